@@ -1,0 +1,69 @@
+#include "models/buffer/sram_buffer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace trine::models {
+
+SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig& cfg,
+                       const sc_core::sc_time& clock_period)
+    : sc_core::sc_module(name),
+      socket("socket"),
+      cfg_(cfg),
+      period_(clock_period),
+      word_bytes_(static_cast<uint64_t>(cfg.word_bits / 8)),
+      storage_(static_cast<uint64_t>(cfg.size_bytes)),
+      stats_(this->name()),
+      bytes_read_(stats_, "bytes_read", "bytes", "bytes read through the socket"),
+      bytes_written_(stats_, "bytes_written", "bytes", "bytes written through the socket"),
+      errors_(stats_, "errors", "transactions", "transactions answered with an error") {
+  for (int64_t b = 0; b < cfg.banks; ++b) {
+    const std::string bank = "bank" + std::to_string(b);
+    bank_reads_.push_back(std::make_unique<stats::Counter>(
+        stats_, bank + ".reads", "accesses", "word reads of bank " + std::to_string(b)));
+    bank_writes_.push_back(std::make_unique<stats::Counter>(
+        stats_, bank + ".writes", "accesses", "word writes of bank " + std::to_string(b)));
+  }
+  socket.register_b_transport(this, &SramBuffer::b_transport);
+}
+
+uint64_t SramBuffer::access_cycles(uint64_t addr, uint64_t len) const {
+  if (len == 0) return 0;
+  const uint64_t first = addr / word_bytes_, last = (addr + len - 1) / word_bytes_;
+  const uint64_t words = last - first + 1, banks = static_cast<uint64_t>(cfg_.banks);
+  // Consecutive words sit in consecutive banks: the busiest bank holds ceil(words / banks).
+  const uint64_t per_bank = (words + banks - 1) / banks;
+  const uint64_t ports = static_cast<uint64_t>(cfg_.ports);
+  return static_cast<uint64_t>(cfg_.latency_cycles) + (per_bank + ports - 1) / ports - 1;
+}
+
+void SramBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  const uint64_t addr = trans.get_address();
+  const uint64_t len = trans.get_data_length();
+  if (trans.get_byte_enable_ptr() != nullptr || trans.get_streaming_width() < len) {
+    errors_ += 1;
+    trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  if (!storage_.in_range(addr, len)) {
+    errors_ += 1;
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const bool is_read = trans.is_read();
+  if (!is_read && !trans.is_write()) {
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);  // ignore command: no access, no time
+    return;
+  }
+  if (is_read) std::memcpy(trans.get_data_ptr(), storage_.at(addr), len);
+  else std::memcpy(storage_.at(addr), trans.get_data_ptr(), len);
+
+  const uint64_t first = addr / word_bytes_, last = (addr + len - 1) / word_bytes_;
+  auto& per_bank = is_read ? bank_reads_ : bank_writes_;
+  for (uint64_t w = first; w <= last; ++w) *per_bank[w % per_bank.size()] += 1;
+  (is_read ? bytes_read_ : bytes_written_) += len;
+  delay += period_ * static_cast<double>(access_cycles(addr, len));
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace trine::models

@@ -1,0 +1,56 @@
+#pragma once
+// An on-chip SRAM buffer as a TLM-2.0 target (loosely timed, blocking transport).
+// Words are interleaved across banks; an access of several words costs the access latency
+// plus the extra cycles that the busiest bank needs at `ports` accesses per cycle, added to
+// the transaction's annotated delay (the caller decides when to synchronise).
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/common/stats_walker.hpp"
+#include "sim/config/design_point.hpp"
+#include "sim/stats/stats.hpp"
+
+namespace trine::models {
+
+// The buffer's bytes, without timing: a plain class so tests and the DMA can reason about it.
+class BufferStorage {
+ public:
+  explicit BufferStorage(uint64_t bytes) : data_(bytes, 0) {}
+  uint64_t size() const { return data_.size(); }
+  bool in_range(uint64_t addr, uint64_t len) const { return len <= size() && addr <= size() - len; }
+  uint8_t* at(uint64_t addr) { return data_.data() + addr; }
+
+ private:
+  std::vector<uint8_t> data_;
+};
+
+class SramBuffer : public sc_core::sc_module, public HasStats {
+ public:
+  tlm_utils::simple_target_socket<SramBuffer> socket;
+
+  SramBuffer(sc_core::sc_module_name name, const config::BufferConfig& cfg,
+             const sc_core::sc_time& clock_period);
+
+  const stats::Group& statistics() const override { return stats_; }
+  BufferStorage& storage() { return storage_; }
+  // Cycles one access of `len` bytes at `addr` occupies (latency included).
+  uint64_t access_cycles(uint64_t addr, uint64_t len) const;
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  config::BufferConfig cfg_;
+  sc_core::sc_time period_;
+  uint64_t word_bytes_;
+  BufferStorage storage_;
+  stats::Group stats_;
+  std::vector<std::unique_ptr<stats::Counter>> bank_reads_, bank_writes_;
+  stats::Counter bytes_read_, bytes_written_, errors_;
+};
+
+}  // namespace trine::models

@@ -1,0 +1,84 @@
+// trine inspect: the layer table of a .tnet file.
+#include <cstdio>
+#include <iostream>
+
+#include "sim/cli/options.hpp"
+#include "sim/net/tnet.hpp"
+
+namespace trine::cli {
+
+static std::string type_text(const net::TensorType& t) {
+  return std::to_string(t.channels) + "x" + std::to_string(t.height) + "x" +
+         std::to_string(t.width) + " " + (t.is_signed ? "s" : "u") + std::to_string(t.bits);
+}
+
+static std::string params_text(const net::Layer& l) {
+  const net::Weights& w = l.weights;
+  switch (w.form) {
+    case net::WeightForm::Dense8: return "";
+    case net::WeightForm::Ternary: return "run_bits=" + std::to_string(w.ternary.run_bits);
+    case net::WeightForm::NK:
+      return "N=" + std::to_string(w.nk.n) + ",k=" + std::to_string(w.nk.k) +
+             ",P=" + std::to_string(w.nk.table_rows);
+    case net::WeightForm::ColComb:
+      return "alpha=" + std::to_string(w.colcomb.alpha) + ",cols " + std::to_string(w.cols) +
+             "->" + std::to_string(w.colcomb.groups.size());
+    case net::WeightForm::LowBit:
+      return "bits=" + std::to_string(w.lowbit.bits) + ",block=" + std::to_string(w.lowbit.block) +
+             ",kept=" + std::to_string(w.lowbit.kept_tiles);
+  }
+  return "";
+}
+
+int cmd_inspect(const Args& args) {
+  po::options_description opts("inspect options");
+  opts.add_options()("model", po::value<std::string>()->required(), "the .tnet file");
+  po::positional_options_description pos;
+  pos.add("model", 1);
+  po::variables_map vm;
+  if (!parse("inspect", "--model M.tnet", args, opts, pos, vm)) return 0;
+  const std::string path = vm["model"].as<std::string>();
+  const net::Network n = net::read_tnet(path);
+  const auto types = net::infer_types(n, path);
+
+  std::printf("model: %s\nname: %s\ninput: %s (pixel >> %d)\nclasses: %lld\n", path.c_str(),
+              n.name.c_str(), type_text(net::input_type(n.input)).c_str(), n.input.shift,
+              static_cast<long long>(n.classes));
+  for (const auto& [k, v] : n.meta) std::printf("%s: %s\n", k.c_str(), v.c_str());
+  std::printf("\n%-3s %-12s %-8s %-14s %-8s %-22s %10s %10s %8s %7s %10s\n", "#", "layer", "kind",
+              "output", "form", "parameters", "weights", "nonzero", "sparsity", "bits/w",
+              "bytes");
+  int64_t total_weights = 0, total_bits = 0, total_nonzero = 0;
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    const net::Layer& l = n.layers[i];
+    std::printf("%-3zu %-12s %-8s %-14s ", i, l.name.c_str(), net::kind_name(l.kind),
+                type_text(types[i]).c_str());
+    if (!l.is_compute()) {
+      std::printf("\n");
+      continue;
+    }
+    const int64_t count = l.weights.rows * l.weights.cols;
+    const int64_t nonzero = l.weights.nonzeros();
+    const int64_t bits = l.weights.storage_bits();
+    total_weights += count, total_bits += bits, total_nonzero += nonzero;
+    std::printf("%-8s %-22s %10lld %10lld %7.2f%% %7.3f %10lld\n", net::form_name(l.weights.form),
+                params_text(l).c_str(), static_cast<long long>(count),
+                static_cast<long long>(nonzero), 100.0 * (count - nonzero) / count,
+                static_cast<double>(bits) / count, static_cast<long long>((bits + 7) / 8));
+  }
+  if (total_weights > 0) {
+    const int64_t bytes = (total_bits + 7) / 8;
+    std::printf(
+        "\ntotal: %lld weights, %lld nonzero (%.2f%% sparse), %lld bytes, %.3f bits/weight\n"
+        "vs fp32 %.1fx smaller, vs 1-bit binary %.2fx, vs 2-bit dense ternary %.2fx\n",
+        static_cast<long long>(total_weights), static_cast<long long>(total_nonzero),
+        100.0 * (total_weights - total_nonzero) / total_weights, static_cast<long long>(bytes),
+        static_cast<double>(total_bits) / total_weights,
+        32.0 * total_weights / static_cast<double>(total_bits),
+        1.0 * total_weights / static_cast<double>(total_bits),
+        2.0 * total_weights / static_cast<double>(total_bits));
+  }
+  return 0;
+}
+
+}  // namespace trine::cli

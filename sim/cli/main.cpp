@@ -1,0 +1,76 @@
+// trine: the command-line front end. Subcommands parse their own options; errors in inputs
+// exit with status 2 after one located message, failures of a run with status 1.
+#include <cstring>
+#include <iostream>
+
+#include "sim/cli/options.hpp"
+#include "sim/util/error.hpp"
+#include "sim/util/version.hpp"
+
+namespace {
+
+using trine::cli::Args;
+
+// Subcommands that later issues build; they answer clearly instead of pretending.
+int not_built(const char* name, const char* what) {
+  std::cerr << "trine " << name << ": not built yet (" << what << ")\n";
+  return 2;
+}
+
+const trine::cli::Command kCommands[] = {
+    {"check", "validate design points and .tnet files; --resolved prints them resolved",
+     trine::cli::cmd_check},
+    {"inspect", "layer table of a compressed network (.tnet)", trine::cli::cmd_inspect},
+    {"infer", "integer reference predictions and accuracy on an IDX dataset",
+     trine::cli::cmd_infer},
+    {"train", "train and compress a network (not built yet)",
+     [](const Args&) { return not_built("train", "the embedded trainer"); }},
+    {"run", "simulate inference on the accelerator (not built yet)",
+     [](const Args&) { return not_built("run", "the SystemC accelerator"); }},
+    {"dram", "simulate the DRAM alone on a trace (not built yet)",
+     [](const Args&) { return not_built("dram", "the DRAM model"); }},
+    {"sweep", "run a design-space sweep (not built yet)",
+     [](const Args&) { return not_built("sweep", "design-space sweeps"); }},
+    {"regress", "compare against golden traces (not built yet)",
+     [](const Args&) { return not_built("regress", "golden-trace regression"); }},
+    {"report", "plots and HTML report of a sweep (not built yet)",
+     [](const Args&) { return not_built("report", "sweep reports"); }},
+};
+
+void usage(std::ostream& out) {
+  out << "usage: trine [--version] [--help] COMMAND [OPTIONS]\n\n"
+         "trine simulates accelerators for compressed neural networks.\n\ncommands:\n";
+  for (const auto& c : kCommands) out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+  out << "\n'trine COMMAND --help' describes a command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args all(argv + 1, argv + argc);
+  if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
+    usage(all.empty() ? std::cerr : std::cout);
+    return all.empty() ? 2 : 0;
+  }
+  if (all[0] == "--version" || all[0] == "version") {
+    std::cout << "trine " << trine::version() << " (" << trine::git_hash() << ")\n";
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (all[0] != c.name) continue;
+    try {
+      return c.run(Args(all.begin() + 1, all.end()));
+    } catch (const trine::InputError& e) {
+      std::cerr << e.what() << "\n";
+      return 2;
+    } catch (const trine::RunError& e) {
+      std::cerr << "trine " << c.name << ": " << e.what() << "\n";
+      return 1;
+    } catch (const std::exception& e) {
+      std::cerr << "trine " << c.name << ": unexpected error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "trine: unknown command '" << all[0] << "' (see 'trine --help')\n";
+  return 2;
+}

@@ -1,0 +1,38 @@
+#pragma once
+// Shared pieces of the subcommands: option parsing with --help, and the one way every command
+// that takes --arch loads and validates it (before doing anything else).
+#include <boost/program_options.hpp>
+
+#include <string>
+#include <vector>
+
+#include "sim/config/design_point.hpp"
+
+namespace trine::cli {
+
+namespace po = boost::program_options;
+
+using Args = std::vector<std::string>;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const Args& args);
+};
+
+// Parses `args`; on --help prints usage and the options and returns false.
+// Bad options throw InputError ("trine CMD: ...").
+bool parse(const char* command, const char* usage, const Args& args,
+           const po::options_description& options, const po::positional_options_description& pos,
+           po::variables_map& vm);
+
+// Adds --arch FILE and --set KEY=VALUE (repeatable).
+void add_arch_options(po::options_description& options);
+// The design point named by --arch (the embedded default without it), with the --set overrides.
+config::LoadedDesignPoint load_arch(const po::variables_map& vm);
+
+int cmd_check(const Args& args);
+int cmd_inspect(const Args& args);
+int cmd_infer(const Args& args);
+
+}  // namespace trine::cli

@@ -1,0 +1,461 @@
+#include "sim/config/design_point.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "sim/config/yaml_util.hpp"
+#include "sim/util/embedded.hpp"
+
+namespace trine::config {
+
+// ---- the schema ---------------------------------------------------------------------------
+
+void ClockConfig::describe(FieldVisitor& v) {
+  v.hertz("frequency", frequency_hz, 1'000'000, 10'000'000'000, "accelerator clock");
+}
+
+void ArrayConfig::describe(FieldVisitor& v) {
+  v.integer("rows", rows, 1, 1024, "cells", "systolic array rows (reduction dimension per tile)");
+  v.integer("cols", cols, 1, 1024, "cells", "systolic array columns (output channels per tile)");
+  v.integer("act_bits", act_bits, 1, 16, "bits",
+            "activation precision; a bit-serial cell takes one bit per cycle");
+  v.integer("acc_bits", acc_bits, 8, 64, "bits", "accumulator width of a cell");
+  v.choice("cell", cell, {"bit-serial", "bit-parallel"}, "multiply-accumulate cell kind");
+  v.choice("dataflow", dataflow, {"ws"}, "dataflow (ws: weight-stationary)");
+  v.choice("model", model, {"fast", "cycle"},
+           "array timing model: fast (per-tile closed form) or cycle (steps every cycle)");
+}
+
+void BufferConfig::describe(FieldVisitor& v) {
+  v.bytes("size", size_bytes, 64, int64_t{1} << 30, "capacity");
+  v.integer("banks", banks, 1, 256, "", "independent banks");
+  v.integer("word_bits", word_bits, 8, 4096, "bits", "width of one bank access");
+  v.integer("ports", ports, 1, 4, "", "accesses per bank per cycle");
+  v.integer("latency_cycles", latency_cycles, 1, 64, "cycles", "access latency");
+}
+
+void BuffersConfig::describe(FieldVisitor& v) {
+  v.section("weight", "weight buffer", [&](FieldVisitor& s) { weight.describe(s); });
+  v.section("input", "input activation buffer", [&](FieldVisitor& s) { input.describe(s); });
+  v.section("output", "output/accumulator buffer", [&](FieldVisitor& s) { output.describe(s); });
+}
+
+void DecoderConfig::describe(FieldVisitor& v) {
+  v.choice("kind", kind, {"table", "logic"},
+           "weight decoder: table (codes looked up in an on-chip table) or logic (combinational)");
+  v.integer("lanes", lanes, 1, 1024, "codes/cycle", "codes decoded per cycle");
+  v.integer("table_entries", table_entries, 0, 65536, "rows",
+            "decoder table capacity (kind: table)");
+}
+
+void DramOrg::describe(FieldVisitor& v) {
+  v.integer("channels", channels, 1, 64, "", "independent channels");
+  v.integer("ranks", ranks, 1, 16, "", "ranks per channel");
+  v.integer("bank_groups", bank_groups, 1, 16, "", "bank groups per rank (1 if none)");
+  v.integer("banks_per_group", banks_per_group, 1, 64, "", "banks per bank group");
+  v.integer("rows", rows, 1, int64_t{1} << 24, "", "rows per bank");
+  v.integer("columns", columns, 1, int64_t{1} << 16, "", "columns per row");
+  v.integer("device_width", device_width, 1, 64, "bits", "data width of one device");
+  v.integer("bus_width", bus_width, 8, 1024, "bits", "data bus width of a channel");
+  v.integer("burst_length", burst_length, 1, 32, "beats", "burst length");
+}
+
+void DramTiming::describe(FieldVisitor& v) {
+  const int64_t big = 1'000'000;
+  v.hertz("clock", clock_hz, 1'000'000, 10'000'000'000, "device clock (half the data rate)");
+  v.integer("tRCD", tRCD, 1, big, "cycles", "activate to read/write");
+  v.integer("tRP", tRP, 1, big, "cycles", "precharge to activate");
+  v.integer("tCL", tCL, 1, big, "cycles", "read command to data (CAS latency)");
+  v.integer("tCWL", tCWL, 1, big, "cycles", "write command to data");
+  v.integer("tRAS", tRAS, 1, big, "cycles", "activate to precharge");
+  v.integer("tRC", tRC, 1, big, "cycles", "activate to activate, same bank");
+  v.integer("tCCD_S", tCCD_S, 1, big, "cycles", "column to column, different bank group");
+  v.integer("tCCD_L", tCCD_L, 1, big, "cycles", "column to column, same bank group");
+  v.integer("tRRD_S", tRRD_S, 1, big, "cycles", "activate to activate, different bank group");
+  v.integer("tRRD_L", tRRD_L, 1, big, "cycles", "activate to activate, same bank group");
+  v.integer("tFAW", tFAW, 1, big, "cycles", "window holding at most four activates");
+  v.integer("tWR", tWR, 1, big, "cycles", "end of write data to precharge");
+  v.integer("tWTR_S", tWTR_S, 1, big, "cycles", "end of write data to read, other group");
+  v.integer("tWTR_L", tWTR_L, 1, big, "cycles", "end of write data to read, same group");
+  v.integer("tRTW", tRTW, 1, big, "cycles", "read to write turnaround");
+  v.integer("tRTP", tRTP, 1, big, "cycles", "read to precharge");
+  v.integer("tRFC", tRFC, 1, big, "cycles", "refresh cycle time");
+  v.integer("tREFI", tREFI, 1, 100 * big, "cycles", "refresh interval");
+}
+
+void DramDevice::describe(FieldVisitor& v) {
+  v.text("name", name, "preset name");
+  v.text("source", source, "where the figures come from");
+  v.section("org", "organisation", [&](FieldVisitor& s) { org.describe(s); });
+  v.section("timing", "JEDEC timing", [&](FieldVisitor& s) { timing.describe(s); });
+}
+
+void DramConfig::describe(FieldVisitor& v) {
+  v.choice("preset", preset, dram_preset_names(), "DRAM preset (configs/dram/NAME.yaml)");
+  v.choice("mapping", mapping, {"row-bank-col", "bank-row-col", "row-col-bank"},
+           "address mapping, most to least significant bits");
+  v.choice("page_policy", page_policy, {"open", "closed"}, "row buffer policy");
+  v.choice("scheduler", scheduler, {"fcfs", "fr-fcfs"}, "request scheduling policy");
+  v.integer("queue_depth", queue_depth, 1, 1024, "requests", "controller request queue depth");
+  v.section("org", "overrides of the preset's organisation",
+            [&](FieldVisitor& s) { device.org.describe(s); });
+  v.section("timing", "overrides of the preset's timing",
+            [&](FieldVisitor& s) { device.timing.describe(s); });
+}
+
+void DesignPoint::describe(FieldVisitor& v) {
+  v.integer("version", version, kSchemaVersion, kSchemaVersion, "", "design-point schema version");
+  v.text("name", name, "design point name");
+  v.text("description", description, "free text");
+  v.section("clock", "clock", [&](FieldVisitor& s) { clock.describe(s); });
+  v.section("array", "systolic array", [&](FieldVisitor& s) { array.describe(s); });
+  v.section("buffers", "on-chip buffers", [&](FieldVisitor& s) { buffers.describe(s); });
+  v.section("decoder", "weight decoder", [&](FieldVisitor& s) { decoder.describe(s); });
+  v.section("dram", "off-chip DRAM", [&](FieldVisitor& s) { dram.describe(s); });
+  v.text("tech", tech, "technology file: a name in configs/tech/ or a path");
+}
+
+// ---- visitors -----------------------------------------------------------------------------
+
+namespace {
+
+// Applies a YAML mapping onto a struct: keys present overwrite, keys absent stay, unknown keys
+// and bad values are errors.
+class Applier : public FieldVisitor {
+ public:
+  Applier(const YAML::Node& node, const std::string& file, const std::string& path,
+          KeyLocations& locs)
+      : map_(node, file, path), locs_(locs) {}
+
+  void integer(const char* key, int64_t& v, int64_t lo, int64_t hi, const char*,
+               const char*) override {
+    YAML::Node n = take(key);
+    if (!n) return;
+    set_checked(key, n, v, yaml::to_int(n, map_.file(), map_.path(key)), lo, hi,
+                [](int64_t x) { return std::to_string(x); });
+  }
+  void bytes(const char* key, int64_t& v, int64_t lo, int64_t hi, const char*) override {
+    YAML::Node n = take(key);
+    if (!n) return;
+    set_checked(key, n, v, yaml::to_bytes(n, map_.file(), map_.path(key)), lo, hi,
+                yaml::bytes_text);
+  }
+  void hertz(const char* key, int64_t& v, int64_t lo, int64_t hi, const char*) override {
+    YAML::Node n = take(key);
+    if (!n) return;
+    set_checked(key, n, v, yaml::to_hertz(n, map_.file(), map_.path(key)), lo, hi,
+                yaml::hertz_text);
+  }
+  void choice(const char* key, std::string& v, const std::vector<std::string>& options,
+              const char*) override {
+    YAML::Node n = take(key);
+    if (!n) return;
+    std::string s = yaml::to_string(n, map_.file(), map_.path(key));
+    if (std::find(options.begin(), options.end(), s) == options.end()) {
+      std::string list;
+      for (const auto& o : options) list += (list.empty() ? "" : ", ") + o;
+      std::string msg = "'" + s + "' is not one of: " + list;
+      const std::string hint = yaml::closest(s, options);
+      if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
+      throw InputError(yaml::where(n, map_.file()), map_.path(key), msg);
+    }
+    v = s;
+  }
+  void text(const char* key, std::string& v, const char*) override {
+    YAML::Node n = take(key);
+    if (!n) return;
+    v = yaml::to_string(n, map_.file(), map_.path(key));
+  }
+  void section(const char* key, const char*,
+               const std::function<void(FieldVisitor&)>& body) override {
+    YAML::Node n = map_.get(key);
+    if (!n.IsDefined() || n.IsNull()) return;
+    Applier inner(n, map_.file(), map_.path(key), locs_);
+    body(inner);
+    inner.finish();
+  }
+  void finish() { map_.finish(); }
+
+ private:
+  YAML::Node take(const char* key) {
+    YAML::Node n = map_.get(key);
+    if (!n.IsDefined()) return n;
+    locs_[map_.path(key)] = yaml::where(n, map_.file());
+    return n;
+  }
+  template <class Fmt>
+  void set_checked(const char* key, const YAML::Node& n, int64_t& v, int64_t x, int64_t lo,
+                   int64_t hi, Fmt fmt) {
+    if (x < lo || x > hi)
+      throw InputError(yaml::where(n, map_.file()), map_.path(key),
+                       fmt(x) + " is out of range [" + fmt(lo) + ", " + fmt(hi) + "]");
+    v = x;
+  }
+  yaml::MapReader map_;
+  KeyLocations& locs_;
+};
+
+std::string quoted(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') q += '\\';
+    if (c == '\n') {
+      q += "\\n";
+      continue;
+    }
+    q += c;
+  }
+  return q + "\"";
+}
+
+class Emitter : public FieldVisitor {
+ public:
+  explicit Emitter(std::ostringstream& out, int indent = 0) : out_(out), indent_(indent) {}
+  void integer(const char* key, int64_t& v, int64_t, int64_t, const char*, const char*) override {
+    line(key, std::to_string(v));
+  }
+  void bytes(const char* key, int64_t& v, int64_t, int64_t, const char*) override {
+    line(key, yaml::bytes_text(v));
+  }
+  void hertz(const char* key, int64_t& v, int64_t, int64_t, const char*) override {
+    line(key, yaml::hertz_text(v));
+  }
+  void choice(const char* key, std::string& v, const std::vector<std::string>&,
+              const char*) override {
+    line(key, v);
+  }
+  void text(const char* key, std::string& v, const char*) override { line(key, quoted(v)); }
+  void section(const char* key, const char*,
+               const std::function<void(FieldVisitor&)>& body) override {
+    out_ << std::string(indent_, ' ') << key << ":\n";
+    Emitter inner(out_, indent_ + 2);
+    body(inner);
+  }
+
+ private:
+  void line(const char* key, const std::string& value) {
+    out_ << std::string(indent_, ' ') << key << ": " << value << "\n";
+  }
+  std::ostringstream& out_;
+  int indent_;
+};
+
+class Lister : public FieldVisitor {
+ public:
+  Lister(std::ostringstream& out, std::string prefix) : out_(out), prefix_(std::move(prefix)) {}
+  void integer(const char* key, int64_t&, int64_t lo, int64_t hi, const char* unit,
+               const char* doc) override {
+    std::string type = "integer [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+    if (*unit) type += " " + std::string(unit);
+    row(key, type, doc);
+  }
+  void bytes(const char* key, int64_t&, int64_t lo, int64_t hi, const char* doc) override {
+    row(key, "size [" + yaml::bytes_text(lo) + ", " + yaml::bytes_text(hi) + "]", doc);
+  }
+  void hertz(const char* key, int64_t&, int64_t lo, int64_t hi, const char* doc) override {
+    row(key, "frequency [" + yaml::hertz_text(lo) + ", " + yaml::hertz_text(hi) + "]", doc);
+  }
+  void choice(const char* key, std::string&, const std::vector<std::string>& options,
+              const char* doc) override {
+    std::string type;
+    for (const auto& o : options) type += (type.empty() ? "" : "|") + o;
+    row(key, type, doc);
+  }
+  void text(const char* key, std::string&, const char* doc) override { row(key, "string", doc); }
+  void section(const char* key, const char*,
+               const std::function<void(FieldVisitor&)>& body) override {
+    Lister inner(out_, yaml::join(prefix_, key));
+    body(inner);
+  }
+
+ private:
+  void row(const char* key, const std::string& type, const char* doc) {
+    out_ << yaml::join(prefix_, key) << "\t" << type << "\t" << doc << "\n";
+  }
+  std::ostringstream& out_;
+  std::string prefix_;
+};
+
+struct Pass {
+  YAML::Node root;
+  std::string file;
+};
+
+const char* kDefaultPath = "configs/arch/default.yaml";
+
+std::string embedded_name(const std::string& path) { return "<embedded>/" + path; }
+
+Pass embedded_pass(const std::string& path) {
+  const embedded::File* f = embedded::find(path);
+  TRINE_ASSERT(f != nullptr, "missing embedded file " + path);
+  return {yaml::parse(f->text, embedded_name(path)), embedded_name(path)};
+}
+
+void apply(DesignPoint& dp, const Pass& pass, KeyLocations& locs) {
+  Applier a(pass.root, pass.file, "", locs);
+  dp.describe(a);
+  a.finish();
+}
+
+Location loc_of(const KeyLocations& locs, const std::string& key) {
+  auto it = locs.find(key);
+  return it == locs.end() ? Location{"<design point>", 0, 0} : it->second;
+}
+
+bool power_of_two(int64_t x) { return x > 0 && (x & (x - 1)) == 0; }
+
+void validate(const DesignPoint& dp, const KeyLocations& locs) {
+  auto fail = [&](const std::string& key, const std::string& msg) {
+    throw InputError(loc_of(locs, key), key, msg);
+  };
+  auto check_buffer = [&](const char* name, const BufferConfig& b) {
+    const std::string p = std::string("buffers.") + name;
+    if (b.word_bits % 8 != 0) fail(p + ".word_bits", "must be a multiple of 8");
+    const int64_t row_bytes = b.banks * b.word_bits / 8;
+    if (b.size_bytes % row_bytes != 0)
+      fail(p + ".size", yaml::bytes_text(b.size_bytes) + " is not a whole number of rows of " +
+                            std::to_string(b.banks) + " banks x " + std::to_string(b.word_bits) +
+                            " bits");
+  };
+  check_buffer("weight", dp.buffers.weight);
+  check_buffer("input", dp.buffers.input);
+  check_buffer("output", dp.buffers.output);
+  if (dp.array.acc_bits < 2 * dp.array.act_bits)
+    fail("array.acc_bits", "must be at least twice array.act_bits (" +
+                               std::to_string(dp.array.act_bits) + ")");
+  if (dp.decoder.kind == "table" && dp.decoder.table_entries < 1)
+    fail("decoder.table_entries", "a table decoder needs at least one entry");
+  if (dp.tech.empty()) fail("tech", "must name a technology");
+
+  const DramOrg& o = dp.dram.device.org;
+  const DramTiming& t = dp.dram.device.timing;
+  const std::pair<const char*, int64_t> pow2[] = {
+      {"channels", o.channels}, {"ranks", o.ranks},     {"bank_groups", o.bank_groups},
+      {"banks_per_group", o.banks_per_group},           {"rows", o.rows},
+      {"columns", o.columns},   {"burst_length", o.burst_length}};
+  for (const auto& [key, value] : pow2)
+    if (!power_of_two(value))
+      fail(std::string("dram.org.") + key, std::to_string(value) + " is not a power of two");
+  if (o.bus_width % o.device_width != 0)
+    fail("dram.org.bus_width", "must be a multiple of dram.org.device_width (" +
+                                   std::to_string(o.device_width) + ")");
+  if (t.tRC < t.tRAS + t.tRP)
+    fail("dram.timing.tRC", std::to_string(t.tRC) + " is less than tRAS + tRP (" +
+                                std::to_string(t.tRAS + t.tRP) + ")");
+  if (t.tCCD_L < t.tCCD_S) fail("dram.timing.tCCD_L", "must be at least tCCD_S");
+  if (t.tRRD_L < t.tRRD_S) fail("dram.timing.tRRD_L", "must be at least tRRD_S");
+  if (t.tWTR_L < t.tWTR_S) fail("dram.timing.tWTR_L", "must be at least tWTR_S");
+  if (t.tREFI <= t.tRFC) fail("dram.timing.tREFI", "must be longer than tRFC");
+}
+
+LoadedDesignPoint resolve(std::vector<Pass> passes, const std::string& file) {
+  LoadedDesignPoint out;
+  out.file = file;
+  // First pass fixes the preset; the preset then sits under every explicit DRAM key, so the
+  // passes are applied again on top of it (applying a pass twice is idempotent).
+  for (const Pass& p : passes) apply(out.point, p, out.locations);
+  const std::string preset_path = "configs/dram/" + out.point.dram.preset + ".yaml";
+  Pass preset = embedded_pass(preset_path);
+  {
+    Applier a(preset.root, preset.file, "dram", out.locations);
+    out.point.dram.device.describe(a);
+    a.finish();
+  }
+  for (const Pass& p : passes) apply(out.point, p, out.locations);
+  validate(out.point, out.locations);
+  return out;
+}
+
+Pass override_pass(const Override& o) {
+  const std::string file = "--set " + o.path + "=" + o.value;
+  YAML::Node value = yaml::parse(o.value, file);
+  if (!value.IsDefined() || value.IsNull()) value = YAML::Node("");
+  YAML::Node root = value;
+  std::string rest = o.path;
+  std::vector<std::string> parts;
+  for (size_t dot; (dot = rest.find('.')) != std::string::npos; rest = rest.substr(dot + 1))
+    parts.push_back(rest.substr(0, dot));
+  parts.push_back(rest);
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    if (it->empty()) throw InputError(Location{file, 0, 0}, o.path, "empty key in dotted path");
+    YAML::Node m(YAML::NodeType::Map);
+    m[*it] = root;
+    root = m;
+  }
+  return {root, file};
+}
+
+}  // namespace
+
+Override parse_override(const std::string& text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError("--set " + text + ": expected KEY=VALUE, e.g. array.rows=32");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+static LoadedDesignPoint load_with(Pass user, bool has_user, const std::string& file,
+                                   const std::vector<Override>& overrides) {
+  std::vector<Pass> passes{embedded_pass(kDefaultPath)};
+  if (has_user) passes.push_back(std::move(user));
+  for (const Override& o : overrides) passes.push_back(override_pass(o));
+  return resolve(std::move(passes), file);
+}
+
+LoadedDesignPoint load_design_point(const std::string& path,
+                                    const std::vector<Override>& overrides) {
+  return load_with({yaml::parse_file(path), path}, true, path, overrides);
+}
+
+LoadedDesignPoint load_design_point_text(const std::string& text, const std::string& name,
+                                         const std::vector<Override>& overrides) {
+  return load_with({yaml::parse(text, name), name}, true, name, overrides);
+}
+
+LoadedDesignPoint default_design_point() {
+  return load_with({}, false, embedded_name(kDefaultPath), {});
+}
+
+std::string resolved_yaml(const DesignPoint& dp) {
+  std::ostringstream out;
+  Emitter e(out);
+  DesignPoint copy = dp;  // visitors take non-const references
+  copy.describe(e);
+  return out.str();
+}
+
+std::string key_reference() {
+  std::ostringstream out;
+  Lister l(out, "");
+  DesignPoint dp;
+  dp.describe(l);
+  return out.str();
+}
+
+std::vector<std::string> dram_preset_names() {
+  std::vector<std::string> names;
+  const std::string dir = "configs/dram/", ext = ".yaml";
+  for (const embedded::File& f : embedded::configs()) {
+    std::string p = f.path;
+    if (p.rfind(dir, 0) == 0 && p.size() > dir.size() + ext.size() &&
+        p.compare(p.size() - ext.size(), ext.size(), ext) == 0)
+      names.push_back(p.substr(dir.size(), p.size() - dir.size() - ext.size()));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+DramDevice dram_preset(const std::string& name) {
+  const auto names = dram_preset_names();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    throw InputError("unknown DRAM preset '" + name + "'");
+  Pass p = embedded_pass("configs/dram/" + name + ".yaml");
+  DramDevice d;
+  KeyLocations locs;
+  Applier a(p.root, p.file, "", locs);
+  d.describe(a);
+  a.finish();
+  return d;
+}
+
+}  // namespace trine::config

@@ -1,0 +1,140 @@
+#pragma once
+// The design point: the accelerator and memory system that one simulation models.
+// Sizes are held in bytes and frequencies in hertz: units are converted once, at load.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/config/schema.hpp"
+#include "sim/util/error.hpp"
+
+namespace trine::config {
+
+constexpr int kSchemaVersion = 1;
+
+struct ClockConfig {
+  int64_t frequency_hz = 0;
+  void describe(FieldVisitor& v);
+};
+
+struct ArrayConfig {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  int64_t act_bits = 0;
+  int64_t acc_bits = 0;
+  std::string cell;      // bit-serial | bit-parallel
+  std::string dataflow;  // ws (weight-stationary)
+  std::string model;     // fast | cycle
+  void describe(FieldVisitor& v);
+};
+
+struct BufferConfig {
+  int64_t size_bytes = 0;
+  int64_t banks = 0;
+  int64_t word_bits = 0;
+  int64_t ports = 0;
+  int64_t latency_cycles = 0;
+  void describe(FieldVisitor& v);
+  int64_t words_per_bank() const { return size_bytes * 8 / word_bits / banks; }
+};
+
+struct BuffersConfig {
+  BufferConfig weight, input, output;
+  void describe(FieldVisitor& v);
+};
+
+struct DecoderConfig {
+  std::string kind;  // table | logic
+  int64_t lanes = 0;
+  int64_t table_entries = 0;
+  void describe(FieldVisitor& v);
+};
+
+// A DRAM device and its JEDEC timing, in device clock cycles (a preset file has this shape).
+struct DramOrg {
+  int64_t channels = 0, ranks = 0, bank_groups = 0, banks_per_group = 0, rows = 0, columns = 0;
+  int64_t device_width = 0, bus_width = 0, burst_length = 0;
+  void describe(FieldVisitor& v);
+  int64_t capacity_bytes() const {
+    return channels * ranks * bank_groups * banks_per_group * rows * columns * bus_width / 8;
+  }
+};
+
+struct DramTiming {
+  int64_t clock_hz = 0;
+  int64_t tRCD = 0, tRP = 0, tCL = 0, tCWL = 0, tRAS = 0, tRC = 0;
+  int64_t tCCD_S = 0, tCCD_L = 0, tRRD_S = 0, tRRD_L = 0, tFAW = 0;
+  int64_t tWR = 0, tWTR_S = 0, tWTR_L = 0, tRTW = 0, tRTP = 0, tRFC = 0, tREFI = 0;
+  void describe(FieldVisitor& v);
+};
+
+struct DramDevice {
+  std::string name;
+  std::string source;
+  DramOrg org;
+  DramTiming timing;
+  void describe(FieldVisitor& v);
+};
+
+struct DramConfig {
+  std::string preset;
+  std::string mapping;      // row-bank-col | bank-row-col | row-col-bank
+  std::string page_policy;  // open | closed
+  std::string scheduler;    // fcfs | fr-fcfs
+  int64_t queue_depth = 0;
+  DramDevice device;        // the preset, with the design point's overrides applied
+  void describe(FieldVisitor& v);
+};
+
+struct DesignPoint {
+  int64_t version = kSchemaVersion;
+  std::string name;
+  std::string description;
+  ClockConfig clock;
+  ArrayConfig array;
+  BuffersConfig buffers;
+  DecoderConfig decoder;
+  DramConfig dram;
+  std::string tech;  // technology name (configs/tech/NAME.yaml) or a path
+  void describe(FieldVisitor& v);
+};
+
+// Where each key of a loaded design point was last set, for messages about combinations.
+using KeyLocations = std::map<std::string, Location>;
+
+struct LoadedDesignPoint {
+  DesignPoint point;
+  KeyLocations locations;
+  std::string file;  // the user's file, or "<embedded>/configs/arch/default.yaml"
+};
+
+// A "--set key=value" override, applied after the file.
+struct Override {
+  std::string path;
+  std::string value;
+};
+Override parse_override(const std::string& text);  // "array.rows=32"
+
+// Resolves a design point: the embedded default, then the file (if any), then the overrides,
+// then the DRAM preset under the explicit DRAM keys; then checks ranges and combinations.
+// Throws InputError (file:line:col: key: message) on any problem.
+LoadedDesignPoint load_design_point(const std::string& path,
+                                    const std::vector<Override>& overrides = {});
+LoadedDesignPoint load_design_point_text(const std::string& text, const std::string& name,
+                                         const std::vector<Override>& overrides = {});
+LoadedDesignPoint default_design_point();
+
+// The resolved design point as YAML, every key present, units explicit; loading it again
+// gives the same design point.
+std::string resolved_yaml(const DesignPoint& dp);
+
+// One line per key: dotted path, type/range, unit, description.
+std::string key_reference();
+
+// Known DRAM preset names (embedded configs/dram/*.yaml).
+std::vector<std::string> dram_preset_names();
+// A preset by name; throws InputError for an unknown one.
+DramDevice dram_preset(const std::string& name);
+
+}  // namespace trine::config

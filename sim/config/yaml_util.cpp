@@ -1,0 +1,224 @@
+#include "sim/config/yaml_util.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace trine::yaml {
+
+Location where(const YAML::Node& node, const std::string& file) {
+  const YAML::Mark m = node.Mark();
+  if (m.is_null()) return {file, 0, 0};
+  return {file, m.line + 1, m.column + 1};
+}
+
+std::string join(const std::string& prefix, const std::string& key) {
+  return prefix.empty() ? key : prefix + "." + key;
+}
+
+YAML::Node parse(const std::string& text, const std::string& file) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "",
+                     "YAML syntax error: " + e.msg);
+  }
+}
+
+YAML::Node parse_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot open file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), path);
+}
+
+static std::string scalar(const YAML::Node& n, const std::string& file, const std::string& path,
+                          const char* expected) {
+  if (!n.IsScalar())
+    throw InputError(where(n, file), path,
+                     std::string("expected ") + expected + ", got a " +
+                         (n.IsMap() ? "mapping" : n.IsSequence() ? "sequence" : "null value"));
+  return n.Scalar();
+}
+
+int64_t to_int(const YAML::Node& n, const std::string& file, const std::string& path) {
+  const std::string s = scalar(n, file, path, "an integer");
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 0);
+  if (s.empty() || *end != '\0' || errno == ERANGE)
+    throw InputError(where(n, file), path, "expected an integer, got '" + s + "'");
+  return v;
+}
+
+double to_double(const YAML::Node& n, const std::string& file, const std::string& path) {
+  const std::string s = scalar(n, file, path, "a number");
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(v))
+    throw InputError(where(n, file), path, "expected a number, got '" + s + "'");
+  return v;
+}
+
+bool to_bool(const YAML::Node& n, const std::string& file, const std::string& path) {
+  const std::string s = scalar(n, file, path, "true or false");
+  if (s == "true") return true;
+  if (s == "false") return false;
+  throw InputError(where(n, file), path, "expected true or false, got '" + s + "'");
+}
+
+std::string to_string(const YAML::Node& n, const std::string& file, const std::string& path) {
+  return scalar(n, file, path, "a string");
+}
+
+namespace {
+struct Unit {
+  const char* name;
+  double factor;
+};
+
+// Splits "64 KiB" / "64KiB" into number and unit; returns false if the number part is bad.
+bool split_quantity(const std::string& s, double& number, std::string& unit) {
+  char* end = nullptr;
+  number = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || !std::isfinite(number)) return false;
+  std::string rest(end);
+  rest.erase(0, rest.find_first_not_of(' '));
+  unit = rest;
+  return true;
+}
+
+int64_t quantity(const YAML::Node& n, const std::string& file, const std::string& path,
+                 const std::vector<Unit>& units, const char* what, bool unit_required) {
+  const std::string s = scalar(n, file, path, what);
+  double number = 0;
+  std::string unit;
+  if (split_quantity(s, number, unit)) {
+    if (unit.empty() && !unit_required) unit = units.front().name;
+    for (const Unit& u : units) {
+      if (unit != u.name) continue;
+      const double v = number * u.factor;
+      if (v < 0 || v > 9.0e18 || std::floor(v) != v)
+        throw InputError(where(n, file), path,
+                         std::string("'") + s + "' is not a whole, non-negative number of " +
+                             units.front().name);
+      return static_cast<int64_t>(v);
+    }
+  }
+  std::string names;
+  for (const Unit& u : units) names += std::string(names.empty() ? "" : ", ") + u.name;
+  throw InputError(where(n, file), path,
+                   std::string("expected ") + what + " with a unit (" + names + "), got '" + s +
+                       "'");
+}
+
+const std::vector<Unit> kByteUnits = {{"B", 1},
+                                      {"KiB", 1024.0},
+                                      {"MiB", 1024.0 * 1024},
+                                      {"GiB", 1024.0 * 1024 * 1024},
+                                      // Architects write kB for 1024 B (SCALE-Sim does too).
+                                      {"kB", 1024.0},
+                                      {"KB", 1024.0},
+                                      {"MB", 1024.0 * 1024}};
+const std::vector<Unit> kHertzUnits = {{"Hz", 1}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}};
+}  // namespace
+
+int64_t to_bytes(const YAML::Node& n, const std::string& file, const std::string& path) {
+  return quantity(n, file, path, kByteUnits, "a size", false);
+}
+
+int64_t to_hertz(const YAML::Node& n, const std::string& file, const std::string& path) {
+  return quantity(n, file, path, kHertzUnits, "a frequency", true);
+}
+
+std::string bytes_text(int64_t b) {
+  const char* names[] = {"B", "KiB", "MiB", "GiB"};
+  int i = 0;
+  while (i < 3 && b != 0 && b % 1024 == 0) b /= 1024, ++i;
+  return std::to_string(b) + " " + names[i];
+}
+
+std::string hertz_text(int64_t hz) {
+  const char* names[] = {"Hz", "kHz", "MHz", "GHz"};
+  int i = 0;
+  while (i < 3 && hz != 0 && hz % 1000 == 0) hz /= 1000, ++i;
+  return std::to_string(hz) + " " + names[i];
+}
+
+static size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest(const std::string& word, const std::vector<std::string>& options) {
+  std::string best;
+  size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& o : options) {
+    const size_t d = edit_distance(word, o);
+    if (d < best_d) best_d = d, best = o;
+  }
+  return best;
+}
+
+MapReader::MapReader(const YAML::Node& node, std::string file, std::string path)
+    : node_(node), file_(std::move(file)), path_(std::move(path)) {
+  if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap())
+    throw InputError(where(node_, file_), path_.empty() ? "(document)" : path_,
+                     "expected a mapping of keys to values");
+  if (!node_.IsMap()) return;
+  std::set<std::string> seen;
+  for (const auto& kv : node_) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+    if (!kv.first.IsScalar())
+      throw InputError(where(kv.first, file_), path_, "keys must be plain strings");
+    if (!seen.insert(key).second)
+      throw InputError(where(kv.first, file_), join(path_, key), "duplicate key");
+  }
+}
+
+YAML::Node MapReader::get(const std::string& key) {
+  known_.push_back(key);
+  if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (const auto& kv : node_)
+    if (kv.first.Scalar() == key) return kv.second;
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+YAML::Node MapReader::need(const std::string& key) {
+  YAML::Node n = get(key);
+  if (!n.IsDefined())
+    throw InputError(where(node_, file_), join(path_, key), "required key is missing");
+  return n;
+}
+
+bool MapReader::has(const std::string& key) const {
+  if (!node_.IsMap()) return false;
+  for (const auto& kv : node_)
+    if (kv.first.Scalar() == key) return true;
+  return false;
+}
+
+void MapReader::finish() const {
+  if (!node_.IsMap()) return;
+  for (const auto& kv : node_) {
+    const std::string key = kv.first.Scalar();
+    if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+    std::string msg = "unknown key";
+    const std::string hint = closest(key, known_);
+    if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
+    throw InputError(where(kv.first, file_), join(path_, key), msg);
+  }
+}
+
+}  // namespace trine::yaml

@@ -1,0 +1,134 @@
+#include "sim/data/idx.hpp"
+
+#include <zlib.h>
+
+#include <sys/stat.h>
+
+#include <memory>
+
+#include "sim/util/error.hpp"
+
+namespace trine::data {
+
+namespace {
+
+bool exists(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+struct GzCloser {
+  void operator()(gzFile f) const { gzclose(f); }
+};
+using Gz = std::unique_ptr<std::remove_pointer_t<gzFile>, GzCloser>;
+
+// gzread reads plain files transparently, so one path serves .gz and raw IDX.
+class IdxFile {
+ public:
+  explicit IdxFile(const std::string& path) : path_(path), f_(gzopen(path.c_str(), "rb")) {
+    if (!f_) throw InputError(path, "cannot open file");
+  }
+  void read(void* dst, size_t n, const char* what) {
+    auto* p = static_cast<uint8_t*>(dst);
+    while (n > 0) {
+      const unsigned chunk = n > (1u << 30) ? (1u << 30) : static_cast<unsigned>(n);
+      const int got = gzread(f_.get(), p, chunk);
+      if (got < 0) throw InputError(path_, std::string("corrupt compressed data in ") + what);
+      if (got == 0)
+        throw InputError(path_, std::string("truncated: file ends inside the ") + what);
+      p += got;
+      n -= static_cast<size_t>(got);
+    }
+  }
+  uint32_t be32(const char* what) {
+    uint8_t b[4];
+    read(b, 4, what);
+    return uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  Gz f_;
+};
+
+std::string find_file(const std::string& dir, const std::string& base) {
+  for (const std::string& p : {dir + "/" + base, dir + "/" + base + ".gz"})
+    if (exists(p)) return p;
+  throw InputError(dir + "/" + base, "missing: expected " + base + " or " + base + ".gz in " + dir);
+}
+
+void write_gz(const std::string& path, const std::vector<uint8_t>& bytes) {
+  const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  Gz f(gzopen(path.c_str(), gz ? "wb9" : "wbT"));
+  if (!f || gzwrite(f.get(), bytes.data(), static_cast<unsigned>(bytes.size())) !=
+                static_cast<int>(bytes.size()))
+    throw InputError(path, "cannot write file");
+}
+
+void put_be32(std::vector<uint8_t>& b, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
+}
+
+}  // namespace
+
+std::string dataset_dir(const std::string& spec) {
+  if (spec == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
+  if (spec.rfind("idx:", 0) == 0 && spec.size() > 4) return spec.substr(4);
+  throw InputError("dataset '" + spec + "': expected fashion-mnist or idx:DIR");
+}
+
+Dataset load_files(const std::string& images_path, const std::string& labels_path,
+                   int64_t limit) {
+  Dataset d;
+  IdxFile im(images_path);
+  if (im.be32("header") != 0x00000803)
+    throw InputError(images_path, "not an IDX image file (magic is not 0x00000803)");
+  const int64_t count = im.be32("header");
+  d.height = im.be32("header");
+  d.width = im.be32("header");
+  if (d.height < 1 || d.width < 1 || d.height > 65535 || d.width > 65535)
+    throw InputError(images_path, "implausible image size " + std::to_string(d.height) + "x" +
+                                      std::to_string(d.width));
+  d.count = limit > 0 && limit < count ? limit : count;
+  d.pixels.resize(static_cast<size_t>(d.count * d.height * d.width));
+  im.read(d.pixels.data(), d.pixels.size(), "images");
+
+  IdxFile lb(labels_path);
+  if (lb.be32("header") != 0x00000801)
+    throw InputError(labels_path, "not an IDX label file (magic is not 0x00000801)");
+  const int64_t nlabels = lb.be32("header");
+  if (nlabels != count)
+    throw InputError(labels_path, std::to_string(nlabels) + " labels for " +
+                                      std::to_string(count) + " images in " + images_path);
+  d.labels.resize(static_cast<size_t>(d.count));
+  lb.read(d.labels.data(), d.labels.size(), "labels");
+  return d;
+}
+
+Dataset load(const std::string& spec, Split split, int64_t limit) {
+  const std::string dir = dataset_dir(spec);
+  const std::string prefix = split == Split::Train ? "train" : "t10k";
+  return load_files(find_file(dir, prefix + "-images-idx3-ubyte"),
+                    find_file(dir, prefix + "-labels-idx1-ubyte"), limit);
+}
+
+void write_images(const std::string& path, const Dataset& d) {
+  std::vector<uint8_t> b;
+  put_be32(b, 0x00000803);
+  put_be32(b, static_cast<uint32_t>(d.count));
+  put_be32(b, static_cast<uint32_t>(d.height));
+  put_be32(b, static_cast<uint32_t>(d.width));
+  b.insert(b.end(), d.pixels.begin(), d.pixels.end());
+  write_gz(path, b);
+}
+
+void write_labels(const std::string& path, const Dataset& d) {
+  std::vector<uint8_t> b;
+  put_be32(b, 0x00000801);
+  put_be32(b, static_cast<uint32_t>(d.count));
+  b.insert(b.end(), d.labels.begin(), d.labels.end());
+  write_gz(path, b);
+}
+
+}  // namespace trine::data

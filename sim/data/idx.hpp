@@ -1,0 +1,31 @@
+#pragma once
+// IDX image/label sets (the MNIST format), gzipped or not, of any image size.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace trine::data {
+
+struct Dataset {
+  int64_t count = 0, height = 0, width = 0;
+  std::vector<uint8_t> pixels;  // count x height x width
+  std::vector<uint8_t> labels;  // count
+  const uint8_t* image(int64_t i) const { return pixels.data() + i * height * width; }
+};
+
+enum class Split { Train, Test };
+
+// "fashion-mnist" (Debian's copy in /usr/share/datasets/fashion-mnist) or "idx:DIR", a folder
+// with MNIST's four file names, each optionally ending in .gz.
+std::string dataset_dir(const std::string& spec);
+
+// Loads a split; `limit` > 0 keeps the first `limit` images. Throws InputError naming the file.
+Dataset load(const std::string& spec, Split split, int64_t limit = 0);
+Dataset load_files(const std::string& images_path, const std::string& labels_path,
+                   int64_t limit = 0);
+
+// Writes an IDX pair (gzipped if the path ends in .gz); used for synthetic test sets.
+void write_images(const std::string& path, const Dataset& d);
+void write_labels(const std::string& path, const Dataset& d);
+
+}  // namespace trine::data

@@ -1,0 +1,125 @@
+#include "sim/net/network.hpp"
+
+#include "sim/util/error.hpp"
+
+namespace trine::net {
+
+const char* kind_name(LayerKind k) {
+  static const char* names[] = {"dense", "conv2d", "maxpool", "avgpool", "relu", "flatten"};
+  return names[static_cast<int>(k)];
+}
+
+bool Layer::operator==(const Layer& o) const {
+  return name == o.name && kind == o.kind && in_channels == o.in_channels &&
+         out_channels == o.out_channels && kernel_h == o.kernel_h && kernel_w == o.kernel_w &&
+         stride_h == o.stride_h && stride_w == o.stride_w && pad_h == o.pad_h &&
+         pad_w == o.pad_w && (!is_compute() || weights == o.weights) && bias == o.bias &&
+         requant == o.requant && relu == o.relu && out_bits == o.out_bits &&
+         acc_bits == o.acc_bits && method == o.method;
+}
+
+bool Network::operator==(const Network& o) const {
+  return name == o.name && input.channels == o.input.channels &&
+         input.height == o.input.height && input.width == o.input.width &&
+         input.bits == o.input.bits && input.shift == o.input.shift && classes == o.classes &&
+         layers == o.layers && meta == o.meta;
+}
+
+TensorType input_type(const InputSpec& in) {
+  return {in.channels, in.height, in.width, false, in.bits};
+}
+
+std::vector<TensorType> infer_types(const Network& n, const std::string& where) {
+  auto fail = [&](const std::string& layer, const std::string& msg) {
+    throw InputError(where, (layer.empty() ? "" : "layer '" + layer + "': ") + msg);
+  };
+  const InputSpec& in = n.input;
+  if (in.channels < 1 || in.height < 1 || in.width < 1) fail("", "input dimensions must be >= 1");
+  if (in.bits < 1 || in.bits > 16) fail("", "input bits must be in [1, 16]");
+  if (in.shift < 0 || in.shift > 7) fail("", "input shift must be in [0, 7]");
+  if (in.bits < 8 - in.shift)
+    fail("", "input bits " + std::to_string(in.bits) + " cannot hold pixel >> " +
+                 std::to_string(in.shift));
+  if (n.layers.empty()) fail("", "the network has no layers");
+
+  std::vector<TensorType> types;
+  TensorType t = input_type(in);
+  for (const Layer& l : n.layers) {
+    auto bad = [&](const std::string& msg) { fail(l.name, msg); };
+    if (l.name.empty()) fail("", "a layer has no name");
+    switch (l.kind) {
+      case LayerKind::Dense:
+      case LayerKind::Conv2d: {
+        if (t.is_signed)
+          bad("takes signed input; compute layers take unsigned activations (add relu)");
+        if (l.out_channels < 1) bad("needs at least one output");
+        TensorType out{l.out_channels, 1, 1, !l.relu, l.out_bits};
+        int64_t cols = 0;
+        if (l.kind == LayerKind::Dense) {
+          if (l.in_channels != t.size())
+            bad("expects " + std::to_string(l.in_channels) + " inputs, gets " +
+                std::to_string(t.size()));
+          cols = l.in_channels;
+        } else {
+          if (l.in_channels != t.channels)
+            bad("expects " + std::to_string(l.in_channels) + " input channels, gets " +
+                std::to_string(t.channels));
+          if (l.kernel_h < 1 || l.kernel_w < 1 || l.stride_h < 1 || l.stride_w < 1 ||
+              l.pad_h < 0 || l.pad_w < 0)
+            bad("kernel and stride must be >= 1, padding >= 0");
+          const int64_t oh = (t.height + 2 * l.pad_h - l.kernel_h) / l.stride_h + 1;
+          const int64_t ow = (t.width + 2 * l.pad_w - l.kernel_w) / l.stride_w + 1;
+          if (t.height + 2 * l.pad_h < l.kernel_h || t.width + 2 * l.pad_w < l.kernel_w)
+            bad("kernel is larger than the padded input");
+          out.height = oh;
+          out.width = ow;
+          cols = l.in_channels * l.kernel_h * l.kernel_w;
+        }
+        if (l.weights.rows != l.out_channels || l.weights.cols != cols)
+          bad("weights are " + std::to_string(l.weights.rows) + "x" +
+              std::to_string(l.weights.cols) + ", expected " + std::to_string(l.out_channels) +
+              "x" + std::to_string(cols));
+        if (!l.bias.empty() && static_cast<int64_t>(l.bias.size()) != l.out_channels)
+          bad("bias has " + std::to_string(l.bias.size()) + " values for " +
+              std::to_string(l.out_channels) + " outputs");
+        if (l.requant.shift < 0 || l.requant.shift > 62) bad("requant shift must be in [0, 62]");
+        if (l.requant.multiplier < 1 || l.requant.multiplier > 0x7fffffff)
+          bad("requant multiplier must be in [1, 2^31 - 1]");
+        if (!l.requant.multipliers.empty() &&
+            static_cast<int64_t>(l.requant.multipliers.size()) != l.out_channels)
+          bad("requant has " + std::to_string(l.requant.multipliers.size()) +
+              " multipliers for " + std::to_string(l.out_channels) + " outputs");
+        for (int32_t m : l.requant.multipliers)
+          if (m < 1) bad("requant multipliers must be >= 1");
+        if (l.acc_bits < 8 || l.acc_bits > 48) bad("acc_bits must be in [8, 48]");
+        if (l.relu ? (l.out_bits < 1 || l.out_bits > 16) : (l.out_bits < 2 || l.out_bits > 32))
+          bad("out_bits must be in [1, 16] with relu, [2, 32] without");
+        t = out;
+        break;
+      }
+      case LayerKind::MaxPool:
+      case LayerKind::AvgPool: {
+        if (l.kernel_h < 1 || l.kernel_w < 1 || l.stride_h < 1 || l.stride_w < 1)
+          bad("kernel and stride must be >= 1");
+        if (l.kernel_h > t.height || l.kernel_w > t.width) bad("window is larger than the input");
+        t.height = (t.height - l.kernel_h) / l.stride_h + 1;
+        t.width = (t.width - l.kernel_w) / l.stride_w + 1;
+        break;
+      }
+      case LayerKind::Relu:
+        if (t.is_signed) t.is_signed = false, t.bits -= 1;
+        break;
+      case LayerKind::Flatten:
+        t = {t.size(), 1, 1, t.is_signed, t.bits};
+        break;
+    }
+    types.push_back(t);
+  }
+  if (n.classes < 1) fail("", "classes must be >= 1");
+  if (types.back().size() != n.classes)
+    fail(n.layers.back().name, "gives " + std::to_string(types.back().size()) +
+                                   " outputs for " + std::to_string(n.classes) + " classes");
+  return types;
+}
+
+}  // namespace trine::net

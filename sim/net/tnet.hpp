@@ -1,0 +1,28 @@
+#pragma once
+// The .tnet file: a 64-byte header, a YAML manifest, and 64-byte aligned binary payloads, each
+// with a CRC-32 (layout in docs/tnet.md). Writing is canonical: reading a file trine wrote and
+// writing it again gives the same bytes.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/net/network.hpp"
+
+namespace trine::net {
+
+constexpr uint16_t kTnetMajor = 1;
+constexpr uint16_t kTnetMinor = 0;
+constexpr size_t kTnetAlign = 64;
+
+std::vector<uint8_t> serialize(const Network& n);
+// Parses and fully validates a file's bytes; `name` is used in messages. Throws InputError.
+Network parse(const std::vector<uint8_t>& bytes, const std::string& name);
+
+Network read_tnet(const std::string& path);
+// Writes atomically (temporary file, then rename): a failed write leaves no partial file.
+void write_tnet(const Network& n, const std::string& path);
+
+// Writes `bytes` to `path` atomically.
+void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes);
+
+}  // namespace trine::net

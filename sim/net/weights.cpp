@@ -1,0 +1,481 @@
+#include "sim/net/weights.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "sim/util/bytes.hpp"
+#include "sim/util/error.hpp"
+
+namespace trine::net {
+
+namespace {
+const char* kFormNames[] = {"dense8", "ternary", "nk", "colcomb", "lowbit"};
+
+// Fails with an InputError about an encoder's input (not representable in the form).
+[[noreturn]] void not_representable(const char* form, const std::string& why) {
+  throw InputError(std::string(form) + " weights: " + why);
+}
+
+int lowbit_max(int bits) { return bits == 1 ? 1 : (1 << (bits - 1)) - 1; }
+}  // namespace
+
+const char* form_name(WeightForm f) { return kFormNames[static_cast<int>(f)]; }
+
+WeightForm form_from_name(const std::string& name) {
+  for (int i = 0; i < 5; ++i)
+    if (name == kFormNames[i]) return static_cast<WeightForm>(i);
+  throw InputError("unknown weight form '" + name +
+                   "' (expected dense8, ternary, nk, colcomb or lowbit)");
+}
+
+int64_t WeightMatrix::nonzeros() const {
+  return std::count_if(values.begin(), values.end(), [](int8_t v) { return v != 0; });
+}
+
+int bits_for(int64_t values) {
+  int b = 0;
+  while ((int64_t{1} << b) < values) ++b;
+  return b;
+}
+
+int ColCombCode::select_bits() const { return bits_for(alpha); }
+
+// ---- (N,k) table --------------------------------------------------------------------------
+
+int64_t nk_table_rows(int n, int k) {
+  int64_t total = 0, choose = 1;  // C(n, i)
+  for (int i = 0; i <= k && i <= n; ++i) {
+    total += choose * (int64_t{1} << i);
+    choose = choose * (n - i) / (i + 1);
+  }
+  return total;
+}
+
+std::vector<int8_t> nk_table(int n, int k) {
+  std::vector<int8_t> table;
+  for (int count = 0; count <= std::min(n, k); ++count) {
+    // positions: lexicographic combinations of `count` out of n
+    std::vector<int> pos(count);
+    std::iota(pos.begin(), pos.end(), 0);
+    while (true) {
+      for (int signs = 0; signs < (1 << count); ++signs) {
+        std::vector<int8_t> row(n, 0);
+        for (int j = 0; j < count; ++j) row[pos[j]] = ((signs >> j) & 1) ? -1 : 1;
+        table.insert(table.end(), row.begin(), row.end());
+      }
+      int j = count - 1;
+      while (j >= 0 && pos[j] == n - count + j) --j;
+      if (j < 0) break;
+      ++pos[j];
+      for (int m = j + 1; m < count; ++m) pos[m] = pos[m - 1] + 1;
+    }
+  }
+  return table;
+}
+
+// ---- encoders -----------------------------------------------------------------------------
+
+Weights encode_dense8(const WeightMatrix& w) {
+  Weights out;
+  out.form = WeightForm::Dense8;
+  out.rows = w.rows;
+  out.cols = w.cols;
+  out.dense = w.values;
+  return out;
+}
+
+static void check_ternary(const WeightMatrix& w, const char* form) {
+  for (int8_t v : w.values)
+    if (v < -1 || v > 1) not_representable(form, "value " + std::to_string(v) + " is not ternary");
+}
+
+static TernaryCode ternary_stream(const WeightMatrix& w, int run_bits) {
+  TernaryCode code;
+  code.run_bits = run_bits;
+  BitWriter bw;
+  const uint32_t pad = (1u << run_bits) - 1;
+  for (int64_t r = 0; r < w.rows; ++r) {
+    code.row_start.push_back(bw.bit_count());
+    int64_t next = 0;  // first column not yet covered
+    for (int64_t c = 0; c < w.cols; ++c) {
+      const int8_t v = w.at(r, c);
+      if (v == 0) continue;
+      int64_t run = c - next;
+      while (run >= pad) bw.put(pad, run_bits), run -= pad;
+      bw.put(static_cast<uint32_t>(run), run_bits);
+      bw.put(v < 0 ? 1 : 0, 1);
+      next = c + 1;
+    }
+  }
+  code.row_start.push_back(bw.bit_count());
+  code.stream = bw.bytes();
+  return code;
+}
+
+Weights encode_ternary(const WeightMatrix& w, int run_bits) {
+  check_ternary(w, "ternary");
+  if (run_bits < 0 || run_bits > 16) not_representable("ternary", "run_bits must be in [1, 16]");
+  Weights out;
+  out.form = WeightForm::Ternary;
+  out.rows = w.rows;
+  out.cols = w.cols;
+  if (run_bits > 0) {
+    out.ternary = ternary_stream(w, run_bits);
+    return out;
+  }
+  for (int b = 1; b <= 16; ++b) {
+    TernaryCode c = ternary_stream(w, b);
+    if (b == 1 || c.row_start.back() < out.ternary.row_start.back()) out.ternary = std::move(c);
+  }
+  return out;
+}
+
+Weights encode_nk(const WeightMatrix& w, int n, int k) {
+  if (n < 1 || n > 32 || k < 1 || k > n)
+    not_representable("nk", "need 1 <= k <= N <= 32, got N=" + std::to_string(n) +
+                                " k=" + std::to_string(k));
+  check_ternary(w, "nk");
+  Weights out;
+  out.form = WeightForm::NK;
+  out.rows = w.rows;
+  out.cols = w.cols;
+  NKCode& c = out.nk;
+  c.n = n;
+  c.k = k;
+  c.table = nk_table(n, k);
+  c.table_rows = nk_table_rows(n, k);
+  c.code_bits = bits_for(c.table_rows);
+  std::map<std::vector<int8_t>, uint32_t> index;
+  for (int64_t i = 0; i < c.table_rows; ++i)
+    index.emplace(std::vector<int8_t>(c.table.begin() + i * n, c.table.begin() + (i + 1) * n),
+                  static_cast<uint32_t>(i));
+  BitWriter bw;
+  const int64_t groups = c.groups_per_row(w.cols);
+  for (int64_t r = 0; r < w.rows; ++r)
+    for (int64_t g = 0; g < groups; ++g) {
+      std::vector<int8_t> pattern(n, 0);
+      for (int j = 0; j < n && g * n + j < w.cols; ++j) pattern[j] = w.at(r, g * n + j);
+      auto it = index.find(pattern);
+      if (it == index.end())
+        not_representable("nk", "row " + std::to_string(r) + " group " + std::to_string(g) +
+                                    " has more than " + std::to_string(k) + " nonzeros");
+      bw.put(it->second, c.code_bits);
+    }
+  c.codes = bw.bytes();
+  return out;
+}
+
+Weights encode_colcomb(const WeightMatrix& w, int alpha, std::vector<std::vector<int32_t>> groups) {
+  if (alpha < 1 || alpha > 256) not_representable("colcomb", "alpha must be in [1, 256]");
+  if (groups.empty()) {
+    // Greedy grouping: densest column first, into the first group with room and no conflict.
+    std::vector<int64_t> density(static_cast<size_t>(w.cols), 0);
+    for (int64_t r = 0; r < w.rows; ++r)
+      for (int64_t c = 0; c < w.cols; ++c) density[c] += w.at(r, c) != 0;
+    std::vector<int32_t> order(static_cast<size_t>(w.cols));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int32_t a, int32_t b) { return density[a] > density[b]; });
+    std::vector<std::vector<uint8_t>> occupied;  // per group, per row
+    for (int32_t c : order) {
+      size_t g = 0;
+      for (; g < groups.size(); ++g) {
+        if (static_cast<int>(groups[g].size()) >= alpha) continue;
+        bool conflict = false;
+        for (int64_t r = 0; r < w.rows && !conflict; ++r)
+          conflict = occupied[g][r] && w.at(r, c) != 0;
+        if (!conflict) break;
+      }
+      if (g == groups.size()) {
+        groups.emplace_back();
+        occupied.emplace_back(static_cast<size_t>(w.rows), 0);
+      }
+      groups[g].push_back(c);
+      for (int64_t r = 0; r < w.rows; ++r) occupied[g][r] |= w.at(r, c) != 0;
+    }
+    for (auto& g : groups) std::sort(g.begin(), g.end());
+  }
+  Weights out;
+  out.form = WeightForm::ColComb;
+  out.rows = w.rows;
+  out.cols = w.cols;
+  ColCombCode& cc = out.colcomb;
+  cc.alpha = alpha;
+  cc.groups = std::move(groups);
+  const int64_t G = static_cast<int64_t>(cc.groups.size());
+  cc.values.assign(static_cast<size_t>(w.rows * G), 0);
+  cc.select.assign(static_cast<size_t>(w.rows * G), 0);
+  std::vector<int> seen(static_cast<size_t>(w.cols), 0);
+  for (int64_t g = 0; g < G; ++g) {
+    const auto& cols = cc.groups[g];
+    if (cols.empty() || static_cast<int>(cols.size()) > alpha)
+      not_representable("colcomb", "group " + std::to_string(g) + " has " +
+                                       std::to_string(cols.size()) + " columns (alpha " +
+                                       std::to_string(alpha) + ")");
+    for (int32_t c : cols) {
+      if (c < 0 || c >= w.cols || seen[c]++)
+        not_representable("colcomb", "column " + std::to_string(c) +
+                                         " is out of range or in two groups");
+    }
+    for (int64_t r = 0; r < w.rows; ++r)
+      for (size_t j = 0; j < cols.size(); ++j) {
+        const int8_t v = w.at(r, cols[j]);
+        if (v == 0) continue;
+        const size_t at = static_cast<size_t>(r * G + g);
+        if (cc.values[at] != 0)
+          not_representable("colcomb", "row " + std::to_string(r) + " has two weights in group " +
+                                           std::to_string(g));
+        cc.values[at] = v;
+        cc.select[at] = static_cast<uint8_t>(j);
+      }
+  }
+  for (int64_t c = 0; c < w.cols; ++c)
+    if (!seen[c]) not_representable("colcomb", "column " + std::to_string(c) + " is in no group");
+  return out;
+}
+
+Weights encode_lowbit(const WeightMatrix& w, int bits, int block) {
+  if (bits < 1 || bits > 8) not_representable("lowbit", "bits must be in [1, 8]");
+  if (block < 1 || block > 256) not_representable("lowbit", "block must be in [1, 256]");
+  Weights out;
+  out.form = WeightForm::LowBit;
+  out.rows = w.rows;
+  out.cols = w.cols;
+  LowBitCode& lb = out.lowbit;
+  lb.bits = bits;
+  lb.block = block;
+  const int64_t br = (w.rows + block - 1) / block, bc = (w.cols + block - 1) / block;
+  const int hi = lowbit_max(bits);
+  BitWriter kept, codes;
+  for (int64_t i = 0; i < br; ++i)
+    for (int64_t j = 0; j < bc; ++j) {
+      bool any = false;
+      for (int64_t r = i * block; r < std::min(w.rows, (i + 1) * block); ++r)
+        for (int64_t c = j * block; c < std::min(w.cols, (j + 1) * block); ++c)
+          any |= w.at(r, c) != 0;
+      kept.put(any ? 1 : 0, 1);
+      if (!any) continue;
+      ++lb.kept_tiles;
+      for (int64_t r = i * block; r < (i + 1) * block; ++r)
+        for (int64_t c = j * block; c < (j + 1) * block; ++c) {
+          const bool inside = r < w.rows && c < w.cols;
+          const int v = inside ? w.at(r, c) : 0;
+          if (inside && (v < -hi || v > hi || (bits == 1 && v == 0)))
+            not_representable("lowbit", "value " + std::to_string(v) + " at (" +
+                                            std::to_string(r) + ", " + std::to_string(c) +
+                                            ") is not a " + std::to_string(bits) +
+                                            "-bit code of a kept block");
+          const uint32_t code = bits == 1 ? (v > 0 ? 1u : 0u)
+                                          : static_cast<uint32_t>(v) & ((1u << bits) - 1);
+          codes.put(code, bits);
+        }
+    }
+  lb.kept = kept.bytes();
+  lb.codes = codes.bytes();
+  return out;
+}
+
+// ---- decoding -----------------------------------------------------------------------------
+
+WeightMatrix Weights::decode() const {
+  WeightMatrix m(rows, cols);
+  switch (form) {
+    case WeightForm::Dense8:
+      m.values = dense;
+      break;
+    case WeightForm::Ternary: {
+      const uint32_t pad = (1u << ternary.run_bits) - 1;
+      for (int64_t r = 0; r < rows; ++r) {
+        BitReader br(ternary.stream, ternary.row_start[r]);
+        int64_t c = 0;
+        while (br.position() < ternary.row_start[r + 1]) {
+          const uint32_t run = br.get(ternary.run_bits);
+          c += run;
+          if (run == pad) continue;
+          const bool negative = br.get(1);
+          m.at(r, c) = negative ? -1 : 1;
+          ++c;
+        }
+      }
+      break;
+    }
+    case WeightForm::NK: {
+      BitReader br(nk.codes);
+      const int64_t groups = nk.groups_per_row(cols);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t g = 0; g < groups; ++g) {
+          const uint32_t code = br.get(nk.code_bits);
+          for (int j = 0; j < nk.n && g * nk.n + j < cols; ++j)
+            m.at(r, g * nk.n + j) = nk.table[code * nk.n + j];
+        }
+      break;
+    }
+    case WeightForm::ColComb: {
+      const int64_t G = static_cast<int64_t>(colcomb.groups.size());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t g = 0; g < G; ++g) {
+          const size_t at = static_cast<size_t>(r * G + g);
+          if (colcomb.values[at] != 0)
+            m.at(r, colcomb.groups[g][colcomb.select[at]]) = colcomb.values[at];
+        }
+      break;
+    }
+    case WeightForm::LowBit: {
+      const int b = lowbit.block, bits = lowbit.bits;
+      const int64_t br = (rows + b - 1) / b, bc = (cols + b - 1) / b;
+      BitReader kept(lowbit.kept), codes(lowbit.codes);
+      for (int64_t i = 0; i < br; ++i)
+        for (int64_t j = 0; j < bc; ++j) {
+          if (!kept.get(1)) continue;
+          for (int64_t r = i * b; r < (i + 1) * b; ++r)
+            for (int64_t c = j * b; c < (j + 1) * b; ++c) {
+              const uint32_t code = codes.get(bits);
+              if (r >= rows || c >= cols) continue;
+              int v;
+              if (bits == 1) v = code ? 1 : -1;
+              else v = (code & (1u << (bits - 1))) ? static_cast<int>(code) - (1 << bits)
+                                                   : static_cast<int>(code);
+              m.at(r, c) = static_cast<int8_t>(v);
+            }
+        }
+      break;
+    }
+  }
+  return m;
+}
+
+int64_t Weights::storage_bits() const {
+  switch (form) {
+    case WeightForm::Dense8:
+      return 8 * rows * cols;
+    case WeightForm::Ternary: {
+      // The stream plus a row pointer per row, each as wide as the stream's length needs.
+      const int64_t stream_bits = static_cast<int64_t>(ternary.row_start.back());
+      return stream_bits + rows * bits_for(stream_bits + 1);
+    }
+    case WeightForm::NK:
+      // Codes plus the decoder table (2 bits per trit).
+      return rows * nk.groups_per_row(cols) * nk.code_bits + nk.table_rows * nk.n * 2;
+    case WeightForm::ColComb: {
+      // Packed weights with their channel-select index, plus the column list of the groups.
+      const int64_t G = static_cast<int64_t>(colcomb.groups.size());
+      return rows * G * (8 + colcomb.select_bits()) + cols * bits_for(cols);
+    }
+    case WeightForm::LowBit: {
+      const int64_t b = lowbit.block;
+      const int64_t tiles = ((rows + b - 1) / b) * ((cols + b - 1) / b);
+      return lowbit.kept_tiles * b * b * lowbit.bits + tiles;
+    }
+  }
+  return 0;
+}
+
+bool Weights::operator==(const Weights& o) const {
+  if (form != o.form || rows != o.rows || cols != o.cols) return false;
+  switch (form) {
+    case WeightForm::Dense8:
+      return dense == o.dense;
+    case WeightForm::Ternary:
+      return ternary.run_bits == o.ternary.run_bits && ternary.row_start == o.ternary.row_start &&
+             ternary.stream == o.ternary.stream;
+    case WeightForm::NK:
+      return nk.n == o.nk.n && nk.k == o.nk.k && nk.table == o.nk.table && nk.codes == o.nk.codes;
+    case WeightForm::ColComb:
+      return colcomb.alpha == o.colcomb.alpha && colcomb.groups == o.colcomb.groups &&
+             colcomb.values == o.colcomb.values && colcomb.select == o.colcomb.select;
+    case WeightForm::LowBit:
+      return lowbit.bits == o.lowbit.bits && lowbit.block == o.lowbit.block &&
+             lowbit.kept == o.lowbit.kept && lowbit.codes == o.lowbit.codes;
+  }
+  return false;
+}
+
+// ---- validation of what a file holds ------------------------------------------------------
+
+void validate(const Weights& w, const std::string& what) {
+  auto bad = [&](const std::string& msg) { throw InputError(what, msg); };
+  switch (w.form) {
+    case WeightForm::Dense8:
+      if (static_cast<int64_t>(w.dense.size()) != w.rows * w.cols) bad("wrong number of weights");
+      break;
+    case WeightForm::Ternary: {
+      const TernaryCode& t = w.ternary;
+      const uint32_t pad = (1u << t.run_bits) - 1;
+      for (int64_t r = 0; r < w.rows; ++r) {
+        if (t.row_start[r + 1] < t.row_start[r]) bad("row pointers are not increasing");
+        if (t.row_start[r + 1] > t.stream.size() * 8) bad("row pointer beyond the stream");
+        BitReader br(t.stream, t.row_start[r]);
+        int64_t c = 0;
+        while (br.position() < t.row_start[r + 1]) {
+          if (br.position() + t.run_bits > t.row_start[r + 1]) bad("row " + std::to_string(r) + " ends inside an entry");
+          const uint32_t run = br.get(t.run_bits);
+          c += run;
+          if (run == pad) continue;
+          if (br.position() + 1 > t.row_start[r + 1]) bad("row " + std::to_string(r) + " ends inside an entry");
+          br.get(1);
+          if (c >= w.cols) bad("row " + std::to_string(r) + " has a weight beyond column " + std::to_string(w.cols - 1));
+          ++c;
+        }
+      }
+      break;
+    }
+    case WeightForm::NK: {
+      const NKCode& c = w.nk;
+      if (c.table_rows > (int64_t{1} << c.code_bits)) bad("table has more rows than codes can index");
+      for (int64_t i = 0; i < c.table_rows; ++i) {
+        int nonzero = 0;
+        for (int j = 0; j < c.n; ++j) {
+          const int8_t v = c.table[i * c.n + j];
+          if (v < -1 || v > 1) bad("table row " + std::to_string(i) + " holds a non-ternary value");
+          nonzero += v != 0;
+        }
+        if (nonzero > c.k) bad("table row " + std::to_string(i) + " has more than k nonzeros");
+      }
+      BitReader br(c.codes);
+      const int64_t groups = c.groups_per_row(w.cols);
+      for (int64_t r = 0; r < w.rows; ++r)
+        for (int64_t g = 0; g < groups; ++g) {
+          const uint32_t code = br.get(c.code_bits);
+          if (code >= c.table_rows) bad("code " + std::to_string(code) + " beyond the table");
+          for (int j = 0; j < c.n; ++j)
+            if (g * c.n + j >= w.cols && c.table[code * c.n + j] != 0)
+              bad("row " + std::to_string(r) + ": a padding position of the last group is nonzero");
+        }
+      break;
+    }
+    case WeightForm::ColComb: {
+      const ColCombCode& cc = w.colcomb;
+      std::vector<int> seen(static_cast<size_t>(w.cols), 0);
+      for (size_t g = 0; g < cc.groups.size(); ++g) {
+        if (cc.groups[g].empty() || static_cast<int>(cc.groups[g].size()) > cc.alpha)
+          bad("group " + std::to_string(g) + " has " + std::to_string(cc.groups[g].size()) + " columns (alpha " + std::to_string(cc.alpha) + ")");
+        for (int32_t c : cc.groups[g])
+          if (c < 0 || c >= w.cols || seen[c]++) bad("column " + std::to_string(c) + " is out of range or in two groups");
+      }
+      for (int64_t c = 0; c < w.cols; ++c)
+        if (!seen[c]) bad("column " + std::to_string(c) + " is in no group");
+      const size_t G = cc.groups.size();
+      for (size_t i = 0; i < cc.select.size(); ++i)
+        if (cc.select[i] >= cc.groups[i % G].size()) bad("select index beyond its group");
+      break;
+    }
+    case WeightForm::LowBit: {
+      const LowBitCode& lb = w.lowbit;
+      const int64_t b = lb.block;
+      const int64_t tiles = ((w.rows + b - 1) / b) * ((w.cols + b - 1) / b);
+      BitReader kept(lb.kept);
+      int64_t count = 0;
+      for (int64_t i = 0; i < tiles; ++i) count += kept.get(1);
+      if (count != lb.kept_tiles) bad("block bitmap does not match the kept block count");
+      if (lb.bits >= 2) {  // the most negative code is not a value of a symmetric k-bit code
+        BitReader codes(lb.codes);
+        for (int64_t i = 0; i < lb.kept_tiles * b * b; ++i)
+          if (codes.get(lb.bits) == (1u << (lb.bits - 1))) bad("code -2^(bits-1) is not allowed");
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace trine::net

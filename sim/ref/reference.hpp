@@ -1,0 +1,59 @@
+#pragma once
+// The integer reference model: runs a network with exactly the integer arithmetic of the
+// hardware (docs/arithmetic.md), without SystemC. The simulated datapath must equal it bit for
+// bit, layer by layer.
+#include <cstdint>
+#include <vector>
+
+#include "sim/data/idx.hpp"
+#include "sim/net/network.hpp"
+
+namespace trine::ref {
+
+struct Tensor {
+  net::TensorType type;
+  std::vector<int32_t> data;  // channel-major (c, y, x)
+  int32_t at(int64_t c, int64_t y, int64_t x) const {
+    return data[static_cast<size_t>((c * type.height + y) * type.width + x)];
+  }
+};
+
+// Clamp to the range of a `bits`-bit integer.
+int64_t saturate(int64_t v, int bits, bool is_signed);
+// The requantization of docs/arithmetic.md: accumulator saturation, multiply, rounding shift,
+// output saturation (and the fused relu).
+int32_t requantize(int64_t acc, const net::Layer& layer, int64_t channel);
+// floor((sum + count/2) / count), the average-pool rounding.
+int32_t average(int64_t sum, int64_t count);
+// Index of the largest value; the lowest index wins a tie.
+int64_t argmax(const std::vector<int32_t>& v);
+
+class Reference {
+ public:
+  explicit Reference(const net::Network& n);  // validates and decodes the weights once
+  Tensor input(const uint8_t* pixels) const;
+  Tensor layer(size_t index, const Tensor& in) const;
+  std::vector<Tensor> run_all(const uint8_t* pixels) const;  // every layer's output
+  Tensor run(const uint8_t* pixels) const;                   // the last layer's output
+  int64_t predict(const uint8_t* pixels) const { return argmax(run(pixels).data); }
+  const net::Network& network() const { return net_; }
+
+ private:
+  const net::Network& net_;
+  std::vector<net::TensorType> types_;
+  std::vector<net::WeightMatrix> weights_;  // decoded, per layer (empty if not compute)
+};
+
+struct Evaluation {
+  std::vector<int64_t> predictions;
+  int64_t correct = 0;
+  double accuracy() const {
+    return predictions.empty() ? 0.0 : static_cast<double>(correct) / predictions.size();
+  }
+};
+
+// Predicts every image of `d` on `threads` threads (0: hardware concurrency); the result does
+// not depend on the thread count.
+Evaluation evaluate(const net::Network& n, const data::Dataset& d, int threads = 0);
+
+}  // namespace trine::ref
