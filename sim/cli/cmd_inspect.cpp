@@ -1,4 +1,5 @@
 // trine inspect: the layer table of a .tnet file.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -48,7 +49,8 @@ int cmd_inspect(const Args& args) {
   std::printf("\n%-3s %-12s %-8s %-14s %-8s %-22s %10s %10s %8s %7s %10s\n", "#", "layer", "kind",
               "output", "form", "parameters", "weights", "nonzero", "sparsity", "bits/w",
               "bytes");
-  int64_t total_weights = 0, total_bits = 0, total_nonzero = 0;
+  int64_t total_weights = 0, total_bits = 0, total_nonzero = 0, table_bits = 0;
+  std::vector<std::vector<int8_t>> tables;  // distinct decoder tables, counted once
   for (size_t i = 0; i < n.layers.size(); ++i) {
     const net::Layer& l = n.layers[i];
     std::printf("%-3zu %-12s %-8s %-14s ", i, l.name.c_str(), net::kind_name(l.kind),
@@ -61,6 +63,11 @@ int cmd_inspect(const Args& args) {
     const int64_t nonzero = l.weights.nonzeros();
     const int64_t bits = l.weights.storage_bits();
     total_weights += count, total_bits += bits, total_nonzero += nonzero;
+    if (l.weights.table_bits() > 0 &&
+        std::find(tables.begin(), tables.end(), l.weights.nk.table) == tables.end()) {
+      tables.push_back(l.weights.nk.table);
+      table_bits += l.weights.table_bits();
+    }
     std::printf("%-8s %-22s %10lld %10lld %7.2f%% %7.3f %10lld\n", net::form_name(l.weights.form),
                 params_text(l).c_str(), static_cast<long long>(count),
                 static_cast<long long>(nonzero), 100.0 * (count - nonzero) / count,
@@ -77,6 +84,9 @@ int cmd_inspect(const Args& args) {
         32.0 * total_weights / static_cast<double>(total_bits),
         1.0 * total_weights / static_cast<double>(total_bits),
         2.0 * total_weights / static_cast<double>(total_bits));
+    if (table_bits > 0)
+      std::printf("decoder tables: %zu distinct, %lld bytes (decoder storage, not weight memory)\n",
+                  tables.size(), static_cast<long long>((table_bits + 7) / 8));
   }
   return 0;
 }

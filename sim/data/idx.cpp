@@ -109,8 +109,10 @@ Dataset load_files(const std::string& images_path, const std::string& labels_pat
 Dataset load(const std::string& spec, Split split, int64_t limit) {
   const std::string dir = dataset_dir(spec);
   const std::string prefix = split == Split::Train ? "train" : "t10k";
-  return load_files(find_file(dir, prefix + "-images-idx3-ubyte"),
-                    find_file(dir, prefix + "-labels-idx1-ubyte"), limit);
+  // Images first: the error for a missing set names the image file.
+  const std::string images = find_file(dir, prefix + "-images-idx3-ubyte");
+  const std::string labels = find_file(dir, prefix + "-labels-idx1-ubyte");
+  return load_files(images, labels, limit);
 }
 
 void write_images(const std::string& path, const Dataset& d) {

@@ -30,6 +30,16 @@ TensorType input_type(const InputSpec& in) {
 }
 
 std::vector<TensorType> infer_types(const Network& n, const std::string& where) {
+  std::vector<TensorType> types = layer_types(n, where);
+  if (n.classes < 1) throw InputError(where, "classes must be >= 1");
+  if (types.back().size() != n.classes)
+    throw InputError(where, "layer '" + n.layers.back().name + "': gives " +
+                                std::to_string(types.back().size()) + " outputs for " +
+                                std::to_string(n.classes) + " classes");
+  return types;
+}
+
+std::vector<TensorType> layer_types(const Network& n, const std::string& where) {
   auto fail = [&](const std::string& layer, const std::string& msg) {
     throw InputError(where, (layer.empty() ? "" : "layer '" + layer + "': ") + msg);
   };
@@ -115,10 +125,6 @@ std::vector<TensorType> infer_types(const Network& n, const std::string& where) 
     }
     types.push_back(t);
   }
-  if (n.classes < 1) fail("", "classes must be >= 1");
-  if (types.back().size() != n.classes)
-    fail(n.layers.back().name, "gives " + std::to_string(types.back().size()) +
-                                   " outputs for " + std::to_string(n.classes) + " classes");
   return types;
 }
 

@@ -82,6 +82,8 @@ struct Network {
 // layers take unsigned activations, weights match their layer, ...). Throws InputError naming
 // `where` and the layer.
 std::vector<TensorType> infer_types(const Network& n, const std::string& where);
+// The same checks without the final one (outputs == classes), for networks being built.
+std::vector<TensorType> layer_types(const Network& n, const std::string& where);
 TensorType input_type(const InputSpec& in);
 
 }  // namespace trine::net

@@ -456,10 +456,11 @@ Network parse(const std::vector<uint8_t>& bytes, const std::string& name) {
   const uint64_t file_bytes = h.u64(), manifest_offset = h.u64(), manifest_bytes = h.u64();
   const uint32_t manifest_crc = h.u32(), payload_count = h.u32();
   const uint64_t area = h.u64();
-  h.u32();
+  const uint32_t reserved = h.u32();
   const uint32_t header_crc = h.u32();
   if (crc32(bytes.data(), kHeaderBytes - 4) != header_crc) fail("header checksum mismatch");
   if (header_bytes != kHeaderBytes) fail("unexpected header size");
+  if (reserved != 0) fail("reserved header field is not zero");
   if (bytes.size() < file_bytes)
     fail("truncated: " + std::to_string(bytes.size()) + " bytes, the header says " +
          std::to_string(file_bytes));
@@ -501,6 +502,20 @@ Network parse(const std::vector<uint8_t>& bytes, const std::string& name) {
     if (!payloads.emplace(pname, PayloadRef{data, static_cast<size_t>(size), false}).second)
       throw InputError(yaml::where(list[i], mfile), path, "duplicate payload '" + pname + "'");
   }
+
+  // Every byte outside the checksummed sections is alignment padding and must be zero, so that
+  // no flipped byte anywhere in the file goes unnoticed.
+  std::vector<bool> covered(bytes.size(), false);
+  std::fill(covered.begin(), covered.begin() + static_cast<long>(manifest_offset + manifest_bytes),
+            true);
+  for (const auto& [pname, ref] : payloads) {
+    const size_t at = static_cast<size_t>(ref.data - bytes.data());
+    std::fill(covered.begin() + static_cast<long>(at),
+              covered.begin() + static_cast<long>(at + ref.size), true);
+  }
+  for (size_t i = 0; i < bytes.size(); ++i)
+    if (!covered[i] && bytes[i] != 0)
+      fail("non-zero padding byte at offset " + std::to_string(i) + " (corrupted file)");
 
   ManifestReader r(mfile, payloads);
   Network n;

@@ -355,8 +355,7 @@ int64_t Weights::storage_bits() const {
       return stream_bits + rows * bits_for(stream_bits + 1);
     }
     case WeightForm::NK:
-      // Codes plus the decoder table (2 bits per trit).
-      return rows * nk.groups_per_row(cols) * nk.code_bits + nk.table_rows * nk.n * 2;
+      return rows * nk.groups_per_row(cols) * nk.code_bits;  // the table is table_bits()
     case WeightForm::ColComb: {
       // Packed weights with their channel-select index, plus the column list of the groups.
       const int64_t G = static_cast<int64_t>(colcomb.groups.size());
@@ -369,6 +368,10 @@ int64_t Weights::storage_bits() const {
     }
   }
   return 0;
+}
+
+int64_t Weights::table_bits() const {
+  return form == WeightForm::NK ? nk.table_rows * nk.n * 2 : 0;  // 2 bits per trit
 }
 
 bool Weights::operator==(const Weights& o) const {

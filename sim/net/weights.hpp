@@ -81,6 +81,9 @@ struct Weights {
   // Bits the weight memory holds for this layer (codes, indices, tables, pointers), without the
   // file's alignment padding. See docs/tnet.md for what each form counts.
   int64_t storage_bits() const;
+  // Bits of decoder state the form needs besides the weight memory: the (N,k) table, which
+  // layers with the same table share. 0 for the other forms.
+  int64_t table_bits() const;
   int64_t nonzeros() const { return decode().nonzeros(); }
   bool operator==(const Weights& o) const;
 };

@@ -1,0 +1,167 @@
+#include "tests/support/builders.hpp"
+
+#include <algorithm>
+
+namespace trine::testing {
+
+using net::WeightForm;
+
+net::WeightMatrix random_matrix(WeightForm form, int64_t rows, int64_t cols, std::mt19937& rng) {
+  net::WeightMatrix w(rows, cols);
+  std::uniform_int_distribution<int> int8(-128, 127), sign(0, 1), pct(0, 99);
+  switch (form) {
+    case WeightForm::Dense8:
+      for (auto& v : w.values) v = static_cast<int8_t>(int8(rng));
+      break;
+    case WeightForm::Ternary:
+      for (auto& v : w.values) v = pct(rng) < 70 ? 0 : (sign(rng) ? 1 : -1);
+      break;
+    case WeightForm::NK:  // at most 2 nonzeros in each group of 8
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t g = 0; g < cols; g += 8) {
+          const int64_t width = std::min<int64_t>(8, cols - g);
+          std::uniform_int_distribution<int64_t> pos(0, width - 1);
+          const int count = pct(rng) % 3;
+          for (int i = 0; i < count; ++i) w.at(r, g + pos(rng)) = sign(rng) ? 1 : -1;
+        }
+      break;
+    case WeightForm::ColComb:  // sparse int8: greedy grouping packs it
+      for (auto& v : w.values) {
+        const int x = int8(rng);
+        v = pct(rng) < 80 ? 0 : static_cast<int8_t>(x == 0 ? 1 : x);
+      }
+      break;
+    case WeightForm::LowBit: {  // 3-bit codes in kept 4x4 blocks, half the blocks kept
+      std::uniform_int_distribution<int> code(-3, 3);
+      for (int64_t i = 0; i < rows; i += 4)
+        for (int64_t j = 0; j < cols; j += 4) {
+          if (sign(rng)) continue;
+          for (int64_t r = i; r < std::min(rows, i + 4); ++r)
+            for (int64_t c = j; c < std::min(cols, j + 4); ++c)
+              w.at(r, c) = static_cast<int8_t>(code(rng));
+        }
+      break;
+    }
+  }
+  return w;
+}
+
+net::Weights encode_as(WeightForm form, const net::WeightMatrix& w) {
+  switch (form) {
+    case WeightForm::Dense8: return net::encode_dense8(w);
+    case WeightForm::Ternary: return net::encode_ternary(w);
+    case WeightForm::NK: return net::encode_nk(w, 8, 2);
+    case WeightForm::ColComb: return net::encode_colcomb(w, 4);
+    case WeightForm::LowBit: return net::encode_lowbit(w, 3, 4);
+  }
+  return {};
+}
+
+static std::vector<int32_t> random_bias(int64_t n, std::mt19937& rng) {
+  std::uniform_int_distribution<int32_t> d(-200, 200);
+  std::vector<int32_t> b(static_cast<size_t>(n));
+  for (auto& x : b) x = d(rng);
+  return b;
+}
+
+net::Layer dense_layer(const std::string& name, net::Weights w, bool relu, int out_bits,
+                       int64_t shift, std::mt19937& rng) {
+  net::Layer l;
+  l.name = name;
+  l.kind = net::LayerKind::Dense;
+  l.in_channels = w.cols;
+  l.out_channels = w.rows;
+  l.bias = random_bias(w.rows, rng);
+  l.weights = std::move(w);
+  l.requant.shift = shift;
+  l.requant.multiplier = 3;
+  l.relu = relu;
+  l.out_bits = out_bits;
+  l.method = {{"name", net::form_name(l.weights.form)}, {"origin", "tests/support/builders"}};
+  return l;
+}
+
+net::Layer conv_layer(const std::string& name, int64_t in_ch, int64_t out_ch, int k, int stride,
+                      int pad, net::Weights w, int64_t shift, std::mt19937& rng) {
+  net::Layer l;
+  l.name = name;
+  l.kind = net::LayerKind::Conv2d;
+  l.in_channels = in_ch;
+  l.out_channels = out_ch;
+  l.kernel_h = l.kernel_w = k;
+  l.stride_h = l.stride_w = stride;
+  l.pad_h = l.pad_w = pad;
+  l.bias = random_bias(out_ch, rng);
+  l.weights = std::move(w);
+  l.requant.shift = shift;
+  // Per-channel multipliers exercise the per-channel requantization path.
+  std::uniform_int_distribution<int32_t> m(1, 7);
+  for (int64_t o = 0; o < out_ch; ++o) l.requant.multipliers.push_back(m(rng));
+  l.relu = true;
+  l.out_bits = 8;
+  return l;
+}
+
+net::Layer pool_layer(const std::string& name, net::LayerKind kind, int k, int stride) {
+  net::Layer l;
+  l.name = name;
+  l.kind = kind;
+  l.kernel_h = l.kernel_w = k;
+  l.stride_h = l.stride_w = stride;
+  return l;
+}
+
+net::Network example_cnn(WeightForm form, uint32_t seed, int64_t height, int64_t width) {
+  std::mt19937 rng(seed);
+  net::Network n;
+  n.name = std::string("example-cnn-") + net::form_name(form);
+  n.input = {1, height, width, 8, 0};
+  n.classes = 10;
+  n.meta = {{"producer", "tests/support/builders"}, {"seed", std::to_string(seed)}};
+  n.layers.push_back(conv_layer("conv1", 1, 4, 3, 1, 1,
+                                encode_as(form, random_matrix(form, 4, 9, rng)), 7, rng));
+  n.layers.push_back(pool_layer("pool1", net::LayerKind::MaxPool, 2, 2));
+  n.layers.push_back(conv_layer("conv2", 4, 6, 3, 2, 1,
+                                encode_as(form, random_matrix(form, 6, 36, rng)), 8, rng));
+  n.layers.push_back(pool_layer("pool2", net::LayerKind::AvgPool, 2, 1));
+  n.layers.push_back(pool_layer("flat", net::LayerKind::Flatten, 1, 1));
+  const auto types = net::layer_types(n, "example");  // shapes so far
+  const int64_t features = types.back().size();
+  n.layers.push_back(dense_layer("fc1", encode_as(form, random_matrix(form, 16, features, rng)),
+                                 true, 8, 9, rng));
+  n.layers.push_back(
+      dense_layer("fc2", encode_as(form, random_matrix(form, 10, 16, rng)), false, 16, 4, rng));
+  return n;
+}
+
+net::Network example_mlp(WeightForm form, uint32_t seed, int64_t inputs) {
+  std::mt19937 rng(seed);
+  net::Network n;
+  n.name = std::string("example-mlp-") + net::form_name(form);
+  n.input = {1, 1, inputs, 8, 0};
+  n.classes = 10;
+  n.layers.push_back(dense_layer("fc1", encode_as(form, random_matrix(form, 32, inputs, rng)),
+                                 true, 8, 9, rng));
+  n.layers.push_back(
+      dense_layer("fc2", encode_as(form, random_matrix(form, 24, 32, rng)), true, 8, 8, rng));
+  n.layers.push_back(
+      dense_layer("fc3", encode_as(form, random_matrix(form, 10, 24, rng)), false, 32, 0, rng));
+  return n;
+}
+
+data::Dataset random_dataset(int64_t count, int64_t height, int64_t width, int classes,
+                             uint32_t seed) {
+  std::mt19937 rng(seed);
+  data::Dataset d;
+  d.count = count;
+  d.height = height;
+  d.width = width;
+  d.pixels.resize(static_cast<size_t>(count * height * width));
+  for (auto& p : d.pixels) p = static_cast<uint8_t>(rng());
+  std::uniform_int_distribution<int> label(0, classes - 1);
+  d.labels.resize(static_cast<size_t>(count));
+  for (auto& l : d.labels) l = static_cast<uint8_t>(label(rng));
+  return d;
+}
+
+}  // namespace trine::testing

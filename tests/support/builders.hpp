@@ -1,0 +1,34 @@
+#pragma once
+// Builds small networks by hand for tests and examples: random weights that satisfy each weight
+// form's constraints, deterministic for a seed.
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "sim/data/idx.hpp"
+#include "sim/net/network.hpp"
+
+namespace trine::testing {
+
+// A random weight matrix that `form` can represent (N=8,k=2; alpha=4; 3-bit 4x4 blocks).
+net::WeightMatrix random_matrix(net::WeightForm form, int64_t rows, int64_t cols, std::mt19937& rng);
+net::Weights encode_as(net::WeightForm form, const net::WeightMatrix& w);
+
+net::Layer dense_layer(const std::string& name, net::Weights w, bool relu, int out_bits,
+                       int64_t shift, std::mt19937& rng);
+net::Layer conv_layer(const std::string& name, int64_t in_ch, int64_t out_ch, int k, int stride,
+                      int pad, net::Weights w, int64_t shift, std::mt19937& rng);
+net::Layer pool_layer(const std::string& name, net::LayerKind kind, int k, int stride);
+
+// conv(pad 1) -> maxpool -> conv(stride 2) -> avgpool? -> flatten -> dense -> dense, every
+// compute layer in `form`, for images of height x width.
+net::Network example_cnn(net::WeightForm form, uint32_t seed, int64_t height = 12,
+                         int64_t width = 12);
+// dense -> dense -> dense in `form`.
+net::Network example_mlp(net::WeightForm form, uint32_t seed, int64_t inputs = 64);
+
+// `count` random images with random labels in [0, classes).
+data::Dataset random_dataset(int64_t count, int64_t height, int64_t width, int classes,
+                             uint32_t seed);
+
+}  // namespace trine::testing
