@@ -52,6 +52,11 @@ grep -q "rows: 32" resolved.yaml && grep -q "size: 64 KiB" resolved.yaml && grep
 expect 0 "rows: 48" -- "$TRINE" check --resolved --set array.rows=48 good.yaml
 expect 2 "--set array.rows=0:1:1: array.rows: 0 is out of range [1, 1024]" -- "$TRINE" check --set array.rows=0 good.yaml
 
+# docs/config.md lists every key the schema declares
+while IFS=$'\t' read -r key _; do
+  grep -qF "| \`$key\` |" "$SRC/docs/config.md" && ok || bad "docs/config.md lacks key $key"
+done < <("$TRINE" check --keys)
+
 # networks in every weight form: check, inspect, infer on a synthetic IDX set
 "$NETGEN" dataset --count 50 --height 12 --width 12 --seed 4 -o data12 || bad "netgen dataset"
 "$NETGEN" dataset --count 50 --height 1 --width 64 --seed 4 -o data64 || bad "netgen dataset"
