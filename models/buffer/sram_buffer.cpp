@@ -55,8 +55,10 @@ void SramBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     trans.set_response_status(tlm::TLM_OK_RESPONSE);  // ignore command: no access, no time
     return;
   }
-  if (is_read) std::memcpy(trans.get_data_ptr(), storage_.at(addr), len);
-  else std::memcpy(storage_.at(addr), trans.get_data_ptr(), len);
+  if (is_read)
+    std::memcpy(trans.get_data_ptr(), storage_.at(addr), len);
+  else
+    std::memcpy(storage_.at(addr), trans.get_data_ptr(), len);
 
   const uint64_t first = addr / word_bytes_, last = (addr + len - 1) / word_bytes_;
   auto& per_bank = is_read ? bank_reads_ : bank_writes_;

@@ -3,9 +3,9 @@
 // Words are interleaved across banks; an access of several words costs the access latency
 // plus the extra cycles that the busiest bank needs at `ports` accesses per cycle, added to
 // the transaction's annotated delay (the caller decides when to synchronise).
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
 #include <memory>

@@ -28,9 +28,9 @@ int cmd_infer(const Args& args) {
     throw InputError("trine infer: --split must be test or train, not '" + split + "'");
   if (vm["limit"].as<int64_t>() < 0) throw InputError("trine infer: --limit must be >= 0");
   const net::Network n = net::read_tnet(vm["model"].as<std::string>());
-  const data::Dataset d =
-      data::load(vm["dataset"].as<std::string>(),
-                 split == "test" ? data::Split::Test : data::Split::Train, vm["limit"].as<int64_t>());
+  const data::Dataset d = data::load(vm["dataset"].as<std::string>(),
+                                     split == "test" ? data::Split::Test : data::Split::Train,
+                                     vm["limit"].as<int64_t>());
   const ref::Evaluation e = ref::evaluate(n, d, vm["threads"].as<int>());
   if (vm.count("predictions"))
     for (int64_t i = 0; i < d.count; ++i)

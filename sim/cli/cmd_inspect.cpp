@@ -16,14 +16,16 @@ static std::string type_text(const net::TensorType& t) {
 static std::string params_text(const net::Layer& l) {
   const net::Weights& w = l.weights;
   switch (w.form) {
-    case net::WeightForm::Dense8: return "";
-    case net::WeightForm::Ternary: return "run_bits=" + std::to_string(w.ternary.run_bits);
+    case net::WeightForm::Dense8:
+      return "";
+    case net::WeightForm::Ternary:
+      return "run_bits=" + std::to_string(w.ternary.run_bits);
     case net::WeightForm::NK:
       return "N=" + std::to_string(w.nk.n) + ",k=" + std::to_string(w.nk.k) +
              ",P=" + std::to_string(w.nk.table_rows);
     case net::WeightForm::ColComb:
-      return "alpha=" + std::to_string(w.colcomb.alpha) + ",cols " + std::to_string(w.cols) +
-             "->" + std::to_string(w.colcomb.groups.size());
+      return "alpha=" + std::to_string(w.colcomb.alpha) + ",cols " + std::to_string(w.cols) + "->" +
+             std::to_string(w.colcomb.groups.size());
     case net::WeightForm::LowBit:
       return "bits=" + std::to_string(w.lowbit.bits) + ",block=" + std::to_string(w.lowbit.block) +
              ",kept=" + std::to_string(w.lowbit.kept_tiles);
@@ -47,8 +49,7 @@ int cmd_inspect(const Args& args) {
               static_cast<long long>(n.classes));
   for (const auto& [k, v] : n.meta) std::printf("%s: %s\n", k.c_str(), v.c_str());
   std::printf("\n%-3s %-12s %-8s %-14s %-8s %-22s %10s %10s %8s %7s %10s\n", "#", "layer", "kind",
-              "output", "form", "parameters", "weights", "nonzero", "sparsity", "bits/w",
-              "bytes");
+              "output", "form", "parameters", "weights", "nonzero", "sparsity", "bits/w", "bytes");
   int64_t total_weights = 0, total_bits = 0, total_nonzero = 0, table_bits = 0;
   std::vector<std::vector<int8_t>> tables;  // distinct decoder tables, counted once
   for (size_t i = 0; i < n.layers.size(); ++i) {

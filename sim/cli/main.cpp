@@ -40,7 +40,8 @@ const trine::cli::Command kCommands[] = {
 void usage(std::ostream& out) {
   out << "usage: trine [--version] [--help] COMMAND [OPTIONS]\n\n"
          "trine simulates accelerators for compressed neural networks.\n\ncommands:\n";
-  for (const auto& c : kCommands) out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+  for (const auto& c : kCommands)
+    out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
   out << "\n'trine COMMAND --help' describes a command.\n";
 }
 

@@ -19,8 +19,8 @@ bool parse(const char* command, const char* usage, const Args& args,
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw InputError(std::string("trine ") + command + ": " + e.what() +
-                     " (see 'trine " + command + " --help')");
+    throw InputError(std::string("trine ") + command + ": " + e.what() + " (see 'trine " + command +
+                     " --help')");
   }
   return true;
 }

@@ -283,7 +283,9 @@ struct Pass {
 
 const char* kDefaultPath = "configs/arch/default.yaml";
 
-std::string embedded_name(const std::string& path) { return "<embedded>/" + path; }
+std::string embedded_name(const std::string& path) {
+  return "<embedded>/" + path;
+}
 
 Pass embedded_pass(const std::string& path) {
   const embedded::File* f = embedded::find(path);
@@ -302,7 +304,9 @@ Location loc_of(const KeyLocations& locs, const std::string& key) {
   return it == locs.end() ? Location{"<design point>", 0, 0} : it->second;
 }
 
-bool power_of_two(int64_t x) { return x > 0 && (x & (x - 1)) == 0; }
+bool power_of_two(int64_t x) {
+  return x > 0 && (x & (x - 1)) == 0;
+}
 
 void validate(const DesignPoint& dp, const KeyLocations& locs) {
   auto fail = [&](const std::string& key, const std::string& msg) {
@@ -321,24 +325,27 @@ void validate(const DesignPoint& dp, const KeyLocations& locs) {
   check_buffer("input", dp.buffers.input);
   check_buffer("output", dp.buffers.output);
   if (dp.array.acc_bits < 2 * dp.array.act_bits)
-    fail("array.acc_bits", "must be at least twice array.act_bits (" +
-                               std::to_string(dp.array.act_bits) + ")");
+    fail("array.acc_bits",
+         "must be at least twice array.act_bits (" + std::to_string(dp.array.act_bits) + ")");
   if (dp.decoder.kind == "table" && dp.decoder.table_entries < 1)
     fail("decoder.table_entries", "a table decoder needs at least one entry");
   if (dp.tech.empty()) fail("tech", "must name a technology");
 
   const DramOrg& o = dp.dram.device.org;
   const DramTiming& t = dp.dram.device.timing;
-  const std::pair<const char*, int64_t> pow2[] = {
-      {"channels", o.channels}, {"ranks", o.ranks},     {"bank_groups", o.bank_groups},
-      {"banks_per_group", o.banks_per_group},           {"rows", o.rows},
-      {"columns", o.columns},   {"burst_length", o.burst_length}};
+  const std::pair<const char*, int64_t> pow2[] = {{"channels", o.channels},
+                                                  {"ranks", o.ranks},
+                                                  {"bank_groups", o.bank_groups},
+                                                  {"banks_per_group", o.banks_per_group},
+                                                  {"rows", o.rows},
+                                                  {"columns", o.columns},
+                                                  {"burst_length", o.burst_length}};
   for (const auto& [key, value] : pow2)
     if (!power_of_two(value))
       fail(std::string("dram.org.") + key, std::to_string(value) + " is not a power of two");
   if (o.bus_width % o.device_width != 0)
-    fail("dram.org.bus_width", "must be a multiple of dram.org.device_width (" +
-                                   std::to_string(o.device_width) + ")");
+    fail("dram.org.bus_width",
+         "must be a multiple of dram.org.device_width (" + std::to_string(o.device_width) + ")");
   if (t.tRC < t.tRAS + t.tRP)
     fail("dram.timing.tRC", std::to_string(t.tRC) + " is less than tRAS + tRP (" +
                                 std::to_string(t.tRAS + t.tRP) + ")");

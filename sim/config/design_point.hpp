@@ -83,7 +83,7 @@ struct DramConfig {
   std::string page_policy;  // open | closed
   std::string scheduler;    // fcfs | fr-fcfs
   int64_t queue_depth = 0;
-  DramDevice device;        // the preset, with the design point's overrides applied
+  DramDevice device;  // the preset, with the design point's overrides applied
   void describe(FieldVisitor& v);
 };
 

@@ -41,7 +41,9 @@ static std::string scalar(const YAML::Node& n, const std::string& file, const st
   if (!n.IsScalar())
     throw InputError(where(n, file), path,
                      std::string("expected ") + expected + ", got a " +
-                         (n.IsMap() ? "mapping" : n.IsSequence() ? "sequence" : "null value"));
+                         (n.IsMap()        ? "mapping"
+                          : n.IsSequence() ? "sequence"
+                                           : "null value"));
   return n.Scalar();
 }
 
@@ -111,9 +113,9 @@ int64_t quantity(const YAML::Node& n, const std::string& file, const std::string
   }
   std::string names;
   for (const Unit& u : units) names += std::string(names.empty() ? "" : ", ") + u.name;
-  throw InputError(where(n, file), path,
-                   std::string("expected ") + what + " with a unit (" + names + "), got '" + s +
-                       "'");
+  throw InputError(
+      where(n, file), path,
+      std::string("expected ") + what + " with a unit (" + names + "), got '" + s + "'");
 }
 
 const std::vector<Unit> kByteUnits = {{"B", 1},

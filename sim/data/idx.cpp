@@ -34,8 +34,7 @@ class IdxFile {
       const unsigned chunk = n > (1u << 30) ? (1u << 30) : static_cast<unsigned>(n);
       const int got = gzread(f_.get(), p, chunk);
       if (got < 0) throw InputError(path_, std::string("corrupt compressed data in ") + what);
-      if (got == 0)
-        throw InputError(path_, std::string("truncated: file ends inside the ") + what);
+      if (got == 0) throw InputError(path_, std::string("truncated: file ends inside the ") + what);
       p += got;
       n -= static_cast<size_t>(got);
     }
@@ -78,8 +77,7 @@ std::string dataset_dir(const std::string& spec) {
   throw InputError("dataset '" + spec + "': expected fashion-mnist or idx:DIR");
 }
 
-Dataset load_files(const std::string& images_path, const std::string& labels_path,
-                   int64_t limit) {
+Dataset load_files(const std::string& images_path, const std::string& labels_path, int64_t limit) {
   Dataset d;
   IdxFile im(images_path);
   if (im.be32("header") != 0x00000803)
@@ -99,8 +97,8 @@ Dataset load_files(const std::string& images_path, const std::string& labels_pat
     throw InputError(labels_path, "not an IDX label file (magic is not 0x00000801)");
   const int64_t nlabels = lb.be32("header");
   if (nlabels != count)
-    throw InputError(labels_path, std::to_string(nlabels) + " labels for " +
-                                      std::to_string(count) + " images in " + images_path);
+    throw InputError(labels_path, std::to_string(nlabels) + " labels for " + std::to_string(count) +
+                                      " images in " + images_path);
   d.labels.resize(static_cast<size_t>(d.count));
   lb.read(d.labels.data(), d.labels.size(), "labels");
   return d;

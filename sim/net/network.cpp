@@ -12,17 +12,16 @@ const char* kind_name(LayerKind k) {
 bool Layer::operator==(const Layer& o) const {
   return name == o.name && kind == o.kind && in_channels == o.in_channels &&
          out_channels == o.out_channels && kernel_h == o.kernel_h && kernel_w == o.kernel_w &&
-         stride_h == o.stride_h && stride_w == o.stride_w && pad_h == o.pad_h &&
-         pad_w == o.pad_w && (!is_compute() || weights == o.weights) && bias == o.bias &&
-         requant == o.requant && relu == o.relu && out_bits == o.out_bits &&
-         acc_bits == o.acc_bits && method == o.method;
+         stride_h == o.stride_h && stride_w == o.stride_w && pad_h == o.pad_h && pad_w == o.pad_w &&
+         (!is_compute() || weights == o.weights) && bias == o.bias && requant == o.requant &&
+         relu == o.relu && out_bits == o.out_bits && acc_bits == o.acc_bits && method == o.method;
 }
 
 bool Network::operator==(const Network& o) const {
-  return name == o.name && input.channels == o.input.channels &&
-         input.height == o.input.height && input.width == o.input.width &&
-         input.bits == o.input.bits && input.shift == o.input.shift && classes == o.classes &&
-         layers == o.layers && meta == o.meta;
+  return name == o.name && input.channels == o.input.channels && input.height == o.input.height &&
+         input.width == o.input.width && input.bits == o.input.bits &&
+         input.shift == o.input.shift && classes == o.classes && layers == o.layers &&
+         meta == o.meta;
 }
 
 TensorType input_type(const InputSpec& in) {
@@ -74,8 +73,8 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
           if (l.in_channels != t.channels)
             bad("expects " + std::to_string(l.in_channels) + " input channels, gets " +
                 std::to_string(t.channels));
-          if (l.kernel_h < 1 || l.kernel_w < 1 || l.stride_h < 1 || l.stride_w < 1 ||
-              l.pad_h < 0 || l.pad_w < 0)
+          if (l.kernel_h < 1 || l.kernel_w < 1 || l.stride_h < 1 || l.stride_w < 1 || l.pad_h < 0 ||
+              l.pad_w < 0)
             bad("kernel and stride must be >= 1, padding >= 0");
           const int64_t oh = (t.height + 2 * l.pad_h - l.kernel_h) / l.stride_h + 1;
           const int64_t ow = (t.width + 2 * l.pad_w - l.kernel_w) / l.stride_w + 1;
@@ -97,8 +96,8 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
           bad("requant multiplier must be in [1, 2^31 - 1]");
         if (!l.requant.multipliers.empty() &&
             static_cast<int64_t>(l.requant.multipliers.size()) != l.out_channels)
-          bad("requant has " + std::to_string(l.requant.multipliers.size()) +
-              " multipliers for " + std::to_string(l.out_channels) + " outputs");
+          bad("requant has " + std::to_string(l.requant.multipliers.size()) + " multipliers for " +
+              std::to_string(l.out_channels) + " outputs");
         for (int32_t m : l.requant.multipliers)
           if (m < 1) bad("requant multipliers must be >= 1");
         if (l.acc_bits < 8 || l.acc_bits > 48) bad("acc_bits must be in [8, 48]");

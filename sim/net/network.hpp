@@ -33,8 +33,8 @@ struct TensorType {
 // m is the layer's multiplier or the channel's, and round = 2^(shift-1) (0 if shift = 0).
 struct Requant {
   int64_t shift = 0;
-  int64_t multiplier = 1;             // used when multipliers is empty
-  std::vector<int32_t> multipliers;   // per output channel, optional
+  int64_t multiplier = 1;            // used when multipliers is empty
+  std::vector<int32_t> multipliers;  // per output channel, optional
   int64_t multiplier_for(int64_t channel) const {
     return multipliers.empty() ? multiplier : multipliers[static_cast<size_t>(channel)];
   }
@@ -53,10 +53,10 @@ struct Layer {
   Weights weights;
   std::vector<int32_t> bias;  // empty or out_channels values, in accumulator units
   Requant requant;
-  bool relu = false;          // fused: output unsigned out_bits, else signed out_bits
+  bool relu = false;  // fused: output unsigned out_bits, else signed out_bits
   int out_bits = 8;
   int acc_bits = 32;
-  Meta method;                // method name and parameters, as the trainer wrote them
+  Meta method;  // method name and parameters, as the trainer wrote them
 
   bool is_compute() const { return kind == LayerKind::Dense || kind == LayerKind::Conv2d; }
   bool operator==(const Layer& o) const;

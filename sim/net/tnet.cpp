@@ -16,8 +16,12 @@ namespace {
 const uint8_t kMagic[8] = {0x89, 'T', 'N', 'E', 'T', '\r', '\n', 0x1a};
 constexpr size_t kHeaderBytes = 64;
 
-size_t align_up(size_t x) { return (x + kTnetAlign - 1) / kTnetAlign * kTnetAlign; }
-size_t bytes_for_bits(uint64_t bits) { return static_cast<size_t>((bits + 7) / 8); }
+size_t align_up(size_t x) {
+  return (x + kTnetAlign - 1) / kTnetAlign * kTnetAlign;
+}
+size_t bytes_for_bits(uint64_t bits) {
+  return static_cast<size_t>((bits + 7) / 8);
+}
 
 std::string quoted(const std::string& s) {
   std::string q = "\"";
@@ -239,9 +243,9 @@ class ManifestReader {
     for (int i = 0; i < 2; ++i) {
       v[i] = yaml::to_int(n[i], file_, m.path(key));
       if (v[i] < lo || v[i] > 65535)
-        throw InputError(yaml::where(n[i], file_), m.path(key),
-                         std::to_string(v[i]) + " is out of range [" + std::to_string(lo) +
-                             ", 65535]");
+        throw InputError(
+            yaml::where(n[i], file_), m.path(key),
+            std::to_string(v[i]) + " is out of range [" + std::to_string(lo) + ", 65535]");
     }
     return {v[0], v[1]};
   }
@@ -322,8 +326,8 @@ class ManifestReader {
         c.table_rows = integer(m, "table_rows", 1, 65536);
         c.code_bits = bits_for(c.table_rows);
         const size_t table = static_cast<size_t>(c.table_rows * c.n);
-        const size_t codes = bytes_for_bits(static_cast<uint64_t>(rows) * c.groups_per_row(cols) *
-                                            c.code_bits);
+        const size_t codes =
+            bytes_for_bits(static_cast<uint64_t>(rows) * c.groups_per_row(cols) * c.code_bits);
         const uint8_t* p = payload(m, "payload", table + codes);
         c.table.assign(reinterpret_cast<const int8_t*>(p),
                        reinterpret_cast<const int8_t*>(p) + table);
@@ -341,11 +345,12 @@ class ManifestReader {
         uint64_t total = 0;
         for (auto& s : sizes) total += (s = r.u32());
         if (total != static_cast<uint64_t>(cols))
-          throw InputError(what, "group sizes add up to " + std::to_string(total) +
-                                     ", not the " + std::to_string(cols) + " columns");
+          throw InputError(what, "group sizes add up to " + std::to_string(total) + ", not the " +
+                                     std::to_string(cols) + " columns");
         for (uint32_t s : sizes) {
           cc.groups.emplace_back();
-          for (uint32_t j = 0; j < s; ++j) cc.groups.back().push_back(static_cast<int32_t>(r.u32()));
+          for (uint32_t j = 0; j < s; ++j)
+            cc.groups.back().push_back(static_cast<int32_t>(r.u32()));
         }
         const uint8_t* v = r.take(static_cast<size_t>(rows * G));
         cc.values.assign(reinterpret_cast<const int8_t*>(v),
@@ -379,8 +384,8 @@ class ManifestReader {
     l.name = yaml::to_string(m.need("name"), file_, m.path("name"));
     YAML::Node kind_node = m.need("kind");
     const std::string kind = yaml::to_string(kind_node, file_, m.path("kind"));
-    const std::vector<std::string> kinds = {"dense", "conv2d", "maxpool", "avgpool", "relu",
-                                            "flatten"};
+    const std::vector<std::string> kinds = {"dense",   "conv2d", "maxpool",
+                                            "avgpool", "relu",   "flatten"};
     size_t k = 0;
     while (k < kinds.size() && kinds[k] != kind) ++k;
     if (k == kinds.size())
@@ -414,8 +419,10 @@ class ManifestReader {
     }
     if (l.is_compute()) {
       l.weights = weights(m.need("weights"), m.path("weights"), l.out_channels, cols);
-      if (m.has("bias")) l.bias = int32s(m, "bias", l.out_channels);
-      else m.get("bias");
+      if (m.has("bias"))
+        l.bias = int32s(m, "bias", l.out_channels);
+      else
+        m.get("bias");
       yaml::MapReader rq(m.need("requant"), file_, m.path("requant"));
       l.requant.shift = integer(rq, "shift", 0, 62);
       if (rq.has("multipliers")) {
@@ -480,8 +487,7 @@ Network parse(const std::vector<uint8_t>& bytes, const std::string& name) {
   // Payload table first: layers refer to payloads by name.
   std::map<std::string, PayloadRef> payloads;
   YAML::Node list = top.need("payloads");
-  if (!list.IsSequence())
-    throw InputError(yaml::where(list, mfile), "payloads", "expected a list");
+  if (!list.IsSequence()) throw InputError(yaml::where(list, mfile), "payloads", "expected a list");
   if (list.size() != payload_count) fail("manifest and header disagree on the payload count");
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string path = "payloads[" + std::to_string(i) + "]";
@@ -546,7 +552,8 @@ Network parse(const std::vector<uint8_t>& bytes, const std::string& name) {
 Network read_tnet(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot open file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   return parse(bytes, path);
 }
 
@@ -555,7 +562,8 @@ void write_file_atomic(const std::string& path, const std::vector<uint8_t>& byte
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw InputError(path, "cannot write file");
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     out.flush();
     if (!out) {
       out.close();
@@ -569,6 +577,8 @@ void write_file_atomic(const std::string& path, const std::vector<uint8_t>& byte
   }
 }
 
-void write_tnet(const Network& n, const std::string& path) { write_file_atomic(path, serialize(n)); }
+void write_tnet(const Network& n, const std::string& path) {
+  write_file_atomic(path, serialize(n));
+}
 
 }  // namespace trine::net

@@ -17,10 +17,39 @@ const char* kFormNames[] = {"dense8", "ternary", "nk", "colcomb", "lowbit"};
   throw InputError(std::string(form) + " weights: " + why);
 }
 
-int lowbit_max(int bits) { return bits == 1 ? 1 : (1 << (bits - 1)) - 1; }
+int lowbit_max(int bits) {
+  return bits == 1 ? 1 : (1 << (bits - 1)) - 1;
+}
+
+Weights shaped_like(WeightForm form, const WeightMatrix& w) {
+  Weights out;
+  out.form = form;
+  out.rows = w.rows;
+  out.cols = w.cols;
+  return out;
+}
+
+// Groups must partition the columns, each with 1..alpha columns; `bad` reports a violation.
+template <class Fail>
+void check_groups(const std::vector<std::vector<int32_t>>& groups, int64_t cols, int alpha,
+                  Fail bad) {
+  std::vector<int> seen(static_cast<size_t>(cols), 0);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (groups[g].empty() || static_cast<int>(groups[g].size()) > alpha)
+      bad("group " + std::to_string(g) + " has " + std::to_string(groups[g].size()) +
+          " columns (alpha " + std::to_string(alpha) + ")");
+    for (int32_t c : groups[g])
+      if (c < 0 || c >= cols || seen[c]++)
+        bad("column " + std::to_string(c) + " is out of range or in two groups");
+  }
+  for (int64_t c = 0; c < cols; ++c)
+    if (!seen[c]) bad("column " + std::to_string(c) + " is in no group");
+}
 }  // namespace
 
-const char* form_name(WeightForm f) { return kFormNames[static_cast<int>(f)]; }
+const char* form_name(WeightForm f) {
+  return kFormNames[static_cast<int>(f)];
+}
 
 WeightForm form_from_name(const std::string& name) {
   for (int i = 0; i < 5; ++i)
@@ -39,7 +68,9 @@ int bits_for(int64_t values) {
   return b;
 }
 
-int ColCombCode::select_bits() const { return bits_for(alpha); }
+int ColCombCode::select_bits() const {
+  return bits_for(alpha);
+}
 
 // ---- (N,k) table --------------------------------------------------------------------------
 
@@ -77,10 +108,7 @@ std::vector<int8_t> nk_table(int n, int k) {
 // ---- encoders -----------------------------------------------------------------------------
 
 Weights encode_dense8(const WeightMatrix& w) {
-  Weights out;
-  out.form = WeightForm::Dense8;
-  out.rows = w.rows;
-  out.cols = w.cols;
+  Weights out = shaped_like(WeightForm::Dense8, w);
   out.dense = w.values;
   return out;
 }
@@ -116,10 +144,7 @@ static TernaryCode ternary_stream(const WeightMatrix& w, int run_bits) {
 Weights encode_ternary(const WeightMatrix& w, int run_bits) {
   check_ternary(w, "ternary");
   if (run_bits < 0 || run_bits > 16) not_representable("ternary", "run_bits must be in [1, 16]");
-  Weights out;
-  out.form = WeightForm::Ternary;
-  out.rows = w.rows;
-  out.cols = w.cols;
+  Weights out = shaped_like(WeightForm::Ternary, w);
   if (run_bits > 0) {
     out.ternary = ternary_stream(w, run_bits);
     return out;
@@ -133,13 +158,10 @@ Weights encode_ternary(const WeightMatrix& w, int run_bits) {
 
 Weights encode_nk(const WeightMatrix& w, int n, int k) {
   if (n < 1 || n > 32 || k < 1 || k > n)
-    not_representable("nk", "need 1 <= k <= N <= 32, got N=" + std::to_string(n) +
-                                " k=" + std::to_string(k));
+    not_representable(
+        "nk", "need 1 <= k <= N <= 32, got N=" + std::to_string(n) + " k=" + std::to_string(k));
   check_ternary(w, "nk");
-  Weights out;
-  out.form = WeightForm::NK;
-  out.rows = w.rows;
-  out.cols = w.cols;
+  Weights out = shaped_like(WeightForm::NK, w);
   NKCode& c = out.nk;
   c.n = n;
   c.k = k;
@@ -196,28 +218,17 @@ Weights encode_colcomb(const WeightMatrix& w, int alpha, std::vector<std::vector
     }
     for (auto& g : groups) std::sort(g.begin(), g.end());
   }
-  Weights out;
-  out.form = WeightForm::ColComb;
-  out.rows = w.rows;
-  out.cols = w.cols;
+  Weights out = shaped_like(WeightForm::ColComb, w);
   ColCombCode& cc = out.colcomb;
   cc.alpha = alpha;
   cc.groups = std::move(groups);
   const int64_t G = static_cast<int64_t>(cc.groups.size());
   cc.values.assign(static_cast<size_t>(w.rows * G), 0);
   cc.select.assign(static_cast<size_t>(w.rows * G), 0);
-  std::vector<int> seen(static_cast<size_t>(w.cols), 0);
+  check_groups(cc.groups, w.cols, alpha,
+               [](const std::string& why) { not_representable("colcomb", why); });
   for (int64_t g = 0; g < G; ++g) {
     const auto& cols = cc.groups[g];
-    if (cols.empty() || static_cast<int>(cols.size()) > alpha)
-      not_representable("colcomb", "group " + std::to_string(g) + " has " +
-                                       std::to_string(cols.size()) + " columns (alpha " +
-                                       std::to_string(alpha) + ")");
-    for (int32_t c : cols) {
-      if (c < 0 || c >= w.cols || seen[c]++)
-        not_representable("colcomb", "column " + std::to_string(c) +
-                                         " is out of range or in two groups");
-    }
     for (int64_t r = 0; r < w.rows; ++r)
       for (size_t j = 0; j < cols.size(); ++j) {
         const int8_t v = w.at(r, cols[j]);
@@ -230,18 +241,13 @@ Weights encode_colcomb(const WeightMatrix& w, int alpha, std::vector<std::vector
         cc.select[at] = static_cast<uint8_t>(j);
       }
   }
-  for (int64_t c = 0; c < w.cols; ++c)
-    if (!seen[c]) not_representable("colcomb", "column " + std::to_string(c) + " is in no group");
   return out;
 }
 
 Weights encode_lowbit(const WeightMatrix& w, int bits, int block) {
   if (bits < 1 || bits > 8) not_representable("lowbit", "bits must be in [1, 8]");
   if (block < 1 || block > 256) not_representable("lowbit", "block must be in [1, 256]");
-  Weights out;
-  out.form = WeightForm::LowBit;
-  out.rows = w.rows;
-  out.cols = w.cols;
+  Weights out = shaped_like(WeightForm::LowBit, w);
   LowBitCode& lb = out.lowbit;
   lb.bits = bits;
   lb.block = block;
@@ -262,12 +268,11 @@ Weights encode_lowbit(const WeightMatrix& w, int bits, int block) {
           const bool inside = r < w.rows && c < w.cols;
           const int v = inside ? w.at(r, c) : 0;
           if (inside && (v < -hi || v > hi || (bits == 1 && v == 0)))
-            not_representable("lowbit", "value " + std::to_string(v) + " at (" +
-                                            std::to_string(r) + ", " + std::to_string(c) +
-                                            ") is not a " + std::to_string(bits) +
-                                            "-bit code of a kept block");
-          const uint32_t code = bits == 1 ? (v > 0 ? 1u : 0u)
-                                          : static_cast<uint32_t>(v) & ((1u << bits) - 1);
+            not_representable("lowbit", "value " + std::to_string(v) + " at (" + std::to_string(r) +
+                                            ", " + std::to_string(c) + ") is not a " +
+                                            std::to_string(bits) + "-bit code of a kept block");
+          const uint32_t code =
+              bits == 1 ? (v > 0 ? 1u : 0u) : static_cast<uint32_t>(v) & ((1u << bits) - 1);
           codes.put(code, bits);
         }
     }
@@ -333,9 +338,11 @@ WeightMatrix Weights::decode() const {
               const uint32_t code = codes.get(bits);
               if (r >= rows || c >= cols) continue;
               int v;
-              if (bits == 1) v = code ? 1 : -1;
-              else v = (code & (1u << (bits - 1))) ? static_cast<int>(code) - (1 << bits)
-                                                   : static_cast<int>(code);
+              if (bits == 1)
+                v = code ? 1 : -1;
+              else
+                v = (code & (1u << (bits - 1))) ? static_cast<int>(code) - (1 << bits)
+                                                : static_cast<int>(code);
               m.at(r, c) = static_cast<int8_t>(v);
             }
         }
@@ -411,13 +418,17 @@ void validate(const Weights& w, const std::string& what) {
         BitReader br(t.stream, t.row_start[r]);
         int64_t c = 0;
         while (br.position() < t.row_start[r + 1]) {
-          if (br.position() + t.run_bits > t.row_start[r + 1]) bad("row " + std::to_string(r) + " ends inside an entry");
+          if (br.position() + t.run_bits > t.row_start[r + 1])
+            bad("row " + std::to_string(r) + " ends inside an entry");
           const uint32_t run = br.get(t.run_bits);
           c += run;
           if (run == pad) continue;
-          if (br.position() + 1 > t.row_start[r + 1]) bad("row " + std::to_string(r) + " ends inside an entry");
+          if (br.position() + 1 > t.row_start[r + 1])
+            bad("row " + std::to_string(r) + " ends inside an entry");
           br.get(1);
-          if (c >= w.cols) bad("row " + std::to_string(r) + " has a weight beyond column " + std::to_string(w.cols - 1));
+          if (c >= w.cols)
+            bad("row " + std::to_string(r) + " has a weight beyond column " +
+                std::to_string(w.cols - 1));
           ++c;
         }
       }
@@ -425,7 +436,8 @@ void validate(const Weights& w, const std::string& what) {
     }
     case WeightForm::NK: {
       const NKCode& c = w.nk;
-      if (c.table_rows > (int64_t{1} << c.code_bits)) bad("table has more rows than codes can index");
+      if (c.table_rows > (int64_t{1} << c.code_bits))
+        bad("table has more rows than codes can index");
       for (int64_t i = 0; i < c.table_rows; ++i) {
         int nonzero = 0;
         for (int j = 0; j < c.n; ++j) {
@@ -449,15 +461,7 @@ void validate(const Weights& w, const std::string& what) {
     }
     case WeightForm::ColComb: {
       const ColCombCode& cc = w.colcomb;
-      std::vector<int> seen(static_cast<size_t>(w.cols), 0);
-      for (size_t g = 0; g < cc.groups.size(); ++g) {
-        if (cc.groups[g].empty() || static_cast<int>(cc.groups[g].size()) > cc.alpha)
-          bad("group " + std::to_string(g) + " has " + std::to_string(cc.groups[g].size()) + " columns (alpha " + std::to_string(cc.alpha) + ")");
-        for (int32_t c : cc.groups[g])
-          if (c < 0 || c >= w.cols || seen[c]++) bad("column " + std::to_string(c) + " is out of range or in two groups");
-      }
-      for (int64_t c = 0; c < w.cols; ++c)
-        if (!seen[c]) bad("column " + std::to_string(c) + " is in no group");
+      check_groups(cc.groups, w.cols, cc.alpha, bad);
       const size_t G = cc.groups.size();
       for (size_t i = 0; i < cc.select.size(); ++i)
         if (cc.select[i] >= cc.groups[i % G].size()) bad("select index beyond its group");

@@ -43,8 +43,8 @@ struct NKCode {
   int n = 0, k = 0;
   int64_t table_rows = 0;
   int code_bits = 0;
-  std::vector<int8_t> table;    // table_rows x n trits
-  std::vector<uint8_t> codes;   // rows x groups codes of code_bits, LSB-first
+  std::vector<int8_t> table;   // table_rows x n trits
+  std::vector<uint8_t> codes;  // rows x groups codes of code_bits, LSB-first
   int64_t groups_per_row(int64_t cols) const { return (cols + n - 1) / n; }
 };
 

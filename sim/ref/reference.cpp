@@ -128,12 +128,16 @@ Tensor Reference::layer(size_t i, const Tensor& in) const {
   const net::WeightMatrix& w = weights_[i];
   switch (l.kind) {
     case LayerKind::Dense:
-      if (fits_int32(w, in.type)) dense<int32_t>(l, w, in, out);
-      else dense<int64_t>(l, w, in, out);
+      if (fits_int32(w, in.type))
+        dense<int32_t>(l, w, in, out);
+      else
+        dense<int64_t>(l, w, in, out);
       break;
     case LayerKind::Conv2d:
-      if (fits_int32(w, in.type)) conv<int32_t>(l, w, in, out);
-      else conv<int64_t>(l, w, in, out);
+      if (fits_int32(w, in.type))
+        conv<int32_t>(l, w, in, out);
+      else
+        conv<int64_t>(l, w, in, out);
       break;
     case LayerKind::MaxPool:
     case LayerKind::AvgPool:

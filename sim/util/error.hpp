@@ -30,10 +30,11 @@ class RunError : public std::runtime_error {
 };
 
 // Shorthand for checking a program invariant (a bug, not bad input).
-#define TRINE_ASSERT(cond, msg)                                                        \
-  do {                                                                                 \
-    if (!(cond)) throw ::trine::RunError(std::string("internal error: ") + (msg) +     \
-                                         " (" __FILE__ ":" + std::to_string(__LINE__) + ")"); \
+#define TRINE_ASSERT(cond, msg)                                                             \
+  do {                                                                                      \
+    if (!(cond))                                                                            \
+      throw ::trine::RunError(std::string("internal error: ") + (msg) + " (" __FILE__ ":" + \
+                              std::to_string(__LINE__) + ")");                              \
   } while (0)
 
 }  // namespace trine

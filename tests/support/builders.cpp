@@ -48,11 +48,16 @@ net::WeightMatrix random_matrix(WeightForm form, int64_t rows, int64_t cols, std
 
 net::Weights encode_as(WeightForm form, const net::WeightMatrix& w) {
   switch (form) {
-    case WeightForm::Dense8: return net::encode_dense8(w);
-    case WeightForm::Ternary: return net::encode_ternary(w);
-    case WeightForm::NK: return net::encode_nk(w, 8, 2);
-    case WeightForm::ColComb: return net::encode_colcomb(w, 4);
-    case WeightForm::LowBit: return net::encode_lowbit(w, 3, 4);
+    case WeightForm::Dense8:
+      return net::encode_dense8(w);
+    case WeightForm::Ternary:
+      return net::encode_ternary(w);
+    case WeightForm::NK:
+      return net::encode_nk(w, 8, 2);
+    case WeightForm::ColComb:
+      return net::encode_colcomb(w, 4);
+    case WeightForm::LowBit:
+      return net::encode_lowbit(w, 3, 4);
   }
   return {};
 }
@@ -118,17 +123,17 @@ net::Network example_cnn(WeightForm form, uint32_t seed, int64_t height, int64_t
   n.input = {1, height, width, 8, 0};
   n.classes = 10;
   n.meta = {{"producer", "tests/support/builders"}, {"seed", std::to_string(seed)}};
-  n.layers.push_back(conv_layer("conv1", 1, 4, 3, 1, 1,
-                                encode_as(form, random_matrix(form, 4, 9, rng)), 7, rng));
+  n.layers.push_back(
+      conv_layer("conv1", 1, 4, 3, 1, 1, encode_as(form, random_matrix(form, 4, 9, rng)), 7, rng));
   n.layers.push_back(pool_layer("pool1", net::LayerKind::MaxPool, 2, 2));
-  n.layers.push_back(conv_layer("conv2", 4, 6, 3, 2, 1,
-                                encode_as(form, random_matrix(form, 6, 36, rng)), 8, rng));
+  n.layers.push_back(
+      conv_layer("conv2", 4, 6, 3, 2, 1, encode_as(form, random_matrix(form, 6, 36, rng)), 8, rng));
   n.layers.push_back(pool_layer("pool2", net::LayerKind::AvgPool, 2, 1));
   n.layers.push_back(pool_layer("flat", net::LayerKind::Flatten, 1, 1));
   const auto types = net::layer_types(n, "example");  // shapes so far
   const int64_t features = types.back().size();
-  n.layers.push_back(dense_layer("fc1", encode_as(form, random_matrix(form, 16, features, rng)),
-                                 true, 8, 9, rng));
+  n.layers.push_back(
+      dense_layer("fc1", encode_as(form, random_matrix(form, 16, features, rng)), true, 8, 9, rng));
   n.layers.push_back(
       dense_layer("fc2", encode_as(form, random_matrix(form, 10, 16, rng)), false, 16, 4, rng));
   return n;
@@ -140,8 +145,8 @@ net::Network example_mlp(WeightForm form, uint32_t seed, int64_t inputs) {
   n.name = std::string("example-mlp-") + net::form_name(form);
   n.input = {1, 1, inputs, 8, 0};
   n.classes = 10;
-  n.layers.push_back(dense_layer("fc1", encode_as(form, random_matrix(form, 32, inputs, rng)),
-                                 true, 8, 9, rng));
+  n.layers.push_back(
+      dense_layer("fc1", encode_as(form, random_matrix(form, 32, inputs, rng)), true, 8, 9, rng));
   n.layers.push_back(
       dense_layer("fc2", encode_as(form, random_matrix(form, 24, 32, rng)), true, 8, 8, rng));
   n.layers.push_back(

@@ -11,7 +11,8 @@
 namespace trine::testing {
 
 // A random weight matrix that `form` can represent (N=8,k=2; alpha=4; 3-bit 4x4 blocks).
-net::WeightMatrix random_matrix(net::WeightForm form, int64_t rows, int64_t cols, std::mt19937& rng);
+net::WeightMatrix random_matrix(net::WeightForm form, int64_t rows, int64_t cols,
+                                std::mt19937& rng);
 net::Weights encode_as(net::WeightForm form, const net::WeightMatrix& w);
 
 net::Layer dense_layer(const std::string& name, net::Weights w, bool relu, int out_bits,

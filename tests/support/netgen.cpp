@@ -22,7 +22,8 @@ std::map<std::string, std::string> options(int argc, char** argv) {
   std::map<std::string, std::string> o;
   for (int i = 2; i < argc; ++i) {
     std::string k = argv[i];
-    if (k.rfind("-", 0) != 0 || i + 1 >= argc) throw InputError("trine-netgen: bad argument '" + k + "'");
+    if (k.rfind("-", 0) != 0 || i + 1 >= argc)
+      throw InputError("trine-netgen: bad argument '" + k + "'");
     while (!k.empty() && k[0] == '-') k.erase(0, 1);
     o[k] = argv[++i];
   }
@@ -70,7 +71,8 @@ net::Network centroid(const std::string& spec) {
   n.name = "centroid-" + std::to_string(d.height) + "x" + std::to_string(d.width);
   n.input = {1, d.height, d.width, 8, 0};
   n.classes = 10;
-  n.meta = {{"producer", "trine-netgen centroid"}, {"dataset", spec},
+  n.meta = {{"producer", "trine-netgen centroid"},
+            {"dataset", spec},
             {"method", "nearest class mean, int8"}};
   net::Layer l;
   l.name = "fc";
@@ -107,8 +109,9 @@ int main(int argc, char** argv) try {
     const std::string dir = need(o, "o");
     ::mkdir(dir.c_str(), 0755);
     const auto seed = static_cast<uint32_t>(std::stoul(get(o, "seed", "1")));
-    const auto d = testing::random_dataset(std::stoll(need(o, "count")), std::stoll(need(o, "height")),
-                                           std::stoll(need(o, "width")), 10, seed);
+    const auto d =
+        testing::random_dataset(std::stoll(need(o, "count")), std::stoll(need(o, "height")),
+                                std::stoll(need(o, "width")), 10, seed);
     for (const char* split : {"train", "t10k"}) {
       data::write_images(dir + "/" + split + "-images-idx3-ubyte.gz", d);
       data::write_labels(dir + "/" + split + "-labels-idx1-ubyte.gz", d);

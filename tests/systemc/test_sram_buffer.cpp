@@ -2,9 +2,9 @@
 // accumulates the annotated delays (loosely timed) and synchronises with wait().
 #include <catch2/catch.hpp>
 
+#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include <functional>
 #include <map>
@@ -14,8 +14,8 @@
 #include "models/common/stats_walker.hpp"
 
 using namespace trine;
-using sc_core::sc_time;
 using sc_core::SC_NS;
+using sc_core::sc_time;
 
 namespace {
 
@@ -33,9 +33,7 @@ struct Initiator : sc_core::sc_module {
   tlm_utils::simple_initiator_socket<Initiator> socket;
   std::function<void(Initiator&)> script;
   SC_HAS_PROCESS(Initiator);
-  explicit Initiator(sc_core::sc_module_name n) : sc_module(n), socket("socket") {
-    SC_THREAD(run);
-  }
+  explicit Initiator(sc_core::sc_module_name n) : sc_module(n), socket("socket") { SC_THREAD(run); }
   void run() {
     script(*this);
     sc_core::sc_stop();
@@ -128,8 +126,8 @@ TEST_CASE("sram buffer: more ports shorten a burst but not a single access", "[s
   auto cfg = buffer_config();
   cfg.ports = 2;
   models::SramBuffer sram("sram", cfg, sc_time(1, SC_NS));
-  CHECK(sram.access_cycles(0, 64) == 2);    // 2 words per bank, 2 ports: latency only
-  CHECK(sram.access_cycles(0, 128) == 3);   // 4 words per bank: 2 rounds
-  CHECK(sram.access_cycles(4, 8) == 2);     // straddles two words in two banks
+  CHECK(sram.access_cycles(0, 64) == 2);   // 2 words per bank, 2 ports: latency only
+  CHECK(sram.access_cycles(0, 128) == 3);  // 4 words per bank: 2 rounds
+  CHECK(sram.access_cycles(4, 8) == 2);    // straddles two words in two banks
   CHECK(sram.access_cycles(0, 0) == 0);
 }

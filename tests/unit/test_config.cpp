@@ -47,7 +47,7 @@ TEST_CASE("strict design points: each error class has the FILE:LINE:COL: KEY: me
         "KB, MB), got '12 parsecs'");
   CHECK(error_of("array:\n  rows: 4\n  rows: 8\n") == "dp.yaml:3:3: array.rows: duplicate key");
   CHECK(error_of("version: 2\n") == "dp.yaml:1:10: version: 2 is out of range [1, 1]");
-  CHECK(error_of("array:\n  rows: [1,\n") .rfind("dp.yaml:3:1: YAML syntax error", 0) == 0);
+  CHECK(error_of("array:\n  rows: [1,\n").rfind("dp.yaml:3:1: YAML syntax error", 0) == 0);
 }
 
 TEST_CASE("strict design points: contradictory combinations name the key that breaks them",
@@ -76,8 +76,7 @@ TEST_CASE("dram presets: unknown names suggest the closest preset", "[config]") 
         "LPDDR4-3200 (did you mean 'DDR4-2400'?)");
 }
 
-TEST_CASE("overrides: --set addresses any key by dotted path and wins over the file",
-          "[config]") {
+TEST_CASE("overrides: --set addresses any key by dotted path and wins over the file", "[config]") {
   auto dp = load_design_point_text("array:\n  rows: 8\n", "dp.yaml",
                                    {config::parse_override("array.rows=32"),
                                     config::parse_override("buffers.input.size=128 KiB")});
@@ -92,8 +91,8 @@ TEST_CASE("overrides: --set addresses any key by dotted path and wins over the f
 
 TEST_CASE("dram: explicit timing keys sit above the preset, whichever preset is chosen",
           "[config]") {
-  auto dp = load_design_point_text("dram:\n  preset: LPDDR4-3200\n  timing:\n    tRCD: 40\n",
-                                   "dp.yaml");
+  auto dp =
+      load_design_point_text("dram:\n  preset: LPDDR4-3200\n  timing:\n    tRCD: 40\n", "dp.yaml");
   const auto lp = config::dram_preset("LPDDR4-3200");
   CHECK(dp.point.dram.device.timing.tRCD == 40);
   CHECK(dp.point.dram.device.timing.tRP == lp.timing.tRP);

@@ -35,8 +35,10 @@ TEST_CASE("IDX sets load gzipped or plain, of any image size", "[idx]") {
 TEST_CASE("IDX errors name the file", "[idx]") {
   const std::string dir = fresh_dir("bad");
   CHECK_THROWS_WITH(data::load("idx:" + dir, data::Split::Train),
-                    dir + "/train-images-idx3-ubyte: missing: expected train-images-idx3-ubyte "
-                          "or train-images-idx3-ubyte.gz in " + dir);
+                    dir +
+                        "/train-images-idx3-ubyte: missing: expected train-images-idx3-ubyte "
+                        "or train-images-idx3-ubyte.gz in " +
+                        dir);
   auto d = testing::random_dataset(4, 3, 3, 10, 1);
   data::write_images(dir + "/train-images-idx3-ubyte", d);
   d.count = 5;
@@ -59,8 +61,9 @@ TEST_CASE("IDX errors name the file", "[idx]") {
     f.write("\0\0\x08\x01xxxxxxxxxxxx", 16);
   }
   CHECK_THROWS_WITH(data::load("idx:" + dir, data::Split::Test),
-                    dir + "/t10k-images-idx3-ubyte: not an IDX image file (magic is not "
-                          "0x00000803)");
+                    dir +
+                        "/t10k-images-idx3-ubyte: not an IDX image file (magic is not "
+                        "0x00000803)");
   CHECK_THROWS_WITH(data::load("mnist", data::Split::Test),
                     "dataset 'mnist': expected fashion-mnist or idx:DIR");
 }

@@ -66,7 +66,9 @@ TEST_CASE("the same conv in every weight form that can hold it gives the same ou
   }
 }
 
-static net::Layer pool(LayerKind kind) { return testing::pool_layer("pool", kind, 2, 1); }
+static net::Layer pool(LayerKind kind) {
+  return testing::pool_layer("pool", kind, 2, 1);
+}
 
 TEST_CASE("max and average pooling, computed by hand", "[reference]") {
   CHECK(ref::Reference(tiny({pool(LayerKind::MaxPool)}, 4)).run(kImage).data ==

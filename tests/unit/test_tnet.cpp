@@ -55,8 +55,7 @@ static std::string manifest_of(const std::vector<uint8_t>& file) {
   return std::string(reinterpret_cast<const char*>(file.data()) + 64, u64_at(file, 32));
 }
 
-TEST_CASE(".tnet round trip: write -> read -> write is byte-identical for every form",
-          "[tnet]") {
+TEST_CASE(".tnet round trip: write -> read -> write is byte-identical for every form", "[tnet]") {
   for (WeightForm form : kForms)
     for (uint32_t seed : {1u, 2u}) {
       INFO(net::form_name(form) << " seed " << seed);
@@ -90,7 +89,8 @@ TEST_CASE(".tnet: corruption, bad magic and future versions are caught", "[tnet]
   const size_t area = u64_at(bytes, 48);
   auto flipped = bytes;
   flipped[area + 3] ^= 0x10;  // inside the first payload (conv1.weights)
-  CHECK(parse_error(flipped) == "m.tnet: payload 'conv1.weights' checksum mismatch (corrupted file)");
+  CHECK(parse_error(flipped) ==
+        "m.tnet: payload 'conv1.weights' checksum mismatch (corrupted file)");
   flipped = bytes;
   flipped[100] ^= 0x01;
   CHECK(parse_error(flipped) == "m.tnet: manifest checksum mismatch");
@@ -101,7 +101,8 @@ TEST_CASE(".tnet: corruption, bad magic and future versions are caught", "[tnet]
   future[8] = 2;  // major version 2, with a valid header checksum
   const uint32_t crc = crc32(future.data(), 60);
   for (int i = 0; i < 4; ++i) future[60 + i] = static_cast<uint8_t>(crc >> (8 * i));
-  CHECK(parse_error(future) == "m.tnet: format version 2.0 is not supported (this trine reads 1.x)");
+  CHECK(parse_error(future) ==
+        "m.tnet: format version 2.0 is not supported (this trine reads 1.x)");
   auto longer = bytes;
   longer.push_back(0);
   CHECK(parse_error(longer) == "m.tnet: 1 unexpected bytes after the end");
@@ -128,8 +129,8 @@ TEST_CASE(".tnet: manifest problems are located errors with the key path", "[tne
     return parse_error(with_manifest(bytes, copy));
   };
   CHECK(parse_error(with_manifest(bytes, m)) == "(no error)");  // the helper itself is sound
-  CHECK(edit("    relu: true\n", "    relu: true\n    dropout: 0.5\n")
-            .find("m.tnet#manifest:") == 0);
+  CHECK(edit("    relu: true\n", "    relu: true\n    dropout: 0.5\n").find("m.tnet#manifest:") ==
+        0);
   CHECK(edit("    relu: true\n", "    relu: true\n    dropout: 0.5\n")
             .find(": layers[0].dropout: unknown key") != std::string::npos);
   CHECK(edit("      n: 8\n", "      n: 9\n")

@@ -30,10 +30,10 @@ TEST_CASE("(N,k) table: P(N,k) rows, canonical order, at most k nonzeros", "[wei
   CHECK(net::nk_table_rows(3, 3) == 27);
   const auto t = net::nk_table(8, 2);
   REQUIRE(t.size() == 129u * 8);
-  for (int j = 0; j < 8; ++j) CHECK(t[j] == 0);       // row 0: all zero
-  CHECK(t[8] == 1);                                   // row 1: +1 at position 0
-  CHECK(t[16] == -1);                                 // row 2: -1 at position 0
-  CHECK(t[24 + 1] == 1);                              // row 3: +1 at position 1
+  for (int j = 0; j < 8; ++j) CHECK(t[j] == 0);  // row 0: all zero
+  CHECK(t[8] == 1);                              // row 1: +1 at position 0
+  CHECK(t[16] == -1);                            // row 2: -1 at position 0
+  CHECK(t[24 + 1] == 1);                         // row 3: +1 at position 1
   CHECK(net::bits_for(129) == 8);
   // (8,2) stores 8 bits per 8 weights: 1 bit per weight (plus the shared table).
   std::mt19937 rng(1);
