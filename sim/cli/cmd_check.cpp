@@ -30,14 +30,8 @@ int cmd_check(const Args& args) {
   if (vm.count("file")) files = vm["file"].as<std::vector<std::string>>();
   if (files.empty() && !vm.count("resolved"))
     throw InputError("trine check: name at least one file (see 'trine check --help')");
-  std::vector<config::Override> overrides;
-  if (vm.count("set"))
-    for (const std::string& s : vm["set"].as<std::vector<std::string>>())
-      overrides.push_back(config::parse_override(s));
   if (files.empty()) {  // --resolved alone: the embedded default
-    std::cout << config::resolved_yaml(
-        config::load_design_point_text("{}", "<embedded>/configs/arch/default.yaml", overrides)
-            .point);
+    std::cout << config::resolved_yaml(load_arch(vm).point);
     return 0;
   }
   for (const std::string& f : files) {
@@ -47,7 +41,7 @@ int cmd_check(const Args& args) {
         std::cout << f << ": ok (network '" << n.name << "', " << n.layers.size() << " layers)\n";
       continue;
     }
-    const config::LoadedDesignPoint dp = config::load_design_point(f, overrides);
+    const config::LoadedDesignPoint dp = config::load_design_point(f, overrides(vm));
     if (vm.count("resolved")) {
       if (files.size() > 1) std::cout << "# " << f << "\n";
       std::cout << config::resolved_yaml(dp.point);

@@ -32,14 +32,18 @@ void add_arch_options(po::options_description& options) {
       "override a design-point key, e.g. --set array.rows=32 (repeatable)");
 }
 
-config::LoadedDesignPoint load_arch(const po::variables_map& vm) {
-  std::vector<config::Override> overrides;
+std::vector<config::Override> overrides(const po::variables_map& vm) {
+  std::vector<config::Override> out;
   if (vm.count("set"))
     for (const std::string& s : vm["set"].as<std::vector<std::string>>())
-      overrides.push_back(config::parse_override(s));
-  if (vm.count("arch")) return config::load_design_point(vm["arch"].as<std::string>(), overrides);
-  if (overrides.empty()) return config::default_design_point();
-  return config::load_design_point_text("{}", "<embedded>/configs/arch/default.yaml", overrides);
+      out.push_back(config::parse_override(s));
+  return out;
+}
+
+config::LoadedDesignPoint load_arch(const po::variables_map& vm) {
+  if (vm.count("arch"))
+    return config::load_design_point(vm["arch"].as<std::string>(), overrides(vm));
+  return config::default_design_point(overrides(vm));
 }
 
 }  // namespace trine::cli

@@ -28,6 +28,8 @@ bool parse(const char* command, const char* usage, const Args& args,
 
 // Adds --arch FILE and --set KEY=VALUE (repeatable).
 void add_arch_options(po::options_description& options);
+// The --set KEY=VALUE overrides, in command-line order.
+std::vector<config::Override> overrides(const po::variables_map& vm);
 // The design point named by --arch (the embedded default without it), with the --set overrides.
 config::LoadedDesignPoint load_arch(const po::variables_map& vm);
 

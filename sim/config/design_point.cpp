@@ -419,8 +419,8 @@ LoadedDesignPoint load_design_point_text(const std::string& text, const std::str
   return load_with({yaml::parse(text, name), name}, true, name, overrides);
 }
 
-LoadedDesignPoint default_design_point() {
-  return load_with({}, false, embedded_name(kDefaultPath), {});
+LoadedDesignPoint default_design_point(const std::vector<Override>& overrides) {
+  return load_with({}, false, embedded_name(kDefaultPath), overrides);
 }
 
 std::string resolved_yaml(const DesignPoint& dp) {

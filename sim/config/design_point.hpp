@@ -123,7 +123,7 @@ LoadedDesignPoint load_design_point(const std::string& path,
                                     const std::vector<Override>& overrides = {});
 LoadedDesignPoint load_design_point_text(const std::string& text, const std::string& name,
                                          const std::vector<Override>& overrides = {});
-LoadedDesignPoint default_design_point();
+LoadedDesignPoint default_design_point(const std::vector<Override>& overrides = {});
 
 // The resolved design point as YAML, every key present, units explicit; loading it again
 // gives the same design point.
