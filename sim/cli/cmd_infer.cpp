@@ -13,7 +13,7 @@ int cmd_infer(const Args& args) {
   po::options_description opts("infer options");
   opts.add_options()("model", po::value<std::string>()->required(), "the .tnet file")(
       "dataset", po::value<std::string>()->default_value("fashion-mnist"),
-      "fashion-mnist, or idx:DIR (MNIST file names, .gz or not)")(
+      "fashion-mnist, idx:DIR (MNIST file names, .gz or not), or synthetic[:KEY=VALUE,...]")(
       "split", po::value<std::string>()->default_value("test"), "test (t10k-*) or train")(
       "limit", po::value<int64_t>()->default_value(0), "use only the first N images (0: all)")(
       "threads,j", po::value<int>()->default_value(0), "worker threads (0: all cores)")(

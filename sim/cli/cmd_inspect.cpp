@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "sim/cli/options.hpp"
+#include "sim/net/footprint.hpp"
 #include "sim/net/tnet.hpp"
 
 namespace trine::cli {
@@ -50,8 +51,8 @@ int cmd_inspect(const Args& args) {
   for (const auto& [k, v] : n.meta) std::printf("%s: %s\n", k.c_str(), v.c_str());
   std::printf("\n%-3s %-12s %-8s %-14s %-8s %-22s %10s %10s %8s %7s %10s\n", "#", "layer", "kind",
               "output", "form", "parameters", "weights", "nonzero", "sparsity", "bits/w", "bytes");
-  int64_t total_weights = 0, total_bits = 0, total_nonzero = 0, table_bits = 0;
-  std::vector<std::vector<int8_t>> tables;  // distinct decoder tables, counted once
+  const net::Footprint f = net::footprint(n);
+  size_t next = 0;  // next compute layer's footprint
   for (size_t i = 0; i < n.layers.size(); ++i) {
     const net::Layer& l = n.layers[i];
     std::printf("%-3zu %-12s %-8s %-14s ", i, l.name.c_str(), net::kind_name(l.kind),
@@ -60,34 +61,23 @@ int cmd_inspect(const Args& args) {
       std::printf("\n");
       continue;
     }
-    const int64_t count = l.weights.rows * l.weights.cols;
-    const int64_t nonzero = l.weights.nonzeros();
-    const int64_t bits = l.weights.storage_bits();
-    total_weights += count, total_bits += bits, total_nonzero += nonzero;
-    if (l.weights.table_bits() > 0 &&
-        std::find(tables.begin(), tables.end(), l.weights.nk.table) == tables.end()) {
-      tables.push_back(l.weights.nk.table);
-      table_bits += l.weights.table_bits();
-    }
-    std::printf("%-8s %-22s %10lld %10lld %7.2f%% %7.3f %10lld\n", net::form_name(l.weights.form),
-                params_text(l).c_str(), static_cast<long long>(count),
-                static_cast<long long>(nonzero), 100.0 * (count - nonzero) / count,
-                static_cast<double>(bits) / count, static_cast<long long>((bits + 7) / 8));
+    const net::LayerFootprint& lf = f.layers[next++];
+    std::printf("%-8s %-22s %10lld %10lld %7.2f%% %7.3f %10lld\n", net::form_name(lf.form),
+                params_text(l).c_str(), static_cast<long long>(lf.weights),
+                static_cast<long long>(lf.nonzeros), 100.0 * lf.sparsity(), lf.bits_per_weight(),
+                static_cast<long long>((lf.weight_bits + 7) / 8));
   }
-  if (total_weights > 0) {
-    const int64_t bytes = (total_bits + 7) / 8;
+  if (f.weights > 0) {
     std::printf(
         "\ntotal: %lld weights, %lld nonzero (%.2f%% sparse), %lld bytes, %.3f bits/weight\n"
         "vs fp32 %.1fx smaller, vs 1-bit binary %.2fx, vs 2-bit dense ternary %.2fx\n",
-        static_cast<long long>(total_weights), static_cast<long long>(total_nonzero),
-        100.0 * (total_weights - total_nonzero) / total_weights, static_cast<long long>(bytes),
-        static_cast<double>(total_bits) / total_weights,
-        32.0 * total_weights / static_cast<double>(total_bits),
-        1.0 * total_weights / static_cast<double>(total_bits),
-        2.0 * total_weights / static_cast<double>(total_bits));
-    if (table_bits > 0)
-      std::printf("decoder tables: %zu distinct, %lld bytes (decoder storage, not weight memory)\n",
-                  tables.size(), static_cast<long long>((table_bits + 7) / 8));
+        static_cast<long long>(f.weights), static_cast<long long>(f.nonzeros), 100.0 * f.sparsity(),
+        static_cast<long long>((f.weight_bits + 7) / 8), f.bits_per_weight(), f.ratio(32),
+        f.ratio(1), f.ratio(2));
+    if (f.table_bits > 0)
+      std::printf(
+          "decoder tables: %lld distinct, %lld bytes (decoder storage, not weight memory)\n",
+          static_cast<long long>(f.tables), static_cast<long long>((f.table_bits + 7) / 8));
   }
   return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "sim/data/synthetic.hpp"
 #include "sim/util/error.hpp"
 
 namespace trine::data {
@@ -74,7 +75,7 @@ void put_be32(std::vector<uint8_t>& b, uint32_t v) {
 std::string dataset_dir(const std::string& spec) {
   if (spec == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
   if (spec.rfind("idx:", 0) == 0 && spec.size() > 4) return spec.substr(4);
-  throw InputError("dataset '" + spec + "': expected fashion-mnist or idx:DIR");
+  throw InputError("dataset '" + spec + "': expected fashion-mnist, idx:DIR or synthetic[:KEY=VALUE,...]");
 }
 
 Dataset load_files(const std::string& images_path, const std::string& labels_path, int64_t limit) {
@@ -105,6 +106,7 @@ Dataset load_files(const std::string& images_path, const std::string& labels_pat
 }
 
 Dataset load(const std::string& spec, Split split, int64_t limit) {
+  if (is_synthetic(spec)) return synthetic(parse_synthetic(spec), split, limit);
   const std::string dir = dataset_dir(spec);
   const std::string prefix = split == Split::Train ? "train" : "t10k";
   // Images first: the error for a missing set names the image file.

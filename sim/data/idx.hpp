@@ -16,7 +16,8 @@ struct Dataset {
 enum class Split { Train, Test };
 
 // "fashion-mnist" (Debian's copy in /usr/share/datasets/fashion-mnist) or "idx:DIR", a folder
-// with MNIST's four file names, each optionally ending in .gz.
+// with MNIST's four file names, each optionally ending in .gz. load() also takes
+// "synthetic[:KEY=VALUE,...]" (sim/data/synthetic.hpp).
 std::string dataset_dir(const std::string& spec);
 
 // Loads a split; `limit` > 0 keeps the first `limit` images. Throws InputError naming the file.

@@ -188,35 +188,53 @@ Weights encode_nk(const WeightMatrix& w, int n, int k) {
   return out;
 }
 
+std::vector<std::vector<int32_t>> group_columns(const std::vector<uint8_t>& nonzero, int64_t rows,
+                                                int64_t cols, int alpha, int64_t max_conflicts) {
+  // Row sets as bitsets: a conflict count is a popcount of an AND.
+  const size_t words = static_cast<size_t>((rows + 63) / 64);
+  std::vector<uint64_t> colbits(static_cast<size_t>(cols) * words, 0);
+  std::vector<int64_t> density(static_cast<size_t>(cols), 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      if (nonzero[static_cast<size_t>(r * cols + c)]) {
+        colbits[static_cast<size_t>(c) * words + static_cast<size_t>(r / 64)] |= uint64_t{1}
+                                                                                 << (r % 64);
+        ++density[static_cast<size_t>(c)];
+      }
+  std::vector<int32_t> order(static_cast<size_t>(cols));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int32_t a, int32_t b) { return density[a] > density[b]; });
+  std::vector<std::vector<int32_t>> groups;
+  std::vector<uint64_t> occupied;  // groups x words
+  for (int32_t c : order) {
+    const uint64_t* col = &colbits[static_cast<size_t>(c) * words];
+    size_t g = 0;
+    for (; g < groups.size(); ++g) {
+      if (static_cast<int>(groups[g].size()) >= alpha) continue;
+      int64_t conflicts = 0;
+      const uint64_t* occ = &occupied[g * words];
+      for (size_t i = 0; i < words && conflicts <= max_conflicts; ++i)
+        conflicts += __builtin_popcountll(occ[i] & col[i]);
+      if (conflicts <= max_conflicts) break;
+    }
+    if (g == groups.size()) {
+      groups.emplace_back();
+      occupied.resize(occupied.size() + words, 0);
+    }
+    groups[g].push_back(c);
+    for (size_t i = 0; i < words; ++i) occupied[g * words + i] |= col[i];
+  }
+  for (auto& grp : groups) std::sort(grp.begin(), grp.end());
+  return groups;
+}
+
 Weights encode_colcomb(const WeightMatrix& w, int alpha, std::vector<std::vector<int32_t>> groups) {
   if (alpha < 1 || alpha > 256) not_representable("colcomb", "alpha must be in [1, 256]");
   if (groups.empty()) {
-    // Greedy grouping: densest column first, into the first group with room and no conflict.
-    std::vector<int64_t> density(static_cast<size_t>(w.cols), 0);
-    for (int64_t r = 0; r < w.rows; ++r)
-      for (int64_t c = 0; c < w.cols; ++c) density[c] += w.at(r, c) != 0;
-    std::vector<int32_t> order(static_cast<size_t>(w.cols));
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int32_t a, int32_t b) { return density[a] > density[b]; });
-    std::vector<std::vector<uint8_t>> occupied;  // per group, per row
-    for (int32_t c : order) {
-      size_t g = 0;
-      for (; g < groups.size(); ++g) {
-        if (static_cast<int>(groups[g].size()) >= alpha) continue;
-        bool conflict = false;
-        for (int64_t r = 0; r < w.rows && !conflict; ++r)
-          conflict = occupied[g][r] && w.at(r, c) != 0;
-        if (!conflict) break;
-      }
-      if (g == groups.size()) {
-        groups.emplace_back();
-        occupied.emplace_back(static_cast<size_t>(w.rows), 0);
-      }
-      groups[g].push_back(c);
-      for (int64_t r = 0; r < w.rows; ++r) occupied[g][r] |= w.at(r, c) != 0;
-    }
-    for (auto& g : groups) std::sort(g.begin(), g.end());
+    std::vector<uint8_t> nonzero(w.values.size());
+    for (size_t i = 0; i < nonzero.size(); ++i) nonzero[i] = w.values[i] != 0;
+    groups = group_columns(nonzero, w.rows, w.cols, alpha, 0);
   }
   Weights out = shaped_like(WeightForm::ColComb, w);
   ColCombCode& cc = out.colcomb;

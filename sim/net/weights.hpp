@@ -98,6 +98,13 @@ Weights encode_colcomb(const WeightMatrix& w, int alpha,
                        std::vector<std::vector<int32_t>> groups = {});
 Weights encode_lowbit(const WeightMatrix& w, int bits, int block);
 
+// Greedy column grouping (Kung et al.): columns in order of density, densest first (ties: lower
+// index), each into the first group with fewer than `alpha` columns whose occupied rows meet the
+// column's nonzero rows in at most `max_conflicts` rows, else into a new group. `nonzero` is
+// rows x cols, row-major. Each group's columns come back sorted.
+std::vector<std::vector<int32_t>> group_columns(const std::vector<uint8_t>& nonzero, int64_t rows,
+                                                int64_t cols, int alpha, int64_t max_conflicts);
+
 // The canonical (N,k) table: patterns ordered by nonzero count, then positions
 // (lexicographic), then signs (binary, 1 = negative). P(N,k) = sum_i C(N,i) 2^i rows.
 std::vector<int8_t> nk_table(int n, int k);

@@ -65,5 +65,5 @@ TEST_CASE("IDX errors name the file", "[idx]") {
                         "/t10k-images-idx3-ubyte: not an IDX image file (magic is not "
                         "0x00000803)");
   CHECK_THROWS_WITH(data::load("mnist", data::Split::Test),
-                    "dataset 'mnist': expected fashion-mnist or idx:DIR");
+                    "dataset 'mnist': expected fashion-mnist, idx:DIR or synthetic[:KEY=VALUE,...]");
 }
