@@ -12,7 +12,13 @@ bool parse(const char* command, const char* usage, const Args& args,
   po::options_description all(options);
   all.add_options()("help,h", "show this help");
   try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::store(po::command_line_parser(args)
+                  .options(all)
+                  .positional(pos)
+                  .style(po::command_line_style::default_style &
+                         ~po::command_line_style::allow_guessing)  // --epoch is not --epochs
+                  .run(),
+              vm);
     if (vm.count("help")) {
       std::cout << "usage: trine " << command << " " << usage << "\n\n" << all << "\n";
       return false;

@@ -1,0 +1,77 @@
+#pragma once
+// What to train: the network (--net) and the compression method (--method), parsed and
+// validated without LibTorch so that the CLI and tests can check them cheaply.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace trine::train {
+
+enum class LayerOp { Dense, Conv, MaxPool, AvgPool, Flatten };
+
+struct LayerSpec {
+  LayerOp op = LayerOp::Dense;
+  std::string name;
+  int64_t out = 0;  // neurons or output channels (compute layers)
+  int64_t kernel = 1, stride = 1, pad = 0;
+  bool relu = true;  // compute layers; the last compute layer has none
+  // Resolved shapes (channels x height x width) of the layer's input and output.
+  int64_t in_c = 0, in_h = 0, in_w = 0, out_c = 0, out_h = 0, out_w = 0;
+  bool is_compute() const { return op == LayerOp::Dense || op == LayerOp::Conv; }
+  int64_t rows() const { return out_c; }  // weight matrix: output channels
+  int64_t cols() const {
+    return op == LayerOp::Dense ? in_c * in_h * in_w : in_c * kernel * kernel;
+  }
+};
+
+struct ImageShape {
+  int64_t channels = 1, height = 28, width = 28, classes = 10;
+};
+
+struct NetSpec {
+  std::string text;  // as the user gave it
+  std::string name;  // e.g. "mlp-784-512-512-10", "lenet5"
+  ImageShape input;
+  std::vector<LayerSpec> layers;
+};
+
+// "mlp:784-512-512-10" (the first size must be the image size, the last the class count),
+// "lenet5" (conv 6@5x5 pad 2, maxpool 2, conv 16@5x5, maxpool 2, dense 120, 84, classes;
+// shapes follow the image size), or a YAML file (docs/training.md). Throws InputError.
+NetSpec parse_net(const std::string& spec, const ImageShape& input);
+
+// A method's parameters, declared once: the parser, --method help and the .tnet metadata use
+// the same table.
+struct ParamDecl {
+  const char* name;
+  double value;  // default
+  double lo, hi;
+  bool integer;
+  const char* description;
+};
+
+struct MethodDecl {
+  const char* name;
+  const char* summary;
+  std::vector<ParamDecl> params;
+  int positional;  // how many leading params may be given without names ("nk:8,2")
+};
+
+const std::vector<MethodDecl>& method_decls();
+
+struct MethodSpec {
+  std::string name;
+  std::vector<std::pair<std::string, double>> params;  // every declared param, resolved
+  double get(const std::string& key) const;
+  int64_t get_int(const std::string& key) const { return static_cast<int64_t>(get(key)); }
+  std::string text() const;  // canonical "nk:n=8,k=2"
+};
+
+// "dense8", "ternary", "ternary:r=0.7,lambda=2e-6", "nk:8,2", "colcomb:alpha=8,gamma=0.5",
+// "lowbit:bits=3,block=8,keep=0.125". Unknown methods or keys, and values out of range, are
+// InputErrors that list what is allowed.
+MethodSpec parse_method(const std::string& text);
+std::string methods_help();
+
+}  // namespace trine::train

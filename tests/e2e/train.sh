@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `trine train` end to end: it hands over to trine-train, writes a .tnet that `trine infer`
+# evaluates to the summary's integer accuracy, writes the same bytes twice with one thread, and
+# rejects bad input with one line and status 2, leaving no file behind. Usage: train.sh TRINE
+set -u
+TRINE=$(realpath "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+expect() {
+  local want_rc=$1 want_text=$2; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [[ $rc -ne $want_rc ]]; then bad "$* -> status $rc, expected $want_rc: $out"; return; fi
+  if [[ -n $want_text && $out != *"$want_text"* ]]; then bad "$* -> output lacks '$want_text': $out"; return; fi
+  ok
+}
+
+data=synthetic:seed=5,size=10,train=1500,test=500
+train=("$TRINE" train --net mlp:100-32-10 --dataset "$data" --epochs 2 -j 1)
+expect 0 "integer" -- "${train[@]}" --method nk:4,1 -o a.tnet --summary a.json
+expect 0 "" -- "${train[@]}" --method nk:4,1 -o b.tnet --quiet
+cmp -s a.tnet b.tnet && ok || bad "same command, one thread: the .tnet files differ"
+integer=$(/usr/bin/python3 -c 'import json,sys; print("%.4f" % json.load(open("a.json"))["accuracy"]["integer"])')
+expect 0 "accuracy: $integer" -- "$TRINE" infer --model a.tnet --dataset "$data"
+for key in '"bits_per_weight"' '"ratio_vs_fp32"' '"ratio_vs_binary"' '"ratio_vs_dense_ternary"' \
+           '"float"' '"agreement"' '"sparsity"' '"bytes"'; do
+  grep -q "$key" a.json && ok || bad "summary lacks $key"
+done
+expect 0 "method: nk:n=4,k=1" -- "$TRINE" inspect a.tnet
+
+# errors: one line, status 2, nothing written
+expect 2 "-o OUT.tnet is required" -- "${train[@]}"
+expect 2 "unknown method 'sparse'" -- "${train[@]}" --method sparse -o c.tnet
+expect 2 "the first size must be the image size 100 (10x10)" -- \
+  "$TRINE" train --net mlp:784-10 --dataset "$data" -o c.tnet
+expect 2 "missing: expected train-images-idx3-ubyte" -- \
+  "$TRINE" train --dataset idx:/nonexistent -o c.tnet
+expect 2 "dataset 'synthetic:size=2'" -- "$TRINE" train --dataset synthetic:size=2 -o c.tnet
+expect 2 "unrecognised option '--epoch'" -- "$TRINE" train --epoch 3 -o c.tnet
+[[ ! -e c.tnet ]] && ok || bad "a failed run left c.tnet behind"
+expect 0 "ternary:" -- "$TRINE" train --method help
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
