@@ -41,8 +41,10 @@ int run(int argc, char** argv) {
       "act-bits", po::value(&o.act_bits)->default_value(o.act_bits),
       "unsigned activation bits, power-of-two scales")("output,o", po::value<std::string>(),
                                                        "the .tnet to write (required)")(
-      "summary", po::value<std::string>(), "also write a JSON summary here")("quiet,q",
-                                                                             "no progress output");
+      "summary", po::value<std::string>(), "also write a JSON summary here")(
+      "baseline", po::value(&o.baseline),
+      "reuse the float baseline stored in this file if it matches, else train and store it")(
+      "quiet,q", "no progress output");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv)

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -216,6 +218,56 @@ Trainer::Trainer(TrainOptions options, data::Dataset train, data::Dataset test)
 
 Trainer::~Trainer() = default;
 
+// Everything that determines the float baseline's weights.
+std::string Trainer::baseline_key() const {
+  return "net=" + opt_.net + " dataset=" + opt_.dataset +
+         " train_images=" + std::to_string(train_.count) +
+         " epochs=" + std::to_string(opt_.epochs) + " seed=" + std::to_string(opt_.seed) +
+         " batch=" + std::to_string(opt_.batch) + " lr=" + fmt("%g", opt_.lr);
+}
+
+bool Trainer::load_baseline(const std::string& path, const std::string& key, QNet& net) const {
+  if (::access(path.c_str(), F_OK) != 0) return false;
+  torch::serialize::InputArchive in;
+  try {
+    in.load_from(path);
+  } catch (const std::exception&) {
+    throw InputError(path, "not a trine float baseline (unreadable archive)");
+  }
+  c10::IValue stored;
+  if (!in.try_read("key", stored) || !stored.isString())
+    throw InputError(path, "not a trine float baseline (no key)");
+  if (stored.toStringRef() != key)
+    throw InputError(path, "baseline was trained for '" + stored.toStringRef() + "', not '" + key +
+                               "' (delete it or name another file)");
+  torch::NoGradGuard no_grad;
+  for (size_t i : net.compute_layers()) {
+    QLayer& l = net.layers()[i];
+    torch::Tensor w, b;
+    if (!in.try_read(l.spec.name + ".weight", w) || !in.try_read(l.spec.name + ".bias", b) ||
+        !w.sizes().equals(l.weight.sizes()) || !b.sizes().equals(l.bias.sizes()))
+      throw InputError(path, "baseline lacks layer " + l.spec.name + " or has the wrong shape");
+    l.weight.copy_(w);
+    l.bias.copy_(b);
+  }
+  return true;
+}
+
+void Trainer::save_baseline(const std::string& path, const std::string& key,
+                            const QNet& net) const {
+  torch::serialize::OutputArchive out;
+  out.write("key", c10::IValue(key));
+  for (size_t i : net.compute_layers()) {
+    const QLayer& l = net.layers()[i];
+    out.write(l.spec.name + ".weight", l.weight.detach());
+    out.write(l.spec.name + ".bias", l.bias.detach());
+  }
+  const std::string tmp = path + ".tmp";  // atomic: a reader never sees half a baseline
+  out.save_to(tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw RunError("cannot write the baseline " + path);
+}
+
 TrainResult Trainer::run() {
   set_threads(opt_.threads);
   torch::manual_seed(opt_.seed);
@@ -227,13 +279,14 @@ TrainResult Trainer::run() {
   const torch::Tensor xtr = images(train_), ytr = labels(train_);
   const torch::Tensor xte = images(test_), yte = labels(test_);
   Progress progress(opt_.progress_bar, opt_.quiet);
-  SplitMix64 shuffle(opt_.seed ^ 0x5eedull);
 
   auto train_phase = [&](const std::string& phase, QNet& net, Mode mode, Method* method) {
     torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(opt_.lr));
     const int64_t n = train_.count, steps_per_epoch = (n + opt_.batch - 1) / opt_.batch;
     const int64_t total_steps = steps_per_epoch * opt_.epochs;
     int64_t step = 0;
+    // Each phase shuffles from its own stream, so a reused baseline changes no later byte.
+    SplitMix64 shuffle(opt_.seed ^ (mode == Mode::Float ? 0x5eedull : 0xc0deull));
     std::vector<int64_t> order(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
     for (int epoch = 0; epoch < opt_.epochs; ++epoch) {
@@ -282,7 +335,13 @@ TrainResult Trainer::run() {
 
   auto t0 = Clock::now();
   QNet fnet(net_, opt_.act_bits);
-  train_phase("float", fnet, Mode::Float, nullptr);
+  const std::string key = baseline_key();
+  if (!opt_.baseline.empty() && load_baseline(opt_.baseline, key, fnet)) {
+    r.baseline_reused = true;
+  } else {
+    train_phase("float", fnet, Mode::Float, nullptr);
+    if (!opt_.baseline.empty()) save_baseline(opt_.baseline, key, fnet);
+  }
   r.float_accuracy = accuracy(predict(fnet, xte, Mode::Float, nullptr), yte);
   r.float_seconds = since(t0);
 
@@ -362,7 +421,8 @@ void write_summary(std::ostream& out, const TrainOptions& opt, const TrainResult
   }
   j.end_array();
   j.key("seconds").begin_object();
-  j.field("float", r.float_seconds).field("compressed", r.compressed_seconds);
+  j.field("float", r.float_seconds).field("baseline_reused", r.baseline_reused);
+  j.field("compressed", r.compressed_seconds);
   j.field("export_and_evaluate", r.export_seconds);
   j.field("total", r.float_seconds + r.compressed_seconds + r.export_seconds);
   j.end_object();

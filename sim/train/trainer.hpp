@@ -28,6 +28,9 @@ struct TrainOptions {
   int batch = 128;
   double lr = 1e-3;  // Adam, cosine decay to zero over each phase
   int act_bits = 8;
+  // A file holding the float baseline's weights: reused when it matches (same net, data,
+  // epochs, seed, batch, lr), written otherwise, so several methods share one baseline.
+  std::string baseline;
   bool progress_bar = false;  // live bar (terminals) or one line per epoch
   bool quiet = false;
 };
@@ -48,6 +51,7 @@ struct TrainResult {
   double integer_accuracy = 0;    // the integer reference model on the exported network
   double agreement = 0;           // fraction of test images where the two predict the same
   int64_t test_images = 0, train_images = 0;
+  bool baseline_reused = false;
   double float_seconds = 0, compressed_seconds = 0, export_seconds = 0;
   std::vector<EpochInfo> history;
 };
@@ -62,6 +66,10 @@ class Trainer {
   TrainResult run();
 
  private:
+  std::string baseline_key() const;
+  bool load_baseline(const std::string& path, const std::string& key, QNet& net) const;
+  void save_baseline(const std::string& path, const std::string& key, const QNet& net) const;
+
   TrainOptions opt_;
   data::Dataset train_, test_;
   NetSpec net_;

@@ -24,6 +24,13 @@ train=("$TRINE" train --net mlp:100-32-10 --dataset "$data" --epochs 2 -j 1)
 expect 0 "integer" -- "${train[@]}" --method nk:4,1 -o a.tnet --summary a.json
 expect 0 "" -- "${train[@]}" --method nk:4,1 -o b.tnet --quiet
 cmp -s a.tnet b.tnet && ok || bad "same command, one thread: the .tnet files differ"
+# a stored float baseline is reused (no float epochs) and changes no byte of the result
+expect 0 "" -- "${train[@]}" --method nk:4,1 -o c1.tnet --baseline base.pt
+out=$("${train[@]}" --method nk:4,1 -o c2.tnet --baseline base.pt 2>&1)
+[[ $out != *"float      epoch"* ]] && ok || bad "the stored baseline was not reused: $out"
+cmp -s a.tnet c1.tnet && cmp -s a.tnet c2.tnet && ok || bad "a reused baseline changed the .tnet"
+expect 2 "base.pt: baseline was trained for" -- "$TRINE" train --net mlp:100-16-10 \
+  --dataset "$data" --epochs 2 -o c3.tnet --baseline base.pt
 integer=$(/usr/bin/python3 -c 'import json,sys; print("%.4f" % json.load(open("a.json"))["accuracy"]["integer"])')
 expect 0 "accuracy: $integer" -- "$TRINE" infer --model a.tnet --dataset "$data"
 for key in '"bits_per_weight"' '"ratio_vs_fp32"' '"ratio_vs_binary"' '"ratio_vs_dense_ternary"' \
@@ -34,6 +41,7 @@ expect 0 "method: nk:n=4,k=1" -- "$TRINE" inspect a.tnet
 
 # errors: one line, status 2, nothing written
 expect 2 "-o OUT.tnet is required" -- "${train[@]}"
+rm -f c*.tnet
 expect 2 "unknown method 'sparse'" -- "${train[@]}" --method sparse -o c.tnet
 expect 2 "the first size must be the image size 100 (10x10)" -- \
   "$TRINE" train --net mlp:784-10 --dataset "$data" -o c.tnet

@@ -64,6 +64,30 @@ TEST_CASE("IDX errors name the file", "[idx]") {
                     dir +
                         "/t10k-images-idx3-ubyte: not an IDX image file (magic is not "
                         "0x00000803)");
-  CHECK_THROWS_WITH(data::load("mnist", data::Split::Test),
-                    "dataset 'mnist': expected fashion-mnist, idx:DIR or synthetic[:KEY=VALUE,...]");
+  CHECK_THROWS_WITH(
+      data::load("mnist", data::Split::Test),
+      "dataset 'mnist': expected fashion-mnist, idx:DIR or synthetic[:KEY=VALUE,...]");
+}
+
+TEST_CASE("synthetic datasets: seeded, split apart, learnable shapes, strict specs", "[idx]") {
+  const data::Dataset a =
+      data::load("synthetic:seed=9,size=8x10,train=50,test=20", data::Split::Train);
+  const data::Dataset b =
+      data::load("synthetic:seed=9,size=8x10,train=50,test=20", data::Split::Train);
+  const data::Dataset t =
+      data::load("synthetic:seed=9,size=8x10,train=50,test=20", data::Split::Test);
+  const data::Dataset c =
+      data::load("synthetic:seed=10,size=8x10,train=50,test=20", data::Split::Train);
+  CHECK((a.count == 50 && a.height == 8 && a.width == 10 && t.count == 20));
+  CHECK(a.pixels == b.pixels);
+  CHECK(a.labels == b.labels);
+  CHECK(a.pixels != c.pixels);
+  CHECK(std::vector<uint8_t>(a.pixels.begin(), a.pixels.begin() + 1600) != t.pixels);
+  CHECK(data::load("synthetic", data::Split::Test, 7).count == 7);
+  for (uint8_t l : a.labels) CHECK(l < 10);
+  CHECK_THROWS_WITH(data::load("synthetic:size=2", data::Split::Train),
+                    "dataset 'synthetic:size=2': size must be an integer in [4, 1024], not '2'");
+  CHECK_THROWS_WITH(data::load("synthetic:colours=3", data::Split::Train),
+                    "dataset 'synthetic:colours=3': unknown key 'colours' (keys: seed, size, "
+                    "classes, train, test, noise)");
 }

@@ -106,3 +106,18 @@ TEST_CASE("low-bit blocks: kept blocks hold k-bit codes, dropped blocks are all 
   b.at(1, 1) = 1;
   CHECK(net::encode_lowbit(b, 1, 2).decode() == b);
 }
+
+TEST_CASE("column grouping: densest first, alpha, conflicts allowed up to a limit", "[weights]") {
+  // 4 rows x 4 columns; column 0 dense in rows 0-1, 1 in row 2, 2 in rows 0 and 3, 3 in row 1.
+  const std::vector<uint8_t> nz = {1, 0, 1, 0,  //
+                                   1, 0, 0, 1,  //
+                                   0, 1, 0, 0,  //
+                                   0, 0, 1, 0};
+  using G = std::vector<std::vector<int32_t>>;
+  // Without conflicts: 0 starts a group; 2 conflicts with 0 (row 0) -> new group; 1 joins 0;
+  // 3 conflicts with {0,1} (row 1) -> joins {2}.
+  CHECK(net::group_columns(nz, 4, 4, 4, 0) == G{{0, 1}, {2, 3}});
+  CHECK(net::group_columns(nz, 4, 4, 1, 0) == G{{0}, {2}, {1}, {3}});
+  // One conflict allowed: everything fits in one group of four.
+  CHECK(net::group_columns(nz, 4, 4, 4, 1) == G{{0, 1, 2, 3}});
+}

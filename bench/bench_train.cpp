@@ -1,0 +1,101 @@
+// One training epoch per method against plain LibTorch training of the same network (torch::nn
+// layers, Adam, same batches): the compression overhead should stay below 1.5x.
+// Usage: bench_train [--net mlp:784-512-512-10|lenet5] [--dataset fashion-mnist] [--threads N]
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "sim/data/idx.hpp"
+#include "sim/train/trainer.hpp"
+
+using namespace trine;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// The same network built from torch::nn modules, trained the textbook way.
+double plain_epoch(const train::NetSpec& spec, const data::Dataset& d, int batch) {
+  torch::nn::Sequential seq;
+  for (const train::LayerSpec& l : spec.layers) {
+    switch (l.op) {
+      case train::LayerOp::Dense:
+        seq->push_back(torch::nn::Linear(l.cols(), l.out_c));
+        break;
+      case train::LayerOp::Conv:
+        seq->push_back(torch::nn::Conv2d(
+            torch::nn::Conv2dOptions(l.in_c, l.out_c, l.kernel).stride(l.stride).padding(l.pad)));
+        break;
+      case train::LayerOp::MaxPool:
+        seq->push_back(
+            torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(l.kernel).stride(l.stride)));
+        break;
+      case train::LayerOp::AvgPool:
+        seq->push_back(
+            torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(l.kernel).stride(l.stride)));
+        break;
+      case train::LayerOp::Flatten:
+        seq->push_back(torch::nn::Flatten());
+        break;
+    }
+    if (l.is_compute() && l.relu) seq->push_back(torch::nn::ReLU());
+  }
+  torch::optim::Adam adam(seq->parameters(), torch::optim::AdamOptions(1e-3));
+  const torch::Tensor x = torch::from_blob(const_cast<uint8_t*>(d.pixels.data()),
+                                           {d.count, 1, d.height, d.width}, torch::kUInt8)
+                              .to(torch::kFloat32) /
+                          256.0;
+  const torch::Tensor y =
+      torch::from_blob(const_cast<uint8_t*>(d.labels.data()), {d.count}, torch::kUInt8)
+          .to(torch::kInt64);
+  const torch::Tensor perm = torch::randperm(d.count);
+  const auto t0 = Clock::now();
+  for (int64_t i = 0; i < d.count; i += batch) {
+    const torch::Tensor idx = perm.narrow(0, i, std::min<int64_t>(batch, d.count - i));
+    adam.zero_grad();
+    torch::Tensor out = seq->forward(x.index_select(0, idx));
+    torch::nn::functional::cross_entropy(out.reshape({out.size(0), -1}), y.index_select(0, idx))
+        .backward();
+    adam.step();
+  }
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string net = "mlp:784-512-512-10", dataset = "fashion-mnist";
+  int threads = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--net")) net = argv[i + 1];
+    if (!std::strcmp(argv[i], "--dataset")) dataset = argv[i + 1];
+    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+  }
+  const data::Dataset tr = data::load(dataset, data::Split::Train);
+  const data::Dataset te = data::load(dataset, data::Split::Test, 1000);
+  train::set_threads(threads);
+  torch::manual_seed(1);
+  const train::NetSpec spec = train::parse_net(net, {1, tr.height, tr.width, 10});
+  const double plain = plain_epoch(spec, tr, 128);
+  std::printf("%-10s %-22s %10s %10s %9s\n", "net", "method", "float s", "compr. s", "overhead");
+  std::printf("%-10s %-22s %10.2f %10s %9s\n", spec.name.substr(0, 10).c_str(), "plain LibTorch",
+              plain, "", "1.00x");
+  for (const char* method : {"dense8", "ternary", "nk:8,2", "colcomb", "lowbit"}) {
+    train::TrainOptions o;
+    o.net = net;
+    o.method = method;
+    o.dataset = dataset;
+    o.epochs = 1;
+    o.threads = threads;
+    o.quiet = true;
+    train::Trainer t(o, tr, te);
+    const train::TrainResult r = t.run();
+    const double fl = r.history[0].seconds, co = r.history[1].seconds;
+    std::printf("%-10s %-22s %10.2f %10.2f %8.2fx\n", spec.name.substr(0, 10).c_str(), method, fl,
+                co, co / plain);
+    std::fflush(stdout);
+  }
+  return 0;
+}
