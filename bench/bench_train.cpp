@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   train::set_threads(threads);
   torch::manual_seed(1);
   const train::NetSpec spec = train::parse_net(net, {1, tr.height, tr.width, 10});
+  plain_epoch(spec, tr, 128);  // warm-up: thread pools and page faults
   const double plain = plain_epoch(spec, tr, 128);
   std::printf("%-10s %-22s %10s %10s %9s\n", "net", "method", "float s", "compr. s", "overhead");
   std::printf("%-10s %-22s %10.2f %10s %9s\n", spec.name.substr(0, 10).c_str(), "plain LibTorch",
