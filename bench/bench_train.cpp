@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sim/data/idx.hpp"
+#include "sim/train/model.hpp"
 #include "sim/train/trainer.hpp"
 
 using namespace trine;
@@ -43,13 +44,7 @@ double plain_epoch(const train::NetSpec& spec, const data::Dataset& d, int batch
     if (l.is_compute() && l.relu) seq->push_back(torch::nn::ReLU());
   }
   torch::optim::Adam adam(seq->parameters(), torch::optim::AdamOptions(1e-3));
-  const torch::Tensor x = torch::from_blob(const_cast<uint8_t*>(d.pixels.data()),
-                                           {d.count, 1, d.height, d.width}, torch::kUInt8)
-                              .to(torch::kFloat32) /
-                          256.0;
-  const torch::Tensor y =
-      torch::from_blob(const_cast<uint8_t*>(d.labels.data()), {d.count}, torch::kUInt8)
-          .to(torch::kInt64);
+  const torch::Tensor x = train::image_tensor(d), y = train::label_tensor(d);
   const torch::Tensor perm = torch::randperm(d.count);
   const auto t0 = Clock::now();
   for (int64_t i = 0; i < d.count; i += batch) {

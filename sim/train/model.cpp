@@ -13,6 +13,17 @@ torch::Tensor fake_quant(const torch::Tensor& y, int exp, double lo, double hi) 
   return c + (torch::floor(c.detach() * up + 0.5) * down - c.detach());
 }
 
+torch::Tensor image_tensor(const data::Dataset& d) {
+  const torch::Tensor u8 = torch::from_blob(const_cast<uint8_t*>(d.pixels.data()),
+                                            {d.count, 1, d.height, d.width}, torch::kUInt8);
+  return u8.to(torch::kFloat32) / 256.0;
+}
+
+torch::Tensor label_tensor(const data::Dataset& d) {
+  return torch::from_blob(const_cast<uint8_t*>(d.labels.data()), {d.count}, torch::kUInt8)
+      .to(torch::kInt64);
+}
+
 int fit_exponent(double max_value, double levels) {
   if (!(max_value > 0)) return 0;
   return std::clamp(static_cast<int>(std::floor(std::log2(levels / max_value))), -20, 40);
@@ -98,8 +109,8 @@ torch::Tensor QNet::forward(const torch::Tensor& x, const ForwardOptions& opt) {
             const QuantWeights q = opt.method->quantize(i, l.weight);
             const torch::Tensor scale = q.scale.to(dt);
             const torch::Tensor wq = (q.codes.to(dt) * scale.unsqueeze(1)).detach();
-            w = wq + (l.weight - l.weight.detach()) *
-                         (q.grad_mask.defined() ? q.grad_mask : torch::ones_like(l.weight));
+            const torch::Tensor through = l.weight - l.weight.detach();  // zero, with gradient
+            w = wq + (q.grad_mask.defined() ? through * q.grad_mask : through);
             // Bias in accumulator units: round(b / (s_in * scale)), kept within int32.
             const torch::Tensor unit = scale * std::ldexp(1.0, -exp);
             const torch::Tensor bq =

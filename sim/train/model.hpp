@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/data/idx.hpp"
 #include "sim/train/spec.hpp"
 
 namespace trine::train {
@@ -62,6 +63,10 @@ class QNet {
   int act_bits_;
   std::vector<QLayer> layers_;
 };
+
+// A dataset as tensors: images N x 1 x H x W as pixel / 256 (exact), labels as int64.
+torch::Tensor image_tensor(const data::Dataset& d);
+torch::Tensor label_tensor(const data::Dataset& d);
 
 // floor(y * 2^exp + 1/2) clamped to [lo, hi], times 2^-exp; the gradient passes inside the
 // range (a clipped straight-through estimator).

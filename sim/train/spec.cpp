@@ -150,8 +150,8 @@ NetSpec parse_yaml(const std::string& path, const ImageShape& in) {
   const YAML::Node doc = yaml::parse_file(path);
   yaml::MapReader top(doc, path, "");
   NetSpec n{path, "", in, {}};
-  n.name = top.has("name") ? yaml::to_string(top.get("name"), path, "name") : "net";
-  (void)top.get("name");
+  const YAML::Node name = top.get("name");
+  n.name = name.IsDefined() ? yaml::to_string(name, path, "name") : "net";
   const YAML::Node layers = top.need("layers");
   top.finish();
   if (!layers.IsSequence() || layers.size() == 0)
@@ -176,7 +176,7 @@ NetSpec parse_yaml(const std::string& path, const ImageShape& in) {
       throw InputError(yaml::where(type, path), m.path("type"),
                        "unknown layer type '" + t + "' (dense, conv, maxpool, avgpool, flatten)");
     auto integer = [&](const char* k, int64_t def, int64_t lo) {
-      const YAML::Node v = m.get(k);
+      const YAML::Node v = def < 0 ? m.need(k) : m.get(k);  // def < 0: required
       if (!v.IsDefined()) return def;
       const int64_t x = yaml::to_int(v, path, m.path(k));
       if (x < lo || x > 65535)
@@ -185,12 +185,9 @@ NetSpec parse_yaml(const std::string& path, const ImageShape& in) {
             "must be in [" + std::to_string(lo) + ", 65535], got " + std::to_string(x));
       return x;
     };
-    if (m.has("name")) l.name = yaml::to_string(m.get("name"), path, m.path("name"));
-    if (l.is_compute()) {
-      const YAML::Node out = m.need("out");
-      l.out = integer("out", 0, 1);
-      (void)out;
-    }
+    const YAML::Node layer_name = m.get("name");
+    if (layer_name.IsDefined()) l.name = yaml::to_string(layer_name, path, m.path("name"));
+    if (l.is_compute()) l.out = integer("out", -1, 1);
     if (l.op != LayerOp::Dense && l.op != LayerOp::Flatten) {
       l.kernel = integer("kernel", l.op == LayerOp::Conv ? 3 : 2, 1);
       l.stride = integer("stride", l.op == LayerOp::Conv ? 1 : l.kernel, 1);

@@ -30,17 +30,6 @@ double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-torch::Tensor images(const data::Dataset& d) {
-  const torch::Tensor u8 = torch::from_blob(const_cast<uint8_t*>(d.pixels.data()),
-                                            {d.count, 1, d.height, d.width}, torch::kUInt8);
-  return u8.to(torch::kFloat32) / 256.0;  // exact: pixel * 2^-8
-}
-
-torch::Tensor labels(const data::Dataset& d) {
-  return torch::from_blob(const_cast<uint8_t*>(d.labels.data()), {d.count}, torch::kUInt8)
-      .to(torch::kInt64);
-}
-
 std::string fmt(const char* f, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, f, v);
@@ -276,8 +265,8 @@ TrainResult Trainer::run() {
   r.method = method_;
   r.train_images = train_.count;
   r.test_images = test_.count;
-  const torch::Tensor xtr = images(train_), ytr = labels(train_);
-  const torch::Tensor xte = images(test_), yte = labels(test_);
+  const torch::Tensor xtr = image_tensor(train_), ytr = label_tensor(train_);
+  const torch::Tensor xte = image_tensor(test_), yte = label_tensor(test_);
   Progress progress(opt_.progress_bar, opt_.quiet);
 
   auto train_phase = [&](const std::string& phase, QNet& net, Mode mode, Method* method) {
@@ -369,7 +358,8 @@ TrainResult Trainer::run() {
   const ref::Evaluation e = ref::evaluate(r.network, test_, opt_.threads);
   r.integer_accuracy = e.accuracy();
   int64_t same = 0;
-  for (int64_t i = 0; i < test_.count; ++i) same += e.predictions[i] == qpred[i].item<int64_t>();
+  const torch::Tensor q64 = qpred.to(torch::kInt64).contiguous();
+  for (int64_t i = 0; i < test_.count; ++i) same += e.predictions[i] == q64.data_ptr<int64_t>()[i];
   r.agreement = static_cast<double>(same) / test_.count;
   r.export_seconds = since(t0);
   return r;

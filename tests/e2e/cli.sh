@@ -5,20 +5,7 @@ set -u
 TRINE=$(realpath "$1") NETGEN=$(realpath "$2") SRC=$(realpath "$3")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect STATUS 'substring of output' -- command...
-expect() {
-  local want_rc=$1 want_text=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $want_rc ]]; then bad "$* -> status $rc, expected $want_rc: $out"; return; fi
-  if [[ -n $want_text && $out != *"$want_text"* ]]; then bad "$* -> output lacks '$want_text': $out"; return; fi
-  ok
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # version, help, subcommands that later issues build
 expect 0 "trine 0." -- "$TRINE" --version

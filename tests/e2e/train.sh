@@ -6,18 +6,8 @@ set -u
 TRINE=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$work"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-expect() {
-  local want_rc=$1 want_text=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $want_rc ]]; then bad "$* -> status $rc, expected $want_rc: $out"; return; fi
-  if [[ -n $want_text && $out != *"$want_text"* ]]; then bad "$* -> output lacks '$want_text': $out"; return; fi
-  ok
-}
 
 data=synthetic:seed=5,size=10,train=1500,test=500
 train=("$TRINE" train --net mlp:100-32-10 --dataset "$data" --epochs 2 -j 1)
