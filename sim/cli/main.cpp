@@ -1,7 +1,9 @@
 // trine: the command-line front end. Subcommands parse their own options; errors in inputs
 // exit with status 2 after one located message, failures of a run with status 1.
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <systemc>
 
 #include "sim/cli/options.hpp"
 #include "sim/util/error.hpp"
@@ -26,8 +28,7 @@ const trine::cli::Command kCommands[] = {
     {"train", "train and compress a network (LibTorch), write a .tnet", trine::cli::cmd_train},
     {"run", "simulate inference on the accelerator (not built yet)",
      [](const Args&) { return not_built("run", "the SystemC accelerator"); }},
-    {"dram", "simulate the DRAM alone on a trace (not built yet)",
-     [](const Args&) { return not_built("dram", "the DRAM model"); }},
+    {"dram", "simulate the DRAM alone on a trace or a generated pattern", trine::cli::cmd_dram},
     {"sweep", "run a design-space sweep (not built yet)",
      [](const Args&) { return not_built("sweep", "design-space sweeps"); }},
     {"regress", "compare against golden traces (not built yet)",
@@ -46,7 +47,9 @@ void usage(std::ostream& out) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// SystemC owns the process entry (its kernel is set up around sc_main), so main only keeps
+// the banner away from the output and hands over.
+int sc_main(int argc, char** argv) {
   const Args all(argv + 1, argv + argc);
   if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
     usage(all.empty() ? std::cerr : std::cout);
@@ -73,4 +76,9 @@ int main(int argc, char** argv) {
   }
   std::cerr << "trine: unknown command '" << all[0] << "' (see 'trine --help')\n";
   return 2;
+}
+
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }

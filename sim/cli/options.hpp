@@ -37,5 +37,6 @@ int cmd_check(const Args& args);
 int cmd_inspect(const Args& args);
 int cmd_infer(const Args& args);
 int cmd_train(const Args& args);
+int cmd_dram(const Args& args);
 
 }  // namespace trine::cli

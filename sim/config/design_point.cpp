@@ -79,8 +79,21 @@ void DramTiming::describe(FieldVisitor& v) {
   v.integer("tWTR_L", tWTR_L, 1, big, "cycles", "end of write data to read, same group");
   v.integer("tRTW", tRTW, 1, big, "cycles", "read to write turnaround");
   v.integer("tRTP", tRTP, 1, big, "cycles", "read to precharge");
+  v.integer("tRTRS", tRTRS, 0, big, "cycles", "data bus gap when it passes to another rank");
   v.integer("tRFC", tRFC, 1, big, "cycles", "refresh cycle time");
   v.integer("tREFI", tREFI, 1, 100 * big, "cycles", "refresh interval");
+}
+
+void DramPower::describe(FieldVisitor& v) {
+  v.real("vdd", vdd, 0, 5, "V", "core supply voltage");
+  v.real("idd0", idd0, 0, 10000, "mA", "one bank activate-precharge cycling, per device");
+  v.real("idd2n", idd2n, 0, 10000, "mA", "precharge standby, per device");
+  v.real("idd3n", idd3n, 0, 10000, "mA", "active standby, per device");
+  v.real("idd4r", idd4r, 0, 10000, "mA", "burst read, per device");
+  v.real("idd4w", idd4w, 0, 10000, "mA", "burst write, per device");
+  v.real("idd5b", idd5b, 0, 10000, "mA", "burst refresh (all banks), per device");
+  v.real("vpp", vpp, 0, 5, "V", "second supply (DDR4 VPP, LPDDR4 VDD1); 0: none");
+  v.real("ipp", ipp, 0, 10000, "mA", "average current of the second supply, per device");
 }
 
 void DramDevice::describe(FieldVisitor& v) {
@@ -88,19 +101,26 @@ void DramDevice::describe(FieldVisitor& v) {
   v.text("source", source, "where the figures come from");
   v.section("org", "organisation", [&](FieldVisitor& s) { org.describe(s); });
   v.section("timing", "JEDEC timing", [&](FieldVisitor& s) { timing.describe(s); });
+  v.section("power", "datasheet currents and voltages (for the energy model)",
+            [&](FieldVisitor& s) { power.describe(s); });
 }
 
 void DramConfig::describe(FieldVisitor& v) {
-  v.choice("preset", preset, dram_preset_names(), "DRAM preset (configs/dram/NAME.yaml)");
+  v.text("preset", preset,
+         "DRAM preset: a name in configs/dram/ (DDR3-1600, DDR4-2400, LPDDR4-3200) or a path to "
+         "a preset file of the same form");
   v.choice("mapping", mapping, {"row-bank-col", "bank-row-col", "row-col-bank"},
            "address mapping, most to least significant bits");
-  v.choice("page_policy", page_policy, {"open", "closed"}, "row buffer policy");
+  v.choice("page_policy", page_policy, {"open", "closed", "adaptive"},
+           "row buffer policy (adaptive: close unless a queued request hits the row)");
   v.choice("scheduler", scheduler, {"fcfs", "fr-fcfs"}, "request scheduling policy");
   v.integer("queue_depth", queue_depth, 1, 1024, "requests", "controller request queue depth");
   v.section("org", "overrides of the preset's organisation",
             [&](FieldVisitor& s) { device.org.describe(s); });
   v.section("timing", "overrides of the preset's timing",
             [&](FieldVisitor& s) { device.timing.describe(s); });
+  v.section("power", "overrides of the preset's currents and voltages",
+            [&](FieldVisitor& s) { device.power.describe(s); });
 }
 
 void DesignPoint::describe(FieldVisitor& v) {
@@ -145,6 +165,17 @@ class Applier : public FieldVisitor {
     if (!n) return;
     set_checked(key, n, v, yaml::to_hertz(n, map_.file(), map_.path(key)), lo, hi,
                 yaml::hertz_text);
+  }
+  void real(const char* key, double& v, double lo, double hi, const char* unit,
+            const char*) override {
+    YAML::Node n = take(key);
+    if (!n) return;
+    const double x = yaml::to_real(n, map_.file(), map_.path(key), unit);
+    if (x < lo || x > hi)
+      throw InputError(yaml::where(n, map_.file()), map_.path(key),
+                       yaml::real_text(x, unit) + " is out of range [" + yaml::real_text(lo, unit) +
+                           ", " + yaml::real_text(hi, unit) + "]");
+    v = x;
   }
   void choice(const char* key, std::string& v, const std::vector<std::string>& options,
               const char*) override {
@@ -220,6 +251,9 @@ class Emitter : public FieldVisitor {
   void hertz(const char* key, int64_t& v, int64_t, int64_t, const char*) override {
     line(key, yaml::hertz_text(v));
   }
+  void real(const char* key, double& v, double, double, const char* unit, const char*) override {
+    line(key, yaml::real_text(v, unit));
+  }
   void choice(const char* key, std::string& v, const std::vector<std::string>&,
               const char*) override {
     line(key, v);
@@ -254,6 +288,11 @@ class Lister : public FieldVisitor {
   }
   void hertz(const char* key, int64_t&, int64_t lo, int64_t hi, const char* doc) override {
     row(key, "frequency [" + yaml::hertz_text(lo) + ", " + yaml::hertz_text(hi) + "]", doc);
+  }
+  void real(const char* key, double&, double lo, double hi, const char* unit,
+            const char* doc) override {
+    row(key, "number [" + yaml::real_text(lo, "") + ", " + yaml::real_text(hi, "") + "] " + unit,
+        doc);
   }
   void choice(const char* key, std::string&, const std::vector<std::string>& options,
               const char* doc) override {
@@ -355,18 +394,81 @@ void validate(const DesignPoint& dp, const KeyLocations& locs) {
   if (t.tREFI <= t.tRFC) fail("dram.timing.tREFI", "must be longer than tRFC");
 }
 
+// A preset by name (embedded) or by path (relative to the file that names it).
+Pass preset_pass(const std::string& preset, const KeyLocations& locs) {
+  const Location where = loc_of(locs, "dram.preset");
+  const bool path = preset.find('/') != std::string::npos ||
+                    (preset.size() > 5 && preset.compare(preset.size() - 5, 5, ".yaml") == 0);
+  if (!path) {
+    const std::vector<std::string> names = dram_preset_names();
+    if (std::find(names.begin(), names.end(), preset) == names.end()) {
+      std::string list, msg;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      msg = "'" + preset + "' is not one of: " + list + " (or a path to a preset .yaml)";
+      const std::string hint = yaml::closest(preset, names);
+      if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
+      throw InputError(where, "dram.preset", msg);
+    }
+    return embedded_pass("configs/dram/" + preset + ".yaml");
+  }
+  std::string file = preset;
+  const std::string& from = where.file;
+  if (preset[0] != '/' && where.line > 0 && from.rfind("<embedded>", 0) != 0 &&
+      from.rfind("--set", 0) != 0) {
+    const size_t slash = from.rfind('/');
+    if (slash != std::string::npos) file = from.substr(0, slash + 1) + preset;
+  }
+  return {yaml::parse_file(file), file};
+}
+
+// Checks that every organisation and timing key got a value from the preset or the design
+// point: a key nobody set would silently be zero. (Currents are optional: the energy model
+// asks for the ones it needs.)
+class Required : public FieldVisitor {
+ public:
+  Required(const KeyLocations& locs, std::string file, std::string path)
+      : locs_(locs), file_(std::move(file)), path_(std::move(path)) {}
+  void integer(const char* key, int64_t&, int64_t, int64_t, const char*, const char*) override {
+    need(key);
+  }
+  void bytes(const char* key, int64_t&, int64_t, int64_t, const char*) override { need(key); }
+  void hertz(const char* key, int64_t&, int64_t, int64_t, const char*) override { need(key); }
+  void real(const char*, double&, double, double, const char*, const char*) override {}
+  void choice(const char*, std::string&, const std::vector<std::string>&, const char*) override {}
+  void text(const char* key, std::string&, const char*) override {
+    if (std::string(key) == "name") need(key);
+  }
+  void section(const char* key, const char*,
+               const std::function<void(FieldVisitor&)>& body) override {
+    if (std::string(key) == "power") return;
+    Required inner(locs_, file_, yaml::join(path_, key));
+    body(inner);
+  }
+
+ private:
+  void need(const char* key) {
+    const std::string path = yaml::join(path_, key);
+    if (!locs_.count(path))
+      throw InputError(Location{file_, 0, 0}, path,
+                       "missing: a DRAM preset must give every organisation and timing key");
+  }
+  const KeyLocations& locs_;
+  std::string file_, path_;
+};
+
 LoadedDesignPoint resolve(std::vector<Pass> passes, const std::string& file) {
   LoadedDesignPoint out;
   out.file = file;
   // First pass fixes the preset; the preset then sits under every explicit DRAM key, so the
   // passes are applied again on top of it (applying a pass twice is idempotent).
   for (const Pass& p : passes) apply(out.point, p, out.locations);
-  const std::string preset_path = "configs/dram/" + out.point.dram.preset + ".yaml";
-  Pass preset = embedded_pass(preset_path);
+  Pass preset = preset_pass(out.point.dram.preset, out.locations);
   {
     Applier a(preset.root, preset.file, "dram", out.locations);
     out.point.dram.device.describe(a);
     a.finish();
+    Required required(out.locations, preset.file, "dram");
+    out.point.dram.device.describe(required);
   }
   for (const Pass& p : passes) apply(out.point, p, out.locations);
   validate(out.point, out.locations);

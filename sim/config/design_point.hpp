@@ -65,7 +65,14 @@ struct DramTiming {
   int64_t clock_hz = 0;
   int64_t tRCD = 0, tRP = 0, tCL = 0, tCWL = 0, tRAS = 0, tRC = 0;
   int64_t tCCD_S = 0, tCCD_L = 0, tRRD_S = 0, tRRD_L = 0, tFAW = 0;
-  int64_t tWR = 0, tWTR_S = 0, tWTR_L = 0, tRTW = 0, tRTP = 0, tRFC = 0, tREFI = 0;
+  int64_t tWR = 0, tWTR_S = 0, tWTR_L = 0, tRTW = 0, tRTP = 0, tRTRS = 0, tRFC = 0, tREFI = 0;
+  void describe(FieldVisitor& v);
+};
+
+// Datasheet currents (mA, per device) and voltages (V), for the DRAM energy model.
+struct DramPower {
+  double vdd = 0, idd0 = 0, idd2n = 0, idd3n = 0, idd4r = 0, idd4w = 0, idd5b = 0;
+  double vpp = 0, ipp = 0;
   void describe(FieldVisitor& v);
 };
 
@@ -74,6 +81,7 @@ struct DramDevice {
   std::string source;
   DramOrg org;
   DramTiming timing;
+  DramPower power;
   void describe(FieldVisitor& v);
 };
 

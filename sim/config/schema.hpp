@@ -19,6 +19,9 @@ class FieldVisitor {
   virtual void bytes(const char* key, int64_t& v, int64_t lo, int64_t hi, const char* doc) = 0;
   // A frequency in hertz, written with a unit ("500 MHz").
   virtual void hertz(const char* key, int64_t& v, int64_t lo, int64_t hi, const char* doc) = 0;
+  // A real number in [lo, hi] in `unit` ("mA", "V"); the YAML value may repeat the unit.
+  virtual void real(const char* key, double& v, double lo, double hi, const char* unit,
+                    const char* doc) = 0;
   // One of a fixed set of names.
   virtual void choice(const char* key, std::string& v, const std::vector<std::string>& options,
                       const char* doc) = 0;

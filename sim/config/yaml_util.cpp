@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -135,6 +136,26 @@ int64_t to_bytes(const YAML::Node& n, const std::string& file, const std::string
 
 int64_t to_hertz(const YAML::Node& n, const std::string& file, const std::string& path) {
   return quantity(n, file, path, kHertzUnits, "a frequency", true);
+}
+
+double to_real(const YAML::Node& n, const std::string& file, const std::string& path,
+               const std::string& unit) {
+  const std::string s = scalar(n, file, path, "a number");
+  double number = 0;
+  std::string u;
+  if (!split_quantity(s, number, u) || !(u.empty() || u == unit))
+    throw InputError(where(n, file), path,
+                     "expected a number of " + unit + " (e.g. '1.5 " + unit + "'), got '" + s + "'");
+  return number;
+}
+
+std::string real_text(double v, const std::string& unit) {
+  char buf[64];
+  for (int digits = 6; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return unit.empty() ? std::string(buf) : std::string(buf) + " " + unit;
 }
 
 std::string bytes_text(int64_t b) {

@@ -32,6 +32,12 @@ int64_t to_bytes(const YAML::Node& n, const std::string& file, const std::string
 // "500 MHz", "1.2 GHz", "800000 kHz", "1e9 Hz". A unit is required.
 int64_t to_hertz(const YAML::Node& n, const std::string& file, const std::string& path);
 
+// "48 mA" or "48" when `unit` is "mA": a number, optionally followed by exactly that unit.
+double to_real(const YAML::Node& n, const std::string& file, const std::string& path,
+               const std::string& unit);
+// Shortest text that reads back to the same double, with the unit: "1.2 V".
+std::string real_text(double v, const std::string& unit);
+
 // Canonical text for the resolved form: the largest unit that represents the value exactly.
 std::string bytes_text(int64_t bytes);
 std::string hertz_text(int64_t hz);

@@ -17,39 +17,82 @@ struct Record {
 
 class Group;
 
-// A monotonically increasing integer count.
-class Counter {
+// One declared statistic; it registers itself with its group on construction and writes one
+// or more records when collected.
+class Stat {
  public:
-  Counter(Group& group, std::string name, std::string unit, std::string description);
-  Counter(const Counter&) = delete;
-  Counter& operator=(const Counter&) = delete;
+  Stat(Group& group, std::string name, std::string unit, std::string description);
+  Stat(const Stat&) = delete;
+  Stat& operator=(const Stat&) = delete;
+  virtual ~Stat() = default;
+  const std::string& name() const { return name_; }
+  const std::string& unit() const { return unit_; }
+  const std::string& description() const { return description_; }
+  virtual void emit(const std::string& path, std::vector<Record>& out) const = 0;
+
+ private:
+  std::string name_, unit_, description_;
+};
+
+// A monotonically increasing integer count.
+class Counter : public Stat {
+ public:
+  using Stat::Stat;
   Counter& operator+=(uint64_t n) {
     value_ += n;
     return *this;
   }
   uint64_t value() const { return value_; }
-  const std::string& name() const { return name_; }
-  const std::string& unit() const { return unit_; }
-  const std::string& description() const { return description_; }
+  void emit(const std::string& path, std::vector<Record>& out) const override;
 
  private:
-  std::string name_, unit_, description_;
   uint64_t value_ = 0;
 };
 
-// The statistics one component declares; counters register themselves on construction.
+// A derived figure (a bandwidth, a ratio), set by its owner before collection.
+class Scalar : public Stat {
+ public:
+  using Stat::Stat;
+  void set(double v) { value_ = v; }
+  double value() const { return value_; }
+  void emit(const std::string& path, std::vector<Record>& out) const override;
+
+ private:
+  double value_ = 0;
+};
+
+// Samples of a non-negative integer quantity (a latency): count, mean, min, max and a
+// histogram in power-of-two buckets [0,1), [1,2), [2,4), [4,8), ...
+class Distribution : public Stat {
+ public:
+  using Stat::Stat;
+  void sample(uint64_t v);
+  uint64_t count() const { return count_; }
+  double mean() const { return count_ ? static_cast<double>(sum_) / count_ : 0.0; }
+  uint64_t min() const { return count_ ? min_ : 0; }
+  uint64_t max() const { return max_; }
+  // buckets()[0] counts zeros; buckets()[i] counts [2^(i-1), 2^i).
+  const std::vector<uint64_t>& buckets() const { return buckets_; }
+  void emit(const std::string& path, std::vector<Record>& out) const override;
+
+ private:
+  uint64_t count_ = 0, sum_ = 0, min_ = UINT64_MAX, max_ = 0;
+  std::vector<uint64_t> buckets_;
+};
+
+// The statistics one component declares, in declaration order.
 class Group {
  public:
   explicit Group(std::string path) : path_(std::move(path)) {}
   Group(const Group&) = delete;
   Group& operator=(const Group&) = delete;
   const std::string& path() const { return path_; }
-  void add(const Counter* c) { counters_.push_back(c); }
+  void add(const Stat* s) { stats_.push_back(s); }
   void collect(std::vector<Record>& out) const;
 
  private:
   std::string path_;
-  std::vector<const Counter*> counters_;
+  std::vector<const Stat*> stats_;
 };
 
 }  // namespace trine::stats

@@ -244,7 +244,9 @@ const std::vector<MethodDecl>& method_decls() {
        {{"bits", 3, 1, 8, true, "bits per kept weight (1: binary +-a)"},
         {"block", 8, 1, 256, true, "blocks are block x block tiles of the weight matrix"},
         {"keep", 0.125, 0.001, 1, false, "fraction of blocks kept, by L2 norm"},
-        {"ramp", 0.5, 0, 1, false, "fraction of the epochs over which the kept fraction falls"}},
+        {"ramp", 0.3, 0, 1, false, "fraction of the epochs over which the kept fraction falls"},
+        {"global", 1, 0, 1, true,
+         "1: keep is a fraction of the whole network's weights, blocks ranked across layers"}},
        0},
   };
   return decls;

@@ -73,7 +73,7 @@ TEST_CASE("strict design points: contradictory combinations name the key that br
 TEST_CASE("dram presets: unknown names suggest the closest preset", "[config]") {
   CHECK(error_of("dram:\n  preset: DDR4-2440\n") ==
         "dp.yaml:2:11: dram.preset: 'DDR4-2440' is not one of: DDR3-1600, DDR4-2400, "
-        "LPDDR4-3200 (did you mean 'DDR4-2400'?)");
+        "LPDDR4-3200 (or a path to a preset .yaml) (did you mean 'DDR4-2400'?)");
 }
 
 TEST_CASE("overrides: --set addresses any key by dotted path and wins over the file", "[config]") {
@@ -120,7 +120,8 @@ TEST_CASE("the embedded default sets every key, and every preset every DRAM key"
   for (const std::string& key : all_keys()) {
     INFO(key);
     REQUIRE(dp.locations.count(key) == 1);
-    const bool device = key.rfind("dram.org.", 0) == 0 || key.rfind("dram.timing.", 0) == 0;
+    const bool device = key.rfind("dram.org.", 0) == 0 || key.rfind("dram.timing.", 0) == 0 ||
+                        key.rfind("dram.power.", 0) == 0;
     if (device) {
       ++dram_keys;
       CHECK(dp.locations.at(key).file == "<embedded>/configs/dram/DDR4-2400.yaml");

@@ -51,31 +51,73 @@ class LowBit : public Method {
   void select_blocks(QNet& net) {
     torch::NoGradGuard no_grad;
     const int64_t b = spec().get_int("block");
-    masks_.resize(net.layers().size());
+    masks_.assign(net.layers().size(), torch::Tensor());
+    // Per layer: every tile's mean square relative to the layer's, and its weight count.
+    struct Tiles {
+      size_t layer;
+      int64_t rows, cols, br, bc;
+      torch::Tensor score, size;
+    };
+    std::vector<Tiles> all;
     for (size_t i : net.compute_layers()) {
       const torch::Tensor w = net.layers()[i].weight;
-      const int64_t rows = w.size(0), cols = w.size(1);
-      const int64_t br = (rows + b - 1) / b, bc = (cols + b - 1) / b;
-      // Mean square per tile: edge tiles hold fewer weights and must not lose for that alone.
-      auto tile_sum = [&](const torch::Tensor& t) {
-        return torch::constant_pad_nd(t, {0, bc * b - cols, 0, br * b - rows})
-            .reshape({br, b, bc, b})
-            .sum({1, 3});
+      Tiles t{i, w.size(0), w.size(1), (w.size(0) + b - 1) / b, (w.size(1) + b - 1) / b, {}, {}};
+      auto tile_sum = [&](const torch::Tensor& x) {
+        return torch::constant_pad_nd(x, {0, t.bc * b - t.cols, 0, t.br * b - t.rows})
+            .reshape({t.br, b, t.bc, b})
+            .sum({1, 3})
+            .flatten();
       };
-      const torch::Tensor tiles = tile_sum(w.square()) / tile_sum(torch::ones_like(w));
-      const int64_t keep = std::clamp<int64_t>(std::llround(keep_now_ * br * bc), 1, br * bc);
-      // Ties (equal norms) keep the earlier tile: a stable sort, not topk.
-      const torch::Tensor order =
-          std::get<1>(tiles.flatten().sort(/*stable=*/true, /*dim=*/0, /*descending=*/true));
-      torch::Tensor kept = torch::zeros({br * bc});
-      kept.index_fill_(0, order.narrow(0, 0, keep), 1.0);
-      masks_[i] = kept.reshape({br, 1, bc, 1})
-                      .expand({br, b, bc, b})
-                      .reshape({br * b, bc * b})
-                      .narrow(0, 0, rows)
-                      .narrow(1, 0, cols)
-                      .contiguous();
+      // Mean square per tile: edge tiles hold fewer weights and must not lose for that alone.
+      t.size = tile_sum(torch::ones_like(w));
+      t.score = tile_sum(w.square()) / t.size / w.square().mean().clamp_min(1e-30);
+      all.push_back(std::move(t));
     }
+    if (spec().get_int("global") != 0) {
+      // One ranking over the network: kept weights add up to keep x all weights.
+      std::vector<torch::Tensor> scores, sizes, owner;
+      for (size_t k = 0; k < all.size(); ++k) {
+        scores.push_back(all[k].score);
+        sizes.push_back(all[k].size);
+        owner.push_back(torch::full_like(all[k].score, static_cast<double>(k)));
+      }
+      const torch::Tensor score = torch::cat(scores), size = torch::cat(sizes);
+      const torch::Tensor order = std::get<1>(score.sort(/*stable=*/true, 0, true));
+      const torch::Tensor budget = keep_now_ * size.sum();
+      const torch::Tensor sorted_size = size.index_select(0, order);
+      const torch::Tensor before = sorted_size.cumsum(0) - sorted_size;  // weights ranked higher
+      torch::Tensor kept =
+          torch::zeros_like(score).index_put_({order}, (before < budget).to(score.dtype()));
+      int64_t at = 0;
+      for (Tiles& t : all) {
+        torch::Tensor mine = kept.narrow(0, at, t.br * t.bc);
+        if (mine.sum().item<double>() == 0)
+          mine.index_fill_(0, t.score.argmax(), 1.0);  // never empty
+        set_mask(t.layer, mine, t.rows, t.cols, t.br, t.bc, b);
+        at += t.br * t.bc;
+      }
+      return;
+    }
+    for (Tiles& t : all) {
+      const int64_t n = t.br * t.bc;
+      const int64_t keep = std::clamp<int64_t>(std::llround(keep_now_ * n), 1, n);
+      // Ties (equal norms) keep the earlier tile: a stable sort, not topk.
+      const torch::Tensor order = std::get<1>(t.score.sort(/*stable=*/true, 0, true));
+      torch::Tensor kept = torch::zeros({n});
+      kept.index_fill_(0, order.narrow(0, 0, keep), 1.0);
+      set_mask(t.layer, kept, t.rows, t.cols, t.br, t.bc, b);
+    }
+  }
+
+  void set_mask(size_t layer, const torch::Tensor& kept, int64_t rows, int64_t cols, int64_t br,
+                int64_t bc, int64_t b) {
+    masks_[layer] = kept.to(torch::kFloat32)
+                        .reshape({br, 1, bc, 1})
+                        .expand({br, b, bc, b})
+                        .reshape({br * b, bc * b})
+                        .narrow(0, 0, rows)
+                        .narrow(1, 0, cols)
+                        .contiguous();
   }
 
   double keep_now_ = 1.0;

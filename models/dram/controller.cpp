@@ -1,0 +1,335 @@
+#include "models/dram/controller.hpp"
+
+#include <algorithm>
+
+#include "sim/util/error.hpp"
+
+namespace trine::dram {
+
+namespace {
+// A row may serve this many column commands while an older conflicting request waits; then
+// the precharge goes ahead, so a stream of hits cannot starve other rows.
+constexpr int kMaxRowHits = 16;
+}  // namespace
+
+ChannelStats::ChannelStats(stats::Group& g, const DramSpec& spec, int channel)
+    : activates(g, "ch" + std::to_string(channel) + ".activates", "commands", "ACT commands"),
+      precharges(g, "ch" + std::to_string(channel) + ".precharges", "commands",
+                 "precharges (PRE and the auto-precharge of RDA/WRA)"),
+      reads(g, "ch" + std::to_string(channel) + ".reads", "commands", "read bursts (RD, RDA)"),
+      writes(g, "ch" + std::to_string(channel) + ".writes", "commands", "write bursts (WR, WRA)"),
+      row_hits(g, "ch" + std::to_string(channel) + ".row_hits", "requests",
+               "requests whose row was open"),
+      row_misses(g, "ch" + std::to_string(channel) + ".row_misses", "requests",
+                 "requests that found their bank closed"),
+      row_conflicts(g, "ch" + std::to_string(channel) + ".row_conflicts", "requests",
+                    "requests that found another row open"),
+      refreshes(g, "ch" + std::to_string(channel) + ".refreshes", "commands",
+                "all-bank refreshes (REF)"),
+      bytes_read(g, "ch" + std::to_string(channel) + ".bytes_read", "bytes", "bytes read"),
+      bytes_written(g, "ch" + std::to_string(channel) + ".bytes_written", "bytes", "bytes written"),
+      data_bus_busy(g, "ch" + std::to_string(channel) + ".data_bus_busy", "cycles",
+                    "device cycles the data bus carries bursts"),
+      read_latency(g, "ch" + std::to_string(channel) + ".read_latency", "cycles",
+                   "read latency from arrival at the controller to the last data beat"),
+      write_latency(g, "ch" + std::to_string(channel) + ".write_latency", "cycles",
+                    "write latency from arrival at the controller to the last data beat") {
+  const std::string ch = "ch" + std::to_string(channel) + ".";
+  for (int64_t r = 0; r < spec.org.ranks; ++r)
+    for (int64_t bg = 0; bg < spec.org.bank_groups; ++bg)
+      for (int64_t b = 0; b < spec.org.banks_per_group; ++b) {
+        const std::string p = ch + "rank" + std::to_string(r) + ".bg" + std::to_string(bg) +
+                              ".bank" + std::to_string(b) + ".";
+        auto counter = [&](const char* name, const char* unit, const char* doc) {
+          return std::make_unique<stats::Counter>(g, p + name, unit, doc);
+        };
+        Bank bank;
+        bank.activates = counter("activates", "commands", "ACT commands to this bank");
+        bank.precharges = counter("precharges", "commands", "precharges of this bank");
+        bank.reads = counter("reads", "commands", "read bursts from this bank");
+        bank.writes = counter("writes", "commands", "write bursts to this bank");
+        bank.hits = counter("row_hits", "requests", "requests that found their row open");
+        bank.misses = counter("row_misses", "requests", "requests that found the bank closed");
+        bank.conflicts =
+            counter("row_conflicts", "requests", "requests that found another row open");
+        banks.push_back(std::move(bank));
+      }
+}
+
+ChannelController::ChannelController(const DramSpec& spec, int channel, const PagePolicy& page,
+                                     const Scheduler& scheduler, int queue_depth,
+                                     ChannelStats& stats, std::vector<CommandRecord>* log)
+    : s_(spec),
+      channel_(channel),
+      page_(page),
+      scheduler_(scheduler),
+      depth_(static_cast<size_t>(queue_depth)),
+      stats_(stats),
+      log_(log),
+      banks_(static_cast<size_t>(spec.banks_per_channel)),
+      groups_(static_cast<size_t>(spec.org.ranks * spec.org.bank_groups)),
+      ranks_(static_cast<size_t>(spec.org.ranks)),
+      queued_hits_(banks_.size(), 0) {
+  for (Rank& r : ranks_) r.refresh_due = spec.t.tREFI;
+}
+
+size_t ChannelController::bank_index(const DramAddress& a) const {
+  return static_cast<size_t>((a.rank * s_.org.bank_groups + a.group) * s_.org.banks_per_group +
+                             a.bank);
+}
+
+size_t ChannelController::group_index(const DramAddress& a) const {
+  return static_cast<size_t>(a.rank * s_.org.bank_groups + a.group);
+}
+
+void ChannelController::push(const Request& r) {
+  TRINE_ASSERT(r.at.channel == channel_, "request routed to the wrong channel");
+  TRINE_ASSERT(r.arrival >= now_ && (pending_.empty() || r.arrival >= pending_.back().arrival),
+               "DRAM requests must arrive in time order, not before the controller's cycle");
+  pending_.push_back(r);
+  wake_ = std::min(wake_, r.arrival);
+}
+
+int64_t ChannelController::ready(Command c, const DramAddress& a) const {
+  const Bank& b = banks_[bank_index(a)];
+  const Group& g = groups_[group_index(a)];
+  const Rank& r = ranks_[static_cast<size_t>(a.rank)];
+  switch (c) {
+    case Command::ACT: {
+      int64_t t = std::max({next_cmd_, b.next_act, g.next_act, r.next_act});
+      if (r.recent_acts.size() == 4) t = std::max(t, r.recent_acts.front() + s_.t.tFAW);
+      return t;
+    }
+    case Command::PRE:
+      return std::max(next_cmd_, b.next_pre);
+    case Command::RD:
+    case Command::RDA:
+      return std::max({next_cmd_, b.next_rd, g.next_rd, r.next_rd});
+    case Command::WR:
+    case Command::WRA:
+      return std::max({next_cmd_, b.next_wr, g.next_wr, r.next_wr});
+    case Command::REF:
+      break;
+  }
+  TRINE_ASSERT(false, "no ready rule for this command");
+  return kNever;
+}
+
+bool ChannelController::refresh_command(int64_t now, CommandRecord& out, int64_t& ready_at) const {
+  bool found = false;
+  for (size_t r = 0; r < ranks_.size(); ++r) {
+    if (!refresh_due(static_cast<int>(r), now)) continue;
+    // Close every open bank, then refresh the rank once all of them have precharged.
+    DramAddress at;
+    at.channel = channel_;
+    at.rank = static_cast<int32_t>(r);
+    CommandRecord c{0, Command::REF, at};
+    int64_t t = std::max(next_cmd_, ranks_[r].next_act);
+    bool any_open = false;
+    const size_t first = r * static_cast<size_t>(s_.banks_per_rank);
+    for (size_t i = first; i < first + static_cast<size_t>(s_.banks_per_rank); ++i) {
+      const Bank& b = banks_[i];
+      if (b.open_row >= 0) {
+        const int64_t pre = std::max(next_cmd_, b.next_pre);
+        if (!any_open || pre < t) {
+          t = pre;
+          const int64_t in_rank = static_cast<int64_t>(i - first);
+          c.command = Command::PRE;
+          c.at.group = static_cast<int32_t>(in_rank / s_.org.banks_per_group);
+          c.at.bank = static_cast<int32_t>(in_rank % s_.org.banks_per_group);
+          c.at.row = b.open_row;
+        }
+        any_open = true;
+      } else if (!any_open) {
+        t = std::max(t, b.next_act);
+      }
+    }
+    if (!found || t < ready_at) {
+      out = c;
+      out.cycle = t;
+      ready_at = t;
+      found = true;
+    }
+  }
+  return found;
+}
+
+void ChannelController::build_candidates(int64_t now) {
+  candidates_.clear();
+  std::fill(queued_hits_.begin(), queued_hits_.end(), 0);
+  for (const Queued& q : queue_) {
+    const size_t b = bank_index(q.r.at);
+    if (banks_[b].open_row == q.r.at.row) ++queued_hits_[b];
+  }
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    const Request& r = queue_[i].r;
+    if (refresh_due(r.at.rank, now)) continue;
+    const size_t bi = bank_index(r.at);
+    const Bank& b = banks_[bi];
+    Candidate c;
+    c.request = i;
+    if (b.open_row == r.at.row) {
+      c.command = r.write ? Command::WR : Command::RD;
+      c.row_hit = true;
+    } else if (b.open_row >= 0) {
+      c.command = Command::PRE;
+      c.closes_hits = queued_hits_[bi] > 0 && b.hit_streak < kMaxRowHits;
+    } else {
+      c.command = Command::ACT;
+    }
+    c.ready = ready(c.command, r.at);
+    candidates_.push_back(c);
+  }
+}
+
+void ChannelController::issue(const CommandRecord& c) {
+  const auto& t = s_.t;
+  const int64_t at = c.cycle, burst = s_.burst_cycles;
+  const size_t bi = bank_index(c.at);
+  Bank& b = banks_[bi];
+  Group& g = groups_[group_index(c.at)];
+  Rank& rk = ranks_[static_cast<size_t>(c.at.rank)];
+  ChannelStats::Bank& bs = stats_.banks[bi];
+  auto others = [&](auto&& f) {
+    for (size_t r = 0; r < ranks_.size(); ++r)
+      if (static_cast<int32_t>(r) != c.at.rank) f(ranks_[r]);
+  };
+  switch (c.command) {
+    case Command::ACT:
+      b.open_row = c.at.row;
+      b.hit_streak = 0;
+      b.next_rd = b.next_wr = at + t.tRCD;
+      b.next_pre = std::max(b.next_pre, at + t.tRAS);
+      b.next_act = std::max(b.next_act, at + t.tRC);
+      g.next_act = std::max(g.next_act, at + t.tRRD_L);
+      rk.next_act = std::max(rk.next_act, at + t.tRRD_S);
+      rk.recent_acts.push_back(at);
+      if (rk.recent_acts.size() > 4) rk.recent_acts.pop_front();
+      stats_.activates += 1;
+      *bs.activates += 1;
+      break;
+    case Command::PRE:
+      b.open_row = -1;
+      b.next_act = std::max(b.next_act, at + t.tRP);
+      stats_.precharges += 1;
+      *bs.precharges += 1;
+      break;
+    case Command::RD:
+    case Command::RDA:
+      g.next_rd = std::max(g.next_rd, at + t.tCCD_L);
+      rk.next_rd = std::max(rk.next_rd, at + t.tCCD_S);
+      rk.next_wr = std::max(rk.next_wr, at + t.tRTW);
+      b.next_pre = std::max(b.next_pre, at + t.tRTP);
+      others([&](Rank& o) {
+        o.next_rd = std::max(o.next_rd, at + burst + t.tRTRS);
+        o.next_wr = std::max(o.next_wr, at + t.tCL + burst + t.tRTRS - t.tCWL);
+      });
+      ++b.hit_streak;
+      stats_.reads += 1;
+      *bs.reads += 1;
+      stats_.bytes_read += static_cast<uint64_t>(s_.burst_bytes);
+      stats_.data_bus_busy += static_cast<uint64_t>(burst);
+      break;
+    case Command::WR:
+    case Command::WRA:
+      g.next_wr = std::max(g.next_wr, at + t.tCCD_L);
+      rk.next_wr = std::max(rk.next_wr, at + t.tCCD_S);
+      g.next_rd = std::max(g.next_rd, at + t.tCWL + burst + t.tWTR_L);
+      rk.next_rd = std::max(rk.next_rd, at + t.tCWL + burst + t.tWTR_S);
+      b.next_pre = std::max(b.next_pre, at + t.tCWL + burst + t.tWR);
+      others([&](Rank& o) {
+        o.next_wr = std::max(o.next_wr, at + burst + t.tRTRS);
+        o.next_rd = std::max(o.next_rd, at + t.tCWL + burst + t.tRTRS - t.tCL);
+      });
+      ++b.hit_streak;
+      stats_.writes += 1;
+      *bs.writes += 1;
+      stats_.bytes_written += static_cast<uint64_t>(s_.burst_bytes);
+      stats_.data_bus_busy += static_cast<uint64_t>(burst);
+      break;
+    case Command::REF: {
+      const size_t first = static_cast<size_t>(c.at.rank * s_.banks_per_rank);
+      for (size_t i = first; i < first + static_cast<size_t>(s_.banks_per_rank); ++i)
+        banks_[i].next_act = std::max(banks_[i].next_act, at + t.tRFC);
+      rk.next_act = std::max(rk.next_act, at + t.tRFC);
+      rk.refresh_due += t.tREFI;
+      stats_.refreshes += 1;
+      break;
+    }
+  }
+  if (c.command == Command::RDA || c.command == Command::WRA) {
+    // The device precharges as soon as tRAS and tRTP/tWR allow; the bank is closed to the
+    // controller from now on.
+    b.next_act = std::max(b.next_act, b.next_pre + t.tRP);
+    b.open_row = -1;
+    stats_.precharges += 1;
+    *bs.precharges += 1;
+  }
+  next_cmd_ = at + 1;
+  if (log_) log_->push_back(c);
+}
+
+void ChannelController::admit(int64_t now) {
+  while (!pending_.empty() && queue_.size() < depth_ && pending_.front().arrival <= now) {
+    queue_.push_back({pending_.front(), now, -1});
+    pending_.pop_front();
+  }
+}
+
+void ChannelController::run_until(int64_t limit) {
+  while (now_ < limit) {
+    admit(now_);
+    CommandRecord ref;
+    int64_t ref_ready = kNever;
+    const bool refreshing = refresh_command(now_, ref, ref_ready);
+    if (refreshing && ref_ready <= now_) {
+      ref.cycle = now_;
+      issue(ref);
+      wake_ = ++now_;
+      continue;
+    }
+    build_candidates(now_);
+    int64_t wake = kNever;
+    const int pick = scheduler_.choose(candidates_, now_, wake);
+    if (pick >= 0) {
+      const Candidate& c = candidates_[static_cast<size_t>(pick)];
+      Queued& q = queue_[c.request];
+      if (q.kind < 0) q.kind = c.command == Command::PRE ? 2 : c.command == Command::ACT ? 1 : 0;
+      CommandRecord rec{now_, c.command, q.r.at};
+      if (c.command == Command::ACT || c.command == Command::PRE) rec.at.column = 0;
+      if (c.command == Command::PRE) rec.at.row = banks_[bank_index(q.r.at)].open_row;
+      if (c.row_hit) {
+        const int others = queued_hits_[bank_index(q.r.at)] - 1;
+        if (page_.close_after(others)) rec.command = q.r.write ? Command::WRA : Command::RDA;
+        issue(rec);
+        const int64_t done = now_ + (q.r.write ? s_.t.tCWL : s_.t.tCL) + s_.burst_cycles;
+        done_.push_back({q.r.tag, q.r.write, q.r.arrival, q.admitted, done});
+        ChannelStats::Bank& bs = stats_.banks[bank_index(q.r.at)];
+        if (q.kind == 0) stats_.row_hits += 1, *bs.hits += 1;
+        if (q.kind == 1) stats_.row_misses += 1, *bs.misses += 1;
+        if (q.kind == 2) stats_.row_conflicts += 1, *bs.conflicts += 1;
+        (q.r.write ? stats_.write_latency : stats_.read_latency)
+            .sample(static_cast<uint64_t>(done - q.r.arrival));
+        queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(c.request));
+      } else {
+        issue(rec);
+      }
+      wake_ = ++now_;
+      continue;
+    }
+    int64_t next = std::min(wake, ref_ready);
+    for (size_t r = 0; r < ranks_.size(); ++r)
+      if (!refresh_due(static_cast<int>(r), now_)) next = std::min(next, ranks_[r].refresh_due);
+    if (!pending_.empty() && queue_.size() < depth_)
+      next = std::min(next, pending_.front().arrival);
+    wake_ = std::max(next, now_ + 1);
+    now_ = std::min(wake_, limit);
+  }
+  wake_ = std::max(wake_, now_);
+}
+
+int64_t ChannelController::next_event() const {
+  return idle() ? kNever : wake_;
+}
+
+}  // namespace trine::dram

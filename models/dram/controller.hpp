@@ -1,0 +1,119 @@
+#pragma once
+// One channel's memory controller and the state of its devices, as a plain class in device
+// clock cycles: requests queue, the scheduler picks commands, every JEDEC constraint is kept
+// as the earliest cycle each command may issue, and idle stretches are skipped rather than
+// stepped. The SystemC target (dram.hpp) and the tests drive it.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "models/dram/command.hpp"
+#include "models/dram/page_policy/page_policy.hpp"
+#include "models/dram/scheduler/scheduler.hpp"
+#include "models/dram/spec.hpp"
+#include "sim/stats/stats.hpp"
+
+namespace trine::dram {
+
+// One burst-sized request.
+struct Request {
+  uint64_t tag = 0;  // the caller's, returned with the completion
+  bool write = false;
+  int64_t arrival = 0;  // cycle it reaches the controller
+  DramAddress at;
+};
+
+struct Completion {
+  uint64_t tag = 0;
+  bool write = false;
+  int64_t arrival = 0;
+  int64_t admitted = 0;  // cycle it entered the scheduling queue
+  int64_t done = 0;      // cycle its last data beat is on the bus
+};
+
+// Statistics of one channel, declared in the owner's group under "chN.".
+struct ChannelStats {
+  ChannelStats(stats::Group& g, const DramSpec& spec, int channel);
+  struct Bank {
+    std::unique_ptr<stats::Counter> activates, precharges, reads, writes, hits, misses, conflicts;
+  };
+  std::vector<Bank> banks;  // rank-major, then group, then bank
+  stats::Counter activates, precharges, reads, writes, row_hits, row_misses, row_conflicts;
+  stats::Counter refreshes, bytes_read, bytes_written, data_bus_busy;
+  stats::Distribution read_latency, write_latency;
+};
+
+class ChannelController {
+ public:
+  // `log`, when given, receives every command in issue order.
+  ChannelController(const DramSpec& spec, int channel, const PagePolicy& page,
+                    const Scheduler& scheduler, int queue_depth, ChannelStats& stats,
+                    std::vector<CommandRecord>* log);
+
+  // A request arriving at cycle r.arrival >= now(); it waits until the queue has room.
+  void push(const Request& r);
+  // Makes every decision for the cycles before `cycle`; now() becomes `cycle`.
+  void run_until(int64_t cycle);
+  // The earliest cycle >= now() at which run_until has work (a command or an admission), or
+  // kNever when no request is waiting. Refresh of an idle channel needs no wake-up: it is
+  // caught up by the next run_until.
+  int64_t next_event() const;
+  int64_t now() const { return now_; }
+  bool idle() const { return queue_.empty() && pending_.empty(); }
+  size_t pending() const { return pending_.size(); }  // arrived, not yet admitted
+  // Completions found so far (done may lie after now()); the caller takes them.
+  std::vector<Completion>& completions() { return done_; }
+
+ private:
+  struct Bank {
+    int64_t open_row = -1;
+    int64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
+    int hit_streak = 0;  // column commands since the row opened, for starvation control
+  };
+  struct Group {
+    int64_t next_act = 0, next_rd = 0, next_wr = 0;
+  };
+  struct Rank {
+    int64_t next_act = 0, next_rd = 0, next_wr = 0;
+    int64_t refresh_due = 0;
+    std::deque<int64_t> recent_acts;  // the last four, for tFAW
+  };
+  struct Queued {
+    Request r;
+    int64_t admitted = 0;
+    int8_t kind = -1;  // 0 hit, 1 miss, 2 conflict: set by the request's first command
+  };
+
+  size_t bank_index(const DramAddress& a) const;
+  size_t group_index(const DramAddress& a) const;
+  int64_t ready(Command c, const DramAddress& a) const;
+  // The next refresh command of a rank whose refresh is due, or false.
+  bool refresh_command(int64_t now, CommandRecord& out, int64_t& ready_at) const;
+  void build_candidates(int64_t now);
+  void issue(const CommandRecord& c);
+  void admit(int64_t now);
+  bool refresh_due(int rank, int64_t now) const { return ranks_[rank].refresh_due <= now; }
+
+  const DramSpec& s_;
+  int channel_;
+  const PagePolicy& page_;
+  const Scheduler& scheduler_;
+  size_t depth_;
+  ChannelStats& stats_;
+  std::vector<CommandRecord>* log_;
+
+  int64_t now_ = 0;
+  int64_t wake_ = 0;      // the next cycle with work, as far as the state tells
+  int64_t next_cmd_ = 0;  // command bus: one command per cycle
+  std::vector<Bank> banks_;
+  std::vector<Group> groups_;
+  std::vector<Rank> ranks_;
+  std::deque<Request> pending_;  // arrived or future, not yet admitted
+  std::vector<Queued> queue_;    // admitted, oldest first
+  std::vector<Candidate> candidates_;
+  std::vector<int> queued_hits_;  // per bank: queued requests that hit its open row
+  std::vector<Completion> done_;
+};
+
+}  // namespace trine::dram

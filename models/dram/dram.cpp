@@ -1,0 +1,188 @@
+#include "models/dram/dram.hpp"
+
+#include <algorithm>
+
+namespace trine::models {
+
+Dram::Dram(sc_core::sc_module_name name, const config::DramConfig& cfg, bool command_log)
+    : sc_core::sc_module(name),
+      socket("socket"),
+      stats_(std::string(this->name())),
+      memory_(cfg, stats_, command_log),
+      clock_(cfg.device.timing.clock_hz),
+      peq_(this, &Dram::on_phase),
+      transactions_count_(stats_, "transactions", "transactions", "TLM transactions served"),
+      errors_(stats_, "errors", "transactions", "transactions refused (range, byte enables)") {
+  socket.register_nb_transport_fw(this, &Dram::nb_transport_fw);
+  socket.register_b_transport(this, &Dram::b_transport);
+  socket.register_transport_dbg(this, &Dram::transport_dbg);
+  SC_METHOD(tick);
+  sensitive << tick_event_;
+  dont_initialize();
+  SC_METHOD(send_response);
+  sensitive << response_event_;
+  dont_initialize();
+}
+
+bool Dram::check(tlm::tlm_generic_payload& p) const {
+  const uint64_t cap = memory_.spec().capacity;
+  if (p.get_byte_enable_ptr() != nullptr) {
+    p.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return false;
+  }
+  if (p.get_data_length() == 0 || p.get_streaming_width() < p.get_data_length()) {
+    p.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    return false;
+  }
+  if (p.get_address() >= cap || p.get_data_length() > cap - p.get_address()) {
+    p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return false;
+  }
+  if (p.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return false;
+  }
+  return true;
+}
+
+uint64_t Dram::begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done) {
+  const bool write = p.is_write();
+  if (write)
+    memory_.storage().write(p.get_address(), p.get_data_ptr(), p.get_data_length());
+  else
+    memory_.storage().read(p.get_address(), p.get_data_ptr(), p.get_data_length());
+  const int64_t cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+  memory_.run_until(cycle);
+  const uint64_t burst = static_cast<uint64_t>(memory_.spec().burst_bytes);
+  const uint64_t first = p.get_address() / burst,
+                 last = (p.get_address() + p.get_data_length() - 1) / burst;
+  const uint64_t id = next_id_++;
+  Transaction& t = transactions_[id];
+  t.payload = &p;
+  t.bursts = last - first + 1;
+  t.blocking_done = blocking_done;
+  for (uint64_t b = first; b <= last; ++b) memory_.push(id, b * burst, write, cycle);
+  transactions_count_ += 1;
+  schedule_tick();
+  return id;
+}
+
+tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
+                                         sc_core::sc_time& delay) {
+  if (phase == tlm::BEGIN_REQ && !check(p)) {
+    errors_ += 1;
+    phase = tlm::BEGIN_RESP;  // refused at once: the initiator sees the error response
+    return tlm::TLM_COMPLETED;
+  }
+  peq_.notify(p, phase, delay);
+  return tlm::TLM_ACCEPTED;
+}
+
+void Dram::on_phase(tlm::tlm_generic_payload& p, const tlm::tlm_phase& phase) {
+  if (phase == tlm::BEGIN_REQ) {
+    sc_assert(requesting_ == 0 && "BEGIN_REQ before the previous END_REQ (TLM-2.0 rule)");
+    requesting_ = begin(p, nullptr);
+    tick();  // a short transaction may be admitted at once
+  } else if (phase == tlm::END_RESP) {
+    response_busy_ = false;
+    if (!ready_.empty()) response_event_.notify(sc_core::SC_ZERO_TIME);
+  } else {
+    SC_REPORT_ERROR(name(), "unexpected TLM phase on the forward path");
+  }
+}
+
+void Dram::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  if (!check(p)) {
+    errors_ += 1;
+    return;
+  }
+  sc_core::wait(delay);
+  delay = sc_core::SC_ZERO_TIME;
+  sc_core::sc_event done;
+  begin(p, &done);
+  sc_core::wait(done);
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned Dram::transport_dbg(tlm::tlm_generic_payload& p) {
+  const uint64_t cap = memory_.spec().capacity;
+  if (p.get_address() >= cap) return 0;
+  const unsigned n =
+      static_cast<unsigned>(std::min<uint64_t>(p.get_data_length(), cap - p.get_address()));
+  if (p.is_write())
+    memory_.storage().write(p.get_address(), p.get_data_ptr(), n);
+  else if (p.is_read())
+    memory_.storage().read(p.get_address(), p.get_data_ptr(), n);
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+  return n;
+}
+
+void Dram::tick() {
+  const int64_t now = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+  memory_.run_until(now);
+  for (const dram::Completion& c : memory_.take_completions()) {
+    Transaction& t = transactions_.at(c.tag);
+    t.last_done = std::max(t.last_done, c.done);
+    if (++t.completed == t.bursts) {
+      if (t.blocking_done) {
+        const sc_core::sc_time at = clock_.time(t.last_done), now = sc_core::sc_time_stamp();
+        t.blocking_done->notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+        transactions_.erase(c.tag);
+      } else {
+        ready_.insert({t.last_done, c.tag});
+      }
+    }
+  }
+  // END_REQ once the request phase's bursts have all entered the queue. Earlier transactions
+  // were all admitted before their own END_REQ, so anything pending belongs to this one.
+  if (requesting_ != 0 && memory_.pending() == 0) {
+    auto it = transactions_.find(requesting_);
+    if (it != transactions_.end()) {
+      tlm::tlm_phase phase = tlm::END_REQ;
+      sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+      socket->nb_transport_bw(*it->second.payload, phase, zero);
+    }
+    requesting_ = 0;
+  }
+  if (!ready_.empty() && !response_busy_) {
+    const sc_core::sc_time at = clock_.time(ready_.begin()->first);
+    response_event_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp()
+                                                         : sc_core::SC_ZERO_TIME);
+  }
+  schedule_tick();
+}
+
+void Dram::send_response() {
+  if (response_busy_ || ready_.empty()) return;
+  const auto [done, id] = *ready_.begin();
+  const sc_core::sc_time at = clock_.time(done);
+  if (at > sc_core::sc_time_stamp()) {
+    response_event_.notify(at - sc_core::sc_time_stamp());
+    return;
+  }
+  ready_.erase(ready_.begin());
+  Transaction t = transactions_.at(id);
+  transactions_.erase(id);
+  t.payload->set_response_status(tlm::TLM_OK_RESPONSE);
+  tlm::tlm_phase phase = tlm::BEGIN_RESP;
+  sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+  const tlm::tlm_sync_enum r = socket->nb_transport_bw(*t.payload, phase, zero);
+  response_busy_ = !(r == tlm::TLM_COMPLETED || (r == tlm::TLM_UPDATED && phase == tlm::END_RESP));
+  if (!response_busy_ && !ready_.empty()) response_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Dram::schedule_tick() {
+  const int64_t next = memory_.next_event();
+  if (next == dram::kNever) return;
+  // Decisions for cycle `next` are made once every request of that cycle has arrived: at the
+  // start of the following cycle.
+  const sc_core::sc_time at = clock_.time(next + 1);
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  tick_event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+}
+
+void Dram::finish() {
+  memory_.finish(clock_.cycle_at_or_after(sc_core::sc_time_stamp()));
+}
+
+}  // namespace trine::models

@@ -1,0 +1,71 @@
+#pragma once
+// Off-chip DRAM as a TLM-2.0 target: approximately-timed (BEGIN_REQ / END_REQ / BEGIN_RESP /
+// END_RESP) with several transactions in flight, blocking transport for loosely-timed callers,
+// and debug transport for loading data without time. A transaction of any length is split
+// into bursts; END_REQ follows when its last burst enters the controller's queue (so a full
+// queue pushes back on the initiator), BEGIN_RESP when its last burst's data has moved.
+// Data is read and written when the request is accepted, in arrival order.
+#include <tlm_utils/peq_with_cb_and_phase.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include <cstdint>
+#include <map>
+#include <set>
+
+#include "models/common/stats_walker.hpp"
+#include "models/dram/clock.hpp"
+#include "models/dram/memory.hpp"
+
+namespace trine::models {
+
+class Dram : public sc_core::sc_module, public HasStats {
+ public:
+  tlm_utils::simple_target_socket<Dram> socket;
+
+  // `command_log`: keep every DRAM command (for traces and the protocol checker).
+  Dram(sc_core::sc_module_name name, const config::DramConfig& cfg, bool command_log = false);
+
+  const stats::Group& statistics() const override { return stats_; }
+  dram::MemorySystem& memory() { return memory_; }
+  const ClockDomain& clock() const { return clock_; }
+  // Runs the controller up to the current time (refreshes of idle stretches included) and
+  // sets the derived statistics; call once the simulation is over.
+  void finish();
+
+ private:
+  SC_HAS_PROCESS(Dram);
+  struct Transaction {
+    tlm::tlm_generic_payload* payload = nullptr;
+    uint64_t bursts = 0, completed = 0;
+    int64_t last_done = 0;
+    sc_core::sc_event* blocking_done = nullptr;  // set for b_transport callers
+  };
+
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay);
+  void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  unsigned transport_dbg(tlm::tlm_generic_payload& p);
+  void on_phase(tlm::tlm_generic_payload& p, const tlm::tlm_phase& phase);
+
+  bool check(tlm::tlm_generic_payload& p) const;  // sets the error response; false on error
+  uint64_t begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done);
+  void tick();  // advances the controller to now and reacts to what it found
+  void send_response();
+  void schedule_tick();
+
+  stats::Group stats_;
+  dram::MemorySystem memory_;
+  ClockDomain clock_;
+  tlm_utils::peq_with_cb_and_phase<Dram> peq_;
+  sc_core::sc_event tick_event_, response_event_;
+  std::map<uint64_t, Transaction> transactions_;
+  uint64_t next_id_ = 1;
+  uint64_t requesting_ = 0;                       // transaction in its request phase, or 0
+  std::set<std::pair<int64_t, uint64_t>> ready_;  // (done cycle, id) awaiting BEGIN_RESP
+  bool response_busy_ = false;                    // a BEGIN_RESP awaits its END_RESP
+  stats::Counter transactions_count_, errors_;
+};
+
+}  // namespace trine::models

@@ -1,0 +1,139 @@
+// The mappings as bit fields: each coordinate takes log2(count) address bits, in an order
+// fixed by the mapping's name.
+#include <utility>
+
+#include "models/dram/mapping/mapping.hpp"
+#include "sim/util/error.hpp"
+
+namespace trine::dram {
+
+namespace {
+
+enum class Field { Channel, Group, Bank, Rank, Row, Column };
+
+int log2_exact(int64_t v) {
+  int b = 0;
+  while ((int64_t{1} << b) < v) ++b;
+  return b;
+}
+
+class BitFieldMapping : public AddressMapping {
+ public:
+  // `order`: fields from least to most significant, above the burst offset.
+  BitFieldMapping(const DramSpec& s, const std::vector<Field>& order)
+      : offset_bits_(log2_exact(s.burst_bytes)) {
+    for (Field f : order) fields_.push_back({f, log2_exact(count(s, f))});
+  }
+
+  DramAddress map(uint64_t address) const override {
+    DramAddress a;
+    uint64_t rest = address >> offset_bits_;
+    for (const auto& [f, bits] : fields_) {
+      const int64_t v = static_cast<int64_t>(rest & ((uint64_t{1} << bits) - 1));
+      rest >>= bits;
+      set(a, f, v);
+    }
+    return a;
+  }
+
+  uint64_t unmap(const DramAddress& a) const override {
+    uint64_t address = 0;
+    int shift = offset_bits_;
+    for (const auto& [f, bits] : fields_) {
+      address |= static_cast<uint64_t>(get(a, f)) << shift;
+      shift += bits;
+    }
+    return address;
+  }
+
+ private:
+  static int64_t count(const DramSpec& s, Field f) {
+    switch (f) {
+      case Field::Channel:
+        return s.org.channels;
+      case Field::Group:
+        return s.org.bank_groups;
+      case Field::Bank:
+        return s.org.banks_per_group;
+      case Field::Rank:
+        return s.org.ranks;
+      case Field::Row:
+        return s.org.rows;
+      case Field::Column:
+        return s.bursts_per_row;
+    }
+    return 1;
+  }
+  static void set(DramAddress& a, Field f, int64_t v) {
+    switch (f) {
+      case Field::Channel:
+        a.channel = static_cast<int32_t>(v);
+        break;
+      case Field::Group:
+        a.group = static_cast<int32_t>(v);
+        break;
+      case Field::Bank:
+        a.bank = static_cast<int32_t>(v);
+        break;
+      case Field::Rank:
+        a.rank = static_cast<int32_t>(v);
+        break;
+      case Field::Row:
+        a.row = v;
+        break;
+      case Field::Column:
+        a.column = v;
+        break;
+    }
+  }
+  static int64_t get(const DramAddress& a, Field f) {
+    switch (f) {
+      case Field::Channel:
+        return a.channel;
+      case Field::Group:
+        return a.group;
+      case Field::Bank:
+        return a.bank;
+      case Field::Rank:
+        return a.rank;
+      case Field::Row:
+        return a.row;
+      case Field::Column:
+        return a.column;
+    }
+    return 0;
+  }
+
+  int offset_bits_;
+  std::vector<std::pair<Field, int>> fields_;
+};
+
+using F = Field;
+// Least significant first; channel and bank group always lowest (see the contract).
+const std::vector<std::pair<std::string, std::vector<Field>>>& table() {
+  static const std::vector<std::pair<std::string, std::vector<Field>>> t = {
+      // A row's bursts stay in one bank (per bank group): streams are row hits.
+      {"row-bank-col", {F::Channel, F::Group, F::Column, F::Bank, F::Rank, F::Row}},
+      // Each bank owns one contiguous region: independent streams land in different banks.
+      {"bank-row-col", {F::Channel, F::Group, F::Column, F::Row, F::Bank, F::Rank}},
+      // Consecutive bursts spread over all banks: most bank parallelism, rows opened in all.
+      {"row-col-bank", {F::Channel, F::Group, F::Bank, F::Rank, F::Column, F::Row}},
+  };
+  return t;
+}
+
+}  // namespace
+
+std::vector<std::string> mapping_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, order] : table()) names.push_back(name);
+  return names;
+}
+
+std::unique_ptr<AddressMapping> make_mapping(const std::string& name, const DramSpec& spec) {
+  for (const auto& [n, order] : table())
+    if (n == name) return std::make_unique<BitFieldMapping>(spec, order);
+  throw InputError("unknown DRAM address mapping '" + name + "'");
+}
+
+}  // namespace trine::dram

@@ -1,0 +1,32 @@
+#pragma once
+// Address mapping policy: which channel, rank, bank group, bank, row and column a byte address
+// lands in. Chosen by name from the design point (dram.mapping).
+//
+// Contract: map() is a bijection between the burst-aligned addresses below the capacity and
+// the device coordinates (bytes within a burst share the burst's coordinates); unmap() is its
+// inverse. Every mapping puts the channel bits and then the bank-group bits lowest, right
+// above the burst offset, so consecutive bursts alternate channels and then bank groups (and
+// DDR4 streams pay tCCD_S, not tCCD_L); the name orders the remaining fields, most
+// significant first.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/dram/command.hpp"
+#include "models/dram/spec.hpp"
+
+namespace trine::dram {
+
+class AddressMapping {
+ public:
+  virtual ~AddressMapping() = default;
+  virtual DramAddress map(uint64_t address) const = 0;
+  virtual uint64_t unmap(const DramAddress& at) const = 0;
+};
+
+std::vector<std::string> mapping_names();
+// Throws InputError for an unknown name.
+std::unique_ptr<AddressMapping> make_mapping(const std::string& name, const DramSpec& spec);
+
+}  // namespace trine::dram
