@@ -1,0 +1,446 @@
+// The DRAM model: timing formulas, bandwidth, refresh, the protocol checker (clean on long
+// random traces, and catching each kind of violation), mappings, traces, and the TLM-2.0
+// target with data.
+#include <catch2/catch.hpp>
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include <functional>
+#include <sstream>
+
+#include "models/common/stats_walker.hpp"
+#include "models/dram/checker.hpp"
+#include "models/dram/dram.hpp"
+#include "models/dram/trace.hpp"
+#include "models/dram/trace_player.hpp"
+#include "sim/util/error.hpp"
+#include "sim/util/rng.hpp"
+
+using namespace trine;
+using dram::Command;
+
+namespace {
+
+config::DramConfig dram_config(const std::string& preset,
+                               std::vector<config::Override> extra = {}) {
+  extra.insert(extra.begin(), {"dram.preset", preset});
+  return config::default_design_point(extra).point.dram;
+}
+
+const std::vector<std::string> kPresets = {"DDR3-1600", "DDR4-2400", "LPDDR4-3200"};
+
+// Runs one burst at `cycle` on an otherwise idle memory and returns its latency in cycles.
+int64_t latency(dram::MemorySystem& m, const dram::DramAddress& at, bool write, int64_t cycle) {
+  m.run_until(cycle);
+  m.push(7, m.mapping().unmap(at), write, cycle);
+  m.run_until(cycle + 900);
+  const auto done = m.take_completions();
+  REQUIRE(done.size() == 1);
+  return done[0].done - done[0].arrival;
+}
+
+double stat(const stats::Group& g, const std::string& name) {
+  std::vector<stats::Record> all;
+  g.collect(all);
+  for (const auto& r : all)
+    if (r.name == name) return r.value;
+  FAIL("no statistic " << name);
+  return 0;
+}
+
+// Every request of `trace` through the memory, as fast as the queue takes them.
+std::vector<dram::CommandRecord> run_trace(dram::MemorySystem& m,
+                                           const std::vector<dram::TraceEntry>& trace,
+                                           int64_t& end) {
+  uint64_t tag = 0;
+  for (const auto& e : trace) m.push(tag++, e.address, e.write, e.cycle);
+  end = 0;
+  while (!m.idle()) m.run_until(end += 1000);
+  for (const auto& c : m.take_completions()) end = std::max(end, c.done);
+  m.finish(end);
+  return m.command_log();
+}
+
+dram::CommandRecord cmd(int64_t cycle, Command c, int rank, int group, int bank, int64_t row = 0,
+                        int64_t column = 0) {
+  dram::CommandRecord r;
+  r.cycle = cycle;
+  r.command = c;
+  r.at.rank = rank;
+  r.at.group = group;
+  r.at.bank = bank;
+  r.at.row = row;
+  r.at.column = column;
+  return r;
+}
+
+// The rules the checker reports for `log` on DDR4-2400 with two ranks.
+std::vector<std::string> rules_broken(const std::vector<dram::CommandRecord>& log,
+                                      int64_t end = 1000) {
+  const dram::DramSpec s(dram_config("DDR4-2400", {{"dram.org.ranks", "2"}}).device);
+  std::vector<std::string> rules;
+  for (const auto& v : dram::check_protocol(s, log, end)) rules.push_back(v.rule);
+  return rules;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+}  // namespace
+
+TEST_CASE("dram: unloaded latency equals the timing formula for hit miss and conflict", "[dram]") {
+  for (const std::string& p : kPresets) {
+    INFO(p);
+    stats::Group g("dram");
+    dram::MemorySystem m(dram_config(p), g, false);
+    const auto& t = m.spec().t;
+    const int64_t bl = m.spec().burst_cycles;
+    dram::DramAddress a;
+    a.row = 5;
+    CHECK(latency(m, a, false, 0) == t.tRCD + t.tCL + bl);  // bank closed: miss
+    a.column = 3;
+    CHECK(latency(m, a, false, 1000) == t.tCL + bl);  // row open: hit
+    CHECK(latency(m, a, true, 2000) == t.tCWL + bl);  // write hit
+    a.row = 6;
+    CHECK(latency(m, a, false, 3000) == t.tRP + t.tRCD + t.tCL + bl);  // other row: conflict
+    CHECK(stat(g, "ch0.row_hits") == 2);
+    CHECK(stat(g, "ch0.row_misses") == 1);
+    CHECK(stat(g, "ch0.row_conflicts") == 1);
+  }
+}
+
+TEST_CASE("dram: a closed page policy makes every access a miss", "[dram]") {
+  stats::Group g("dram");
+  dram::MemorySystem m(dram_config("DDR4-2400", {{"dram.page_policy", "closed"}}), g, true);
+  const auto& t = m.spec().t;
+  dram::DramAddress a;
+  CHECK(latency(m, a, false, 0) == t.tRCD + t.tCL + m.spec().burst_cycles);
+  a.column = 1;
+  CHECK(latency(m, a, false, 1000) == t.tRCD + t.tCL + m.spec().burst_cycles);
+  a.row = 9;
+  CHECK(latency(m, a, false, 2000) == t.tRCD + t.tCL + m.spec().burst_cycles);
+  const auto log = m.command_log();
+  REQUIRE(log.size() == 6);
+  CHECK(log[1].command == Command::RDA);
+  CHECK(stat(g, "ch0.precharges") == 3);
+  CHECK(dram::check_protocol(m.spec(), log, 3000).empty());
+}
+
+TEST_CASE("dram: sequential reads reach 85 percent of peak and never exceed it", "[dram]") {
+  for (const std::string& p : kPresets) {
+    INFO(p);
+    stats::Group g("dram");
+    dram::MemorySystem m(dram_config(p), g, false);
+    int64_t end = 0;
+    run_trace(m, dram::generate_trace("sequential", 1 << 20, m.spec(), 0, 1), end);
+    const double fraction = stat(g, "bandwidth") / stat(g, "peak_bandwidth");
+    CHECK(fraction >= 0.85);
+    CHECK(fraction <= 1.0);
+    CHECK(stat(g, "ch0.bytes_read") == 1 << 20);
+    // Random traffic of the same size is slower and opens rows all the time.
+    stats::Group gr("dram");
+    dram::MemorySystem r(dram_config(p), gr, false);
+    run_trace(r, dram::generate_trace("random", 1 << 20, r.spec(), 0, 1), end);
+    CHECK(stat(gr, "bandwidth") < 0.8 * stat(g, "bandwidth"));
+    CHECK(stat(gr, "ch0.activates") > 10 * stat(g, "ch0.activates"));
+  }
+}
+
+TEST_CASE("dram: refreshes come every tREFI busy or idle", "[dram]") {
+  for (const std::string& p : kPresets) {
+    INFO(p);
+    stats::Group g("dram");
+    dram::MemorySystem idle(dram_config(p), g, true);
+    const int64_t refi = idle.spec().t.tREFI;
+    idle.finish(10 * refi + 1);
+    CHECK(stat(g, "ch0.refreshes") == 10);
+    stats::Group gb("dram");
+    dram::MemorySystem busy(dram_config(p), gb, true);
+    int64_t end = 0;
+    const auto log =
+        run_trace(busy, dram::generate_trace("random", 1 << 19, busy.spec(), 0.3, 2), end);
+    std::vector<int64_t> refs;
+    for (const auto& c : log)
+      if (c.command == Command::REF) refs.push_back(c.cycle);
+    REQUIRE(refs.size() >= 3);
+    CHECK(static_cast<int64_t>(refs.size()) == end / refi);
+    for (size_t i = 0; i < refs.size(); ++i) {
+      // Due at (i+1) x tREFI; issued once the open banks have closed.
+      CHECK(refs[i] >= static_cast<int64_t>(i + 1) * refi);
+      CHECK(refs[i] <= static_cast<int64_t>(i + 1) * refi + busy.spec().t.tRC + busy.spec().t.tWR +
+                           busy.spec().t.tCWL + 2 * busy.spec().burst_cycles);
+    }
+  }
+}
+
+// One test case per preset: each runs every mapping, page policy and scheduler.
+void check_random_traces(const std::string& preset) {
+  for (const std::string& mapping : dram::mapping_names())
+    for (const std::string& page : dram::page_policy_names())
+      for (const std::string& sched : dram::scheduler_names())
+        for (const char* ranks : {"1", "2"}) {
+          INFO(preset << " " << mapping << " " << page << " " << sched << " ranks " << ranks);
+          stats::Group g("dram");
+          dram::MemorySystem m(dram_config(preset, {{"dram.mapping", mapping},
+                                                    {"dram.page_policy", page},
+                                                    {"dram.scheduler", sched},
+                                                    {"dram.org.ranks", ranks},
+                                                    {"dram.org.channels", "2"}}),
+                               g, true);
+          // Random addresses near each other, so rows are hit, missed and conflicted.
+          std::vector<dram::TraceEntry> trace;
+          SplitMix64 rng(std::hash<std::string>()(mapping + page + sched + ranks));
+          const uint64_t burst = static_cast<uint64_t>(m.spec().burst_bytes);
+          int64_t cycle = 0;
+          for (int i = 0; i < 4000; ++i) {
+            cycle += rng.below(6);
+            const uint64_t region = static_cast<uint64_t>(rng.below(8)) << 26;
+            trace.push_back({cycle, region + static_cast<uint64_t>(rng.below(1 << 14)) * burst,
+                             rng.uniform() < 0.35});
+          }
+          int64_t end = 0;
+          const auto log = run_trace(m, trace, end);
+          const auto v = dram::check_protocol(m.spec(), log, end);
+          for (size_t i = 0; i < v.size() && i < 5; ++i)
+            UNSCOPED_INFO(v[i].rule << ": " << v[i].message);
+          CHECK(v.empty());
+          CHECK(stat(g, "ch0.reads") + stat(g, "ch1.reads") + stat(g, "ch0.writes") +
+                    stat(g, "ch1.writes") ==
+                4000);
+          CHECK(stat(g, "ch0.refreshes") ==
+                static_cast<double>(end / m.spec().t.tREFI * m.spec().org.ranks));
+        }
+}
+
+TEST_CASE("dram: the protocol checker finds no violation on random traces of DDR3-1600",
+          "[dram][checker]") {
+  check_random_traces("DDR3-1600");
+}
+TEST_CASE("dram: the protocol checker finds no violation on random traces of DDR4-2400",
+          "[dram][checker]") {
+  check_random_traces("DDR4-2400");
+}
+TEST_CASE("dram: the protocol checker finds no violation on random traces of LPDDR4-3200",
+          "[dram][checker]") {
+  check_random_traces("LPDDR4-3200");
+}
+
+TEST_CASE("dram: the protocol checker catches each kind of violation", "[dram][checker]") {
+  const auto t = dram_config("DDR4-2400").device.timing;
+  const int64_t bl = 4;
+  using C = Command;
+  CHECK(
+      has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRCD - 1, C::RD, 0, 0, 0, 1)}), "tRCD"));
+  CHECK(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRCD, C::RD, 0, 0, 0, 1)}).empty());
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRAS - 1, C::PRE, 0, 0, 0)}), "tRAS"));
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRAS, C::PRE, 0, 0, 0),
+                          cmd(t.tRAS + t.tRP - 1, C::ACT, 0, 0, 0, 2)}),
+            "tRP"));
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRRD_L - 1, C::ACT, 0, 0, 1, 1)}),
+            "tRRD_L"));
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRRD_S - 1, C::ACT, 0, 1, 0, 1)}),
+            "tRRD_S"));
+  // Five activates, each tRRD_S apart in another bank group, inside one tFAW window.
+  std::vector<dram::CommandRecord> faw;
+  for (int i = 0; i < 5; ++i) faw.push_back(cmd(i * t.tRRD_L, C::ACT, 0, i % 4, i / 4, 1));
+  CHECK(has(rules_broken(faw), "tFAW"));
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(0 + 1, C::ACT, 0, 1, 0, 1),
+                          cmd(t.tRCD + 1, C::RD, 0, 0, 0, 1), cmd(t.tRCD + 2, C::RD, 0, 0, 0, 1)}),
+            "tCCD_L"));
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRRD_S, C::ACT, 0, 1, 0, 1),
+                          cmd(t.tRCD + t.tRRD_S, C::WR, 0, 0, 0, 1),
+                          cmd(t.tRCD + t.tRRD_S + t.tCWL + bl + t.tWTR_S - 1, C::RD, 0, 1, 0, 1)}),
+            "tWTR_S"));
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRCD, C::RD, 0, 0, 0, 1),
+                          cmd(t.tRCD + t.tRTW - 1, C::WR, 0, 0, 0, 1)}),
+            "tRTW"));
+  // Auto-precharge: the device precharges at max(ACT + tRAS, RDA + tRTP).
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRCD, C::RDA, 0, 0, 0, 1),
+                          cmd(t.tRAS + t.tRP - 1, C::ACT, 0, 0, 0, 2)}),
+            "tRP"));
+  CHECK(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRCD, C::RDA, 0, 0, 0, 1),
+                      cmd(std::max(t.tRC, t.tRAS + t.tRP), C::ACT, 0, 0, 0, 2)})
+            .empty());
+  // State: reads of closed banks or other rows, activates of open banks, refresh of open ranks.
+  CHECK(has(rules_broken({cmd(0, C::RD, 0, 0, 0, 1)}), "state"));
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRCD, C::RD, 0, 0, 0, 2)}), "state"));
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRC, C::ACT, 0, 0, 0, 2)}), "state"));
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRC, C::REF, 0, 0, 0)}), "state"));
+  CHECK(has(rules_broken({cmd(0, C::REF, 0, 0, 0), cmd(t.tRFC - 1, C::ACT, 0, 0, 0, 1)}), "tRFC"));
+  // Buses: two commands in one cycle; reads of two ranks too close on the data bus.
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(0, C::ACT, 1, 0, 0, 1)}), "command bus"));
+  const auto ranks =
+      rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(1, C::ACT, 1, 0, 0, 1),
+                    cmd(t.tRCD + 1, C::RD, 0, 0, 0, 1), cmd(t.tRCD + 1 + bl, C::RD, 1, 0, 0, 1)});
+  CHECK(has(ranks, "tRTRS"));
+  CHECK(has(ranks, "data bus"));
+  // Refresh: a long log with none.
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1)}, 20 * t.tREFI), "tREFI"));
+}
+
+TEST_CASE("dram: mappings are bijections that alternate bank groups first", "[dram]") {
+  for (const std::string& name : dram::mapping_names()) {
+    INFO(name);
+    const dram::DramSpec s(dram_config("DDR4-2400", {{"dram.org.ranks", "2"}}).device);
+    const auto m = dram::make_mapping(name, s);
+    SplitMix64 rng(3);
+    for (int i = 0; i < 2000; ++i) {
+      const uint64_t a = static_cast<uint64_t>(rng.below(static_cast<int64_t>(s.capacity))) &
+                         ~static_cast<uint64_t>(s.burst_bytes - 1);
+      const dram::DramAddress d = m->map(a);
+      CHECK(m->unmap(d) == a);
+      CHECK(m->map(a + 1) == d);  // bytes of one burst share it
+      CHECK((d.row < s.org.rows && d.column < s.bursts_per_row && d.rank < s.org.ranks));
+    }
+    for (int i = 0; i < 4; ++i) CHECK(m->map(static_cast<uint64_t>(i * s.burst_bytes)).group == i);
+  }
+  CHECK_THROWS_WITH(dram::make_mapping("col-row", dram::DramSpec(dram_config("DDR4-2400").device)),
+                    "unknown DRAM address mapping 'col-row'");
+}
+
+TEST_CASE("dram: traces in DRAMSys and Ramulator formats and their errors", "[dram][trace]") {
+  const auto t = dram::parse_trace(
+      "# comment\n0: read 0x40\n  12:\twrite 0x80 0xdead\nLD 0x1000\nST 0x2000 # note\n", "t",
+      1 << 20);
+  REQUIRE(t.size() == 4);
+  CHECK((t[0].cycle == 0 && t[0].address == 0x40 && !t[0].write));
+  CHECK((t[1].cycle == 12 && t[1].address == 0x80 && t[1].write));
+  CHECK((t[2].cycle == 12 && t[2].address == 0x1000 &&
+         !t[2].write));  // no cycle: as soon as possible
+  CHECK((t[3].address == 0x2000 && t[3].write));
+  auto error = [](const std::string& text) {
+    try {
+      dram::parse_trace(text, "t.trace", 1 << 20);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error("0: read 0x0\n1: fetch 0x0\n") ==
+        "t.trace:2:1: trace: unknown command 'fetch' (expected read or write)");
+  CHECK(error("LD 0x100000\n") ==
+        "t.trace:1:1: trace: address 0x100000 is beyond the DRAM capacity (1048576 bytes)");
+  CHECK(error("5: read 0x0\n4: read 0x0\n") ==
+        "t.trace:2:1: trace: cycle 4 is before the previous line's 5");
+  CHECK(error("x: read 0x0\n") ==
+        "t.trace:1:1: trace: bad cycle 'x:' (expected '<cycle>: read|write 0x<address>')");
+  CHECK(error("LD 12\n") == "t.trace:1:1: trace: bad address '12' (expected 0x<hex>)");
+  const dram::DramSpec s(dram_config("DDR4-2400").device);
+  const auto a = dram::generate_trace("strided:4096", 64 * 10, s, 0, 1);
+  REQUIRE(a.size() == 10);
+  CHECK(a[3].address == 3 * 4096);
+  CHECK(dram::generate_trace("random", 6400, s, 0.5, 9)[17].address ==
+        dram::generate_trace("random", 6400, s, 0.5, 9)[17].address);
+}
+
+TEST_CASE("dram: per-bank statistics add up to the channel totals", "[dram]") {
+  stats::Group g("dram");
+  dram::MemorySystem m(dram_config("DDR4-2400"), g, false);
+  int64_t end = 0;
+  run_trace(m, dram::generate_trace("random", 1 << 18, m.spec(), 0.4, 5), end);
+  std::vector<stats::Record> all;
+  g.collect(all);
+  for (const char* what : {"activates", "reads", "writes", "row_hits", "row_conflicts"}) {
+    double banks = 0;
+    for (const auto& r : all)
+      if (r.name.find(".bank") != std::string::npos && r.name.substr(r.name.rfind('.') + 1) == what)
+        banks += r.value;
+    CHECK(banks == stat(g, std::string("ch0.") + what));
+  }
+  CHECK(stat(g, "ch0.row_hits") + stat(g, "ch0.row_misses") + stat(g, "ch0.row_conflicts") ==
+        (1 << 18) / 64);
+  CHECK(stat(g, "ch0.read_latency.count") == stat(g, "ch0.reads"));
+}
+
+namespace {
+
+// An initiator thread running a script against the DRAM, then stopping the kernel.
+struct Script : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<Script> socket;
+  std::function<void(Script&)> body;
+  SC_HAS_PROCESS(Script);
+  explicit Script(sc_core::sc_module_name n) : sc_module(n), socket("socket") { SC_THREAD(run); }
+  void run() {
+    body(*this);
+    sc_core::sc_stop();
+  }
+  tlm::tlm_response_status access(tlm::tlm_command c, uint64_t address,
+                                  std::vector<unsigned char>& data) {
+    tlm::tlm_generic_payload p;
+    p.set_command(c);
+    p.set_address(address);
+    p.set_data_ptr(data.data());
+    p.set_data_length(static_cast<unsigned>(data.size()));
+    p.set_streaming_width(static_cast<unsigned>(data.size()));
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    socket->b_transport(p, delay);
+    return p.get_response_status();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("dram: the TLM target stores data and times blocking transport by the formula",
+          "[dram][tlm]") {
+  const config::DramConfig cfg = dram_config("DDR4-2400");
+  models::Dram d("dram", cfg);
+  Script s("script");
+  s.socket.bind(d.socket);
+  const auto& t = cfg.device.timing;
+  s.body = [&](Script& me) {
+    std::vector<unsigned char> out(200), in(200, 0);
+    for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<unsigned char>(i * 7 + 1);
+    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    CHECK(me.access(tlm::TLM_WRITE_COMMAND, 0x1010, out) == tlm::TLM_OK_RESPONSE);
+    CHECK(sc_core::sc_time_stamp() > t0);
+    CHECK(me.access(tlm::TLM_READ_COMMAND, 0x1010, in) == tlm::TLM_OK_RESPONSE);
+    CHECK(in == out);
+    // A lone read of a closed bank: tRCD + tCL + one burst after it arrives.
+    std::vector<unsigned char> one(64);
+    sc_core::wait(sc_core::sc_time(1, sc_core::SC_US));
+    const int64_t c0 = d.clock().cycle_at_or_after(sc_core::sc_time_stamp());
+    dram::DramAddress closed;  // a bank the accesses above left closed
+    closed.bank = 2;
+    closed.row = 77;
+    CHECK(me.access(tlm::TLM_READ_COMMAND, d.memory().mapping().unmap(closed), one) ==
+          tlm::TLM_OK_RESPONSE);
+    CHECK(sc_core::sc_time_stamp() == d.clock().time(c0 + t.tRCD + t.tCL + 4));
+    // Out of range and debug transport.
+    std::vector<unsigned char> far(8);
+    CHECK(me.access(tlm::TLM_READ_COMMAND, d.memory().spec().capacity - 4, far) ==
+          tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    tlm::tlm_generic_payload p;
+    std::vector<unsigned char> dbg(4);
+    p.set_command(tlm::TLM_READ_COMMAND);
+    p.set_address(0x1011);
+    p.set_data_ptr(dbg.data());
+    p.set_data_length(4);
+    CHECK(me.socket->transport_dbg(p) == 4);
+    CHECK(dbg[0] == out[1]);
+  };
+  sc_core::sc_start();
+}
+
+TEST_CASE("dram: the trace player keeps the AT target busy at near peak bandwidth", "[dram][tlm]") {
+  const config::DramConfig cfg = dram_config("DDR4-2400");
+  const dram::DramSpec spec(cfg.device);
+  models::Dram d("dram", cfg, true);
+  models::TracePlayer player("player", dram::generate_trace("sequential", 1 << 20, spec, 0, 1), 64,
+                             d.clock());
+  player.socket.bind(d.socket);
+  sc_core::sc_start();
+  d.finish();
+  CHECK(player.completed() == (1 << 20) / 64);
+  CHECK(player.failed() == 0);
+  const double seconds = player.last_response().to_seconds();
+  const double fraction = (1 << 20) / seconds / spec.peak_bytes_per_second();
+  CHECK(fraction >= 0.85);
+  CHECK(fraction <= 1.0);
+  const auto log = d.memory().command_log();
+  CHECK(dram::check_protocol(spec, log, d.clock().cycle_at_or_after(sc_core::sc_time_stamp()))
+            .empty());
+  sc_core::sc_stop();
+}
