@@ -9,10 +9,13 @@
 namespace trine::models {
 
 class ClockDomain {
+  // 128-bit products keep cycle x 1e12 exact (a GCC/Clang extension, hence the marker).
+  __extension__ using U128 = unsigned __int128;
+
  public:
-  explicit ClockDomain(int64_t hz) : hz_(static_cast<unsigned __int128>(hz)) {}
+  explicit ClockDomain(int64_t hz) : hz_(static_cast<U128>(hz)) {}
   uint64_t ps(int64_t cycle) const {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(cycle) * kPsPerS + hz_ / 2) / hz_);
+    return static_cast<uint64_t>((static_cast<U128>(cycle) * kPsPerS + hz_ / 2) / hz_);
   }
   sc_core::sc_time time(int64_t cycle) const {
     return sc_core::sc_time::from_value(ps(cycle) * kTicksPerPs());
@@ -20,7 +23,7 @@ class ClockDomain {
   // The first cycle that starts at or after `t`.
   int64_t cycle_at_or_after(const sc_core::sc_time& t) const {
     const uint64_t target = t.value() / kTicksPerPs();
-    int64_t c = static_cast<int64_t>(static_cast<unsigned __int128>(target) * hz_ / kPsPerS);
+    int64_t c = static_cast<int64_t>(static_cast<U128>(target) * hz_ / kPsPerS);
     while (ps(c) < target) ++c;
     while (c > 0 && ps(c - 1) >= target) --c;
     return c;
@@ -32,7 +35,7 @@ class ClockDomain {
   static uint64_t kTicksPerPs() {
     return static_cast<uint64_t>(sc_core::sc_time(1, sc_core::SC_PS).value());
   }
-  unsigned __int128 hz_;
+  U128 hz_;
 };
 
 }  // namespace trine::models
