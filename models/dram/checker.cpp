@@ -18,6 +18,7 @@ enum class Scope {
 };
 
 enum Kind { kAct, kPre, kRead, kWrite, kRef, kKinds };
+const char* const kKindNames[kKinds] = {"ACT", "PRE", "read", "write", "REF"};
 
 Kind kind_of(Command c) {
   switch (c) {
@@ -55,7 +56,7 @@ std::vector<Rule> rules(const DramSpec& s) {
       {kAct, kWrite, Scope::Bank, t.tRCD, "tRCD"},
       {kAct, kPre, Scope::Bank, t.tRAS, "tRAS"},
       {kPre, kAct, Scope::Bank, t.tRP, "tRP"},
-      {kPre, kRef, Scope::Bank, t.tRP, "tRP"},  // checked against every bank of the rank
+      {kPre, kRef, Scope::Rank, t.tRP, "tRP"},  // every bank of the rank has precharged
       {kRead, kRead, Scope::Group, t.tCCD_L, "tCCD_L"},
       {kRead, kRead, Scope::Rank, t.tCCD_S, "tCCD_S"},
       {kWrite, kWrite, Scope::Group, t.tCCD_L, "tCCD_L"},
@@ -150,24 +151,14 @@ std::vector<Violation> check_protocol(const DramSpec& s, const std::vector<Comma
       fail(i, "command bus", "issued at or before the previous command of its channel");
     last_command[a.channel] = c.cycle;
 
-    // Pairwise timing. REF is checked against every bank of its rank.
+    // Pairwise timing.
     for (const Rule& r : table) {
       if (r.after != k) continue;
-      int64_t before = kNone;
-      if (k == kRef && r.scope == Scope::Bank) {
-        before = lookback(a, Scope::Rank, r.before);
-      } else {
-        before = lookback(a, r.scope, r.before);
-      }
+      const int64_t before = lookback(a, r.scope, r.before);
       if (before != kNone && c.cycle < before + r.gap)
         fail(i, r.name,
              std::string("only ") + std::to_string(c.cycle - before) + " cycles after the " +
-                 (r.before == kAct     ? "ACT"
-                  : r.before == kPre   ? "PRE"
-                  : r.before == kRead  ? "read"
-                  : r.before == kWrite ? "write"
-                                       : "REF") +
-                 ", needs " + std::to_string(r.gap));
+                 kKindNames[r.before] + ", needs " + std::to_string(r.gap));
     }
 
     // State rules.

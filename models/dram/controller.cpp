@@ -10,29 +10,31 @@ namespace {
 // A row may serve this many column commands while an older conflicting request waits; then
 // the precharge goes ahead, so a stream of hits cannot starve other rows.
 constexpr int kMaxRowHits = 16;
+
+std::string stat_name(int channel, const char* what) {
+  return "ch" + std::to_string(channel) + "." + what;
+}
 }  // namespace
 
 ChannelStats::ChannelStats(stats::Group& g, const DramSpec& spec, int channel)
-    : activates(g, "ch" + std::to_string(channel) + ".activates", "commands", "ACT commands"),
-      precharges(g, "ch" + std::to_string(channel) + ".precharges", "commands",
+    : activates(g, stat_name(channel, "activates"), "commands", "ACT commands"),
+      precharges(g, stat_name(channel, "precharges"), "commands",
                  "precharges (PRE and the auto-precharge of RDA/WRA)"),
-      reads(g, "ch" + std::to_string(channel) + ".reads", "commands", "read bursts (RD, RDA)"),
-      writes(g, "ch" + std::to_string(channel) + ".writes", "commands", "write bursts (WR, WRA)"),
-      row_hits(g, "ch" + std::to_string(channel) + ".row_hits", "requests",
-               "requests whose row was open"),
-      row_misses(g, "ch" + std::to_string(channel) + ".row_misses", "requests",
+      reads(g, stat_name(channel, "reads"), "commands", "read bursts (RD, RDA)"),
+      writes(g, stat_name(channel, "writes"), "commands", "write bursts (WR, WRA)"),
+      row_hits(g, stat_name(channel, "row_hits"), "requests", "requests whose row was open"),
+      row_misses(g, stat_name(channel, "row_misses"), "requests",
                  "requests that found their bank closed"),
-      row_conflicts(g, "ch" + std::to_string(channel) + ".row_conflicts", "requests",
+      row_conflicts(g, stat_name(channel, "row_conflicts"), "requests",
                     "requests that found another row open"),
-      refreshes(g, "ch" + std::to_string(channel) + ".refreshes", "commands",
-                "all-bank refreshes (REF)"),
-      bytes_read(g, "ch" + std::to_string(channel) + ".bytes_read", "bytes", "bytes read"),
-      bytes_written(g, "ch" + std::to_string(channel) + ".bytes_written", "bytes", "bytes written"),
-      data_bus_busy(g, "ch" + std::to_string(channel) + ".data_bus_busy", "cycles",
+      refreshes(g, stat_name(channel, "refreshes"), "commands", "all-bank refreshes (REF)"),
+      bytes_read(g, stat_name(channel, "bytes_read"), "bytes", "bytes read"),
+      bytes_written(g, stat_name(channel, "bytes_written"), "bytes", "bytes written"),
+      data_bus_busy(g, stat_name(channel, "data_bus_busy"), "cycles",
                     "device cycles the data bus carries bursts"),
-      read_latency(g, "ch" + std::to_string(channel) + ".read_latency", "cycles",
+      read_latency(g, stat_name(channel, "read_latency"), "cycles",
                    "read latency from arrival at the controller to the last data beat"),
-      write_latency(g, "ch" + std::to_string(channel) + ".write_latency", "cycles",
+      write_latency(g, stat_name(channel, "write_latency"), "cycles",
                     "write latency from arrival at the controller to the last data beat") {
   const std::string ch = "ch" + std::to_string(channel) + ".";
   for (int64_t r = 0; r < spec.org.ranks; ++r)

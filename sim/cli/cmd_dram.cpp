@@ -10,8 +10,8 @@
 #include "models/dram/trace.hpp"
 #include "models/dram/trace_player.hpp"
 #include "sim/cli/options.hpp"
-#include "sim/net/tnet.hpp"
 #include "sim/util/error.hpp"
+#include "sim/util/file.hpp"
 #include "sim/util/json.hpp"
 
 namespace trine::cli {
@@ -23,7 +23,6 @@ struct Summary {
   int64_t elapsed_cycles = 0;
   double elapsed_ns = 0, bandwidth = 0, peak = 0, lat_mean_ns = 0, lat_max_ns = 0;
   uint64_t hits = 0, misses = 0, conflicts = 0;
-  uint64_t commands[dram::kCommandKinds] = {};
   uint64_t refreshes = 0;
 };
 
@@ -115,10 +114,7 @@ int cmd_dram(const Args& args) {
   s.refreshes = static_cast<uint64_t>(record(all, "refreshes"));
 
   std::vector<dram::CommandRecord> log;
-  if (want_log) {
-    log = dram.memory().command_log();
-    for (const auto& c : log) ++s.commands[static_cast<int>(c.command)];
-  }
+  if (want_log) log = dram.memory().command_log();
   std::vector<dram::Violation> violations;
   if (vm.count("check"))
     violations =
@@ -127,7 +123,7 @@ int cmd_dram(const Args& args) {
     std::ostringstream text;
     dram::write_command_log(text, log);
     const std::string t = text.str();
-    net::write_file_atomic(vm["log"].as<std::string>(), std::vector<uint8_t>(t.begin(), t.end()));
+    write_file_atomic(vm["log"].as<std::string>(), t);
   }
 
   const double requests = static_cast<double>(s.hits + s.misses + s.conflicts);

@@ -8,6 +8,7 @@
 #include "sim/config/yaml_util.hpp"
 #include "sim/util/bytes.hpp"
 #include "sim/util/error.hpp"
+#include "sim/util/file.hpp"
 
 namespace trine::net {
 
@@ -555,26 +556,6 @@ Network read_tnet(const std::string& path) {
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                              std::istreambuf_iterator<char>());
   return parse(bytes, path);
-}
-
-void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(path, "cannot write file");
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw InputError(path, "write failed");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InputError(path, "cannot move the finished file into place");
-  }
 }
 
 void write_tnet(const Network& n, const std::string& path) {

@@ -22,7 +22,4 @@ Network read_tnet(const std::string& path);
 // Writes atomically (temporary file, then rename): a failed write leaves no partial file.
 void write_tnet(const Network& n, const std::string& path);
 
-// Writes `bytes` to `path` atomically.
-void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes);
-
 }  // namespace trine::net

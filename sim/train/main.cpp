@@ -12,6 +12,7 @@
 #include "sim/train/spec.hpp"
 #include "sim/train/trainer.hpp"
 #include "sim/util/error.hpp"
+#include "sim/util/file.hpp"
 #include "sim/util/version.hpp"
 
 namespace po = boost::program_options;
@@ -85,8 +86,7 @@ int run(int argc, char** argv) {
     std::ostringstream s;
     train::write_summary(s, o, r);
     const std::string text = s.str();
-    net::write_file_atomic(vm["summary"].as<std::string>(),
-                           std::vector<uint8_t>(text.begin(), text.end()));
+    write_file_atomic(vm["summary"].as<std::string>(), text);
   }
   if (!o.quiet)
     std::fprintf(stderr, "float %.4f  quantized %.4f  integer %.4f  (agreement %.4f)  -> %s\n",
