@@ -27,27 +27,34 @@ torch::Tensor masked_mean_abs(const torch::Tensor& w, const torch::Tensor& mask)
       .clamp_min(1e-8);
 }
 
-QuantWeights uniform_codes(const torch::Tensor& w, const torch::Tensor& mask, int qmax) {
+torch::Tensor best_clip(const torch::Tensor& w, const torch::Tensor& mask, int qmax) {
   torch::NoGradGuard no_grad;
   const torch::Tensor wm = w * mask;
-  const torch::Tensor peak = wm.abs().amax(1).clamp_min(1e-8);  // rows
-  torch::Tensor best_scale, best_err;
+  const torch::Tensor peak = wm.abs().amax(1).clamp_min(1e-8).unsqueeze(1);  // rows x 1
+  torch::Tensor best_clip, best_err;
   for (int i = 0; i < 8; ++i) {
     const double clip = 0.3 + 0.1 * i;
     const torch::Tensor s = peak * (clip / qmax);
-    const torch::Tensor q = torch::round(wm / s.unsqueeze(1)).clamp(-qmax, qmax);
-    const torch::Tensor err = ((q * s.unsqueeze(1) - wm).square() * mask).sum(1);
+    const torch::Tensor q = torch::round(wm / s).clamp(-qmax, qmax);
+    const torch::Tensor err = ((q * s - wm).square() * mask).sum(1);
     if (i == 0) {
-      best_scale = s, best_err = err;
+      best_clip = torch::full_like(err, clip), best_err = err;
     } else {
       const torch::Tensor better = err < best_err;
-      best_scale = torch::where(better, s, best_scale);
+      best_clip = torch::where(better, clip, best_clip);
       best_err = torch::where(better, err, best_err);
     }
   }
+  return best_clip;
+}
+
+QuantWeights uniform_codes(const torch::Tensor& w, const torch::Tensor& mask, int qmax,
+                           const torch::Tensor& clip) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor wm = w * mask;
   QuantWeights r;
-  r.scale = best_scale;
-  r.codes = torch::round(wm / best_scale.unsqueeze(1)).clamp(-qmax, qmax) * mask;
+  r.scale = (wm.abs().amax(1) * clip / qmax).clamp_min(1e-8);
+  r.codes = torch::round(wm / r.scale.unsqueeze(1)).clamp(-qmax, qmax) * mask;
   r.grad_mask = mask;
   return r;
 }

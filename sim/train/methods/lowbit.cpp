@@ -19,6 +19,7 @@ class LowBit : public Method {
     const int ramp = static_cast<int>(std::floor(spec().get("ramp") * (epochs - 1)));
     keep_now_ = epoch >= ramp ? keep : 1.0 - (1.0 - keep) * (epoch + 1) / (ramp + 1);
     select_blocks(net);
+    choose_clips(net);
     char note[32];
     std::snprintf(note, sizeof note, "keep %.3f", keep_now_);
     return note;
@@ -28,13 +29,14 @@ class LowBit : public Method {
       keep_now_ = spec().get("keep");
       select_blocks(net);
     }
+    choose_clips(net);  // for the final weights: the exported codes
   }
 
   QuantWeights quantize(size_t layer, const torch::Tensor& w) override {
     torch::NoGradGuard no_grad;
     const torch::Tensor& mask = masks_.at(layer);
     const int bits = static_cast<int>(spec().get_int("bits"));
-    if (bits > 1) return uniform_codes(w, mask, (1 << (bits - 1)) - 1);
+    if (bits > 1) return uniform_codes(w, mask, qmax(), clips_.at(layer));
     QuantWeights q;  // binary: every kept weight is +-a, zero maps to +a
     q.codes = torch::where(w >= 0, 1.0, -1.0) * mask;
     q.scale = masked_mean_abs(w, mask);
@@ -48,6 +50,17 @@ class LowBit : public Method {
   }
 
  private:
+  int qmax() const { return (1 << (spec().get_int("bits") - 1)) - 1; }
+
+  // The clipping search costs eight quantizations, so it runs when the blocks change and
+  // before export, not at every step; the scale still follows each row's peak every step.
+  void choose_clips(QNet& net) {
+    clips_.assign(net.layers().size(), torch::Tensor());
+    if (spec().get_int("bits") > 1)
+      for (size_t i : net.compute_layers())
+        clips_[i] = best_clip(net.layers()[i].weight, masks_[i], qmax());
+  }
+
   void select_blocks(QNet& net) {
     torch::NoGradGuard no_grad;
     const int64_t b = spec().get_int("block");
@@ -122,6 +135,7 @@ class LowBit : public Method {
 
   double keep_now_ = 1.0;
   std::vector<torch::Tensor> masks_;  // per layer index
+  std::vector<torch::Tensor> clips_;  // per layer index: rows
 };
 
 }  // namespace

@@ -61,8 +61,12 @@ std::unique_ptr<Method> make_method(const MethodSpec& spec, const NetSpec& net);
 // Helpers shared by the methods.
 // Per-row scale: mean |w| over the mask (rows with an empty mask take the layer's mean).
 torch::Tensor masked_mean_abs(const torch::Tensor& w, const torch::Tensor& mask);
-// Symmetric uniform codes in [-qmax, qmax] under a mask, with the per-row scale that minimises
-// the squared error among clipping points from 0.3 to 1.0 of the row's largest magnitude.
-QuantWeights uniform_codes(const torch::Tensor& w, const torch::Tensor& mask, int qmax);
+// Symmetric uniform codes in [-qmax, qmax] under a mask with per-row scale
+// clip x (the row's largest magnitude) / qmax.
+QuantWeights uniform_codes(const torch::Tensor& w, const torch::Tensor& mask, int qmax,
+                           const torch::Tensor& clip);
+// The per-row clip in {0.3, 0.4, ..., 1.0} that minimises the squared error of uniform_codes.
+// Eight trial quantizations: callers search once per epoch and reuse the clip every step.
+torch::Tensor best_clip(const torch::Tensor& w, const torch::Tensor& mask, int qmax);
 
 }  // namespace trine::train
