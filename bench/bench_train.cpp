@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   }
   const data::Dataset tr = data::load(dataset, data::Split::Train);
   const data::Dataset te = data::load(dataset, data::Split::Test, 1000);
-  train::set_threads(threads);
+  train::configure_runtime(threads);
   torch::manual_seed(1);
   const train::NetSpec spec = train::parse_net(net, {1, tr.height, tr.width, 10});
   plain_epoch(spec, tr, 128);  // warm-up: thread pools and page faults

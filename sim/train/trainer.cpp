@@ -8,6 +8,9 @@
 #include <cmath>
 #include <cstdio>
 #include <thread>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "sim/net/footprint.hpp"
 #include "sim/ref/reference.hpp"
@@ -183,7 +186,14 @@ net::Network export_network(QNet& q, Method& method, const TrainOptions& opt) {
 
 }  // namespace
 
-void set_threads(int threads) {
+void configure_runtime(int threads) {
+#ifdef __GLIBC__
+  // Training allocates and frees the same megabyte-sized tensors at every step. glibc serves
+  // them with mmap and returns them to the kernel on free, so every step page-faults them in
+  // again (on this VM a 1.6 MB copy then costs 9 ms instead of 0.9): keep freed memory instead.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
   if (openblas_set_num_threads) openblas_set_num_threads(threads);
@@ -258,7 +268,7 @@ void Trainer::save_baseline(const std::string& path, const std::string& key,
 }
 
 TrainResult Trainer::run() {
-  set_threads(opt_.threads);
+  configure_runtime(opt_.threads);
   torch::manual_seed(opt_.seed);
   TrainResult r;
   r.net = net_;

@@ -79,7 +79,7 @@ class Trainer {
 // The JSON summary (docs/training.md describes every key).
 void write_summary(std::ostream& out, const TrainOptions& opt, const TrainResult& r);
 
-// Sets LibTorch's and OpenBLAS's thread counts (0: every core).
-void set_threads(int threads);
+// Sets LibTorch's and OpenBLAS's thread counts (0: every core) and tunes the allocator.
+void configure_runtime(int threads);
 
 }  // namespace trine::train
