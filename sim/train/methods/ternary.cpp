@@ -59,7 +59,9 @@ class Ternary : public Method {
     masks_.assign(net.layers().size(), torch::Tensor());
     for (size_t i : net.compute_layers()) {
       const torch::Tensor a = net.layers()[i].weight.abs();
-      masks_[i] = (a >= spec().get("r") * a.mean()).to(torch::kFloat32);
+      // Every neuron keeps at least its largest weight: a fully pruned row (a whole 5x5 filter
+      // of a first convolution is easily under r x the layer's mean) outputs a constant.
+      masks_[i] = ((a >= spec().get("r") * a.mean()) | (a == a.amax(1, true))).to(torch::kFloat32);
     }
   }
   std::vector<torch::Tensor> masks_;  // per layer index; empty until stage 2
