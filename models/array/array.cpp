@@ -1,0 +1,63 @@
+#include "models/array/array.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace trine::models::array {
+
+TileTiming Pipeline::place(const Tile& t, int64_t load, int64_t compute) {
+  TileTiming r;
+  // The shadow registers are free once the previous tile has copied them into its cells.
+  r.load_start = std::max({t.weights_ready, last_load_end, last_compute_start});
+  r.load_end = r.load_start + load;
+  r.compute_start = std::max({r.load_end, t.inputs_ready, last_compute_end});
+  r.compute_end = r.compute_start + compute;
+  last_load_end = r.load_end;
+  last_compute_start = r.compute_start;
+  last_compute_end = r.compute_end;
+  return r;
+}
+
+int64_t load_cycles(const Tile& t) {
+  return std::max(t.rows_used, t.decode_cycles);
+}
+
+int64_t compute_cycles(const Shape& s, const Tile& t) {
+  return t.vectors * s.act_bits + (s.rows - 1) + (t.cols_used - 1) + 1;
+}
+
+void Model::check(const Tile& t) const {
+  auto fail = [](const std::string& what) { throw std::invalid_argument("array tile: " + what); };
+  if (t.rows_used < 1 || t.rows_used > shape_.rows) fail("rows_used outside 1..rows");
+  if (t.cols_used < 1 || t.cols_used > shape_.cols) fail("cols_used outside 1..cols");
+  if (t.lanes < 1 || t.lanes > 64) fail("lanes outside 1..64");
+  if (t.vectors < 1) fail("no vectors");
+  if (t.decode_cycles < 0 || t.weights_ready < 0 || t.inputs_ready < 0) fail("negative time");
+  const size_t cells = static_cast<size_t>(t.rows_used * t.cols_used);
+  if (t.weights.size() != cells) fail("weights are not rows_used x cols_used");
+  if (!t.select.empty() && t.select.size() != cells) fail("select is not rows_used x cols_used");
+  for (uint8_t s : t.select)
+    if (s >= t.lanes) fail("select names a lane the row does not carry");
+  if (t.acts.size() != static_cast<size_t>(t.vectors * t.rows_used * t.lanes))
+    fail("acts are not vectors x rows_used x lanes");
+  const uint64_t limit = uint64_t{1} << shape_.act_bits;
+  for (uint32_t a : t.acts)
+    if (a >= limit) fail("an activation does not fit act_bits");
+}
+
+std::unique_ptr<Model> make_fast_model(const Shape& shape);
+std::unique_ptr<Model> make_cycle_model(const Shape& shape);
+
+std::vector<std::string> model_names() {
+  return {"fast", "cycle"};
+}
+
+std::unique_ptr<Model> make_model(const std::string& name, const Shape& shape) {
+  if (shape.rows < 1 || shape.cols < 1 || shape.act_bits < 1 || shape.act_bits > 16)
+    throw std::invalid_argument("array shape out of range");
+  if (name == "fast") return make_fast_model(shape);
+  if (name == "cycle") return make_cycle_model(shape);
+  throw std::invalid_argument("unknown array model '" + name + "'");
+}
+
+}  // namespace trine::models::array

@@ -1,0 +1,93 @@
+#pragma once
+// The bit-serial weight-stationary systolic array: the contract that its two models share.
+//
+// An array of `rows` x `cols` cells. A tile puts a rows_used x cols_used block of weights in
+// the cells (cell (i, j): array row i, output column j) and streams `vectors` activation
+// vectors through them. Row i carries `lanes` activations per vector (1, or a column-combining
+// group's channels: the cell uses the lane its `select` names). Activations enter bit-serially,
+// least significant bit first, act_bits cycles per value, row i skewed by i cycles; they move
+// one cell right per cycle and partial sums one cell down; each column's bottom accumulator
+// shifts the bit-planes together into the exact sum of weight x activation over the tile's rows.
+//
+// Timing of one tile, in accelerator cycles (both models must give the same numbers):
+// - load: the decoder delivers the tile's weights in `decode_cycles`, and the shift chain moves
+//   one row of weights per cycle into shadow registers: max(rows_used, decode_cycles) cycles.
+//   It starts when the weights are in the weight buffer (`weights_ready`), the previous load has
+//   ended and the previous tile has moved its weights out of the shadow registers (its
+//   compute start).
+// - compute: starts when the load has ended, the activations are ready (`inputs_ready`) and the
+//   previous tile has drained; it lasts vectors x act_bits cycles of injection plus the skew
+//   and drain of the physical array: rows - 1 + cols_used - 1, plus one for the accumulator.
+//
+// Contract for implementations: given the same shape and tile sequence, run() returns the same
+// timing and sums; sums are exact (64-bit) and do not depend on the model.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace trine::models::array {
+
+struct Shape {
+  int64_t rows = 0, cols = 0;
+  int act_bits = 8;
+};
+
+struct Tile {
+  int64_t rows_used = 0, cols_used = 0;  // 1..rows, 1..cols
+  int64_t lanes = 1;                     // activations per array row, 1..64
+  std::vector<int8_t> weights;           // rows_used x cols_used
+  std::vector<uint8_t> select;           // rows_used x cols_used lane indices; empty: lane 0
+  int64_t vectors = 0;                   // >= 1
+  std::vector<uint32_t> acts;            // vectors x rows_used x lanes, each < 2^act_bits
+  int64_t decode_cycles = 0;             // the decoder's time for this tile's weights
+  int64_t weights_ready = 0;             // earliest load start
+  int64_t inputs_ready = 0;              // earliest compute start
+};
+
+struct TileTiming {
+  int64_t load_start = 0, load_end = 0, compute_start = 0, compute_end = 0;
+  bool operator==(const TileTiming& o) const {
+    return load_start == o.load_start && load_end == o.load_end &&
+           compute_start == o.compute_start && compute_end == o.compute_end;
+  }
+};
+
+struct TileResult {
+  TileTiming timing;
+  std::vector<int64_t> sums;  // vectors x cols_used
+};
+
+// The state that links consecutive tiles (the double-buffered weight registers).
+struct Pipeline {
+  int64_t last_load_end = 0, last_compute_start = 0, last_compute_end = 0;
+  // Start of the next load and of its compute, given the phase durations.
+  TileTiming place(const Tile& t, int64_t load_cycles, int64_t compute_cycles);
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual const char* name() const = 0;
+  // Runs the next tile after those already run. Throws std::invalid_argument on a tile that
+  // breaks the contract above (sizes, lanes, activation range).
+  virtual TileResult run(const Tile& tile) = 0;
+  // Cycles an idle array needs from the first load to the end of the last compute so far.
+  int64_t end_cycle() const { return pipeline_.last_compute_end; }
+
+ protected:
+  explicit Model(const Shape& shape) : shape_(shape) {}
+  void check(const Tile& t) const;
+  Shape shape_;
+  Pipeline pipeline_;
+};
+
+// "fast" (closed form, the default) or "cycle" (steps every cycle, the reference).
+std::unique_ptr<Model> make_model(const std::string& name, const Shape& shape);
+std::vector<std::string> model_names();
+
+// The closed-form phase durations (the fast model; also the bounds reports use).
+int64_t load_cycles(const Tile& t);
+int64_t compute_cycles(const Shape& s, const Tile& t);
+
+}  // namespace trine::models::array
