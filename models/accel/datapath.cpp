@@ -1,0 +1,115 @@
+#include "models/accel/datapath.hpp"
+
+#include <algorithm>
+#include <climits>
+
+namespace trine::models::accel {
+
+using net::WeightForm;
+
+Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
+                   const net::TensorType& in, const net::TensorType& out)
+    : layer_(layer), plan_(plan), in_(in), out_(out) {
+  if (layer.weights.form != WeightForm::ColComb) weights_ = layer.weights.decode();
+}
+
+// Input value at im2col position (vector, column): conv pads with zeros.
+uint32_t Datapath::activation(const ref::Tensor& in, int64_t v, int64_t col) const {
+  if (layer_.kind == net::LayerKind::Dense) return static_cast<uint32_t>(in.data[col]);
+  const int64_t kh = layer_.kernel_h, kw = layer_.kernel_w;
+  const int64_t oy = v / out_.width, ox = v % out_.width;
+  const int64_t c = col / (kh * kw), ky = col / kw % kh, kx = col % kw;
+  const int64_t iy = oy * layer_.stride_h - layer_.pad_h + ky;
+  const int64_t ix = ox * layer_.stride_w - layer_.pad_w + kx;
+  if (iy < 0 || iy >= in_.height || ix < 0 || ix >= in_.width) return 0;
+  return static_cast<uint32_t>(in.at(c, iy, ix));
+}
+
+array::Tile Datapath::tile(size_t k, const ref::Tensor& input) const {
+  const compile::TilePlan& p = plan_.tiles[k];
+  array::Tile t;
+  t.rows_used = p.red_end - p.red_begin;
+  t.cols_used = p.out_end - p.out_begin;
+  t.vectors = p.vec_end - p.vec_begin;
+  t.lanes = plan_.lanes;
+  const bool combined = layer_.weights.form == WeightForm::ColComb;
+  const net::ColCombCode& cc = layer_.weights.colcomb;
+  const int64_t groups = static_cast<int64_t>(cc.groups.size());
+  t.weights.resize(static_cast<size_t>(t.rows_used * t.cols_used));
+  if (combined) t.select.resize(t.weights.size());
+  for (int64_t i = 0; i < t.rows_used; ++i)
+    for (int64_t j = 0; j < t.cols_used; ++j) {
+      const int64_t o = p.out_begin + j, r = p.red_begin + i;
+      const size_t at = static_cast<size_t>(i * t.cols_used + j);
+      if (combined) {
+        t.weights[at] = cc.values[static_cast<size_t>(o * groups + r)];
+        t.select[at] = cc.select[static_cast<size_t>(o * groups + r)];
+      } else {
+        t.weights[at] = weights_.at(o, r);
+      }
+    }
+  t.acts.resize(static_cast<size_t>(t.vectors * t.rows_used * t.lanes), 0);
+  for (int64_t v = 0; v < t.vectors; ++v)
+    for (int64_t i = 0; i < t.rows_used; ++i) {
+      uint32_t* lane = t.acts.data() + (v * t.rows_used + i) * t.lanes;
+      const int64_t r = p.red_begin + i;
+      if (!combined) {
+        lane[0] = activation(input, p.vec_begin + v, r);
+        continue;
+      }
+      const std::vector<int32_t>& group = cc.groups[static_cast<size_t>(r)];
+      for (size_t s = 0; s < group.size(); ++s)
+        lane[s] = activation(input, p.vec_begin + v, group[s]);
+    }
+  t.decode_cycles = 0;  // set by the decoder
+  return t;
+}
+
+ref::Tensor Datapath::run(const ref::Tensor& input, array::Model& model, const Ready& ready,
+                          LayerTiming& timing) const {
+  const int64_t O = plan_.outputs, N = plan_.vectors;
+  std::vector<int64_t> acc(static_cast<size_t>(O * N), 0);  // vector-major partial sums
+  timing.tiles.clear();
+  for (size_t k = 0; k < plan_.tiles.size(); ++k) {
+    const compile::TilePlan& p = plan_.tiles[k];
+    array::Tile t = tile(k, input);
+    const TileReady r = ready(k);
+    t.weights_ready = r.weights;
+    t.inputs_ready = r.inputs;
+    const array::TileResult res = model.run(t);
+    timing.tiles.push_back(res.timing);
+    for (int64_t v = 0; v < t.vectors; ++v)
+      for (int64_t j = 0; j < t.cols_used; ++j)
+        acc[static_cast<size_t>((p.vec_begin + v) * O + p.out_begin + j)] +=
+            res.sums[static_cast<size_t>(v * t.cols_used + j)];
+  }
+  ref::Tensor out{out_, std::vector<int32_t>(static_cast<size_t>(out_.size()))};
+  for (int64_t o = 0; o < O; ++o)
+    for (int64_t v = 0; v < N; ++v) {
+      const int64_t bias = layer_.bias.empty() ? 0 : layer_.bias[static_cast<size_t>(o)];
+      out.data[static_cast<size_t>(o * N + v)] =
+          ref::requantize(acc[static_cast<size_t>(v * O + o)] + bias, layer_, o);
+    }
+  return out;
+}
+
+ref::Tensor pool(const net::Layer& l, const ref::Tensor& in, const net::TensorType& type) {
+  ref::Tensor out{type, std::vector<int32_t>(static_cast<size_t>(type.size()))};
+  for (int64_t c = 0; c < type.channels; ++c)
+    for (int64_t y = 0; y < type.height; ++y)
+      for (int64_t x = 0; x < type.width; ++x) {
+        int64_t best = INT64_MIN, sum = 0;
+        for (int64_t ky = 0; ky < l.kernel_h; ++ky)
+          for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
+            const int64_t v = in.at(c, y * l.stride_h + ky, x * l.stride_w + kx);
+            best = std::max(best, v);
+            sum += v;
+          }
+        out.data[static_cast<size_t>((c * type.height + y) * type.width + x)] =
+            l.kind == net::LayerKind::MaxPool ? static_cast<int32_t>(best)
+                                              : ref::average(sum, l.kernel_h * l.kernel_w);
+      }
+  return out;
+}
+
+}  // namespace trine::models::accel

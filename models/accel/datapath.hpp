@@ -1,0 +1,46 @@
+#pragma once
+// The accelerator's datapath for one layer: builds each planned tile from the decoded weights
+// and the layer's input (im2col addressing, column-combining lanes), runs it on an array model,
+// accumulates partial sums across reduction tiles, and requantizes; pooling runs on the vector
+// unit. Values only: when each tile may start is the caller's business (`Ready`).
+#include <functional>
+#include <vector>
+
+#include "models/array/array.hpp"
+#include "sim/compile/schedule.hpp"
+#include "sim/ref/reference.hpp"
+
+namespace trine::models::accel {
+
+struct TileReady {
+  int64_t weights = 0, inputs = 0;  // earliest load start and compute start (cycles)
+};
+using Ready = std::function<TileReady(size_t tile)>;
+
+struct LayerTiming {
+  std::vector<array::TileTiming> tiles;  // per planned tile
+};
+
+class Datapath {
+ public:
+  // Decodes the layer's weights once. `layer` must be a compute layer of `plan`.
+  Datapath(const net::Layer& layer, const compile::LayerPlan& plan, const net::TensorType& in,
+           const net::TensorType& out);
+  // The array tile for planned tile `k`.
+  array::Tile tile(size_t k, const ref::Tensor& input) const;
+  // Runs every tile on `model` and requantizes: the layer's output.
+  ref::Tensor run(const ref::Tensor& input, array::Model& model, const Ready& ready,
+                  LayerTiming& timing) const;
+
+ private:
+  uint32_t activation(const ref::Tensor& in, int64_t vector, int64_t column) const;
+  const net::Layer& layer_;
+  const compile::LayerPlan& plan_;
+  net::TensorType in_, out_;
+  net::WeightMatrix weights_;  // decoded (not used for column combining)
+};
+
+// Max or average pooling on the vector unit.
+ref::Tensor pool(const net::Layer& layer, const ref::Tensor& in, const net::TensorType& out);
+
+}  // namespace trine::models::accel

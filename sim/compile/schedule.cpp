@@ -1,0 +1,226 @@
+#include "sim/compile/schedule.hpp"
+
+#include <algorithm>
+
+#include "sim/util/bytes.hpp"
+#include "sim/util/error.hpp"
+
+namespace trine::compile {
+
+using net::LayerKind;
+using net::WeightForm;
+
+int64_t activation_bytes(int bits) {
+  return (bits + 7) / 8;
+}
+
+int64_t accumulator_bytes(int64_t acc_bits) {
+  int64_t bytes = 1;
+  while (bytes * 8 < acc_bits) bytes *= 2;
+  return bytes;
+}
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+[[noreturn]] void unmappable(const net::Layer& l, const std::string& why) {
+  throw InputError("layer '" + l.name + "': " + why);
+}
+
+// Per-tile costs of one layer's weight form.
+class FormCost {
+ public:
+  FormCost(const net::Weights& w, const net::WeightMatrix& decoded) : w_(w), m_(decoded) {
+    if (w.form != WeightForm::Ternary) return;
+    // Entry positions per row: a weight's column, a pad's last skipped column.
+    const net::TernaryCode& t = w.ternary;
+    const uint32_t pad = (1u << t.run_bits) - 1;
+    entries_.resize(static_cast<size_t>(w.rows));
+    for (int64_t r = 0; r < w.rows; ++r) {
+      BitReader br(t.stream, t.row_start[r]);
+      int64_t c = 0;
+      while (br.position() < t.row_start[r + 1]) {
+        const uint32_t run = br.get(t.run_bits);
+        c += run;
+        if (run == pad) {
+          entries_[r].push_back({c - 1, true});
+          continue;
+        }
+        br.get(1);
+        entries_[r].push_back({c, false});
+        ++c;
+      }
+    }
+  }
+
+  // Reduction rows are weight columns, except for column combining (groups).
+  void cost(TilePlan& t) const {
+    const int64_t rows = t.out_end - t.out_begin, red = t.red_end - t.red_begin;
+    switch (w_.form) {
+      case WeightForm::Dense8:
+        t.weight_bits = rows * red * 8;
+        t.decode_units = ceil_div(rows * red, 8);  // one 64-bit word per lane-cycle
+        break;
+      case WeightForm::Ternary: {
+        const int64_t rb = w_.ternary.run_bits;
+        for (int64_t r = t.out_begin; r < t.out_end; ++r)
+          for (const Entry& e : entries_[r])
+            if (e.column >= t.red_begin && e.column < t.red_end) {
+              t.weight_bits += e.pad ? rb : rb + 1;
+              ++t.decode_units;
+            }
+        break;
+      }
+      case WeightForm::NK: {
+        const int64_t n = w_.nk.n;
+        const int64_t codes = rows * (ceil_div(t.red_end, n) - t.red_begin / n);
+        t.weight_bits = codes * w_.nk.code_bits;
+        t.decode_units = codes;  // one table lookup per lane-cycle
+        break;
+      }
+      case WeightForm::ColComb:
+        t.weight_bits = rows * red * (8 + w_.colcomb.select_bits());
+        t.decode_units = rows * red;
+        break;
+      case WeightForm::LowBit: {
+        const int64_t b = w_.lowbit.block, bc = ceil_div(w_.cols, b);
+        for (int64_t br = t.out_begin / b; br * b < t.out_end; ++br)
+          for (int64_t c = t.red_begin / b; c * b < t.red_end; ++c) {
+            t.weight_bits += 1;  // the tile's bit in the bitmap
+            const int64_t idx = br * bc + c;
+            if (!((w_.lowbit.kept[static_cast<size_t>(idx / 8)] >> (idx % 8)) & 1)) continue;
+            const int64_t r0 = std::max(t.out_begin, br * b), r1 = std::min(t.out_end, br * b + b);
+            const int64_t c0 = std::max(t.red_begin, c * b), c1 = std::min(t.red_end, c * b + b);
+            t.weight_bits += (r1 - r0) * (c1 - c0) * w_.lowbit.bits;
+            t.decode_units += r1 - r0;  // one block row per lane-cycle
+          }
+        break;
+      }
+    }
+    for (int64_t r = t.out_begin; r < t.out_end; ++r)
+      for (int64_t c = t.red_begin; c < t.red_end; ++c) t.nonzeros += weight(r, c) != 0;
+  }
+
+ private:
+  int8_t weight(int64_t r, int64_t c) const {
+    if (w_.form != WeightForm::ColComb) return m_.at(r, c);
+    return w_.colcomb
+        .values[static_cast<size_t>(r * static_cast<int64_t>(w_.colcomb.groups.size()) + c)];
+  }
+  struct Entry {
+    int64_t column;
+    bool pad;
+  };
+  const net::Weights& w_;
+  const net::WeightMatrix& m_;
+  std::vector<std::vector<Entry>> entries_;
+};
+
+void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
+                  const config::DesignPoint& dp) {
+  const net::Weights& w = l.weights;
+  const net::WeightMatrix decoded = w.decode();
+  p.form = w.form;
+  p.outputs = w.rows;
+  p.reduction =
+      w.form == WeightForm::ColComb ? static_cast<int64_t>(w.colcomb.groups.size()) : w.cols;
+  p.lanes = w.form == WeightForm::ColComb ? w.colcomb.alpha : 1;
+  p.macs = w.rows * w.cols * p.vectors;
+  p.weight_bytes = ceil_div(w.storage_bits(), 8);
+  const int64_t R = dp.array.rows, C = dp.array.cols;
+  if (in.bits > dp.array.act_bits)
+    unmappable(l, "its inputs have " + std::to_string(in.bits) + " bits; array.act_bits is " +
+                      std::to_string(dp.array.act_bits));
+  p.out_tiles = ceil_div(p.outputs, C);
+  p.red_tiles = ceil_div(p.reduction, R);
+  if (w.form == WeightForm::NK && dp.decoder.kind == "table" &&
+      w.nk.table_rows > dp.decoder.table_entries)
+    unmappable(l, "its (" + std::to_string(w.nk.n) + "," + std::to_string(w.nk.k) +
+                      ") decoder table has " + std::to_string(w.nk.table_rows) +
+                      " rows; decoder.table_entries is " +
+                      std::to_string(dp.decoder.table_entries));
+  if (p.lanes > 64)
+    unmappable(l, "column groups of " + std::to_string(p.lanes) + " exceed 64 lanes");
+
+  // Partial sums of one output tile for a chunk of vectors must fit the output buffer.
+  const int64_t per_vector = std::min(C, p.outputs) * accumulator_bytes(dp.array.acc_bits);
+  p.vec_chunk = std::min(p.vectors, dp.buffers.output.size_bytes / per_vector);
+  if (p.vec_chunk < 1)
+    unmappable(l, "the partial sums of one output tile need " + std::to_string(per_vector) +
+                      " bytes; buffers.output.size is " +
+                      std::to_string(dp.buffers.output.size_bytes) + " bytes");
+
+  FormCost cost(w, decoded);
+  int64_t largest = 0;
+  for (int64_t v = 0; v < p.vectors; v += p.vec_chunk)
+    for (int64_t o = 0; o < p.outputs; o += C)
+      for (int64_t k = 0; k < p.reduction; k += R) {
+        TilePlan t;
+        t.out_begin = o, t.out_end = std::min(p.outputs, o + C);
+        t.red_begin = k, t.red_end = std::min(p.reduction, k + R);
+        t.vec_begin = v, t.vec_end = std::min(p.vectors, v + p.vec_chunk);
+        cost.cost(t);
+        largest = std::max(largest, ceil_div(t.weight_bits, 8));
+        if (t.nonzeros == 0) {
+          ++p.skipped_tiles;
+          continue;
+        }
+        p.tiles.push_back(t);
+      }
+  if (2 * largest > dp.buffers.weight.size_bytes)
+    unmappable(l, "a weight tile needs " + std::to_string(largest) +
+                      " bytes and double buffering holds two; buffers.weight.size is " +
+                      std::to_string(dp.buffers.weight.size_bytes) + " bytes");
+}
+
+}  // namespace
+
+Schedule compile(const net::Network& network, const config::DesignPoint& dp) {
+  const std::vector<net::TensorType> types = net::infer_types(network, network.name);
+  Schedule s;
+  net::TensorType in = net::input_type(network.input);
+  bool in_dram = true;  // the image arrives in DRAM
+  for (size_t i = 0; i < network.layers.size(); ++i) {
+    const net::Layer& l = network.layers[i];
+    const net::TensorType& out = types[i];
+    LayerPlan p;
+    p.layer = i;
+    p.name = l.name;
+    p.kind = l.kind;
+    p.input_bytes = in.size() * activation_bytes(in.bits);
+    p.output_bytes = out.size() * activation_bytes(out.bits);
+    p.input_from_dram = in_dram;
+    if (p.input_bytes > dp.buffers.input.size_bytes)
+      unmappable(l, "its input needs " + std::to_string(p.input_bytes) +
+                        " bytes; buffers.input.size is " +
+                        std::to_string(dp.buffers.input.size_bytes) + " bytes");
+    // The output stays on chip, beside this layer's input, unless it is the network's result.
+    p.output_to_dram = i + 1 == network.layers.size() ||
+                       p.input_bytes + p.output_bytes > dp.buffers.input.size_bytes;
+    switch (l.kind) {
+      case LayerKind::Dense:
+      case LayerKind::Conv2d:
+        p.vectors = l.kind == LayerKind::Dense ? 1 : out.height * out.width;
+        plan_compute(p, l, in, dp);
+        break;
+      case LayerKind::MaxPool:
+      case LayerKind::AvgPool:
+        // The vector unit reduces one window element per cycle in each of `cols` lanes.
+        p.pool_cycles = ceil_div(out.size(), dp.array.cols) * l.kernel_h * l.kernel_w;
+        break;
+      case LayerKind::Relu:
+      case LayerKind::Flatten:
+        p.output_to_dram = p.input_from_dram || i + 1 == network.layers.size();
+        break;  // addressing only
+    }
+    in_dram = p.output_to_dram;
+    in = out;
+    s.layers.push_back(std::move(p));
+  }
+  return s;
+}
+
+}  // namespace trine::compile

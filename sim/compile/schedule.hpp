@@ -1,0 +1,60 @@
+#pragma once
+// The compiler: maps each layer of a network onto the array and buffers of a design point.
+//
+// A compute layer is a matrix product: outputs (weight rows) x reduction (weight columns, or
+// column-combining groups, each an array row carrying `lanes` channels) x vectors (output
+// positions: conv by im2col, never materialised; 1 for dense). Tiles cut outputs by the array's
+// columns, reduction by its rows, and vectors into chunks whose partial sums fit the output
+// buffer; every tile streams all vectors of its chunk through stationary weights. Tiles whose
+// weights are all zero (coarse-grain sparsity) are dropped: they would add nothing.
+//
+// Limits (each a mapping error naming the layer and the limit): two weight tiles fit the
+// weight buffer (double buffering); the layer's input fits the input buffer; the partial sums
+// of one output tile for at least one vector fit the output buffer.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/config/design_point.hpp"
+#include "sim/net/network.hpp"
+
+namespace trine::compile {
+
+struct TilePlan {
+  int64_t out_begin = 0, out_end = 0;  // weight rows: array columns
+  int64_t red_begin = 0, red_end = 0;  // weight columns (or groups): array rows
+  int64_t vec_begin = 0, vec_end = 0;  // output positions streamed through
+  int64_t weight_bits = 0;             // encoded weight bits the tile needs from memory
+  int64_t decode_units = 0;            // decoder work: words, entries, codes, pairs, block rows
+  int64_t nonzeros = 0;                // nonzero weights in the tile
+};
+
+struct LayerPlan {
+  size_t layer = 0;  // index in the network
+  std::string name;
+  net::LayerKind kind = net::LayerKind::Dense;
+  net::WeightForm form = net::WeightForm::Dense8;
+  int64_t outputs = 0, reduction = 0, vectors = 0, lanes = 1;
+  int64_t out_tiles = 0, red_tiles = 0, vec_chunk = 0;  // vec_chunk: vectors per chunk
+  std::vector<TilePlan> tiles;  // execution order: vector chunk, output tile, reduction tile
+  int64_t skipped_tiles = 0;    // all-zero tiles dropped
+  int64_t macs = 0;             // outputs x weight columns x vectors (dense arithmetic)
+  int64_t weight_bytes = 0;     // the layer's encoded weights
+  int64_t input_bytes = 0, output_bytes = 0;  // activations, one byte per value up to 8 bits
+  bool input_from_dram = false, output_to_dram = false;
+  int64_t pool_cycles = 0;  // pooling layers: the vector unit's cycles
+};
+
+struct Schedule {
+  std::vector<LayerPlan> layers;  // one per network layer
+};
+
+// Throws InputError "layer 'NAME': ..." when a layer cannot be mapped.
+Schedule compile(const net::Network& network, const config::DesignPoint& dp);
+
+// Bytes one activation value takes in the buffers and in DRAM.
+int64_t activation_bytes(int bits);
+// Bytes of one partial sum in the output buffer (acc_bits rounded up to 8, 16, 32 or 64).
+int64_t accumulator_bytes(int64_t acc_bits);
+
+}  // namespace trine::compile

@@ -1,0 +1,123 @@
+// Layers compiled onto random design points and run on both array models: every layer's
+// output equals the integer reference, and the two models agree on every tile's timing.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "models/accel/datapath.hpp"
+#include "sim/config/design_point.hpp"
+#include "tests/support/builders.hpp"
+
+using namespace trine;
+using models::accel::Datapath;
+
+namespace {
+
+struct NetworkRun {
+  std::vector<ref::Tensor> outputs;
+  std::vector<models::array::TileTiming> timing;
+  int64_t tiles = 0;
+};
+
+NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
+                       const config::DesignPoint& dp, const std::string& model_name,
+                       const uint8_t* image, uint32_t seed) {
+  const std::vector<net::TensorType> types = net::infer_types(n, n.name);
+  ref::Reference reference(n);
+  auto model = models::array::make_model(
+      model_name, {dp.array.rows, dp.array.cols, static_cast<int>(dp.array.act_bits)});
+  std::mt19937 rng(seed);  // the same stalls for both models
+  NetworkRun run;
+  ref::Tensor x = reference.input(image);
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    const net::Layer& l = n.layers[i];
+    const net::TensorType in = i == 0 ? net::input_type(n.input) : types[i - 1];
+    if (l.is_compute()) {
+      Datapath dpath(l, s.layers[i], in, types[i]);
+      models::accel::LayerTiming timing;
+      const int64_t base = model->end_cycle();
+      x = dpath.run(
+          x, *model,
+          [&](size_t) {
+            return models::accel::TileReady{base + static_cast<int64_t>(rng() % 50),
+                                            base + static_cast<int64_t>(rng() % 400)};
+          },
+          timing);
+      run.timing.insert(run.timing.end(), timing.tiles.begin(), timing.tiles.end());
+      run.tiles += static_cast<int64_t>(timing.tiles.size());
+    } else if (l.kind == net::LayerKind::MaxPool || l.kind == net::LayerKind::AvgPool) {
+      x = models::accel::pool(l, x, types[i]);
+    } else {
+      x = reference.layer(i, x);  // relu and flatten: addressing only
+    }
+    run.outputs.push_back(x);
+  }
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("datapath: 300 random layers and design points, cycle == fast == reference",
+          "[datapath]") {
+  std::mt19937 rng(7);
+  const net::WeightForm forms[] = {net::WeightForm::Dense8, net::WeightForm::Ternary,
+                                   net::WeightForm::NK, net::WeightForm::ColComb,
+                                   net::WeightForm::LowBit};
+  int64_t layers = 0, tiles = 0, chunked = 0, uneven = 0;
+  for (int k = 0; k < 90; ++k) {
+    const net::WeightForm form = forms[k % 5];
+    const bool cnn = k % 2 == 0;
+    const net::Network n = cnn ? testing::example_cnn(form, 100 + k, 8 + k % 5, 8 + k % 3)
+                               : testing::example_mlp(form, 100 + k, 20 + k % 13);
+    config::DesignPoint dp = config::default_design_point().point;
+    dp.array.rows = std::uniform_int_distribution<int64_t>(2, 20)(rng);
+    dp.array.cols = std::uniform_int_distribution<int64_t>(2, 20)(rng);
+    dp.array.act_bits = std::uniform_int_distribution<int64_t>(8, 10)(rng);
+    if (k % 3 == 0) dp.buffers.output.size_bytes = dp.array.cols * 4 * (1 + k % 7);
+    const compile::Schedule s = compile::compile(n, dp);
+    const data::Dataset images = testing::random_dataset(1, n.input.height, n.input.width, 10, k);
+    const NetworkRun fast = run_network(n, s, dp, "fast", images.image(0), k);
+    const NetworkRun cycle = run_network(n, s, dp, "cycle", images.image(0), k);
+    const std::vector<ref::Tensor> expected = ref::Reference(n).run_all(images.image(0));
+    INFO("case " << k << " " << n.name << " on " << dp.array.rows << "x" << dp.array.cols
+                 << " act_bits " << dp.array.act_bits);
+    REQUIRE(fast.outputs.size() == expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      INFO("layer " << n.layers[i].name);
+      REQUIRE(fast.outputs[i].data == expected[i].data);
+      REQUIRE(cycle.outputs[i].data == expected[i].data);
+    }
+    REQUIRE(cycle.timing == fast.timing);
+    for (const compile::LayerPlan& p : s.layers) {
+      if (p.tiles.empty() && p.skipped_tiles == 0) continue;
+      ++layers;
+      chunked += p.vec_chunk < p.vectors;
+      uneven += p.outputs % dp.array.cols != 0 || p.reduction % dp.array.rows != 0;
+    }
+    tiles += fast.tiles;
+  }
+  CHECK(layers >= 300);
+  CHECK(chunked > 10);
+  CHECK(uneven > 100);
+  CHECK(tiles > 1000);
+}
+
+TEST_CASE("compile: unmappable layers name the layer and the limit", "[datapath]") {
+  const net::Network n = testing::example_mlp(net::WeightForm::Dense8, 1, 64);
+  config::DesignPoint dp = config::default_design_point().point;
+  dp.buffers.weight.size_bytes = 100;
+  CHECK_THROWS_WITH(compile::compile(n, dp),
+                    "layer 'fc1': a weight tile needs 256 bytes and double buffering holds two; "
+                    "buffers.weight.size is 100 bytes");
+  dp = config::default_design_point().point;
+  dp.buffers.input.size_bytes = 32;
+  CHECK_THROWS_WITH(compile::compile(n, dp),
+                    "layer 'fc1': its input needs 64 bytes; buffers.input.size is 32 bytes");
+  dp = config::default_design_point().point;
+  dp.buffers.output.size_bytes = 16;
+  CHECK_THROWS_WITH(compile::compile(n, dp), Catch::Contains("layer 'fc1': the partial sums"));
+  dp = config::default_design_point().point;
+  dp.array.act_bits = 4;
+  CHECK_THROWS_WITH(compile::compile(n, dp),
+                    "layer 'fc1': its inputs have 8 bits; array.act_bits is 4");
+}
