@@ -65,32 +65,45 @@ array::Tile Datapath::tile(size_t k, const ref::Tensor& input) const {
   return t;
 }
 
+std::vector<int64_t> Datapath::start() const {
+  return std::vector<int64_t>(static_cast<size_t>(plan_.outputs * plan_.vectors), 0);
+}
+
+void Datapath::add(size_t k, const std::vector<int64_t>& sums, std::vector<int64_t>& acc) const {
+  const compile::TilePlan& p = plan_.tiles[k];
+  const int64_t O = plan_.outputs, cols = p.out_end - p.out_begin;
+  for (int64_t v = 0; v < p.vec_end - p.vec_begin; ++v)
+    for (int64_t j = 0; j < cols; ++j)
+      acc[static_cast<size_t>((p.vec_begin + v) * O + p.out_begin + j)] +=
+          sums[static_cast<size_t>(v * cols + j)];
+}
+
+ref::Tensor Datapath::finish(const std::vector<int64_t>& acc) const {
+  const int64_t O = plan_.outputs, N = plan_.vectors;
+  ref::Tensor out{out_, std::vector<int32_t>(static_cast<size_t>(out_.size()))};
+  for (int64_t o = 0; o < O; ++o) {
+    const int64_t bias = layer_.bias.empty() ? 0 : layer_.bias[static_cast<size_t>(o)];
+    for (int64_t v = 0; v < N; ++v)
+      out.data[static_cast<size_t>(o * N + v)] =
+          ref::requantize(acc[static_cast<size_t>(v * O + o)] + bias, layer_, o);
+  }
+  return out;
+}
+
 ref::Tensor Datapath::run(const ref::Tensor& input, array::Model& model, const Ready& ready,
                           LayerTiming& timing) const {
-  const int64_t O = plan_.outputs, N = plan_.vectors;
-  std::vector<int64_t> acc(static_cast<size_t>(O * N), 0);  // vector-major partial sums
+  std::vector<int64_t> acc = start();
   timing.tiles.clear();
   for (size_t k = 0; k < plan_.tiles.size(); ++k) {
-    const compile::TilePlan& p = plan_.tiles[k];
     array::Tile t = tile(k, input);
     const TileReady r = ready(k);
     t.weights_ready = r.weights;
     t.inputs_ready = r.inputs;
     const array::TileResult res = model.run(t);
     timing.tiles.push_back(res.timing);
-    for (int64_t v = 0; v < t.vectors; ++v)
-      for (int64_t j = 0; j < t.cols_used; ++j)
-        acc[static_cast<size_t>((p.vec_begin + v) * O + p.out_begin + j)] +=
-            res.sums[static_cast<size_t>(v * t.cols_used + j)];
+    add(k, res.sums, acc);
   }
-  ref::Tensor out{out_, std::vector<int32_t>(static_cast<size_t>(out_.size()))};
-  for (int64_t o = 0; o < O; ++o)
-    for (int64_t v = 0; v < N; ++v) {
-      const int64_t bias = layer_.bias.empty() ? 0 : layer_.bias[static_cast<size_t>(o)];
-      out.data[static_cast<size_t>(o * N + v)] =
-          ref::requantize(acc[static_cast<size_t>(v * O + o)] + bias, layer_, o);
-    }
-  return out;
+  return finish(acc);
 }
 
 ref::Tensor pool(const net::Layer& l, const ref::Tensor& in, const net::TensorType& type) {

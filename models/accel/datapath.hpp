@@ -28,6 +28,12 @@ class Datapath {
            const net::TensorType& out);
   // The array tile for planned tile `k`.
   array::Tile tile(size_t k, const ref::Tensor& input) const;
+  // Partial sums of the whole layer, vector-major, all zero.
+  std::vector<int64_t> start() const;
+  // Adds tile `k`'s sums (vectors x its columns) into `acc`.
+  void add(size_t k, const std::vector<int64_t>& sums, std::vector<int64_t>& acc) const;
+  // Bias and requantization: the layer's output.
+  ref::Tensor finish(const std::vector<int64_t>& acc) const;
   // Runs every tile on `model` and requantizes: the layer's output.
   ref::Tensor run(const ref::Tensor& input, array::Model& model, const Ready& ready,
                   LayerTiming& timing) const;

@@ -74,6 +74,7 @@ class Model {
   virtual TileResult run(const Tile& tile) = 0;
   // Cycles an idle array needs from the first load to the end of the last compute so far.
   int64_t end_cycle() const { return pipeline_.last_compute_end; }
+  const Pipeline& pipeline() const { return pipeline_; }
 
  protected:
   explicit Model(const Shape& shape) : shape_(shape) {}

@@ -37,7 +37,7 @@ uint64_t SramBuffer::access_cycles(uint64_t addr, uint64_t len) const {
   return static_cast<uint64_t>(cfg_.latency_cycles) + (per_bank + ports - 1) / ports - 1;
 }
 
-void SramBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint64_t addr = trans.get_address();
   const uint64_t len = trans.get_data_length();
   if (trans.get_byte_enable_ptr() != nullptr || trans.get_streaming_width() < len) {

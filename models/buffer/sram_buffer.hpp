@@ -3,7 +3,7 @@
 // Words are interleaved across banks; an access of several words costs the access latency
 // plus the extra cycles that the busiest bank needs at `ports` accesses per cycle, added to
 // the transaction's annotated delay (the caller decides when to synchronise).
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <systemc>
 #include <tlm>
 
@@ -31,7 +31,8 @@ class BufferStorage {
 
 class SramBuffer : public sc_core::sc_module, public HasStats {
  public:
-  tlm_utils::simple_target_socket<SramBuffer> socket;
+  // Several initiators (the DMA, the decoder, the array) bind to the one socket: its ports.
+  tlm_utils::multi_passthrough_target_socket<SramBuffer> socket;
 
   SramBuffer(sc_core::sc_module_name name, const config::BufferConfig& cfg,
              const sc_core::sc_time& clock_period);
@@ -40,9 +41,10 @@ class SramBuffer : public sc_core::sc_module, public HasStats {
   BufferStorage& storage() { return storage_; }
   // Cycles one access of `len` bytes at `addr` occupies (latency included).
   uint64_t access_cycles(uint64_t addr, uint64_t len) const;
+  uint64_t bytes_accessed() const { return bytes_read_.value() + bytes_written_.value(); }
 
  private:
-  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   config::BufferConfig cfg_;
   sc_core::sc_time period_;

@@ -171,8 +171,8 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
         p.tiles.push_back(t);
       }
   if (2 * largest > dp.buffers.weight.size_bytes)
-    unmappable(l, "a weight tile needs " + std::to_string(largest) +
-                      " bytes and double buffering holds two; buffers.weight.size is " +
+    unmappable(l, "double-buffered weight tiles need 2 x " + std::to_string(largest) +
+                      " bytes; buffers.weight.size is " +
                       std::to_string(dp.buffers.weight.size_bytes) + " bytes");
 }
 

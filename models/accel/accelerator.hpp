@@ -1,0 +1,35 @@
+#pragma once
+// The accelerator top: DRAM, the DMA engine, the weight, input and output buffers, the
+// weight decoder, the systolic array and the controller, wired by their TLM sockets:
+//
+//   controller --dma--> Dram           controller --wbuf/ibuf/obuf--> buffers (fills, drains)
+//   decoder --wbuf--> weight buffer    array --ibuf/obuf--> input and output buffers
+#include <systemc>
+
+#include <vector>
+
+#include "models/accel/controller.hpp"
+#include "models/accel/dma.hpp"
+#include "models/array/systolic_array.hpp"
+#include "models/buffer/sram_buffer.hpp"
+#include "models/decoder/decoder.hpp"
+#include "models/dram/dram.hpp"
+
+namespace trine::models {
+
+class Accelerator : public sc_core::sc_module {
+ public:
+  // Runs `images` one after another once the simulation starts. The schedule must come from
+  // compile(net, dp); both must outlive the module.
+  Accelerator(sc_core::sc_module_name name, const config::DesignPoint& dp, const net::Network& net,
+              const compile::Schedule& schedule, std::vector<const uint8_t*> images);
+
+  Dram dram;
+  Dma dma;
+  SramBuffer wbuf, ibuf, obuf;
+  WeightDecoder decoder;
+  SystolicArray array;
+  Controller controller;
+};
+
+}  // namespace trine::models

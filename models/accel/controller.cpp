@@ -1,0 +1,216 @@
+#include "models/accel/controller.hpp"
+
+#include <algorithm>
+
+#include "models/accel/datapath.hpp"
+#include "models/buffer/access.hpp"
+
+namespace trine::models {
+
+namespace {
+
+uint64_t align64(uint64_t v) {
+  return (v + 63) / 64 * 64;
+}
+
+}  // namespace
+
+Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& dp,
+                       const net::Network& net, const compile::Schedule& schedule,
+                       std::vector<const uint8_t*> images, Dma& dma, WeightDecoder& decoder,
+                       SystolicArray& array, Buffers buffers)
+    : sc_core::sc_module(name),
+      wbuf("wbuf"),
+      ibuf("ibuf"),
+      obuf("obuf"),
+      dp_(dp),
+      net_(net),
+      schedule_(schedule),
+      images_(std::move(images)),
+      dma_(dma),
+      decoder_(decoder),
+      array_(array),
+      buffers_(buffers),
+      clock_(dp.clock.frequency_hz),
+      reference_(net),
+      types_(net::infer_types(net, net.name)) {
+  uint64_t at = 0;
+  tile_offset_.resize(net.layers.size());
+  for (const compile::LayerPlan& p : schedule.layers) {
+    weight_base_.push_back(at);
+    uint64_t off = 0;
+    for (const compile::TilePlan& t : p.tiles) {
+      const auto key = std::make_pair(t.out_begin, t.red_begin);
+      if (tile_offset_[p.layer].count(key)) continue;
+      tile_offset_[p.layer][key] = off;
+      off += static_cast<uint64_t>((t.weight_bits + 7) / 8);
+    }
+    at = align64(at + off);
+  }
+  input_base_ = at;
+  at = align64(at +
+               static_cast<uint64_t>(schedule.layers.empty() ? 0 : schedule.layers[0].input_bytes));
+  for (const compile::LayerPlan& p : schedule.layers) {
+    act_base_.push_back(at);
+    at = align64(at + static_cast<uint64_t>(p.output_bytes));
+    for (size_t k = 0; k < p.tiles.size(); ++k) tile_order_.emplace_back(p.layer, k);
+  }
+  SC_THREAD(run);
+}
+
+int64_t Controller::now() const {
+  return clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+}
+
+void Controller::wait_until(int64_t cycle) {
+  const sc_core::sc_time t = clock_.time(cycle);
+  if (t > sc_core::sc_time_stamp()) sc_core::wait(t - sc_core::sc_time_stamp());
+}
+
+uint64_t Controller::tile_address(size_t layer, const compile::TilePlan& t) {
+  return weight_base_[layer] + tile_offset_[layer].at(std::make_pair(t.out_begin, t.red_begin));
+}
+
+void Controller::fetch(size_t g) {
+  if (g >= tile_order_.size() || weight_jobs_.count(g)) return;
+  const auto [layer, k] = tile_order_[g];
+  const compile::TilePlan& t = schedule_.layers[layer].tiles[k];
+  weight_jobs_[g] =
+      dma_.submit(tile_address(layer, t), static_cast<uint64_t>((t.weight_bits + 7) / 8), false);
+}
+
+void Controller::run() {
+  for (const uint8_t* image : images_) {
+    results_.push_back(infer(image));
+    if (results_.back().mismatch) break;
+  }
+  finished_ = true;
+}
+
+InferenceResult Controller::infer(const uint8_t* image) {
+  InferenceResult r;
+  next_tile_ = 0;
+  weight_jobs_.clear();
+  r.start = now();
+  const std::vector<ref::Tensor> expected = reference_.run_all(image);
+  ref::Tensor x = reference_.input(image);
+  const uint64_t wsize = static_cast<uint64_t>(dp_.buffers.weight.size_bytes);
+  const uint64_t isize = static_cast<uint64_t>(dp_.buffers.input.size_bytes);
+  const uint64_t osize = static_cast<uint64_t>(dp_.buffers.output.size_bytes);
+  uint64_t in_addr = input_base_;
+  for (const compile::LayerPlan& p : schedule_.layers) {
+    const net::Layer& l = net_.layers[p.layer];
+    LayerResult lr;
+    lr.name = l.name;
+    lr.kind = net::kind_name(l.kind);
+    lr.form = l.is_compute() ? net::form_name(l.weights.form) : "";
+    lr.start = now();
+    lr.tiles = static_cast<int64_t>(p.tiles.size());
+    lr.skipped_tiles = p.skipped_tiles;
+    lr.macs = p.macs;
+    const uint64_t wb0 = buffers_.weight.bytes_accessed(), ib0 = buffers_.input.bytes_accessed(),
+                   ob0 = buffers_.output.bytes_accessed(), th0 = decoder_.throttle_cycles();
+    int64_t ready = lr.start, end = lr.start;
+    // Flatten and relu only change how the next layer addresses the data, wherever it is.
+    const bool addressing = l.kind == net::LayerKind::Flatten || l.kind == net::LayerKind::Relu;
+    if (p.input_from_dram && !addressing) {
+      ready = dma_.wait_for(dma_.submit(in_addr, static_cast<uint64_t>(p.input_bytes), false));
+      lr.dram_read += static_cast<uint64_t>(p.input_bytes);
+      stream_access(ibuf, tlm::TLM_WRITE_COMMAND, 0, static_cast<uint64_t>(p.input_bytes), isize,
+                    scratch_, name());
+    }
+    const net::TensorType in_type =
+        p.layer == 0 ? net::input_type(net_.input) : types_[p.layer - 1];
+    const net::TensorType& out_type = types_[p.layer];
+    if (l.is_compute()) {
+      accel::Datapath path(l, p, in_type, out_type);
+      std::vector<int64_t> acc = path.start();
+      // Two weight tiles in flight, across layer boundaries: usually already fetched.
+      const size_t first = next_tile_;
+      fetch(first);
+      fetch(first + 1);
+      array::Pipeline ideal = array_.pipeline();  // the same tiles, DRAM out of the picture
+      int64_t ideal_end = lr.start;
+      std::pair<int64_t, int64_t> last_output_tile{-1, -1};
+      for (size_t k = 0; k < p.tiles.size(); ++k) {
+        const compile::TilePlan& tp = p.tiles[k];
+        const size_t g = first + k;
+        const auto job = weight_jobs_.find(g);
+        const int64_t weights_ready = dma_.wait_for(job->second);
+        weight_jobs_.erase(job);
+        const uint64_t slot = (tiles_loaded_++ % 2) * (wsize / 2);  // tiles alternate slots
+        const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);
+        lr.dram_read += bytes;  // whenever it was fetched
+        stream_access(wbuf, tlm::TLM_WRITE_COMMAND, slot, bytes, wsize, scratch_, name());
+        array::Tile t = path.tile(k, x);
+        t.decode_cycles = decoder_.decode(tp, l.weights.form, slot, t.rows_used);
+        t.weights_ready = 0;
+        t.inputs_ready = lr.start;
+        ideal_end = array_.ideal(t, ideal).compute_end;
+        t.weights_ready = weights_ready;
+        t.inputs_ready = ready;
+        const std::pair<int64_t, int64_t> output_tile{tp.vec_begin, tp.out_begin};
+        const array::TileResult res = array_.run(t, output_tile == last_output_tile, tp.nonzeros);
+        last_output_tile = output_tile;
+        path.add(k, res.sums, acc);
+        lr.nonzero_macs += tp.nonzeros * t.vectors;
+        lr.mapped_cell_cycles += t.rows_used * t.cols_used * t.vectors * dp_.array.act_bits;
+        end = res.timing.compute_end;
+        // Tile g's weight slot is free once its load has ended.
+        if (g + 2 < tile_order_.size()) {
+          wait_until(res.timing.load_end);
+          fetch(g + 1);
+          fetch(g + 2);
+        }
+      }
+      next_tile_ += p.tiles.size();
+      if (p.tiles.empty()) end = ready;
+      x = path.finish(acc);
+      lr.ideal = ideal_end - lr.start;
+    } else if (l.kind == net::LayerKind::MaxPool || l.kind == net::LayerKind::AvgPool) {
+      stream_access(ibuf, tlm::TLM_READ_COMMAND, 0, static_cast<uint64_t>(p.input_bytes), isize,
+                    scratch_, name());
+      stream_access(ibuf, tlm::TLM_WRITE_COMMAND, 0, static_cast<uint64_t>(p.output_bytes), isize,
+                    scratch_, name());
+      x = accel::pool(l, x, out_type);
+      end = ready + p.pool_cycles;
+      lr.ideal = p.pool_cycles;
+    } else {
+      ref::Tensor y{out_type, x.data};  // flatten: addressing only; relu clamps on the way
+      if (l.kind == net::LayerKind::Relu)
+        for (int32_t& v : y.data) v = std::max(v, 0);
+      x = std::move(y);
+      end = ready;
+    }
+    wait_until(end);
+    if (p.output_to_dram && !(addressing && p.input_from_dram)) {
+      stream_access(l.is_compute() ? obuf : ibuf, tlm::TLM_READ_COMMAND, 0,
+                    static_cast<uint64_t>(p.output_bytes), l.is_compute() ? osize : isize, scratch_,
+                    name());
+      end = dma_.wait_for(
+          dma_.submit(act_base_[p.layer], static_cast<uint64_t>(p.output_bytes), true));
+      lr.dram_written += static_cast<uint64_t>(p.output_bytes);
+      in_addr = act_base_[p.layer];
+    }
+    lr.end = end;
+    lr.wbuf_bytes = buffers_.weight.bytes_accessed() - wb0;
+    lr.ibuf_bytes = buffers_.input.bytes_accessed() - ib0;
+    lr.obuf_bytes = buffers_.output.bytes_accessed() - ob0;
+    lr.decoder_throttle = decoder_.throttle_cycles() - th0;
+    r.layers.push_back(lr);
+    const ref::Tensor& want = expected[p.layer];
+    for (size_t i = 0; i < want.data.size(); ++i)
+      if (x.data[i] != want.data[i]) {
+        r.mismatch = true;
+        r.first_mismatch = {l.name, static_cast<int64_t>(i), x.data[i], want.data[i]};
+        r.end = now();
+        return r;
+      }
+  }
+  r.end = now();
+  r.outputs = x.data;
+  r.prediction = ref::argmax(x.data);
+  return r;
+}
+
+}  // namespace trine::models

@@ -1,0 +1,42 @@
+#pragma once
+// The systolic array as a module: the model chosen by `array.model` (fast or cycle, one
+// contract: array.hpp), with the buffer traffic of each tile (activations read from the input
+// buffer, partial sums read from and written to the output buffer) and its statistics.
+#include <tlm_utils/simple_initiator_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include <memory>
+#include <vector>
+
+#include "models/array/array.hpp"
+#include "models/common/stats_walker.hpp"
+#include "sim/config/design_point.hpp"
+
+namespace trine::models {
+
+class SystolicArray : public sc_core::sc_module, public HasStats {
+ public:
+  tlm_utils::simple_initiator_socket<SystolicArray> ibuf, obuf;
+
+  SystolicArray(sc_core::sc_module_name name, const config::DesignPoint& dp);
+  const stats::Group& statistics() const override { return stats_; }
+  const array::Shape& shape() const { return shape_; }
+
+  // Runs one tile. `accumulate`: partial sums of earlier reduction tiles are read back first.
+  array::TileResult run(const array::Tile& t, bool accumulate, int64_t nonzeros);
+  // The timing `run` would give to `t` after the tiles `pipeline` has seen.
+  array::TileTiming ideal(const array::Tile& t, array::Pipeline& pipeline) const;
+  const array::Pipeline& pipeline() const { return model_->pipeline(); }
+
+ private:
+  array::Shape shape_;
+  std::unique_ptr<array::Model> model_;
+  uint64_t act_bytes_, acc_bytes_, ibuf_size_, obuf_size_;
+  std::vector<unsigned char> scratch_;
+  stats::Group stats_;
+  stats::Counter tiles_, load_cycles_, compute_cycles_, mapped_cell_cycles_, nonzero_macs_,
+      activations_read_, psums_read_, psums_written_;
+};
+
+}  // namespace trine::models

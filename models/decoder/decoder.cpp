@@ -1,0 +1,47 @@
+#include "models/decoder/decoder.hpp"
+
+namespace trine::models {
+
+WeightDecoder::WeightDecoder(sc_core::sc_module_name name, const config::DecoderConfig& cfg,
+                             const sc_core::sc_time& clock_period)
+    : sc_core::sc_module(name),
+      wbuf("wbuf"),
+      cfg_(cfg),
+      period_(clock_period),
+      stats_(this->name()),
+      tiles_(stats_, "tiles", "tiles", "weight tiles decoded"),
+      units_(stats_, "units", "units", "words, entries, codes, pairs or block rows decoded"),
+      lookups_(stats_, "table_lookups", "lookups", "(N,k) decoder table reads"),
+      busy_cycles_(stats_, "busy_cycles", "cycles", "cycles spent decoding"),
+      throttle_cycles_(stats_, "throttle_cycles", "cycles",
+                       "cycles weight loading waited for the decoder beyond the shift chain"),
+      bytes_read_(stats_, "bytes_read", "bytes", "encoded weight bytes read from the buffer") {}
+
+int64_t WeightDecoder::decode(const compile::TilePlan& tile, net::WeightForm form, uint64_t addr,
+                              int64_t rows_used) {
+  const uint64_t bytes = static_cast<uint64_t>((tile.weight_bits + 7) / 8);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  if (bytes > 0) {
+    scratch_.resize(bytes);
+    tlm::tlm_generic_payload p;
+    p.set_command(tlm::TLM_READ_COMMAND);
+    p.set_address(addr);
+    p.set_data_ptr(scratch_.data());
+    p.set_data_length(static_cast<unsigned>(bytes));
+    p.set_streaming_width(static_cast<unsigned>(bytes));
+    wbuf->b_transport(p, delay);
+    if (!p.is_response_ok()) SC_REPORT_ERROR(name(), "weight buffer read failed");
+  }
+  const int64_t read_cycles = static_cast<int64_t>(delay / period_);
+  const int64_t lane_cycles = (tile.decode_units + cfg_.lanes - 1) / cfg_.lanes;
+  const int64_t cycles = std::max(read_cycles, lane_cycles);
+  tiles_ += 1;
+  units_ += static_cast<uint64_t>(tile.decode_units);
+  if (form == net::WeightForm::NK) lookups_ += static_cast<uint64_t>(tile.decode_units);
+  busy_cycles_ += static_cast<uint64_t>(cycles);
+  if (cycles > rows_used) throttle_cycles_ += static_cast<uint64_t>(cycles - rows_used);
+  bytes_read_ += bytes;
+  return cycles;
+}
+
+}  // namespace trine::models
