@@ -38,5 +38,6 @@ int cmd_inspect(const Args& args);
 int cmd_infer(const Args& args);
 int cmd_train(const Args& args);
 int cmd_dram(const Args& args);
+int cmd_run(const Args& args);
 
 }  // namespace trine::cli

@@ -8,4 +8,10 @@ const File* find(const std::string& path) {
   return nullptr;
 }
 
+const Blob* find_blob(const std::string& path) {
+  for (const Blob& b : blobs())
+    if (path == b.path) return &b;
+  return nullptr;
+}
+
 }  // namespace trine::embedded

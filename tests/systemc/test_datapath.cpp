@@ -107,7 +107,7 @@ TEST_CASE("compile: unmappable layers name the layer and the limit", "[datapath]
   config::DesignPoint dp = config::default_design_point().point;
   dp.buffers.weight.size_bytes = 100;
   CHECK_THROWS_WITH(compile::compile(n, dp),
-                    "layer 'fc1': a weight tile needs 256 bytes and double buffering holds two; "
+                    "layer 'fc1': double-buffered weight tiles need 2 x 256 bytes; "
                     "buffers.weight.size is 100 bytes");
   dp = config::default_design_point().point;
   dp.buffers.input.size_bytes = 32;

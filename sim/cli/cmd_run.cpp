@@ -1,0 +1,178 @@
+// trine run: one inference (or several images) of a .tnet on the simulated accelerator, DRAM
+// in the loop, every layer's output checked against the integer reference.
+#include <cstdio>
+#include <iostream>
+
+#include "models/accel/accelerator.hpp"
+#include "sim/cli/options.hpp"
+#include "sim/compile/schedule.hpp"
+#include "sim/data/idx.hpp"
+#include "sim/net/tnet.hpp"
+#include "sim/util/embedded.hpp"
+#include "sim/util/error.hpp"
+#include "sim/util/json.hpp"
+
+namespace trine::cli {
+
+namespace {
+
+constexpr const char* kDefaultModel = "configs/nets/default.tnet";
+
+net::Network load_model(const po::variables_map& vm) {
+  if (vm.count("model")) return net::read_tnet(vm["model"].as<std::string>());
+  const embedded::Blob* b = embedded::find_blob(kDefaultModel);
+  if (!b) throw RunError("the default network is not embedded in this build");
+  return net::parse(std::vector<uint8_t>(b->data, b->data + b->size),
+                    std::string("<embedded>/") + kDefaultModel);
+}
+
+double pct(double num, double den) {
+  return den > 0 ? 100.0 * num / den : 0.0;
+}
+
+void print_table(const models::InferenceResult& r, const config::DesignPoint& dp) {
+  const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
+  std::printf("%-10s %-8s %-8s %10s %9s %7s %11s %10s %10s %10s %10s %10s\n", "layer", "kind",
+              "form", "cycles", "stall", "util%", "MACs", "dram_rd", "dram_wr", "wbuf_B", "ibuf_B",
+              "obuf_B");
+  int64_t cycles = 0, stall = 0, macs = 0;
+  uint64_t rd = 0, wr = 0, wb = 0, ib = 0, ob = 0;
+  for (const models::LayerResult& l : r.layers) {
+    const double util =
+        pct(static_cast<double>(l.mapped_cell_cycles), cells * static_cast<double>(l.cycles()));
+    std::printf("%-10s %-8s %-8s %10lld %9lld %7.1f %11lld %10llu %10llu %10llu %10llu %10llu\n",
+                l.name.c_str(), l.kind.c_str(), l.form.c_str(), static_cast<long long>(l.cycles()),
+                static_cast<long long>(l.stall()), util, static_cast<long long>(l.macs),
+                static_cast<unsigned long long>(l.dram_read),
+                static_cast<unsigned long long>(l.dram_written),
+                static_cast<unsigned long long>(l.wbuf_bytes),
+                static_cast<unsigned long long>(l.ibuf_bytes),
+                static_cast<unsigned long long>(l.obuf_bytes));
+    cycles += l.cycles(), stall += l.stall(), macs += l.macs;
+    rd += l.dram_read, wr += l.dram_written, wb += l.wbuf_bytes, ib += l.ibuf_bytes,
+        ob += l.obuf_bytes;
+  }
+  std::printf("%-10s %-8s %-8s %10lld %9lld %7s %11lld %10llu %10llu %10llu %10llu %10llu\n",
+              "total", "", "", static_cast<long long>(cycles), static_cast<long long>(stall), "",
+              static_cast<long long>(macs), static_cast<unsigned long long>(rd),
+              static_cast<unsigned long long>(wr), static_cast<unsigned long long>(wb),
+              static_cast<unsigned long long>(ib), static_cast<unsigned long long>(ob));
+}
+
+void write_layers(json::Writer& w, const models::InferenceResult& r,
+                  const config::DesignPoint& dp) {
+  const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
+  w.key("layers").begin_array();
+  for (const models::LayerResult& l : r.layers) {
+    w.begin_object().field("name", l.name).field("kind", l.kind).field("form", l.form);
+    w.field("start_cycle", l.start).field("cycles", l.cycles()).field("stall_cycles", l.stall());
+    w.field("ideal_cycles", l.ideal);
+    w.field("utilization", l.cycles() > 0 ? static_cast<double>(l.mapped_cell_cycles) /
+                                                (cells * static_cast<double>(l.cycles()))
+                                          : 0.0);
+    w.field("macs", l.macs).field("nonzero_macs", l.nonzero_macs);
+    w.field("tiles", l.tiles).field("skipped_tiles", l.skipped_tiles);
+    w.field("dram_bytes_read", static_cast<int64_t>(l.dram_read));
+    w.field("dram_bytes_written", static_cast<int64_t>(l.dram_written));
+    w.field("weight_buffer_bytes", static_cast<int64_t>(l.wbuf_bytes));
+    w.field("input_buffer_bytes", static_cast<int64_t>(l.ibuf_bytes));
+    w.field("output_buffer_bytes", static_cast<int64_t>(l.obuf_bytes));
+    w.field("decoder_throttle_cycles", static_cast<int64_t>(l.decoder_throttle));
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+int cmd_run(const Args& args) {
+  po::options_description opts("run options");
+  add_arch_options(opts);
+  opts.add_options()("model", po::value<std::string>(),
+                     "the .tnet to run (default: the embedded configs/nets/default.tnet)")(
+      "dataset", po::value<std::string>()->default_value("fashion-mnist"),
+      "where the input images come from: fashion-mnist, idx:DIR or synthetic[:...]")(
+      "images", po::value<int64_t>()->default_value(1),
+      "run the first N test images one after another and report accuracy")(
+      "json", "print the results as one JSON object");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  if (!parse("run", "[--arch A.yaml] [--set KEY=VALUE]... [--model M.tnet] [--images N] [--json]",
+             args, opts, pos, vm))
+    return 0;
+  // Everything that can be wrong with the inputs is found before the simulation starts.
+  const config::LoadedDesignPoint arch = load_arch(vm);
+  const config::DesignPoint& dp = arch.point;
+  const int64_t count = vm["images"].as<int64_t>();
+  if (count < 1) throw InputError("trine run: --images must be >= 1");
+  const net::Network net = load_model(vm);
+  const compile::Schedule schedule = compile::compile(net, dp);
+  const data::Dataset d = data::load(vm["dataset"].as<std::string>(), data::Split::Test, count);
+  if (d.height != net.input.height || d.width != net.input.width || net.input.channels != 1)
+    throw InputError("trine run: network '" + net.name + "' takes " +
+                     std::to_string(net.input.height) + "x" + std::to_string(net.input.width) +
+                     " images; the dataset has " + std::to_string(d.height) + "x" +
+                     std::to_string(d.width));
+  std::vector<const uint8_t*> images;
+  for (int64_t i = 0; i < d.count; ++i) images.push_back(d.image(i));
+
+  models::Accelerator top("top", dp, net, schedule, images);
+  sc_core::sc_start();
+  top.dram.finish();
+  const std::vector<models::InferenceResult>& results = top.controller.results();
+  if (!top.controller.finished() || results.empty())
+    throw RunError("the simulation stopped before the controller finished");
+  const models::InferenceResult& last = results.back();
+  if (last.mismatch) {
+    const models::Mismatch& m = last.first_mismatch;
+    throw RunError("image " + std::to_string(results.size() - 1) + ": layer '" + m.layer +
+                   "' output " + std::to_string(m.index) + " is " + std::to_string(m.simulated) +
+                   " on the simulated hardware but " + std::to_string(m.reference) +
+                   " in the integer reference");
+  }
+  int64_t correct = 0, total_cycles = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    correct += results[i].prediction == d.labels[i];
+    total_cycles += results[i].end - results[i].start;
+  }
+  const double mhz = static_cast<double>(dp.clock.frequency_hz) / 1e6;
+  const models::InferenceResult& first = results.front();
+  const int64_t cycles = first.end - first.start;
+  if (vm.count("json")) {
+    json::Writer w(std::cout);
+    w.begin_object().field("design_point", dp.name).field("network", net.name);
+    w.field("array_model", dp.array.model).field("clock_mhz", mhz);
+    w.field("images", static_cast<int64_t>(results.size()));
+    w.field("cycles", cycles).field("latency_us", static_cast<double>(cycles) / mhz);
+    w.field("prediction", first.prediction).field("bit_exact", true);
+    if (count > 1) {
+      w.field("accuracy", static_cast<double>(correct) / static_cast<double>(results.size()));
+      w.field("mean_cycles",
+              static_cast<double>(total_cycles) / static_cast<double>(results.size()));
+    }
+    write_layers(w, first, dp);
+    w.end_object();
+    w.finish();
+    return 0;
+  }
+  std::printf(
+      "design point %s: %lldx%lld %s array (%s model), %lld-bit activations, %.0f MHz, %s\n",
+      dp.name.c_str(), static_cast<long long>(dp.array.rows), static_cast<long long>(dp.array.cols),
+      dp.array.cell.c_str(), dp.array.model.c_str(), static_cast<long long>(dp.array.act_bits), mhz,
+      dp.dram.device.name.c_str());
+  std::printf("network      %s, %zu layers\n\n", net.name.c_str(), net.layers.size());
+  print_table(first, dp);
+  std::printf(
+      "\nlatency      %lld cycles, %.2f us; prediction %lld; bit-exact with the integer "
+      "reference\n",
+      static_cast<long long>(cycles), static_cast<double>(cycles) / mhz,
+      static_cast<long long>(first.prediction));
+  if (count > 1)
+    std::printf("images       %zu, accuracy %.4f (%lld/%zu), mean %.0f cycles per inference\n",
+                results.size(), static_cast<double>(correct) / static_cast<double>(results.size()),
+                static_cast<long long>(correct), results.size(),
+                static_cast<double>(total_cycles) / static_cast<double>(results.size()));
+  return 0;
+}
+
+}  // namespace trine::cli

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# End-to-end tests of `trine run`: the accelerator with DRAM in the loop runs networks of every
+# weight form bit-exact against the integer reference, on two array sizes and two DRAM presets;
+# bad design points and unmappable layers stop it before it simulates; memory-bound layers
+# feel the DRAM bandwidth and compute-bound layers do not.
+# Usage: run.sh TRINE NETGEN
+set -u
+TRINE=$(realpath "$1") NETGEN=$(realpath "$2")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$work"
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+# No arguments: the embedded design point and default network.
+expect 0 "bit-exact with the integer reference" -- "$TRINE" run
+"$TRINE" run --json > default.json && ok || bad "run --json"
+[[ $(json default.json 'd["bit_exact"] and d["cycles"] > 0 and len(d["layers"]) > 0') == True ]] \
+  && ok || bad "run --json lacks results"
+
+# Bad design points: one located error, status 2, no table.
+printf 'array:\n  rows: 0\n' > bad.yaml
+printf 'array:\n  rowz: 8\n' > typo.yaml
+expect 2 "bad.yaml:2:9: array.rows: 0 is out of range [1, 1024]" -- "$TRINE" run --arch bad.yaml
+expect 2 "typo.yaml:2:3: array.rowz: unknown key (did you mean 'rows'?)" -- "$TRINE" run --arch typo.yaml
+out=$("$TRINE" run --arch bad.yaml 2>&1)
+[[ $out != *cycles* ]] && ok || bad "a bad design point still simulated: $out"
+# A layer that cannot be mapped names itself and the limit.
+expect 2 "layer 'fc': double-buffered weight tiles need 2 x 160 bytes; buffers.weight.size is 256 bytes" \
+  -- "$TRINE" run --set "buffers.weight.size=256 B"
+expect 2 "layer 'fc': its inputs have 8 bits; array.act_bits is 6" -- "$TRINE" run --set array.act_bits=6
+
+# Every weight form, conv and dense, two array sizes, two DRAM presets: bit-exact, and the
+# cycle model agrees with the fast one.
+"$NETGEN" dataset --count 3 --height 12 --width 12 --seed 4 -o data12 || bad "netgen dataset"
+"$NETGEN" dataset --count 3 --height 1 --width 64 --seed 4 -o data64 || bad "netgen dataset"
+for form in dense8 ternary nk colcomb lowbit; do
+  "$NETGEN" example --form $form --arch cnn --seed 3 -o cnn-$form.tnet || bad "netgen $form"
+  "$NETGEN" example --form $form --arch mlp --seed 3 -o mlp-$form.tnet || bad "netgen $form"
+  for shape in "8 8" "16 32"; do
+    set -- $shape
+    for preset in DDR4-2400 LPDDR4-3200; do
+      args=(--set array.rows=$1 --set array.cols=$2 --set dram.preset=$preset)
+      expect 0 "bit-exact" -- "$TRINE" run --model cnn-$form.tnet --dataset idx:data12 --images 3 "${args[@]}"
+      expect 0 "bit-exact" -- "$TRINE" run --model mlp-$form.tnet --dataset idx:data64 "${args[@]}"
+    done
+  done
+  "$TRINE" run --model cnn-$form.tnet --dataset idx:data12 --json > fast.json
+  "$TRINE" run --model cnn-$form.tnet --dataset idx:data12 --json --set array.model=cycle > cycle.json
+  [[ $(json fast.json 'd["cycles"]') == $(json cycle.json 'd["cycles"]') ]] && ok || bad "cycle != fast for $form"
+  "$TRINE" run --model cnn-$form.tnet --dataset idx:data12 --json > again.json
+  cmp -s fast.json again.json && ok || bad "two runs of $form differ"
+done
+
+# DRAM bandwidth: a weight-heavy dense layer on a 64x64 array at 1 GHz is memory-bound; half the
+# bus width raises its stalls. A convolution whose inputs are on chip and whose weights were
+# prefetched is compute-bound and does not change.
+"$NETGEN" dataset --count 1 --height 1 --width 2048 --seed 4 -o data2k || bad "netgen dataset"
+"$NETGEN" example --form dense8 --arch mlp --seed 3 --height 1 --width 2048 -o wide.tnet || bad "netgen wide"
+fast=(--set array.rows=64 --set array.cols=64 --set "clock.frequency=1 GHz")
+"$TRINE" run --model wide.tnet --dataset idx:data2k "${fast[@]}" --json > full.json
+"$TRINE" run --model wide.tnet --dataset idx:data2k "${fast[@]}" --set dram.org.bus_width=32 --json > half.json
+s_full=$(json full.json '[l for l in d["layers"] if l["name"] == "fc1"][0]["stall_cycles"]')
+s_half=$(json half.json '[l for l in d["layers"] if l["name"] == "fc1"][0]["stall_cycles"]')
+((s_half > 2 * s_full && s_full > 0)) && ok || bad "fc1 stalls $s_full -> $s_half with half the bandwidth"
+"$TRINE" run --model cnn-dense8.tnet --dataset idx:data12 --json > full.json
+"$TRINE" run --model cnn-dense8.tnet --dataset idx:data12 --set dram.org.bus_width=32 --json > half.json
+c_full=$(json full.json '[(l["cycles"], l["stall_cycles"]) for l in d["layers"] if l["name"] == "conv2"][0]')
+c_half=$(json half.json '[(l["cycles"], l["stall_cycles"]) for l in d["layers"] if l["name"] == "conv2"][0]')
+[[ $c_full == "$c_half" && $c_full == *", 0)" ]] && ok || bad "conv2 changed with the bandwidth: $c_full -> $c_half"
+
+echo "run.sh: $passed passed, $failed failed"
+((failed == 0))
