@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "models/accel/datapath.hpp"
 #include "models/buffer/access.hpp"
 
 namespace trine::models {
@@ -36,6 +35,12 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
       types_(net::infer_types(net, net.name)) {
   uint64_t at = 0;
   tile_offset_.resize(net.layers.size());
+  paths_.resize(net.layers.size());
+  for (const compile::LayerPlan& p : schedule.layers)
+    if (net.layers[p.layer].is_compute())
+      paths_[p.layer] = std::make_unique<accel::Datapath>(
+          net.layers[p.layer], p, p.layer == 0 ? net::input_type(net.input) : types_[p.layer - 1],
+          types_[p.layer]);
   for (const compile::LayerPlan& p : schedule.layers) {
     weight_base_.push_back(at);
     uint64_t off = 0;
@@ -119,11 +124,9 @@ InferenceResult Controller::infer(const uint8_t* image) {
       stream_access(ibuf, tlm::TLM_WRITE_COMMAND, 0, static_cast<uint64_t>(p.input_bytes), isize,
                     scratch_, name());
     }
-    const net::TensorType in_type =
-        p.layer == 0 ? net::input_type(net_.input) : types_[p.layer - 1];
     const net::TensorType& out_type = types_[p.layer];
     if (l.is_compute()) {
-      accel::Datapath path(l, p, in_type, out_type);
+      const accel::Datapath& path = *paths_[p.layer];
       std::vector<int64_t> acc = path.start();
       // Two weight tiles in flight, across layer boundaries: usually already fetched.
       const size_t first = next_tile_;

@@ -12,9 +12,11 @@
 #include <tlm>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "models/accel/datapath.hpp"
 #include "models/accel/dma.hpp"
 #include "models/array/systolic_array.hpp"
 #include "models/buffer/sram_buffer.hpp"
@@ -90,6 +92,7 @@ class Controller : public sc_core::sc_module {
   ClockDomain clock_;
   ref::Reference reference_;
   std::vector<net::TensorType> types_;
+  std::vector<std::unique_ptr<accel::Datapath>> paths_;  // per compute layer: decoded once
   // DRAM layout: each layer's weights (tiles at fixed offsets), then activations.
   std::vector<uint64_t> weight_base_, act_base_;
   std::vector<std::map<std::pair<int64_t, int64_t>, uint64_t>> tile_offset_;

@@ -11,18 +11,24 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
                    const net::TensorType& in, const net::TensorType& out)
     : layer_(layer), plan_(plan), in_(in), out_(out) {
   if (layer.weights.form != WeightForm::ColComb) weights_ = layer.weights.decode();
+  columns_ = layer.weights.cols;
+  // The address generator's im2col walk, worked out once per layer.
+  if (layer.kind == net::LayerKind::Conv2d) {
+    gather_.resize(static_cast<size_t>(plan.vectors * columns_));
+    for (int64_t v = 0; v < plan.vectors; ++v)
+      for (int64_t c = 0; c < columns_; ++c)
+        gather_[static_cast<size_t>(v * columns_ + c)] = source(v, c);
+  }
 }
 
-// Input value at im2col position (vector, column): conv pads with zeros.
-uint32_t Datapath::activation(const ref::Tensor& in, int64_t v, int64_t col) const {
-  if (layer_.kind == net::LayerKind::Dense) return static_cast<uint32_t>(in.data[col]);
+int32_t Datapath::source(int64_t v, int64_t col) const {
   const int64_t kh = layer_.kernel_h, kw = layer_.kernel_w;
   const int64_t oy = v / out_.width, ox = v % out_.width;
   const int64_t c = col / (kh * kw), ky = col / kw % kh, kx = col % kw;
   const int64_t iy = oy * layer_.stride_h - layer_.pad_h + ky;
   const int64_t ix = ox * layer_.stride_w - layer_.pad_w + kx;
-  if (iy < 0 || iy >= in_.height || ix < 0 || ix >= in_.width) return 0;
-  return static_cast<uint32_t>(in.at(c, iy, ix));
+  if (iy < 0 || iy >= in_.height || ix < 0 || ix >= in_.width) return -1;
+  return static_cast<int32_t>((c * in_.height + iy) * in_.width + ix);
 }
 
 array::Tile Datapath::tile(size_t k, const ref::Tensor& input) const {
@@ -49,18 +55,26 @@ array::Tile Datapath::tile(size_t k, const ref::Tensor& input) const {
       }
     }
   t.acts.resize(static_cast<size_t>(t.vectors * t.rows_used * t.lanes), 0);
-  for (int64_t v = 0; v < t.vectors; ++v)
+  const int32_t* x = input.data.data();
+  for (int64_t v = 0; v < t.vectors; ++v) {
+    // Dense layers read the input vector itself; convolutions through the im2col table.
+    const int32_t* g = gather_.empty() ? nullptr : gather_.data() + (p.vec_begin + v) * columns_;
+    auto value = [&](int64_t col) -> uint32_t {
+      const int32_t at = g ? g[col] : static_cast<int32_t>(col);
+      return at < 0 ? 0 : static_cast<uint32_t>(x[at]);
+    };
+    uint32_t* row = t.acts.data() + v * t.rows_used * t.lanes;
     for (int64_t i = 0; i < t.rows_used; ++i) {
-      uint32_t* lane = t.acts.data() + (v * t.rows_used + i) * t.lanes;
+      uint32_t* lane = row + i * t.lanes;
       const int64_t r = p.red_begin + i;
       if (!combined) {
-        lane[0] = activation(input, p.vec_begin + v, r);
+        lane[0] = value(r);
         continue;
       }
       const std::vector<int32_t>& group = cc.groups[static_cast<size_t>(r)];
-      for (size_t s = 0; s < group.size(); ++s)
-        lane[s] = activation(input, p.vec_begin + v, group[s]);
+      for (size_t s = 0; s < group.size(); ++s) lane[s] = value(group[s]);
     }
+  }
   t.decode_cycles = 0;  // set by the decoder
   return t;
 }

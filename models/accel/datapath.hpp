@@ -39,11 +39,14 @@ class Datapath {
                   LayerTiming& timing) const;
 
  private:
-  uint32_t activation(const ref::Tensor& in, int64_t vector, int64_t column) const;
+  // Input index of im2col position (vector, column), or -1 for conv padding.
+  int32_t source(int64_t vector, int64_t column) const;
   const net::Layer& layer_;
   const compile::LayerPlan& plan_;
   net::TensorType in_, out_;
-  net::WeightMatrix weights_;  // decoded (not used for column combining)
+  net::WeightMatrix weights_;    // decoded (not used for column combining)
+  int64_t columns_ = 0;          // weight columns: the im2col row length
+  std::vector<int32_t> gather_;  // conv: vectors x columns input indices, -1 for padding
 };
 
 // Max or average pooling on the vector unit.

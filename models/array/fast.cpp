@@ -1,5 +1,9 @@
 // The fast array model: each tile's timing in closed form and its sums as direct dot products,
 // without stepping cycles.
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+
 #include "models/array/array.hpp"
 
 namespace trine::models::array {
@@ -17,9 +21,24 @@ class Fast : public Model {
     r.timing = pipeline_.place(t, load_cycles(t), compute_cycles(shape_, t));
     const int64_t R = t.rows_used, C = t.cols_used, L = t.lanes;
     r.sums.assign(static_cast<size_t>(t.vectors * C), 0);
+    // A tile's sum is at most rows x 127 x (2^16 - 1) in magnitude: int32 never overflows for
+    // up to 258 rows, and int32 lanes vectorize twice as wide.
+    const bool narrow = R * 127 * ((int64_t{1} << shape_.act_bits) - 1) < INT32_MAX;
+    std::vector<int32_t> acc32(narrow ? static_cast<size_t>(C) : 0);
     for (int64_t n = 0; n < t.vectors; ++n) {
       int64_t* out = r.sums.data() + n * C;
       const uint32_t* x = t.acts.data() + n * R * L;
+      if (narrow && t.select.empty()) {
+        std::fill(acc32.begin(), acc32.end(), 0);
+        for (int64_t i = 0; i < R; ++i) {
+          const int32_t a = static_cast<int32_t>(x[i]);
+          if (a == 0) continue;
+          const int8_t* w = t.weights.data() + i * C;
+          for (int64_t j = 0; j < C; ++j) acc32[j] += w[j] * a;
+        }
+        for (int64_t j = 0; j < C; ++j) out[j] = acc32[j];
+        continue;
+      }
       for (int64_t i = 0; i < R; ++i) {
         const int8_t* w = t.weights.data() + i * C;
         if (t.select.empty()) {

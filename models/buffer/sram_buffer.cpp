@@ -62,7 +62,10 @@ void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_t
 
   const uint64_t first = addr / word_bytes_, last = (addr + len - 1) / word_bytes_;
   auto& per_bank = is_read ? bank_reads_ : bank_writes_;
-  for (uint64_t w = first; w <= last; ++w) *per_bank[w % per_bank.size()] += 1;
+  // Words first..last go round the banks: each bank gets n / banks, the first n % banks one more.
+  const uint64_t banks = per_bank.size(), n = last - first + 1;
+  for (uint64_t i = 0; i < std::min(banks, n); ++i)
+    *per_bank[(first + i) % banks] += n / banks + (i < n % banks ? 1 : 0);
   (is_read ? bytes_read_ : bytes_written_) += len;
   delay += period_ * static_cast<double>(access_cycles(addr, len));
   trans.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -72,25 +72,28 @@ template <class Acc>
 void conv(const Layer& l, const net::WeightMatrix& w, const Tensor& in, Tensor& out) {
   const int64_t H = in.type.height, W = in.type.width;
   const int64_t OH = out.type.height, OW = out.type.width;
+  const int64_t KH = l.kernel_h, KW = l.kernel_w;
+  const int32_t* x = in.data.data();
   for (int64_t o = 0; o < l.out_channels; ++o) {
     const int8_t* row = w.values.data() + o * w.cols;
-    for (int64_t y = 0; y < OH; ++y)
-      for (int64_t x = 0; x < OW; ++x) {
+    for (int64_t y = 0; y < OH; ++y) {
+      // The kernel rows that land inside the image (zero padding contributes nothing).
+      const int64_t y0 = y * l.stride_h - l.pad_h;
+      const int64_t ky0 = std::max<int64_t>(0, -y0), ky1 = std::min(KH, H - y0);
+      for (int64_t xo = 0; xo < OW; ++xo) {
+        const int64_t x0 = xo * l.stride_w - l.pad_w;
+        const int64_t kx0 = std::max<int64_t>(0, -x0), kx1 = std::min(KW, W - x0);
         Acc acc = 0;
         for (int64_t c = 0; c < l.in_channels; ++c)
-          for (int64_t ky = 0; ky < l.kernel_h; ++ky) {
-            const int64_t iy = y * l.stride_h - l.pad_h + ky;
-            if (iy < 0 || iy >= H) continue;  // zero padding
-            for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
-              const int64_t ix = x * l.stride_w - l.pad_w + kx;
-              if (ix < 0 || ix >= W) continue;
-              acc += static_cast<Acc>(row[(c * l.kernel_h + ky) * l.kernel_w + kx]) *
-                     in.data[static_cast<size_t>((c * H + iy) * W + ix)];
-            }
+          for (int64_t ky = ky0; ky < ky1; ++ky) {
+            const int8_t* wr = row + (c * KH + ky) * KW;
+            const int32_t* xr = x + (c * H + y0 + ky) * W + x0;
+            for (int64_t kx = kx0; kx < kx1; ++kx) acc += static_cast<Acc>(wr[kx]) * xr[kx];
           }
         const int64_t total = static_cast<int64_t>(acc) + (l.bias.empty() ? 0 : l.bias[o]);
-        out.data[static_cast<size_t>((o * OH + y) * OW + x)] = requantize(total, l, o);
+        out.data[static_cast<size_t>((o * OH + y) * OW + xo)] = requantize(total, l, o);
       }
+    }
   }
 }
 

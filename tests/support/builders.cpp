@@ -139,6 +139,28 @@ net::Network example_cnn(WeightForm form, uint32_t seed, int64_t height, int64_t
   return n;
 }
 
+net::Network lenet5(WeightForm form, uint32_t seed) {
+  std::mt19937 rng(seed);
+  net::Network n;
+  n.name = std::string("lenet5-") + net::form_name(form);
+  n.input = {1, 28, 28, 8, 0};
+  n.classes = 10;
+  n.layers.push_back(
+      conv_layer("conv1", 1, 6, 5, 1, 2, encode_as(form, random_matrix(form, 6, 25, rng)), 8, rng));
+  n.layers.push_back(pool_layer("pool1", net::LayerKind::MaxPool, 2, 2));
+  n.layers.push_back(conv_layer("conv2", 6, 16, 5, 1, 0,
+                                encode_as(form, random_matrix(form, 16, 150, rng)), 10, rng));
+  n.layers.push_back(pool_layer("pool2", net::LayerKind::MaxPool, 2, 2));
+  n.layers.push_back(pool_layer("flat", net::LayerKind::Flatten, 1, 1));
+  n.layers.push_back(
+      dense_layer("fc1", encode_as(form, random_matrix(form, 120, 400, rng)), true, 8, 11, rng));
+  n.layers.push_back(
+      dense_layer("fc2", encode_as(form, random_matrix(form, 84, 120, rng)), true, 8, 10, rng));
+  n.layers.push_back(
+      dense_layer("fc3", encode_as(form, random_matrix(form, 10, 84, rng)), false, 32, 0, rng));
+  return n;
+}
+
 net::Network example_mlp(WeightForm form, uint32_t seed, int64_t inputs) {
   std::mt19937 rng(seed);
   net::Network n;

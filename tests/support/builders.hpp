@@ -25,6 +25,9 @@ net::Layer pool_layer(const std::string& name, net::LayerKind kind, int k, int s
 // compute layer in `form`, for images of height x width.
 net::Network example_cnn(net::WeightForm form, uint32_t seed, int64_t height = 12,
                          int64_t width = 12);
+// LeNet-5 for 28x28 images: conv 6@5x5 (pad 2) -> maxpool -> conv 16@5x5 -> maxpool ->
+// flatten -> dense 120 -> dense 84 -> dense 10, every compute layer in `form`.
+net::Network lenet5(net::WeightForm form, uint32_t seed);
 // dense -> dense -> dense in `form`.
 net::Network example_mlp(net::WeightForm form, uint32_t seed, int64_t inputs = 64);
 

@@ -1,0 +1,90 @@
+// Simulation speed of the accelerator with DRAM in the loop: wall time per inference and
+// simulated array cycles per wall second, for the fast and cycle array models, on a LeNet-5
+// network and a 3-layer MLP (784-512-512-10) in every weight form (random weights of the
+// form's shape; speed does not depend on training). Each case runs in its own process: SystemC
+// elaborates one design per process.
+// Usage: bench_run [--images N] [--cycle-images N]
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "models/accel/accelerator.hpp"
+#include "tests/support/builders.hpp"
+
+using namespace trine;
+
+namespace {
+
+net::Network mlp3(net::WeightForm form) {
+  // The MLP of the trainer's acceptance runs: 784-512-512-10.
+  std::mt19937 rng(5);
+  net::Network n;
+  n.name = std::string("mlp-784-512-512-10-") + net::form_name(form);
+  n.input = {1, 28, 28, 8, 0};
+  n.classes = 10;
+  n.layers.push_back(testing::pool_layer("flat", net::LayerKind::Flatten, 1, 1));
+  const int64_t sizes[] = {784, 512, 512, 10};
+  for (int i = 0; i < 3; ++i)
+    n.layers.push_back(testing::dense_layer(
+        "fc" + std::to_string(i + 1),
+        testing::encode_as(form, testing::random_matrix(form, sizes[i + 1], sizes[i], rng)), i < 2,
+        i < 2 ? 8 : 32, i < 2 ? 12 : 0, rng));
+  return n;
+}
+
+int run_case(const std::string& which, net::WeightForm form, const std::string& model, int images) {
+  const net::Network n = which == "lenet5" ? testing::lenet5(form, 3) : mlp3(form);
+  config::DesignPoint dp = config::default_design_point().point;
+  dp.array.model = model;
+  const compile::Schedule s = compile::compile(n, dp);
+  const data::Dataset d = testing::random_dataset(images, 28, 28, 10, 9);
+  std::vector<const uint8_t*> in;
+  for (int64_t i = 0; i < d.count; ++i) in.push_back(d.image(i));
+  models::Accelerator top("top", dp, n, s, in);
+  const auto t0 = std::chrono::steady_clock::now();
+  sc_core::sc_start();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto& results = top.controller.results();
+  if (!top.controller.finished() || results.back().mismatch) {
+    std::fprintf(stderr, "bench_run: %s did not run bit-exact\n", n.name.c_str());
+    return 1;
+  }
+  int64_t cycles = 0;
+  for (const auto& r : results) cycles += r.end - r.start;
+  std::printf("%-26s %-6s %7d %12lld %12.3f %14.3g\n", n.name.c_str(), model.c_str(), images,
+              static_cast<long long>(cycles / images), 1e3 * wall / images,
+              static_cast<double>(cycles) / wall);
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  int images = 20, cycle_images = 1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--images")) images = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--cycle-images")) cycle_images = std::atoi(argv[i + 1]);
+  }
+  std::printf("%-26s %-6s %7s %12s %12s %14s\n", "network", "model", "images", "cycles/inf",
+              "ms/inf", "sim cycles/s");
+  int failures = 0;
+  for (const char* which : {"lenet5", "mlp3"})
+    for (net::WeightForm form :
+         {net::WeightForm::Dense8, net::WeightForm::Ternary, net::WeightForm::NK,
+          net::WeightForm::ColComb, net::WeightForm::LowBit})
+      for (const char* model : {"fast", "cycle"}) {
+        std::fflush(stdout);
+        const pid_t pid = fork();
+        if (pid == 0)
+          _exit(run_case(which, form, model, std::strcmp(model, "fast") ? cycle_images : images));
+        int status = 0;
+        waitpid(pid, &status, 0);
+        failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+      }
+  return failures ? 1 : 0;
+}
