@@ -25,11 +25,6 @@ expect 2 "bad.yaml:2:9: array.rows: 0 is out of range [1, 1024]" -- "$TRINE" run
 expect 2 "typo.yaml:2:3: array.rowz: unknown key (did you mean 'rows'?)" -- "$TRINE" run --arch typo.yaml
 out=$("$TRINE" run --arch bad.yaml 2>&1)
 [[ $out != *cycles* ]] && ok || bad "a bad design point still simulated: $out"
-# A layer that cannot be mapped names itself and the limit.
-expect 2 "layer 'fc': double-buffered weight tiles need 2 x 160 bytes; buffers.weight.size is 256 bytes" \
-  -- "$TRINE" run --set "buffers.weight.size=256 B"
-expect 2 "layer 'fc': its inputs have 8 bits; array.act_bits is 6" -- "$TRINE" run --set array.act_bits=6
-
 # Every weight form, conv and dense, two array sizes, two DRAM presets: bit-exact, and the
 # cycle model agrees with the fast one.
 "$NETGEN" dataset --count 3 --height 12 --width 12 --seed 4 -o data12 || bad "netgen dataset"
@@ -51,6 +46,14 @@ for form in dense8 ternary nk colcomb lowbit; do
   "$TRINE" run --model cnn-$form.tnet --dataset idx:data12 --json > again.json
   cmp -s fast.json again.json && ok || bad "two runs of $form differ"
 done
+
+# A layer that cannot be mapped names itself and the limit.
+m=(--model cnn-dense8.tnet --dataset idx:data12)
+expect 2 "layer 'fc1': double-buffered weight tiles need 2 x 256 bytes; buffers.weight.size is 256 bytes" \
+  -- "$TRINE" run "${m[@]}" --set "buffers.weight.size=256 B"
+expect 2 "layer 'conv1': its inputs have 8 bits; array.act_bits is 6" -- "$TRINE" run "${m[@]}" --set array.act_bits=6
+expect 2 "layer 'conv1': its input needs 144 bytes; buffers.input.size is 128 bytes" \
+  -- "$TRINE" run "${m[@]}" --set "buffers.input.size=128 B"
 
 # DRAM bandwidth: a weight-heavy dense layer on a 64x64 array at 1 GHz is memory-bound; half the
 # bus width raises its stalls. A convolution whose inputs are on chip and whose weights were
