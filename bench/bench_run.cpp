@@ -13,6 +13,7 @@
 #include <string>
 
 #include "models/accel/accelerator.hpp"
+#include "models/accel/datapath.hpp"
 #include "tests/support/builders.hpp"
 
 using namespace trine;
@@ -62,6 +63,44 @@ int run_case(const std::string& which, net::WeightForm form, const std::string& 
   return 0;
 }
 
+// The array models alone on the tiles of one inference: what `fast` saves by not stepping.
+void array_only(const std::string& which) {
+  const net::Network n =
+      which == "lenet5" ? testing::lenet5(net::WeightForm::NK, 3) : mlp3(net::WeightForm::NK);
+  const config::DesignPoint dp = config::default_design_point().point;
+  const compile::Schedule s = compile::compile(n, dp);
+  const std::vector<net::TensorType> types = net::infer_types(n, n.name);
+  const data::Dataset d = testing::random_dataset(1, 28, 28, 10, 9);
+  const std::vector<ref::Tensor> outs = ref::Reference(n).run_all(d.image(0));
+  std::vector<models::array::Tile> tiles;
+  for (const compile::LayerPlan& p : s.layers) {
+    if (!n.layers[p.layer].is_compute()) continue;
+    const net::TensorType in = p.layer == 0 ? net::input_type(n.input) : types[p.layer - 1];
+    const models::accel::Datapath path(n.layers[p.layer], p, in, types[p.layer]);
+    const std::vector<ref::Tensor> x{p.layer == 0 ? ref::Reference(n).input(d.image(0))
+                                                  : outs[p.layer - 1]};
+    for (size_t k = 0; k < p.tiles.size(); ++k) tiles.push_back(path.tile(k, x));
+  }
+  double seconds[2] = {0, 0};
+  int64_t cycles = 0;
+  const char* names[2] = {"fast", "cycle"};
+  for (int m = 0; m < 2; ++m) {
+    const int reps = m == 0 ? 200 : 3;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int r = 0; r < reps; ++r) {
+      auto model = models::array::make_model(
+          names[m], {dp.array.rows, dp.array.cols, static_cast<int>(dp.array.act_bits)});
+      for (const auto& t : tiles) model->run(t);
+      cycles = model->end_cycle();
+    }
+    seconds[m] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
+  }
+  std::printf("%-26s %-6s %zu tiles, %lld cycles: fast %.3f ms, cycle %.3f ms: %.0fx\n",
+              n.name.c_str(), "array", tiles.size(), static_cast<long long>(cycles),
+              1e3 * seconds[0], 1e3 * seconds[1], seconds[1] / seconds[0]);
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv) {
@@ -86,5 +125,8 @@ int sc_main(int argc, char** argv) {
         waitpid(pid, &status, 0);
         failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
       }
+  std::printf("\narray models alone (tiles of one inference, no DRAM, no buffers):\n");
+  array_only("lenet5");
+  array_only("mlp3");
   return failures ? 1 : 0;
 }

@@ -85,20 +85,26 @@ void Controller::fetch(size_t g) {
 }
 
 void Controller::run() {
-  for (const uint8_t* image : images_) {
-    results_.push_back(infer(image));
+  const size_t batch =
+      static_cast<size_t>(schedule_.layers.empty() ? 1 : schedule_.layers[0].batch);
+  for (size_t i = 0; i + batch <= images_.size(); i += batch) {
+    results_.push_back(infer({images_.begin() + i, images_.begin() + i + batch}));
     if (results_.back().mismatch) break;
   }
   finished_ = true;
 }
 
-InferenceResult Controller::infer(const uint8_t* image) {
+InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
   InferenceResult r;
   next_tile_ = 0;
   weight_jobs_.clear();
   r.start = now();
-  const std::vector<ref::Tensor> expected = reference_.run_all(image);
-  ref::Tensor x = reference_.input(image);
+  std::vector<std::vector<ref::Tensor>> expected;  // per image, per layer
+  std::vector<ref::Tensor> x;                      // the current activations, per image
+  for (const uint8_t* image : batch) {
+    expected.push_back(reference_.run_all(image));
+    x.push_back(reference_.input(image));
+  }
   const uint64_t wsize = static_cast<uint64_t>(dp_.buffers.weight.size_bytes);
   const uint64_t isize = static_cast<uint64_t>(dp_.buffers.input.size_bytes);
   const uint64_t osize = static_cast<uint64_t>(dp_.buffers.output.size_bytes);
@@ -175,14 +181,15 @@ InferenceResult Controller::infer(const uint8_t* image) {
                     scratch_, name());
       stream_access(ibuf, tlm::TLM_WRITE_COMMAND, 0, static_cast<uint64_t>(p.output_bytes), isize,
                     scratch_, name());
-      x = accel::pool(l, x, out_type);
+      for (ref::Tensor& t : x) t = accel::pool(l, t, out_type);
       end = ready + p.pool_cycles;
       lr.ideal = p.pool_cycles;
     } else {
-      ref::Tensor y{out_type, x.data};  // flatten: addressing only; relu clamps on the way
-      if (l.kind == net::LayerKind::Relu)
-        for (int32_t& v : y.data) v = std::max(v, 0);
-      x = std::move(y);
+      for (ref::Tensor& t : x) {  // flatten: addressing only; relu clamps on the way
+        t.type = out_type;
+        if (l.kind == net::LayerKind::Relu)
+          for (int32_t& v : t.data) v = std::max(v, 0);
+      }
       end = ready;
     }
     wait_until(end);
@@ -201,18 +208,23 @@ InferenceResult Controller::infer(const uint8_t* image) {
     lr.obuf_bytes = buffers_.output.bytes_accessed() - ob0;
     lr.decoder_throttle = decoder_.throttle_cycles() - th0;
     r.layers.push_back(lr);
-    const ref::Tensor& want = expected[p.layer];
-    for (size_t i = 0; i < want.data.size(); ++i)
-      if (x.data[i] != want.data[i]) {
-        r.mismatch = true;
-        r.first_mismatch = {l.name, static_cast<int64_t>(i), x.data[i], want.data[i]};
-        r.end = now();
-        return r;
-      }
+    for (size_t b = 0; b < x.size(); ++b) {
+      const ref::Tensor& want = expected[b][p.layer];
+      for (size_t i = 0; i < want.data.size(); ++i)
+        if (x[b].data[i] != want.data[i]) {
+          r.mismatch = true;
+          r.first_mismatch = {static_cast<int64_t>(b), l.name, static_cast<int64_t>(i),
+                              x[b].data[i], want.data[i]};
+          r.end = now();
+          return r;
+        }
+    }
   }
   r.end = now();
-  r.outputs = x.data;
-  r.prediction = ref::argmax(x.data);
+  for (const ref::Tensor& t : x) {
+    r.outputs.push_back(t.data);
+    r.predictions.push_back(ref::argmax(t.data));
+  }
   return r;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// The controller runs the compiled schedule on the hardware, one inference after another:
+// The controller runs the compiled schedule on the hardware, one batch after another (the
+// schedule's batch size; images beyond the last whole batch are not run):
 // DMA of inputs and weight tiles from DRAM into the buffers (two weight tiles in flight: the
 // next one loads while the array computes), decode, compute, requantize, and write-back of
 // outputs that do not stay on chip. It schedules the next interesting time only: DMA
@@ -40,16 +41,18 @@ struct LayerResult {
 };
 
 struct Mismatch {
+  int64_t image = 0;  // within the batch
   std::string layer;
   int64_t index = 0;
   int32_t simulated = 0, reference = 0;
 };
 
+// One batch of images through the network.
 struct InferenceResult {
   std::vector<LayerResult> layers;
   int64_t start = 0, end = 0;
-  std::vector<int32_t> outputs;  // the last layer's
-  int64_t prediction = -1;
+  std::vector<std::vector<int32_t>> outputs;  // the last layer's, per image
+  std::vector<int64_t> predictions;           // per image
   bool mismatch = false;
   Mismatch first_mismatch;
 };
@@ -74,7 +77,7 @@ class Controller : public sc_core::sc_module {
  private:
   SC_HAS_PROCESS(Controller);
   void run();
-  InferenceResult infer(const uint8_t* image);
+  InferenceResult infer(const std::vector<const uint8_t*>& batch);
   void wait_until(int64_t cycle);
   int64_t now() const;
   uint64_t tile_address(size_t layer, const compile::TilePlan& t);

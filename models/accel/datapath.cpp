@@ -14,8 +14,8 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
   columns_ = layer.weights.cols;
   // The address generator's im2col walk, worked out once per layer.
   if (layer.kind == net::LayerKind::Conv2d) {
-    gather_.resize(static_cast<size_t>(plan.vectors * columns_));
-    for (int64_t v = 0; v < plan.vectors; ++v)
+    gather_.resize(static_cast<size_t>(plan.positions * columns_));
+    for (int64_t v = 0; v < plan.positions; ++v)
       for (int64_t c = 0; c < columns_; ++c)
         gather_[static_cast<size_t>(v * columns_ + c)] = source(v, c);
   }
@@ -31,7 +31,7 @@ int32_t Datapath::source(int64_t v, int64_t col) const {
   return static_cast<int32_t>((c * in_.height + iy) * in_.width + ix);
 }
 
-array::Tile Datapath::tile(size_t k, const ref::Tensor& input) const {
+array::Tile Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch) const {
   const compile::TilePlan& p = plan_.tiles[k];
   array::Tile t;
   t.rows_used = p.red_end - p.red_begin;
@@ -55,10 +55,13 @@ array::Tile Datapath::tile(size_t k, const ref::Tensor& input) const {
       }
     }
   t.acts.resize(static_cast<size_t>(t.vectors * t.rows_used * t.lanes), 0);
-  const int32_t* x = input.data.data();
   for (int64_t v = 0; v < t.vectors; ++v) {
-    // Dense layers read the input vector itself; convolutions through the im2col table.
-    const int32_t* g = gather_.empty() ? nullptr : gather_.data() + (p.vec_begin + v) * columns_;
+    // Vectors are image-major. Dense layers read the input vector itself; convolutions go
+    // through the im2col table.
+    const int64_t image = (p.vec_begin + v) / plan_.positions;
+    const int64_t position = (p.vec_begin + v) % plan_.positions;
+    const int32_t* x = batch[static_cast<size_t>(image)].data.data();
+    const int32_t* g = gather_.empty() ? nullptr : gather_.data() + position * columns_;
     auto value = [&](int64_t col) -> uint32_t {
       const int32_t at = g ? g[col] : static_cast<int32_t>(col);
       return at < 0 ? 0 : static_cast<uint32_t>(x[at]);
@@ -92,20 +95,23 @@ void Datapath::add(size_t k, const std::vector<int64_t>& sums, std::vector<int64
           sums[static_cast<size_t>(v * cols + j)];
 }
 
-ref::Tensor Datapath::finish(const std::vector<int64_t>& acc) const {
-  const int64_t O = plan_.outputs, N = plan_.vectors;
-  ref::Tensor out{out_, std::vector<int32_t>(static_cast<size_t>(out_.size()))};
-  for (int64_t o = 0; o < O; ++o) {
-    const int64_t bias = layer_.bias.empty() ? 0 : layer_.bias[static_cast<size_t>(o)];
-    for (int64_t v = 0; v < N; ++v)
-      out.data[static_cast<size_t>(o * N + v)] =
-          ref::requantize(acc[static_cast<size_t>(v * O + o)] + bias, layer_, o);
-  }
+std::vector<ref::Tensor> Datapath::finish(const std::vector<int64_t>& acc) const {
+  const int64_t O = plan_.outputs, P = plan_.positions;
+  std::vector<ref::Tensor> out(
+      static_cast<size_t>(plan_.batch),
+      ref::Tensor{out_, std::vector<int32_t>(static_cast<size_t>(out_.size()))});
+  for (int64_t b = 0; b < plan_.batch; ++b)
+    for (int64_t o = 0; o < O; ++o) {
+      const int64_t bias = layer_.bias.empty() ? 0 : layer_.bias[static_cast<size_t>(o)];
+      for (int64_t v = 0; v < P; ++v)
+        out[static_cast<size_t>(b)].data[static_cast<size_t>(o * P + v)] =
+            ref::requantize(acc[static_cast<size_t>((b * P + v) * O + o)] + bias, layer_, o);
+    }
   return out;
 }
 
-ref::Tensor Datapath::run(const ref::Tensor& input, array::Model& model, const Ready& ready,
-                          LayerTiming& timing) const {
+std::vector<ref::Tensor> Datapath::run(const std::vector<ref::Tensor>& input, array::Model& model,
+                                       const Ready& ready, LayerTiming& timing) const {
   std::vector<int64_t> acc = start();
   timing.tiles.clear();
   for (size_t k = 0; k < plan_.tiles.size(); ++k) {

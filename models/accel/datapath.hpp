@@ -26,17 +26,17 @@ class Datapath {
   // Decodes the layer's weights once. `layer` must be a compute layer of `plan`.
   Datapath(const net::Layer& layer, const compile::LayerPlan& plan, const net::TensorType& in,
            const net::TensorType& out);
-  // The array tile for planned tile `k`.
-  array::Tile tile(size_t k, const ref::Tensor& input) const;
+  // The array tile for planned tile `k`; `batch` holds the inputs of the plan's images.
+  array::Tile tile(size_t k, const std::vector<ref::Tensor>& batch) const;
   // Partial sums of the whole layer, vector-major, all zero.
   std::vector<int64_t> start() const;
   // Adds tile `k`'s sums (vectors x its columns) into `acc`.
   void add(size_t k, const std::vector<int64_t>& sums, std::vector<int64_t>& acc) const;
-  // Bias and requantization: the layer's output.
-  ref::Tensor finish(const std::vector<int64_t>& acc) const;
-  // Runs every tile on `model` and requantizes: the layer's output.
-  ref::Tensor run(const ref::Tensor& input, array::Model& model, const Ready& ready,
-                  LayerTiming& timing) const;
+  // Bias and requantization: the layer's output for each image of the batch.
+  std::vector<ref::Tensor> finish(const std::vector<int64_t>& acc) const;
+  // Runs every tile on `model` and requantizes.
+  std::vector<ref::Tensor> run(const std::vector<ref::Tensor>& input, array::Model& model,
+                               const Ready& ready, LayerTiming& timing) const;
 
  private:
   // Input index of im2col position (vector, column), or -1 for conv padding.

@@ -92,27 +92,38 @@ int cmd_run(const Args& args) {
                      "the .tnet to run (default: the embedded configs/nets/default.tnet)")(
       "dataset", po::value<std::string>()->default_value("fashion-mnist"),
       "where the input images come from: fashion-mnist, idx:DIR or synthetic[:...]")(
-      "images", po::value<int64_t>()->default_value(1),
-      "run the first N test images one after another and report accuracy")(
-      "json", "print the results as one JSON object");
+      "batch", po::value<int64_t>()->default_value(1),
+      "images per inference: each weight tile streams all of them")(
+      "images", po::value<int64_t>(),
+      "run the first N test images (a multiple of --batch; default: one batch) and report "
+      "accuracy")("json", "print the results as one JSON object");
   po::positional_options_description pos;
   po::variables_map vm;
-  if (!parse("run", "[--arch A.yaml] [--set KEY=VALUE]... [--model M.tnet] [--images N] [--json]",
+  if (!parse("run",
+             "[--arch A.yaml] [--set KEY=VALUE]... [--model M.tnet] [--batch B] [--images N] "
+             "[--json]",
              args, opts, pos, vm))
     return 0;
   // Everything that can be wrong with the inputs is found before the simulation starts.
   const config::LoadedDesignPoint arch = load_arch(vm);
   const config::DesignPoint& dp = arch.point;
-  const int64_t count = vm["images"].as<int64_t>();
-  if (count < 1) throw InputError("trine run: --images must be >= 1");
+  const int64_t batch = vm["batch"].as<int64_t>();
+  if (batch < 1 || batch > 4096) throw InputError("trine run: --batch must be in [1, 4096]");
+  const int64_t count = vm.count("images") ? vm["images"].as<int64_t>() : batch;
+  if (count < 1 || count % batch != 0)
+    throw InputError("trine run: --images must be a positive multiple of --batch (" +
+                     std::to_string(batch) + ")");
   const net::Network net = load_model(vm);
-  const compile::Schedule schedule = compile::compile(net, dp);
+  const compile::Schedule schedule = compile::compile(net, dp, batch);
   const data::Dataset d = data::load(vm["dataset"].as<std::string>(), data::Split::Test, count);
   if (d.height != net.input.height || d.width != net.input.width || net.input.channels != 1)
     throw InputError("trine run: network '" + net.name + "' takes " +
                      std::to_string(net.input.height) + "x" + std::to_string(net.input.width) +
                      " images; the dataset has " + std::to_string(d.height) + "x" +
                      std::to_string(d.width));
+  if (d.count < count)
+    throw InputError("trine run: --images " + std::to_string(count) + " but the dataset has " +
+                     std::to_string(d.count) + " test images");
   std::vector<const uint8_t*> images;
   for (int64_t i = 0; i < d.count; ++i) images.push_back(d.image(i));
 
@@ -125,31 +136,34 @@ int cmd_run(const Args& args) {
   const models::InferenceResult& last = results.back();
   if (last.mismatch) {
     const models::Mismatch& m = last.first_mismatch;
-    throw RunError("image " + std::to_string(results.size() - 1) + ": layer '" + m.layer +
-                   "' output " + std::to_string(m.index) + " is " + std::to_string(m.simulated) +
-                   " on the simulated hardware but " + std::to_string(m.reference) +
-                   " in the integer reference");
+    throw RunError("image " +
+                   std::to_string(static_cast<int64_t>(results.size() - 1) * batch + m.image) +
+                   ": layer '" + m.layer + "' output " + std::to_string(m.index) + " is " +
+                   std::to_string(m.simulated) + " on the simulated hardware but " +
+                   std::to_string(m.reference) + " in the integer reference");
   }
-  int64_t correct = 0, total_cycles = 0;
-  for (size_t i = 0; i < results.size(); ++i) {
-    correct += results[i].prediction == d.labels[i];
-    total_cycles += results[i].end - results[i].start;
+  int64_t correct = 0, total_cycles = 0, image = 0;
+  for (const models::InferenceResult& r : results) {
+    for (int64_t p : r.predictions) correct += p == d.labels[image++];
+    total_cycles += r.end - r.start;
   }
   const double mhz = static_cast<double>(dp.clock.frequency_hz) / 1e6;
   const models::InferenceResult& first = results.front();
   const int64_t cycles = first.end - first.start;
+  const double accuracy = static_cast<double>(correct) / static_cast<double>(image);
+  const double per_image = static_cast<double>(total_cycles) / static_cast<double>(image);
   if (vm.count("json")) {
     json::Writer w(std::cout);
     w.begin_object().field("design_point", dp.name).field("network", net.name);
     w.field("array_model", dp.array.model).field("clock_mhz", mhz);
-    w.field("images", static_cast<int64_t>(results.size()));
+    w.field("batch", batch).field("images", image);
     w.field("cycles", cycles).field("latency_us", static_cast<double>(cycles) / mhz);
-    w.field("prediction", first.prediction).field("bit_exact", true);
-    if (count > 1) {
-      w.field("accuracy", static_cast<double>(correct) / static_cast<double>(results.size()));
-      w.field("mean_cycles",
-              static_cast<double>(total_cycles) / static_cast<double>(results.size()));
-    }
+    w.field("cycles_per_image", per_image);
+    w.key("predictions").begin_array();
+    for (int64_t p : first.predictions) w.value(p);
+    w.end_array();
+    w.field("bit_exact", true);
+    if (image > batch) w.field("accuracy", accuracy);
     write_layers(w, first, dp);
     w.end_object();
     w.finish();
@@ -160,18 +174,20 @@ int cmd_run(const Args& args) {
       dp.name.c_str(), static_cast<long long>(dp.array.rows), static_cast<long long>(dp.array.cols),
       dp.array.cell.c_str(), dp.array.model.c_str(), static_cast<long long>(dp.array.act_bits), mhz,
       dp.dram.device.name.c_str());
-  std::printf("network      %s, %zu layers\n\n", net.name.c_str(), net.layers.size());
+  std::printf("network      %s, %zu layers, batch %lld\n\n", net.name.c_str(), net.layers.size(),
+              static_cast<long long>(batch));
   print_table(first, dp);
   std::printf(
-      "\nlatency      %lld cycles, %.2f us; prediction %lld; bit-exact with the integer "
+      "\nlatency      %lld cycles, %.2f us for %lld image(s); bit-exact with the integer "
       "reference\n",
       static_cast<long long>(cycles), static_cast<double>(cycles) / mhz,
-      static_cast<long long>(first.prediction));
-  if (count > 1)
-    std::printf("images       %zu, accuracy %.4f (%lld/%zu), mean %.0f cycles per inference\n",
-                results.size(), static_cast<double>(correct) / static_cast<double>(results.size()),
-                static_cast<long long>(correct), results.size(),
-                static_cast<double>(total_cycles) / static_cast<double>(results.size()));
+      static_cast<long long>(batch));
+  if (image > batch)
+    std::printf("images       %lld, accuracy %.4f (%lld/%lld), %.0f cycles per image\n",
+                static_cast<long long>(image), accuracy, static_cast<long long>(correct),
+                static_cast<long long>(image), per_image);
+  else
+    std::printf("prediction   %lld\n", static_cast<long long>(first.predictions.front()));
   return 0;
 }
 

@@ -178,7 +178,8 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
 
 }  // namespace
 
-Schedule compile(const net::Network& network, const config::DesignPoint& dp) {
+Schedule compile(const net::Network& network, const config::DesignPoint& dp, int64_t batch) {
+  if (batch < 1) throw InputError("the batch must hold at least one image");
   const std::vector<net::TensorType> types = net::infer_types(network, network.name);
   Schedule s;
   net::TensorType in = net::input_type(network.input);
@@ -190,8 +191,9 @@ Schedule compile(const net::Network& network, const config::DesignPoint& dp) {
     p.layer = i;
     p.name = l.name;
     p.kind = l.kind;
-    p.input_bytes = in.size() * activation_bytes(in.bits);
-    p.output_bytes = out.size() * activation_bytes(out.bits);
+    p.batch = batch;
+    p.input_bytes = batch * in.size() * activation_bytes(in.bits);
+    p.output_bytes = batch * out.size() * activation_bytes(out.bits);
     p.input_from_dram = in_dram;
     if (p.input_bytes > dp.buffers.input.size_bytes)
       unmappable(l, "its input needs " + std::to_string(p.input_bytes) +
@@ -203,13 +205,14 @@ Schedule compile(const net::Network& network, const config::DesignPoint& dp) {
     switch (l.kind) {
       case LayerKind::Dense:
       case LayerKind::Conv2d:
-        p.vectors = l.kind == LayerKind::Dense ? 1 : out.height * out.width;
+        p.positions = l.kind == LayerKind::Dense ? 1 : out.height * out.width;
+        p.vectors = batch * p.positions;  // the batch's images stream through the same weights
         plan_compute(p, l, in, dp);
         break;
       case LayerKind::MaxPool:
       case LayerKind::AvgPool:
         // The vector unit reduces one window element per cycle in each of `cols` lanes.
-        p.pool_cycles = ceil_div(out.size(), dp.array.cols) * l.kernel_h * l.kernel_w;
+        p.pool_cycles = ceil_div(batch * out.size(), dp.array.cols) * l.kernel_h * l.kernel_w;
         break;
       case LayerKind::Relu:
       case LayerKind::Flatten:

@@ -3,7 +3,8 @@
 //
 // A compute layer is a matrix product: outputs (weight rows) x reduction (weight columns, or
 // column-combining groups, each an array row carrying `lanes` channels) x vectors (output
-// positions: conv by im2col, never materialised; 1 for dense). Tiles cut outputs by the array's
+// positions of every image of the batch: conv by im2col, never materialised; 1 per image for
+// dense). Tiles cut outputs by the array's
 // columns, reduction by its rows, and vectors into chunks whose partial sums fit the output
 // buffer; every tile streams all vectors of its chunk through stationary weights. Tiles whose
 // weights are all zero (coarse-grain sparsity) are dropped: they would add nothing.
@@ -35,12 +36,13 @@ struct LayerPlan {
   net::LayerKind kind = net::LayerKind::Dense;
   net::WeightForm form = net::WeightForm::Dense8;
   int64_t outputs = 0, reduction = 0, vectors = 0, lanes = 1;
+  int64_t batch = 1, positions = 1;                     // vectors = batch x positions (image-major)
   int64_t out_tiles = 0, red_tiles = 0, vec_chunk = 0;  // vec_chunk: vectors per chunk
   std::vector<TilePlan> tiles;  // execution order: vector chunk, output tile, reduction tile
   int64_t skipped_tiles = 0;    // all-zero tiles dropped
   int64_t macs = 0;             // outputs x weight columns x vectors (dense arithmetic)
   int64_t weight_bytes = 0;     // the layer's encoded weights
-  int64_t input_bytes = 0, output_bytes = 0;  // activations, one byte per value up to 8 bits
+  int64_t input_bytes = 0, output_bytes = 0;  // the batch's activations, a byte per value to 8 bits
   bool input_from_dram = false, output_to_dram = false;
   int64_t pool_cycles = 0;  // pooling layers: the vector unit's cycles
 };
@@ -49,8 +51,9 @@ struct Schedule {
   std::vector<LayerPlan> layers;  // one per network layer
 };
 
-// Throws InputError "layer 'NAME': ..." when a layer cannot be mapped.
-Schedule compile(const net::Network& network, const config::DesignPoint& dp);
+// `batch` images run together: each weight tile streams the vectors of all of them. Throws
+// InputError "layer 'NAME': ..." when a layer cannot be mapped.
+Schedule compile(const net::Network& network, const config::DesignPoint& dp, int64_t batch = 1);
 
 // Bytes one activation value takes in the buffers and in DRAM.
 int64_t activation_bytes(int bits);

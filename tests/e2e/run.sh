@@ -55,6 +55,17 @@ expect 2 "layer 'conv1': its inputs have 8 bits; array.act_bits is 6" -- "$TRINE
 expect 2 "layer 'conv1': its input needs 144 bytes; buffers.input.size is 128 bytes" \
   -- "$TRINE" run "${m[@]}" --set "buffers.input.size=128 B"
 
+# A batch streams several images through the same weights: bit-exact, the dense layers fetch
+# their weights once per batch and keep the array busier.
+expect 0 "bit-exact" -- "$TRINE" run --batch 4 --images 8
+expect 2 "--images must be a positive multiple of --batch (4)" -- "$TRINE" run --batch 4 --images 6
+"$TRINE" run --json > b1.json && "$TRINE" run --batch 4 --json > b4.json || bad "run --batch --json"
+fc1() { json "$1" '[l for l in d["layers"] if l["name"] == "fc1"][0]["'"$2"'"]'; }
+[[ $(fc1 b1.json dram_bytes_read) == $(fc1 b4.json dram_bytes_read) ]] && ok || bad "fc1 weights fetched per image"
+/usr/bin/python3 -c "import sys; sys.exit(not float(sys.argv[1]) > 2 * float(sys.argv[2]))" \
+  "$(fc1 b4.json utilization)" "$(fc1 b1.json utilization)" && ok || bad "batch 4 did not raise fc1 utilization"
+[[ $(json b4.json 'len(d["predictions"])') == 4 ]] && ok || bad "batch 4 has not 4 predictions"
+
 # DRAM bandwidth: a weight-heavy dense layer on a 64x64 array at 1 GHz is memory-bound; half the
 # bus width raises its stalls. A convolution whose inputs are on chip and whose weights were
 # prefetched is compute-bound and does not change.

@@ -14,21 +14,22 @@ using models::accel::Datapath;
 namespace {
 
 struct NetworkRun {
-  std::vector<ref::Tensor> outputs;
+  std::vector<std::vector<ref::Tensor>> outputs;  // per layer, per image
   std::vector<models::array::TileTiming> timing;
   int64_t tiles = 0;
 };
 
 NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
                        const config::DesignPoint& dp, const std::string& model_name,
-                       const uint8_t* image, uint32_t seed) {
+                       const data::Dataset& images, uint32_t seed) {
   const std::vector<net::TensorType> types = net::infer_types(n, n.name);
   ref::Reference reference(n);
   auto model = models::array::make_model(
       model_name, {dp.array.rows, dp.array.cols, static_cast<int>(dp.array.act_bits)});
   std::mt19937 rng(seed);  // the same stalls for both models
   NetworkRun run;
-  ref::Tensor x = reference.input(image);
+  std::vector<ref::Tensor> x;  // the batch
+  for (int64_t b = 0; b < images.count; ++b) x.push_back(reference.input(images.image(b)));
   for (size_t i = 0; i < n.layers.size(); ++i) {
     const net::Layer& l = n.layers[i];
     const net::TensorType in = i == 0 ? net::input_type(n.input) : types[i - 1];
@@ -45,10 +46,11 @@ NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
           timing);
       run.timing.insert(run.timing.end(), timing.tiles.begin(), timing.tiles.end());
       run.tiles += static_cast<int64_t>(timing.tiles.size());
-    } else if (l.kind == net::LayerKind::MaxPool || l.kind == net::LayerKind::AvgPool) {
-      x = models::accel::pool(l, x, types[i]);
     } else {
-      x = reference.layer(i, x);  // relu and flatten: addressing only
+      for (ref::Tensor& t : x)
+        t = l.kind == net::LayerKind::MaxPool || l.kind == net::LayerKind::AvgPool
+                ? models::accel::pool(l, t, types[i])
+                : reference.layer(i, t);  // relu and flatten: addressing only
     }
     run.outputs.push_back(x);
   }
@@ -57,7 +59,7 @@ NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
 
 }  // namespace
 
-TEST_CASE("datapath: 300 random layers and design points, cycle == fast == reference",
+TEST_CASE("datapath: 300 random layers and design points and batches, cycle == fast == reference",
           "[datapath]") {
   std::mt19937 rng(7);
   const net::WeightForm forms[] = {net::WeightForm::Dense8, net::WeightForm::Ternary,
@@ -74,18 +76,22 @@ TEST_CASE("datapath: 300 random layers and design points, cycle == fast == refer
     dp.array.cols = std::uniform_int_distribution<int64_t>(2, 20)(rng);
     dp.array.act_bits = std::uniform_int_distribution<int64_t>(8, 10)(rng);
     if (k % 3 == 0) dp.buffers.output.size_bytes = dp.array.cols * 4 * (1 + k % 7);
-    const compile::Schedule s = compile::compile(n, dp);
-    const data::Dataset images = testing::random_dataset(1, n.input.height, n.input.width, 10, k);
-    const NetworkRun fast = run_network(n, s, dp, "fast", images.image(0), k);
-    const NetworkRun cycle = run_network(n, s, dp, "cycle", images.image(0), k);
-    const std::vector<ref::Tensor> expected = ref::Reference(n).run_all(images.image(0));
+    const int64_t batch = 1 + k % 3;
+    const compile::Schedule s = compile::compile(n, dp, batch);
+    const data::Dataset images =
+        testing::random_dataset(batch, n.input.height, n.input.width, 10, k);
+    const NetworkRun fast = run_network(n, s, dp, "fast", images, k);
+    const NetworkRun cycle = run_network(n, s, dp, "cycle", images, k);
     INFO("case " << k << " " << n.name << " on " << dp.array.rows << "x" << dp.array.cols
-                 << " act_bits " << dp.array.act_bits);
-    REQUIRE(fast.outputs.size() == expected.size());
-    for (size_t i = 0; i < expected.size(); ++i) {
-      INFO("layer " << n.layers[i].name);
-      REQUIRE(fast.outputs[i].data == expected[i].data);
-      REQUIRE(cycle.outputs[i].data == expected[i].data);
+                 << " act_bits " << dp.array.act_bits << " batch " << batch);
+    REQUIRE(fast.outputs.size() == n.layers.size());
+    for (int64_t b = 0; b < batch; ++b) {
+      const std::vector<ref::Tensor> expected = ref::Reference(n).run_all(images.image(b));
+      for (size_t i = 0; i < expected.size(); ++i) {
+        INFO("image " << b << " layer " << n.layers[i].name);
+        REQUIRE(fast.outputs[i][b].data == expected[i].data);
+        REQUIRE(cycle.outputs[i][b].data == expected[i].data);
+      }
     }
     REQUIRE(cycle.timing == fast.timing);
     for (const compile::LayerPlan& p : s.layers) {
