@@ -6,7 +6,80 @@
 
 namespace trine::train {
 
+namespace {
+
+// The straight-through estimator as one autograd node: forward yields the method's quantized
+// weights, backward hands the gradient to the float weights (masked to those still learning).
+// Written as `wq + (w - w.detach()) * mask` it costs three weight-sized passes forward and two
+// backward at every step.
+class StraightThrough : public torch::autograd::Function<StraightThrough> {
+ public:
+  // The mask travels as a pointer: autograd records every tensor argument, and it may be
+  // undefined (every weight learns).
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& w,
+                               const torch::Tensor& fake, const torch::Tensor* mask) {
+    (void)w;
+    if (mask->defined()) ctx->save_for_backward({*mask});
+    return fake;
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grad) {
+    const auto saved = ctx->get_saved_variables();
+    return {saved.empty() ? grad[0] : grad[0] * saved[0], torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// Activation fake quantization in float32 as one pass forward and one backward; the chain of
+// tensor operations below costs seven passes over every activation at every step. The values
+// are the same: scaling by a power of two is exact, and floor is computed exactly.
+class FakeQuant : public torch::autograd::Function<FakeQuant> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& y_in,
+                               double up, double lo, double hi) {
+    const torch::Tensor y = y_in.contiguous();
+    torch::Tensor out = torch::empty_like(y);
+    const float fup = static_cast<float>(up), fdown = static_cast<float>(1.0 / up);
+    const float flo = static_cast<float>(lo / up), fhi = static_cast<float>(hi / up);
+    const float* __restrict yp = y.data_ptr<float>();
+    float* __restrict op = out.data_ptr<float>();
+    const int64_t n = y.numel();
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = yp[i];
+      const float x = (v < flo ? flo : (v > fhi ? fhi : v)) * fup + 0.5f;
+      // floor for |x| < 2^22 without a libm call: round to nearest, step down if above.
+      const float r = (x + 12582912.0f) - 12582912.0f;
+      op[i] = (r - static_cast<float>(r > x)) * fdown;
+    }
+    ctx->save_for_backward({y});
+    ctx->saved_data["lo"] = static_cast<double>(flo);
+    ctx->saved_data["hi"] = static_cast<double>(fhi);
+    return out;
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grad) {
+    const torch::Tensor y = ctx->get_saved_variables()[0];
+    const float lo = static_cast<float>(ctx->saved_data["lo"].toDouble());
+    const float hi = static_cast<float>(ctx->saved_data["hi"].toDouble());
+    const torch::Tensor g = grad[0].contiguous();
+    torch::Tensor gin = torch::empty_like(y);
+    const float* __restrict yp = y.data_ptr<float>();
+    const float* __restrict gp = g.data_ptr<float>();
+    float* __restrict ip = gin.data_ptr<float>();
+    const int64_t n = y.numel();
+    // clamp's gradient: passed where lo <= y <= hi.
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i)
+      ip[i] = gp[i] * static_cast<float>((yp[i] >= lo) & (yp[i] <= hi));
+    return {gin, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
 torch::Tensor fake_quant(const torch::Tensor& y, int exp, double lo, double hi) {
+  if (y.scalar_type() == torch::kFloat32 && y.requires_grad())
+    return FakeQuant::apply(y, std::ldexp(1.0, exp), lo, hi);
   const double up = std::ldexp(1.0, exp), down = std::ldexp(1.0, -exp);
   // clamp() carries the clipped straight-through gradient; the rounding is a detached offset.
   const torch::Tensor c = y.clamp(lo * down, hi * down);
@@ -108,9 +181,10 @@ torch::Tensor QNet::forward(const torch::Tensor& x, const ForwardOptions& opt) {
             const auto dt = a.scalar_type();
             const QuantWeights q = opt.method->quantize(i, l.weight);
             const torch::Tensor scale = q.scale.to(dt);
-            const torch::Tensor wq = (q.codes.to(dt) * scale.unsqueeze(1)).detach();
-            const torch::Tensor through = l.weight - l.weight.detach();  // zero, with gradient
-            w = wq + (q.grad_mask.defined() ? through * q.grad_mask : through);
+            if (dt == q.fake.scalar_type())
+              w = StraightThrough::apply(l.weight, q.fake, &q.grad_mask);
+            else
+              w = q.codes.to(dt) * scale.unsqueeze(1);  // evaluation: no gradient
             // Bias in accumulator units: round(b / (s_in * scale)), kept within int32.
             const torch::Tensor unit = scale * std::ldexp(1.0, -exp);
             const torch::Tensor bq =

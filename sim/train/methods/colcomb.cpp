@@ -32,14 +32,7 @@ class ColComb : public Method {
   }
 
   QuantWeights quantize(size_t layer, const torch::Tensor& w) override {
-    torch::NoGradGuard no_grad;
-    const torch::Tensor& mask = masks_.at(layer);
-    const torch::Tensor wm = w * mask;
-    QuantWeights q;
-    q.scale = (wm.abs().amax(1) / 127).clamp_min(1e-8);
-    q.codes = torch::round(wm / q.scale.unsqueeze(1)).clamp(-127, 127);
-    q.grad_mask = mask;
-    return q;
+    return uniform_codes(w, masks_.at(layer), 127, {});
   }
 
   net::Weights encode(size_t layer, const net::WeightMatrix& codes) const override {

@@ -10,11 +10,7 @@ class Dense8 : public Method {
   using Method::Method;
   std::string begin_epoch(int, int, QNet&) override { return ""; }
   QuantWeights quantize(size_t, const torch::Tensor& w) override {
-    torch::NoGradGuard no_grad;
-    QuantWeights q;
-    q.scale = (w.abs().amax(1) / 127).clamp_min(1e-8);
-    q.codes = torch::round(w / q.scale.unsqueeze(1)).clamp(-127, 127);
-    return q;
+    return uniform_codes(w, {}, 127, {});
   }
   net::Weights encode(size_t, const net::WeightMatrix& codes) const override {
     return net::encode_dense8(codes);

@@ -33,15 +33,10 @@ class LowBit : public Method {
   }
 
   QuantWeights quantize(size_t layer, const torch::Tensor& w) override {
-    torch::NoGradGuard no_grad;
     const torch::Tensor& mask = masks_.at(layer);
-    const int bits = static_cast<int>(spec().get_int("bits"));
-    if (bits > 1) return uniform_codes(w, mask, qmax(), clips_.at(layer));
-    QuantWeights q;  // binary: every kept weight is +-a, zero maps to +a
-    q.codes = torch::where(w >= 0, 1.0, -1.0) * mask;
-    q.scale = masked_mean_abs(w, mask);
-    q.grad_mask = mask;
-    return q;
+    // Binary: every kept weight is +-a, zero maps to +a.
+    if (spec().get_int("bits") == 1) return sign_codes(w, mask, true);
+    return uniform_codes(w, mask, qmax(), clips_.at(layer));
   }
 
   net::Weights encode(size_t, const net::WeightMatrix& codes) const override {

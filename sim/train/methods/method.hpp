@@ -26,9 +26,10 @@ namespace trine::train {
 class QNet;
 
 struct QuantWeights {
-  torch::Tensor codes;      // rows x cols, integer values (float dtype)
+  torch::Tensor codes;      // rows x cols, int8
   torch::Tensor scale;      // rows, > 0
   torch::Tensor grad_mask;  // rows x cols, 1 where the float weight still learns; undefined: all
+  torch::Tensor fake;       // codes x scale in float32, what a training step multiplies with
 };
 
 class Method {
@@ -58,11 +59,19 @@ class Method {
 
 std::unique_ptr<Method> make_method(const MethodSpec& spec, const NetSpec& net);
 
-// Helpers shared by the methods.
-// Per-row scale: mean |w| over the mask (rows with an empty mask take the layer's mean).
-torch::Tensor masked_mean_abs(const torch::Tensor& w, const torch::Tensor& mask);
+// Helpers shared by the methods: each is one or two passes over the weights in plain loops,
+// because they run at every training step and a chain of tensor operations (abs, multiply,
+// divide, round, clamp, multiply back) costs as much as the layer's own forward pass.
+// An undefined mask means every weight; w is float32 rows x cols.
+//
+// Sign codes: codes = sign(w) (binary: w >= 0 ? 1 : -1) under the mask; per-row scale = mean
+// |w| over the mask (rows with an empty mask take the layer's mean).
+QuantWeights sign_codes(const torch::Tensor& w, const torch::Tensor& mask, bool binary);
+// The second half of sign codes for methods that choose their own: given q.codes and per-row
+// sums of the kept |w| and kept counts, sets the scales (the same fallback) and q.fake.
+void mean_scales(QuantWeights& q, const std::vector<double>& sum, const std::vector<double>& count);
 // Symmetric uniform codes in [-qmax, qmax] under a mask with per-row scale
-// clip x (the row's largest magnitude) / qmax.
+// clip x (the row's largest magnitude) / qmax; an undefined clip is 1.
 QuantWeights uniform_codes(const torch::Tensor& w, const torch::Tensor& mask, int qmax,
                            const torch::Tensor& clip);
 // The per-row clip in {0.3, 0.4, ..., 1.0} that minimises the squared error of uniform_codes.

@@ -26,13 +26,7 @@ class Ternary : public Method {
   bool quantized_weights() const override { return !masks_.empty(); }
 
   QuantWeights quantize(size_t layer, const torch::Tensor& w) override {
-    torch::NoGradGuard no_grad;
-    const torch::Tensor& mask = masks_.at(layer);
-    QuantWeights q;
-    q.codes = torch::sign(w) * mask;
-    q.scale = masked_mean_abs(w, mask);
-    q.grad_mask = mask;
-    return q;
+    return sign_codes(w, masks_.at(layer), false);
   }
 
   torch::Tensor regularizer(const QNet& net) override {
