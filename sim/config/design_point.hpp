@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/config/schema.hpp"
+#include "sim/config/schema_io.hpp"
 #include "sim/util/error.hpp"
 
 namespace trine::config {
@@ -107,9 +108,6 @@ struct DesignPoint {
   std::string tech;  // technology name (configs/tech/NAME.yaml) or a path
   void describe(FieldVisitor& v);
 };
-
-// Where each key of a loaded design point was last set, for messages about combinations.
-using KeyLocations = std::map<std::string, Location>;
 
 struct LoadedDesignPoint {
   DesignPoint point;

@@ -84,7 +84,8 @@ void sign_rows(const Rows& r, bool binary, int8_t* codes, double* sum, double* c
 
 }  // namespace
 
-void mean_scales(QuantWeights& q, const std::vector<double>& sum, const std::vector<double>& count) {
+void mean_scales(QuantWeights& q, const std::vector<double>& sum,
+                 const std::vector<double>& count) {
   const int64_t rows = q.codes.size(0), cols = q.codes.size(1);
   double total = 0, total_count = 0;
   for (int64_t i = 0; i < rows; ++i) total += sum[i], total_count += count[i];
@@ -141,7 +142,9 @@ namespace {
 // Round half to even as torch::round does, for |x| < 2^22: adding and subtracting 1.5 x 2^23
 // leaves the float rounded to an integer in the default rounding mode. std::nearbyint is a
 // libm call on baseline x86-64 and would stop the loop from vectorizing.
-inline float round_even(float x) { return (x + 12582912.0f) - 12582912.0f; }
+inline float round_even(float x) {
+  return (x + 12582912.0f) - 12582912.0f;
+}
 
 template <bool kMasked>
 void uniform_rows(const Rows& r, const float* clip, float top, int8_t* codes, float* fake,

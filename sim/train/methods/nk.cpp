@@ -69,10 +69,10 @@ __attribute__((always_inline)) inline void select_groups(const float* w, int64_t
 // Each group size compiled for AVX2 too and chosen when the program loads: the selection is
 // the costliest part of a training step after the matrix products, and comparisons are exact,
 // so every CPU selects the same members.
-#define TRINE_SELECT(N)                                                                      \
-  __attribute__((target_clones("avx2", "default"))) void select##N(                          \
+#define TRINE_SELECT(N)                                                                        \
+  __attribute__((target_clones("avx2", "default"))) void select##N(                            \
       const float* w, int64_t start, int64_t groups, int k, float cut, const Selection& out) { \
-    select_groups<N>(w, start, groups, k, cut, out);                                         \
+    select_groups<N>(w, start, groups, k, cut, out);                                           \
   }
 TRINE_SELECT(4)
 TRINE_SELECT(8)
