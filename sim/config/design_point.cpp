@@ -1,7 +1,6 @@
 #include "sim/config/design_point.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 #include "sim/config/schema_io.hpp"
 #include "sim/config/yaml_util.hpp"

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "sim/train/methods/method.hpp"
+#include "sim/train/rounding.hpp"
 
 namespace trine::train {
 
@@ -46,10 +47,7 @@ class FakeQuant : public torch::autograd::Function<FakeQuant> {
 #pragma omp simd
     for (int64_t i = 0; i < n; ++i) {
       const float v = yp[i];
-      const float x = (v < flo ? flo : (v > fhi ? fhi : v)) * fup + 0.5f;
-      // floor for |x| < 2^22 without a libm call: round to nearest, step down if above.
-      const float r = (x + 12582912.0f) - 12582912.0f;
-      op[i] = (r - static_cast<float>(r > x)) * fdown;
+      op[i] = floor_small((v < flo ? flo : (v > fhi ? fhi : v)) * fup + 0.5f) * fdown;
     }
     ctx->save_for_backward({y});
     ctx->saved_data["lo"] = static_cast<double>(flo);

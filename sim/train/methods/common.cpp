@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "sim/train/methods/method.hpp"
+#include "sim/train/rounding.hpp"
 #include "sim/util/error.hpp"
 
 namespace trine::train {
@@ -25,7 +26,7 @@ std::unique_ptr<Method> make_method(const MethodSpec& spec, const NetSpec& net) 
 
 namespace {
 
-// Float views of the weights and the optional mask, and fresh outputs of their shape.
+// Float views of the weights and the optional mask.
 struct Rows {
   Rows(const torch::Tensor& w_in, const torch::Tensor& mask_in)
       : w(w_in.to(torch::kFloat32).contiguous()),
@@ -40,19 +41,6 @@ struct Rows {
   const float* wp;
   const float* mp;
 };
-
-QuantWeights outputs(const Rows& r) {
-  QuantWeights q;
-  q.codes = torch::empty({r.rows, r.cols}, torch::kInt8);
-  q.fake = torch::empty({r.rows, r.cols});
-  q.scale = torch::empty({r.rows});
-  q.grad_mask = r.mask;
-  return q;
-}
-
-}  // namespace
-
-namespace {
 
 // Pass 1 of sign_codes: codes, and per-row sums of |w| and of the mask.
 template <bool kMasked>
@@ -91,7 +79,7 @@ void mean_scales(QuantWeights& q, const std::vector<double>& sum,
   for (int64_t i = 0; i < rows; ++i) total += sum[i], total_count += count[i];
   const double fallback = std::max(1e-8, total / std::max(total_count, 1.0));
   q.scale = torch::empty({rows});
-  if (!q.fake.defined()) q.fake = torch::empty({rows, cols});
+  q.fake = torch::empty({rows, cols});
   const int8_t* __restrict codes = q.codes.data_ptr<int8_t>();
   float* __restrict fake = q.fake.data_ptr<float>();
   float* __restrict scale = q.scale.data_ptr<float>();
@@ -105,7 +93,9 @@ void mean_scales(QuantWeights& q, const std::vector<double>& sum,
 QuantWeights sign_codes(const torch::Tensor& w, const torch::Tensor& mask, bool binary) {
   torch::NoGradGuard no_grad;
   const Rows r(w, mask);
-  QuantWeights q = outputs(r);
+  QuantWeights q;
+  q.codes = torch::empty({r.rows, r.cols}, torch::kInt8);
+  q.grad_mask = r.mask;
   int8_t* codes = q.codes.data_ptr<int8_t>();
   std::vector<double> sum(r.rows), count(r.rows);
   if (r.mp)
@@ -139,13 +129,6 @@ torch::Tensor best_clip(const torch::Tensor& w, const torch::Tensor& mask, int q
 
 namespace {
 
-// Round half to even as torch::round does, for |x| < 2^22: adding and subtracting 1.5 x 2^23
-// leaves the float rounded to an integer in the default rounding mode. std::nearbyint is a
-// libm call on baseline x86-64 and would stop the loop from vectorizing.
-inline float round_even(float x) {
-  return (x + 12582912.0f) - 12582912.0f;
-}
-
 template <bool kMasked>
 void uniform_rows(const Rows& r, const float* clip, float top, int8_t* codes, float* fake,
                   float* scale) {
@@ -178,7 +161,11 @@ QuantWeights uniform_codes(const torch::Tensor& w, const torch::Tensor& mask, in
   torch::NoGradGuard no_grad;
   const Rows r(w, mask);
   const torch::Tensor clip_f = clip.defined() ? clip.to(torch::kFloat32).contiguous() : clip;
-  QuantWeights q = outputs(r);
+  QuantWeights q;
+  q.codes = torch::empty({r.rows, r.cols}, torch::kInt8);
+  q.fake = torch::empty({r.rows, r.cols});
+  q.scale = torch::empty({r.rows});
+  q.grad_mask = r.mask;
   const float* cp = clip.defined() ? clip_f.data_ptr<float>() : nullptr;
   int8_t* codes = q.codes.data_ptr<int8_t>();
   float* fake = q.fake.data_ptr<float>();

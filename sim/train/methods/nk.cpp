@@ -131,11 +131,10 @@ class NK : public Method {
   }
 
  private:
-  // 1 where a weight is among its group's k_now_ largest magnitudes (ties to the lower index)
-  // and at least r standard deviations of the layer. Plain loops: torch's topk over ~10^5
-  // slices of n costs more than the layer's forward and backward pass, and the projection runs
-  // at every step.
-  // Sign codes of each group's kept members, their per-row scales, and codes x scale.
+  // Sign codes of each group's kept members (its k_now_ largest magnitudes, ties to the lower
+  // index, at least r standard deviations of the layer), their per-row scales, and codes x
+  // scale. Plain loops: torch's topk over ~10^5 slices of n costs more than the layer's forward
+  // and backward pass, and the projection runs at every step.
   QuantWeights project(const torch::Tensor& w) const {
     const int64_t n = spec().get_int("n"), rows = w.size(0), cols = w.size(1);
     const torch::Tensor wc = w.to(torch::kFloat32).contiguous();
