@@ -32,6 +32,10 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const config::DesignPoint
   controller.wbuf.bind(wbuf.socket);
   controller.ibuf.bind(ibuf.socket);
   controller.obuf.bind(obuf.socket);
+  controller.set_probe([this] {
+    dram.sync();
+    return collect_statistics(*this);
+  });
 }
 
 }  // namespace trine::models

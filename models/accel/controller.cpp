@@ -32,7 +32,14 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
       buffers_(buffers),
       clock_(dp.clock.frequency_hz),
       reference_(net),
-      types_(net::infer_types(net, net.name)) {
+      types_(net::infer_types(net, net.name)),
+      stats_(this->name()),
+      requantized_(stats_, "requantized", "values",
+                   "accumulator values scaled, rounded and clamped to activations",
+                   {"array.requantize", {{"acc_bits", static_cast<double>(dp.array.acc_bits)}}}),
+      pool_ops_(stats_, "pool_ops", "operations",
+                "window elements the vector unit compared (max) or added (average)",
+                {"array.pool_op", {{"act_bits", static_cast<double>(dp.array.act_bits)}}}) {
   uint64_t at = 0;
   tile_offset_.resize(net.layers.size());
   paths_.resize(net.layers.size());
@@ -96,6 +103,8 @@ void Controller::run() {
 
 InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
   InferenceResult r;
+  const bool probe = probe_ && results_.empty();  // per-layer events: first batch only
+  std::vector<stats::Record> before;
   next_tile_ = 0;
   weight_jobs_.clear();
   r.start = now();
@@ -119,6 +128,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     lr.tiles = static_cast<int64_t>(p.tiles.size());
     lr.skipped_tiles = p.skipped_tiles;
     lr.macs = p.macs;
+    if (probe) before = probe_();
     const uint64_t wb0 = buffers_.weight.bytes_accessed(), ib0 = buffers_.input.bytes_accessed(),
                    ob0 = buffers_.output.bytes_accessed(), th0 = decoder_.throttle_cycles();
     int64_t ready = lr.start, end = lr.start;
@@ -133,6 +143,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     const net::TensorType& out_type = types_[p.layer];
     if (l.is_compute()) {
       const accel::Datapath& path = *paths_[p.layer];
+      const CellWeights cells = CellWeights::of(l.weights);
       std::vector<int64_t> acc = path.start();
       // Two weight tiles in flight, across layer boundaries: usually already fetched.
       const size_t first = next_tile_;
@@ -159,7 +170,8 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
         t.weights_ready = weights_ready;
         t.inputs_ready = ready;
         const std::pair<int64_t, int64_t> output_tile{tp.vec_begin, tp.out_begin};
-        const array::TileResult res = array_.run(t, output_tile == last_output_tile, tp.nonzeros);
+        const array::TileResult res =
+            array_.run(t, output_tile == last_output_tile, tp.nonzeros, cells);
         last_output_tile = output_tile;
         path.add(k, res.sums, acc);
         lr.nonzero_macs += tp.nonzeros * t.vectors;
@@ -175,6 +187,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
       next_tile_ += p.tiles.size();
       if (p.tiles.empty()) end = ready;
       x = path.finish(acc);
+      requantized_ += static_cast<uint64_t>(x.size()) * static_cast<uint64_t>(out_type.size());
       lr.ideal = ideal_end - lr.start;
     } else if (l.kind == net::LayerKind::MaxPool || l.kind == net::LayerKind::AvgPool) {
       stream_access(ibuf, tlm::TLM_READ_COMMAND, 0, static_cast<uint64_t>(p.input_bytes), isize,
@@ -182,6 +195,8 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
       stream_access(ibuf, tlm::TLM_WRITE_COMMAND, 0, static_cast<uint64_t>(p.output_bytes), isize,
                     scratch_, name());
       for (ref::Tensor& t : x) t = accel::pool(l, t, out_type);
+      pool_ops_ += static_cast<uint64_t>(x.size()) * static_cast<uint64_t>(out_type.size()) *
+                   static_cast<uint64_t>(l.kernel_h * l.kernel_w);
       end = ready + p.pool_cycles;
       lr.ideal = p.pool_cycles;
     } else {
@@ -207,6 +222,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     lr.ibuf_bytes = buffers_.input.bytes_accessed() - ib0;
     lr.obuf_bytes = buffers_.output.bytes_accessed() - ob0;
     lr.decoder_throttle = decoder_.throttle_cycles() - th0;
+    if (probe) lr.events = stats::counter_delta(before, probe_());
     r.layers.push_back(lr);
     for (size_t b = 0; b < x.size(); ++b) {
       const ref::Tensor& want = expected[b][p.layer];

@@ -12,6 +12,7 @@
 #include <systemc>
 #include <tlm>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -21,41 +22,17 @@
 #include "models/accel/dma.hpp"
 #include "models/array/systolic_array.hpp"
 #include "models/buffer/sram_buffer.hpp"
+#include "models/common/stats_walker.hpp"
 #include "models/decoder/decoder.hpp"
 #include "sim/compile/schedule.hpp"
 #include "sim/ref/reference.hpp"
+#include "sim/report/results.hpp"
 
 namespace trine::models {
 
-struct LayerResult {
-  std::string name, kind, form;
-  int64_t start = 0, end = 0;  // accelerator cycles
-  int64_t ideal = 0;           // cycles with every DRAM transfer instantaneous
-  int64_t tiles = 0, skipped_tiles = 0;
-  int64_t macs = 0, nonzero_macs = 0, mapped_cell_cycles = 0;
-  uint64_t dram_read = 0, dram_written = 0;
-  uint64_t wbuf_bytes = 0, ibuf_bytes = 0, obuf_bytes = 0;
-  uint64_t decoder_throttle = 0;
-  int64_t cycles() const { return end - start; }
-  int64_t stall() const { return cycles() - ideal; }
-};
-
-struct Mismatch {
-  int64_t image = 0;  // within the batch
-  std::string layer;
-  int64_t index = 0;
-  int32_t simulated = 0, reference = 0;
-};
-
-// One batch of images through the network.
-struct InferenceResult {
-  std::vector<LayerResult> layers;
-  int64_t start = 0, end = 0;
-  std::vector<std::vector<int32_t>> outputs;  // the last layer's, per image
-  std::vector<int64_t> predictions;           // per image
-  bool mismatch = false;
-  Mismatch first_mismatch;
-};
+using report::InferenceResult;
+using report::LayerResult;
+using report::Mismatch;
 
 struct Buffers {
   SramBuffer& weight;
@@ -63,7 +40,10 @@ struct Buffers {
   SramBuffer& output;
 };
 
-class Controller : public sc_core::sc_module {
+// Samples every statistic of the hardware at the current time (the Accelerator walks its tree).
+using StatsProbe = std::function<std::vector<stats::Record>()>;
+
+class Controller : public sc_core::sc_module, public HasStats {
  public:
   tlm_utils::simple_initiator_socket<Controller> wbuf, ibuf, obuf;
 
@@ -72,6 +52,9 @@ class Controller : public sc_core::sc_module {
              WeightDecoder& decoder, SystolicArray& array, Buffers buffers);
 
   const std::vector<InferenceResult>& results() const { return results_; }
+  const stats::Group& statistics() const override { return stats_; }
+  // Called at each layer boundary of the first batch to attribute events to layers.
+  void set_probe(StatsProbe probe) { probe_ = std::move(probe); }
   bool finished() const { return finished_; }
 
  private:
@@ -107,6 +90,9 @@ class Controller : public sc_core::sc_module {
   size_t next_tile_ = 0;  // position in tile_order_ of the current layer's first tile
   std::vector<InferenceResult> results_;
   bool finished_ = false;
+  StatsProbe probe_;
+  stats::Group stats_;
+  stats::Counter requantized_, pool_ops_;
 };
 
 }  // namespace trine::models

@@ -1,5 +1,7 @@
 #include "models/array/systolic_array.hpp"
 
+#include <algorithm>
+
 #include "models/buffer/access.hpp"
 #include "sim/compile/schedule.hpp"
 
@@ -22,19 +24,63 @@ SystolicArray::SystolicArray(sc_core::sc_module_name name, const config::DesignP
       compute_cycles_(
           stats_, "compute_cycles", "cycles",
           "cycles from a tile's first activation bit to its last sum (fill and drain included)"),
-      mapped_cell_cycles_(
-          stats_, "mapped_cell_cycles", "cell-cycles",
-          "cells holding a mapped weight, times the cycles they stream activations"),
+      mapped_cell_cycles_(stats_, "mapped_cell_cycles", "cell-cycles",
+                          "cells holding a mapped weight, times the cycles they stream activations",
+                          {"array.cell_cycle", {}}),
       nonzero_macs_(
           stats_, "nonzero_macs", "MACs",
           "multiply-accumulates with a nonzero weight (bit-serial: act_bits bit-steps each)"),
       activations_read_(stats_, "activations_read", "values",
                         "activations read from the input buffer"),
-      psums_read_(stats_, "psums_read", "values", "partial sums read back from the output buffer"),
+      psums_read_(stats_, "psums_read", "values",
+                  "partial sums read back from the output buffer and added to the tile's sums",
+                  {"array.psum_add", {{"acc_bits", static_cast<double>(dp.array.acc_bits)}}}),
       psums_written_(stats_, "psums_written", "values",
-                     "partial sums written to the output buffer") {}
+                     "partial sums written to the output buffer"),
+      bit_steps_ternary_(stats_, "bit_steps.ternary", "bit-steps",
+                         "activation bits a cell with a nonzero ternary weight added or subtracted",
+                         {"array.bit_step.ternary", {}}),
+      bit_steps_int8_(stats_, "bit_steps.int8", "bit-steps",
+                      "activation bits a cell with a nonzero 8-bit weight accumulated",
+                      {"array.bit_step.int8", {}}),
+      weight_bit_steps_kbit_(
+          stats_, "bit_steps.kbit", "weight-bit-steps",
+          "activation bits a cell with a nonzero k-bit weight accumulated, times k",
+          {"array.bit_step.kbit", {}}),
+      weight_shift_bits_(stats_, "weight_shift_bits", "bit-hops",
+                         "weight and lane-index bits moved one row down the load shift chain",
+                         {"array.weight_shift_bit", {}}),
+      accumulator_updates_(
+          stats_, "accumulator_updates", "updates",
+          "bit-planes shifted into a column accumulator (one per used column per cycle of "
+          "injection)",
+          {"array.accumulate", {{"acc_bits", static_cast<double>(dp.array.acc_bits)}}}) {}
 
-array::TileResult SystolicArray::run(const array::Tile& t, bool accumulate, int64_t nonzeros) {
+CellWeights CellWeights::of(const net::Weights& w) {
+  CellWeights c;
+  switch (w.form) {
+    case net::WeightForm::Ternary:
+    case net::WeightForm::NK:
+      c.kind = Kind::Ternary, c.bits = 2;
+      break;
+    case net::WeightForm::LowBit:
+      c.kind = Kind::KBit, c.bits = w.lowbit.bits;
+      break;
+    case net::WeightForm::ColComb: {
+      c.kind = Kind::Int8, c.bits = 8;
+      int64_t lanes = 1;
+      for (const auto& g : w.colcomb.groups) lanes = std::max<int64_t>(lanes, g.size());
+      while ((int64_t{1} << c.select_bits) < lanes) ++c.select_bits;
+      break;
+    }
+    case net::WeightForm::Dense8:
+      break;
+  }
+  return c;
+}
+
+array::TileResult SystolicArray::run(const array::Tile& t, bool accumulate, int64_t nonzeros,
+                                     const CellWeights& cells) {
   const uint64_t acts = static_cast<uint64_t>(t.vectors * t.rows_used * t.lanes);
   const uint64_t sums = static_cast<uint64_t>(t.vectors * t.cols_used);
   stream_access(ibuf, tlm::TLM_READ_COMMAND, 0, acts * act_bytes_, ibuf_size_, scratch_, name());
@@ -48,6 +94,22 @@ array::TileResult SystolicArray::run(const array::Tile& t, bool accumulate, int6
   mapped_cell_cycles_ +=
       static_cast<uint64_t>(t.rows_used * t.cols_used * t.vectors * shape_.act_bits);
   nonzero_macs_ += static_cast<uint64_t>(nonzeros * t.vectors);
+  const uint64_t bit_steps = static_cast<uint64_t>(nonzeros * t.vectors * shape_.act_bits);
+  switch (cells.kind) {
+    case CellWeights::Kind::Ternary:
+      bit_steps_ternary_ += bit_steps;
+      break;
+    case CellWeights::Kind::Int8:
+      bit_steps_int8_ += bit_steps;
+      break;
+    case CellWeights::Kind::KBit:
+      weight_bit_steps_kbit_ += bit_steps * static_cast<uint64_t>(cells.bits);
+      break;
+  }
+  // Row i of the tile travels i + 1 rows down the chain: rows_used (rows_used + 1) / 2 hops.
+  weight_shift_bits_ += static_cast<uint64_t>(t.cols_used * (cells.bits + cells.select_bits) *
+                                              t.rows_used * (t.rows_used + 1) / 2);
+  accumulator_updates_ += static_cast<uint64_t>(t.cols_used * t.vectors * shape_.act_bits);
   activations_read_ += acts;
   if (accumulate) psums_read_ += sums;
   psums_written_ += sums;

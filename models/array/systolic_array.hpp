@@ -12,8 +12,17 @@
 #include "models/array/array.hpp"
 #include "models/common/stats_walker.hpp"
 #include "sim/config/design_point.hpp"
+#include "sim/net/weights.hpp"
 
 namespace trine::models {
+
+// What the cells hold for one layer, for the energy of its bit-steps and weight loading.
+struct CellWeights {
+  enum class Kind { Ternary, KBit, Int8 } kind = Kind::Int8;
+  int bits = 8;         // weight bits a cell stores (ternary: sign and nonzero)
+  int select_bits = 0;  // lane index bits (column combining)
+  static CellWeights of(const net::Weights& w);
+};
 
 class SystolicArray : public sc_core::sc_module, public HasStats {
  public:
@@ -24,7 +33,8 @@ class SystolicArray : public sc_core::sc_module, public HasStats {
   const array::Shape& shape() const { return shape_; }
 
   // Runs one tile. `accumulate`: partial sums of earlier reduction tiles are read back first.
-  array::TileResult run(const array::Tile& t, bool accumulate, int64_t nonzeros);
+  array::TileResult run(const array::Tile& t, bool accumulate, int64_t nonzeros,
+                        const CellWeights& cells);
   // The timing `run` would give to `t` after the tiles `pipeline` has seen.
   array::TileTiming ideal(const array::Tile& t, array::Pipeline& pipeline) const;
   const array::Pipeline& pipeline() const { return model_->pipeline(); }
@@ -37,6 +47,8 @@ class SystolicArray : public sc_core::sc_module, public HasStats {
   stats::Group stats_;
   stats::Counter tiles_, load_cycles_, compute_cycles_, mapped_cell_cycles_, nonzero_macs_,
       activations_read_, psums_read_, psums_written_;
+  stats::Counter bit_steps_ternary_, bit_steps_int8_, weight_bit_steps_kbit_, weight_shift_bits_,
+      accumulator_updates_;
 };
 
 }  // namespace trine::models

@@ -17,12 +17,18 @@ SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig&
       bytes_read_(stats_, "bytes_read", "bytes", "bytes read through the socket"),
       bytes_written_(stats_, "bytes_written", "bytes", "bytes written through the socket"),
       errors_(stats_, "errors", "transactions", "transactions answered with an error") {
+  // Each access costs what one word of one bank costs: the bank is the macro that switches.
+  const std::vector<std::pair<std::string, double>> macro{
+      {"bank_bytes", static_cast<double>(cfg.size_bytes / cfg.banks)},
+      {"word_bits", static_cast<double>(cfg.word_bits)}};
   for (int64_t b = 0; b < cfg.banks; ++b) {
     const std::string bank = "bank" + std::to_string(b);
     bank_reads_.push_back(std::make_unique<stats::Counter>(
-        stats_, bank + ".reads", "accesses", "word reads of bank " + std::to_string(b)));
+        stats_, bank + ".reads", "accesses", "word reads of bank " + std::to_string(b),
+        stats::EnergyEvent{"sram.read", macro}));
     bank_writes_.push_back(std::make_unique<stats::Counter>(
-        stats_, bank + ".writes", "accesses", "word writes of bank " + std::to_string(b)));
+        stats_, bank + ".writes", "accesses", "word writes of bank " + std::to_string(b),
+        stats::EnergyEvent{"sram.write", macro}));
   }
   socket.register_b_transport(this, &SramBuffer::b_transport);
 }

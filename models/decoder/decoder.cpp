@@ -10,8 +10,11 @@ WeightDecoder::WeightDecoder(sc_core::sc_module_name name, const config::Decoder
       period_(clock_period),
       stats_(this->name()),
       tiles_(stats_, "tiles", "tiles", "weight tiles decoded"),
-      units_(stats_, "units", "units", "words, entries, codes, pairs or block rows decoded"),
-      lookups_(stats_, "table_lookups", "lookups", "(N,k) decoder table reads"),
+      units_(stats_, "units", "units", "words, entries, codes, pairs or block rows decoded",
+             {"decoder.unit", {}}),
+      lookups_(
+          stats_, "table_lookups", "lookups", "(N,k) decoder table reads",
+          {"decoder.table_lookup", {{"table_entries", static_cast<double>(cfg.table_entries)}}}),
       busy_cycles_(stats_, "busy_cycles", "cycles", "cycles spent decoding"),
       throttle_cycles_(stats_, "throttle_cycles", "cycles",
                        "cycles weight loading waited for the decoder beyond the shift chain"),

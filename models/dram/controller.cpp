@@ -17,21 +17,28 @@ std::string stat_name(int channel, const char* what) {
 }  // namespace
 
 ChannelStats::ChannelStats(stats::Group& g, const DramSpec& spec, int channel)
-    : activates(g, stat_name(channel, "activates"), "commands", "ACT commands"),
+    : activates(g, stat_name(channel, "activates"), "commands", "ACT commands",
+                {"dram.activate", {}}),
       precharges(g, stat_name(channel, "precharges"), "commands",
-                 "precharges (PRE and the auto-precharge of RDA/WRA)"),
-      reads(g, stat_name(channel, "reads"), "commands", "read bursts (RD, RDA)"),
-      writes(g, stat_name(channel, "writes"), "commands", "write bursts (WR, WRA)"),
+                 "precharges (PRE and the auto-precharge of RDA/WRA)", {"dram.precharge", {}}),
+      reads(g, stat_name(channel, "reads"), "commands", "read bursts (RD, RDA)", {"dram.read", {}}),
+      writes(g, stat_name(channel, "writes"), "commands", "write bursts (WR, WRA)",
+             {"dram.write", {}}),
       row_hits(g, stat_name(channel, "row_hits"), "requests", "requests whose row was open"),
       row_misses(g, stat_name(channel, "row_misses"), "requests",
                  "requests that found their bank closed"),
       row_conflicts(g, stat_name(channel, "row_conflicts"), "requests",
                     "requests that found another row open"),
-      refreshes(g, stat_name(channel, "refreshes"), "commands", "all-bank refreshes (REF)"),
+      refreshes(g, stat_name(channel, "refreshes"), "commands", "all-bank refreshes (REF)",
+                {"dram.refresh", {}}),
       bytes_read(g, stat_name(channel, "bytes_read"), "bytes", "bytes read"),
       bytes_written(g, stat_name(channel, "bytes_written"), "bytes", "bytes written"),
       data_bus_busy(g, stat_name(channel, "data_bus_busy"), "cycles",
                     "device cycles the data bus carries bursts"),
+      active_cycles(g, stat_name(channel, "active_cycles"), "rank-cycles",
+                    "device cycles each rank had a row open (active instead of precharged "
+                    "standby)",
+                    {"dram.active_standby", {}}),
       read_latency(g, stat_name(channel, "read_latency"), "cycles",
                    "read latency from arrival at the controller to the last data beat"),
       write_latency(g, stat_name(channel, "write_latency"), "cycles",
@@ -207,10 +214,12 @@ void ChannelController::issue(const CommandRecord& c) {
       rk.next_act = std::max(rk.next_act, at + t.tRRD_S);
       rk.recent_acts.push_back(at);
       if (rk.recent_acts.size() > 4) rk.recent_acts.pop_front();
+      bank_opens(rk, at);
       stats_.activates += 1;
       *bs.activates += 1;
       break;
     case Command::PRE:
+      if (b.open_row >= 0) bank_closes(rk, at);
       b.open_row = -1;
       b.next_act = std::max(b.next_act, at + t.tRP);
       stats_.precharges += 1;
@@ -263,12 +272,32 @@ void ChannelController::issue(const CommandRecord& c) {
     // The device precharges as soon as tRAS and tRTP/tWR allow; the bank is closed to the
     // controller from now on.
     b.next_act = std::max(b.next_act, b.next_pre + t.tRP);
+    bank_closes(rk, at);  // (active until the precharge itself: a few cycles more)
     b.open_row = -1;
     stats_.precharges += 1;
     *bs.precharges += 1;
   }
   next_cmd_ = at + 1;
   if (log_) log_->push_back(c);
+}
+
+void ChannelController::bank_opens(Rank& rk, int64_t at) {
+  if (rk.open_banks++ == 0) rk.open_since = at;
+}
+
+void ChannelController::bank_closes(Rank& rk, int64_t at) {
+  if (--rk.open_banks == 0 && at > rk.open_since) {
+    stats_.active_cycles += static_cast<uint64_t>(at - rk.open_since);
+    rk.open_since = at;
+  }
+}
+
+void ChannelController::count_open_time(int64_t upto) {
+  for (Rank& rk : ranks_)
+    if (rk.open_banks > 0 && upto > rk.open_since) {
+      stats_.active_cycles += static_cast<uint64_t>(upto - rk.open_since);
+      rk.open_since = upto;
+    }
 }
 
 void ChannelController::admit(int64_t now) {
@@ -328,6 +357,7 @@ void ChannelController::run_until(int64_t limit) {
     now_ = std::min(wake_, limit);
   }
   wake_ = std::max(wake_, now_);
+  count_open_time(now_);
 }
 
 int64_t ChannelController::next_event() const {

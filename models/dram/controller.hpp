@@ -41,6 +41,7 @@ struct ChannelStats {
   std::vector<Bank> banks;  // rank-major, then group, then bank
   stats::Counter activates, precharges, reads, writes, row_hits, row_misses, row_conflicts;
   stats::Counter refreshes, bytes_read, bytes_written, data_bus_busy;
+  stats::Counter active_cycles;  // rank-cycles with a row open (active standby)
   stats::Distribution read_latency, write_latency;
 };
 
@@ -78,6 +79,8 @@ class ChannelController {
     int64_t next_act = 0, next_rd = 0, next_wr = 0;
     int64_t refresh_due = 0;
     std::deque<int64_t> recent_acts;  // the last four, for tFAW
+    int open_banks = 0;               // for active-standby time
+    int64_t open_since = 0;           // cycle since which open time is not yet counted
   };
   struct Queued {
     Request r;
@@ -94,6 +97,10 @@ class ChannelController {
   void issue(const CommandRecord& c);
   void admit(int64_t now);
   bool refresh_due(int rank, int64_t now) const { return ranks_[rank].refresh_due <= now; }
+  // A bank of `rk` opens or closes at `at`; counts the rank's time with a row open.
+  void bank_opens(Rank& rk, int64_t at);
+  void bank_closes(Rank& rk, int64_t at);
+  void count_open_time(int64_t upto);
 
   const DramSpec& s_;
   int channel_;

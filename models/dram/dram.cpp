@@ -181,6 +181,10 @@ void Dram::schedule_tick() {
   tick_event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
 }
 
+void Dram::sync() {
+  memory_.run_until(clock_.cycle_at_or_after(sc_core::sc_time_stamp()));
+}
+
 void Dram::finish() {
   memory_.finish(clock_.cycle_at_or_after(sc_core::sc_time_stamp()));
 }

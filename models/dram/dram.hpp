@@ -33,6 +33,9 @@ class Dram : public sc_core::sc_module, public HasStats {
   // Runs the controller up to the current time (refreshes of idle stretches included) and
   // sets the derived statistics; call once the simulation is over.
   void finish();
+  // Runs the controller up to the current time, so that its statistics are current (commands
+  // issued and refreshes due before now); timing is unaffected.
+  void sync();
 
  private:
   SC_HAS_PROCESS(Dram);

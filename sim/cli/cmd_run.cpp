@@ -3,13 +3,19 @@
 #include <cstdio>
 #include <iostream>
 
+#include <filesystem>
+#include <sstream>
+
 #include "models/accel/accelerator.hpp"
 #include "sim/cli/options.hpp"
 #include "sim/compile/schedule.hpp"
+#include "sim/cost/technology.hpp"
 #include "sim/data/idx.hpp"
 #include "sim/net/tnet.hpp"
+#include "sim/report/report.hpp"
 #include "sim/util/embedded.hpp"
 #include "sim/util/error.hpp"
+#include "sim/util/file.hpp"
 #include "sim/util/json.hpp"
 
 namespace trine::cli {
@@ -59,30 +65,6 @@ void print_table(const models::InferenceResult& r, const config::DesignPoint& dp
               static_cast<unsigned long long>(ib), static_cast<unsigned long long>(ob));
 }
 
-void write_layers(json::Writer& w, const models::InferenceResult& r,
-                  const config::DesignPoint& dp) {
-  const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
-  w.key("layers").begin_array();
-  for (const models::LayerResult& l : r.layers) {
-    w.begin_object().field("name", l.name).field("kind", l.kind).field("form", l.form);
-    w.field("start_cycle", l.start).field("cycles", l.cycles()).field("stall_cycles", l.stall());
-    w.field("ideal_cycles", l.ideal);
-    w.field("utilization", l.cycles() > 0 ? static_cast<double>(l.mapped_cell_cycles) /
-                                                (cells * static_cast<double>(l.cycles()))
-                                          : 0.0);
-    w.field("macs", l.macs).field("nonzero_macs", l.nonzero_macs);
-    w.field("tiles", l.tiles).field("skipped_tiles", l.skipped_tiles);
-    w.field("dram_bytes_read", static_cast<int64_t>(l.dram_read));
-    w.field("dram_bytes_written", static_cast<int64_t>(l.dram_written));
-    w.field("weight_buffer_bytes", static_cast<int64_t>(l.wbuf_bytes));
-    w.field("input_buffer_bytes", static_cast<int64_t>(l.ibuf_bytes));
-    w.field("output_buffer_bytes", static_cast<int64_t>(l.obuf_bytes));
-    w.field("decoder_throttle_cycles", static_cast<int64_t>(l.decoder_throttle));
-    w.end_object();
-  }
-  w.end_array();
-}
-
 }  // namespace
 
 int cmd_run(const Args& args) {
@@ -96,12 +78,14 @@ int cmd_run(const Args& args) {
       "images per inference: each weight tile streams all of them")(
       "images", po::value<int64_t>(),
       "run the first N test images (a multiple of --batch; default: one batch) and report "
-      "accuracy")("json", "print the results as one JSON object");
+      "accuracy")("json", "print the whole report as one JSON object")(
+      "report", po::value<std::string>(),
+      "write DIR/report.json (everything, with units) and DIR/layers.csv (one row per layer)");
   po::positional_options_description pos;
   po::variables_map vm;
   if (!parse("run",
              "[--arch A.yaml] [--set KEY=VALUE]... [--model M.tnet] [--batch B] [--images N] "
-             "[--json]",
+             "[--json] [--report DIR]",
              args, opts, pos, vm))
     return 0;
   // Everything that can be wrong with the inputs is found before the simulation starts.
@@ -113,6 +97,10 @@ int cmd_run(const Args& args) {
   if (count < 1 || count % batch != 0)
     throw InputError("trine run: --images must be a positive multiple of --batch (" +
                      std::to_string(batch) + ")");
+  const cost::Technology tech =
+      cost::load_technology(dp.tech, arch.locations.count("tech") ? arch.locations.at("tech")
+                                                                  : Location{arch.file, 0, 0});
+  const cost::CostModel cost_model(tech, dp);
   const net::Network net = load_model(vm);
   const compile::Schedule schedule = compile::compile(net, dp, batch);
   const data::Dataset d = data::load(vm["dataset"].as<std::string>(), data::Split::Test, count);
@@ -149,24 +137,31 @@ int cmd_run(const Args& args) {
   }
   const double mhz = static_cast<double>(dp.clock.frequency_hz) / 1e6;
   const models::InferenceResult& first = results.front();
-  const int64_t cycles = first.end - first.start;
   const double accuracy = static_cast<double>(correct) / static_cast<double>(image);
   const double per_image = static_cast<double>(total_cycles) / static_cast<double>(image);
+  report::RunInputs in;
+  in.design = &arch;
+  in.cost = &cost_model;
+  in.network = net.name;
+  in.batch = batch;
+  in.images = image;
+  if (image > batch) in.accuracy = accuracy;
+  in.first = &first;
+  in.statistics = models::collect_statistics(top);
+  const report::RunReport rep = report::build_report(std::move(in));
+  if (vm.count("report")) {
+    const std::string dir = vm["report"].as<std::string>();
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw InputError("trine run: --report " + dir + ": " + ec.message());
+    std::ostringstream js, csv;
+    report::write_json(rep, js);
+    report::write_layers_csv(rep, csv);
+    write_file_atomic(dir + "/report.json", js.str());
+    write_file_atomic(dir + "/layers.csv", csv.str());
+  }
   if (vm.count("json")) {
-    json::Writer w(std::cout);
-    w.begin_object().field("design_point", dp.name).field("network", net.name);
-    w.field("array_model", dp.array.model).field("clock_mhz", mhz);
-    w.field("batch", batch).field("images", image);
-    w.field("cycles", cycles).field("latency_us", static_cast<double>(cycles) / mhz);
-    w.field("cycles_per_image", per_image);
-    w.key("predictions").begin_array();
-    for (int64_t p : first.predictions) w.value(p);
-    w.end_array();
-    w.field("bit_exact", true);
-    if (image > batch) w.field("accuracy", accuracy);
-    write_layers(w, first, dp);
-    w.end_object();
-    w.finish();
+    report::write_json(rep, std::cout);
     return 0;
   }
   std::printf(
@@ -177,17 +172,16 @@ int cmd_run(const Args& args) {
   std::printf("network      %s, %zu layers, batch %lld\n\n", net.name.c_str(), net.layers.size(),
               static_cast<long long>(batch));
   print_table(first, dp);
-  std::printf(
-      "\nlatency      %lld cycles, %.2f us for %lld image(s); bit-exact with the integer "
-      "reference\n",
-      static_cast<long long>(cycles), static_cast<double>(cycles) / mhz,
-      static_cast<long long>(batch));
+  std::printf("\n");
+  std::fflush(stdout);
+  report::print_summary(rep, std::cout);
+  std::cout << "check        bit-exact with the integer reference";
   if (image > batch)
-    std::printf("images       %lld, accuracy %.4f (%lld/%lld), %.0f cycles per image\n",
+    std::printf("; %lld images, accuracy %.4f (%lld/%lld), %.0f cycles per image\n",
                 static_cast<long long>(image), accuracy, static_cast<long long>(correct),
                 static_cast<long long>(image), per_image);
   else
-    std::printf("prediction   %lld\n", static_cast<long long>(first.predictions.front()));
+    std::cout << "; prediction " << first.predictions.front() << "\n";
   return 0;
 }
 

@@ -218,29 +218,9 @@ void validate(const DesignPoint& dp, const KeyLocations& locs) {
 
 // A preset by name (embedded) or by path (relative to the file that names it).
 Pass preset_pass(const std::string& preset, const KeyLocations& locs) {
-  const Location where = loc_of(locs, "dram.preset");
-  const bool path = preset.find('/') != std::string::npos ||
-                    (preset.size() > 5 && preset.compare(preset.size() - 5, 5, ".yaml") == 0);
-  if (!path) {
-    const std::vector<std::string> names = dram_preset_names();
-    if (std::find(names.begin(), names.end(), preset) == names.end()) {
-      std::string list, msg;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      msg = "'" + preset + "' is not one of: " + list + " (or a path to a preset .yaml)";
-      const std::string hint = yaml::closest(preset, names);
-      if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
-      throw InputError(where, "dram.preset", msg);
-    }
-    return embedded_pass("configs/dram/" + preset + ".yaml");
-  }
-  std::string file = preset;
-  const std::string& from = where.file;
-  if (preset[0] != '/' && where.line > 0 && from.rfind("<embedded>", 0) != 0 &&
-      from.rfind("--set", 0) != 0) {
-    const size_t slash = from.rfind('/');
-    if (slash != std::string::npos) file = from.substr(0, slash + 1) + preset;
-  }
-  return {yaml::parse_file(file), file};
+  const NamedFile f = open_named_file(preset, loc_of(locs, "dram.preset"), "dram.preset",
+                                      "configs/dram/", "preset");
+  return {f.root, f.file};
 }
 
 // Checks that every organisation and timing key got a value from the preset or the design
@@ -356,9 +336,9 @@ std::string key_reference() {
   return list_keys([&](FieldVisitor& v) { dp.describe(v); });
 }
 
-std::vector<std::string> dram_preset_names() {
+std::vector<std::string> embedded_names(const std::string& dir) {
   std::vector<std::string> names;
-  const std::string dir = "configs/dram/", ext = ".yaml";
+  const std::string ext = ".yaml";
   for (const embedded::File& f : embedded::configs()) {
     std::string p = f.path;
     if (p.rfind(dir, 0) == 0 && p.size() > dir.size() + ext.size() &&
@@ -367,6 +347,37 @@ std::vector<std::string> dram_preset_names() {
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::vector<std::string> dram_preset_names() {
+  return embedded_names("configs/dram/");
+}
+
+NamedFile open_named_file(const std::string& value, const Location& where, const std::string& key,
+                          const std::string& dir, const std::string& what) {
+  const bool path = value.find('/') != std::string::npos ||
+                    (value.size() > 5 && value.compare(value.size() - 5, 5, ".yaml") == 0);
+  if (!path) {
+    const std::vector<std::string> names = embedded_names(dir);
+    if (std::find(names.begin(), names.end(), value) == names.end()) {
+      std::string list, msg;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      msg = "'" + value + "' is not one of: " + list + " (or a path to a " + what + " .yaml)";
+      const std::string hint = yaml::closest(value, names);
+      if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
+      throw InputError(where, key, msg);
+    }
+    const Pass p = embedded_pass(dir + value + ".yaml");
+    return {p.root, p.file};
+  }
+  std::string file = value;
+  const std::string& from = where.file;
+  if (value[0] != '/' && where.line > 0 && from.rfind("<embedded>", 0) != 0 &&
+      from.rfind("--set", 0) != 0) {
+    const size_t slash = from.rfind('/');
+    if (slash != std::string::npos) file = from.substr(0, slash + 1) + value;
+  }
+  return {yaml::parse_file(file), file};
 }
 
 DramDevice dram_preset(const std::string& name) {

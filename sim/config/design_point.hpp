@@ -138,6 +138,17 @@ std::string resolved_yaml(const DesignPoint& dp);
 // One line per key: dotted path, type/range, unit, description.
 std::string key_reference();
 
+// A YAML file named by a key's value: a name among the embedded files `dir`NAME.yaml
+// ("configs/tech/"), or a path, relative to the file the key was set in. An unknown name is an
+// InputError at `where` listing the names.
+struct NamedFile {
+  YAML::Node root;
+  std::string file;  // as messages name it
+};
+NamedFile open_named_file(const std::string& value, const Location& where, const std::string& key,
+                          const std::string& dir, const std::string& what);
+std::vector<std::string> embedded_names(const std::string& dir);
+
 // Known DRAM preset names (embedded configs/dram/*.yaml).
 std::vector<std::string> dram_preset_names();
 // A preset by name; throws InputError for an unknown one.

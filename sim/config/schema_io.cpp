@@ -203,6 +203,52 @@ std::string emit_yaml(const Describe& describe) {
   return out.str();
 }
 
+namespace {
+
+// Finds the first key of a struct that no YAML pass set.
+class Presence : public FieldVisitor {
+ public:
+  Presence(const KeyLocations& locs, std::string path) : locs_(locs), path_(std::move(path)) {}
+  void integer(const char* key, int64_t&, int64_t, int64_t, const char*, const char*) override {
+    need(key);
+  }
+  void bytes(const char* key, int64_t&, int64_t, int64_t, const char*) override { need(key); }
+  void hertz(const char* key, int64_t&, int64_t, int64_t, const char*) override { need(key); }
+  void real(const char* key, double&, double, double, const char*, const char*) override {
+    need(key);
+  }
+  void choice(const char* key, std::string&, const std::vector<std::string>&,
+              const char*) override {
+    need(key);
+  }
+  void text(const char* key, std::string&, const char*) override { need(key); }
+  void section(const char* key, const char*,
+               const std::function<void(FieldVisitor&)>& body) override {
+    Presence inner(locs_, yaml::join(path_, key));
+    body(inner);
+    if (missing.empty()) missing = inner.missing;
+  }
+  std::string missing;
+
+ private:
+  void need(const char* key) {
+    const std::string path = yaml::join(path_, key);
+    if (missing.empty() && !locs_.count(path)) missing = path;
+  }
+  const KeyLocations& locs_;
+  std::string path_;
+};
+
+}  // namespace
+
+void require_all_keys(const KeyLocations& locations, const std::string& file,
+                      const std::string& path, const Describe& describe,
+                      const std::string& message) {
+  Presence p(locations, path);
+  describe(p);
+  if (!p.missing.empty()) throw InputError(Location{file, 0, 0}, p.missing, message);
+}
+
 std::string list_keys(const Describe& describe) {
   std::ostringstream out;
   Lister l(out, "");

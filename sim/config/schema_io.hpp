@@ -21,6 +21,11 @@ using Describe = std::function<void(FieldVisitor&)>;
 // InputError naming file:line:col and the key.
 void apply_yaml(const YAML::Node& node, const std::string& file, const std::string& path,
                 KeyLocations& locations, const Describe& describe);
+// Throws InputError "FILE: KEY: message" for the first key under `path` that `locations` does
+// not hold: for files that must give every key (a technology file: no energy may default to 0).
+void require_all_keys(const KeyLocations& locations, const std::string& file,
+                      const std::string& path, const Describe& describe,
+                      const std::string& message);
 // Every key as YAML, units explicit; applying the text again gives the same values.
 std::string emit_yaml(const Describe& describe);
 // One line per key: dotted path, type and range, unit, description (tab-separated).

@@ -1,5 +1,7 @@
 #include "sim/stats/stats.hpp"
 
+#include <map>
+
 namespace trine::stats {
 
 Stat::Stat(Group& group, std::string name, std::string unit, std::string description)
@@ -7,12 +9,24 @@ Stat::Stat(Group& group, std::string name, std::string unit, std::string descrip
   group.add(this);
 }
 
+namespace {
+Record plain(const std::string& path, std::string name, std::string unit, std::string description,
+             double value) {
+  Record r;
+  r.path = path, r.name = std::move(name), r.unit = std::move(unit);
+  r.description = std::move(description), r.value = value;
+  return r;
+}
+}  // namespace
+
 void Counter::emit(const std::string& path, std::vector<Record>& out) const {
-  out.push_back({path, name(), unit(), description(), static_cast<double>(value_)});
+  Record r = plain(path, name(), unit(), description(), static_cast<double>(value_));
+  r.counter = true, r.event = event_;
+  out.push_back(std::move(r));
 }
 
 void Scalar::emit(const std::string& path, std::vector<Record>& out) const {
-  out.push_back({path, name(), unit(), description(), value_});
+  out.push_back(plain(path, name(), unit(), description(), value_));
 }
 
 void Distribution::sample(uint64_t v) {
@@ -28,22 +42,40 @@ void Distribution::sample(uint64_t v) {
 
 void Distribution::emit(const std::string& path, std::vector<Record>& out) const {
   const std::string& n = name();
+  out.push_back(plain(path, n + ".count", "samples", description() + " (samples)",
+                      static_cast<double>(count_)));
+  out.push_back(plain(path, n + ".mean", unit(), description() + " (mean)", mean()));
   out.push_back(
-      {path, n + ".count", "samples", description() + " (samples)", static_cast<double>(count_)});
-  out.push_back({path, n + ".mean", unit(), description() + " (mean)", mean()});
-  out.push_back({path, n + ".min", unit(), description() + " (min)", static_cast<double>(min())});
-  out.push_back({path, n + ".max", unit(), description() + " (max)", static_cast<double>(max_)});
+      plain(path, n + ".min", unit(), description() + " (min)", static_cast<double>(min())));
+  out.push_back(
+      plain(path, n + ".max", unit(), description() + " (max)", static_cast<double>(max_)));
   for (size_t b = 0; b < buckets_.size(); ++b) {
     const uint64_t lo = b == 0 ? 0 : uint64_t{1} << (b - 1), hi = b == 0 ? 1 : uint64_t{1} << b;
-    out.push_back(
-        {path, n + ".hist." + std::to_string(lo) + "-" + std::to_string(hi - 1), "samples",
-         description() + " in [" + std::to_string(lo) + ", " + std::to_string(hi) + ") " + unit(),
-         static_cast<double>(buckets_[b])});
+    out.push_back(plain(
+        path, n + ".hist." + std::to_string(lo) + "-" + std::to_string(hi - 1), "samples",
+        description() + " in [" + std::to_string(lo) + ", " + std::to_string(hi) + ") " + unit(),
+        static_cast<double>(buckets_[b])));
   }
 }
 
 void Group::collect(std::vector<Record>& out) const {
   for (const Stat* s : stats_) s->emit(path_, out);
+}
+
+std::vector<Record> counter_delta(const std::vector<Record>& before,
+                                  const std::vector<Record>& after) {
+  std::map<std::string, double> start;
+  for (const Record& r : before)
+    if (r.counter) start[r.full_name()] = r.value;
+  std::vector<Record> out;
+  for (const Record& r : after) {
+    if (!r.counter) continue;
+    Record d = r;
+    const auto it = start.find(r.full_name());
+    if (it != start.end()) d.value -= it->second;
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 }  // namespace trine::stats

@@ -3,9 +3,20 @@
 // and the cost model read one tree instead of ad-hoc fields. Formatters live elsewhere.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace trine::stats {
+
+// What one count of a counter costs in energy: an event kind the cost model prices from the
+// technology file ("sram.read", "array.bit_step.ternary"), and the owner's parameters that
+// scale it (a buffer's bank size and word width). A counter without one costs nothing by
+// itself (bytes, cycles, hits); a counted event the cost model cannot price is an error.
+struct EnergyEvent {
+  std::string kind;
+  std::vector<std::pair<std::string, double>> params;
+  bool empty() const { return kind.empty(); }
+};
 
 struct Record {
   std::string path;  // owner path, e.g. "top.wbuf"
@@ -13,6 +24,9 @@ struct Record {
   std::string unit;  // e.g. "accesses", "bytes", "cycles"
   std::string description;
   double value = 0;
+  bool counter = false;  // a monotonic count (differences over a window are meaningful)
+  EnergyEvent event;     // counters only
+  std::string full_name() const { return path + "." + name; }
 };
 
 class Group;
@@ -34,10 +48,15 @@ class Stat {
   std::string name_, unit_, description_;
 };
 
-// A monotonically increasing integer count.
+// A monotonically increasing integer count, optionally an energy event.
 class Counter : public Stat {
  public:
   using Stat::Stat;
+  Counter(Group& group, std::string name, std::string unit, std::string description,
+          EnergyEvent event)
+      : Stat(group, std::move(name), std::move(unit), std::move(description)),
+        event_(std::move(event)) {}
+  const EnergyEvent& event() const { return event_; }
   Counter& operator+=(uint64_t n) {
     value_ += n;
     return *this;
@@ -47,6 +66,7 @@ class Counter : public Stat {
 
  private:
   uint64_t value_ = 0;
+  EnergyEvent event_;
 };
 
 // A derived figure (a bandwidth, a ratio), set by its owner before collection.
@@ -94,5 +114,10 @@ class Group {
   std::string path_;
   std::vector<const Stat*> stats_;
 };
+
+// Counter records of `after` minus those of `before` (same component tree, collected at two
+// times): the events of one window. Records that are not counters are dropped.
+std::vector<Record> counter_delta(const std::vector<Record>& before,
+                                  const std::vector<Record>& after);
 
 }  // namespace trine::stats

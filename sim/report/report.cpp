@@ -1,0 +1,267 @@
+#include "sim/report/report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <ostream>
+
+#include "sim/ref/reference.hpp"
+#include "sim/util/json.hpp"
+#include "sim/util/version.hpp"
+
+namespace trine::report {
+
+namespace {
+
+using cost::Component;
+
+constexpr Component kAll[] = {Component::Dram, Component::Buffers, Component::Decoder,
+                              Component::Array, Component::Leakage};
+
+int64_t ceil_div(double num, double den) {
+  return den > 0 ? static_cast<int64_t>(std::ceil(num / den)) : 0;
+}
+
+Bounds bounds_of(const LayerResult& l, const config::DesignPoint& dp) {
+  Bounds b;
+  const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
+  b.compute = l.kind == "maxpool" || l.kind == "avgpool"
+                  ? l.ideal
+                  : ceil_div(static_cast<double>(l.mapped_cell_cycles), cells);
+  // Peak DRAM bytes per accelerator cycle: every channel's bus busy, two beats per clock.
+  const config::DramOrg& o = dp.dram.device.org;
+  const double peak = static_cast<double>(o.channels * o.bus_width / 8 * 2) *
+                      static_cast<double>(dp.dram.device.timing.clock_hz) /
+                      static_cast<double>(dp.clock.frequency_hz);
+  b.memory = ceil_div(static_cast<double>(l.dram_read + l.dram_written), peak);
+  return b;
+}
+
+// Counter windows summed by counter, in first-seen order.
+std::vector<stats::Record> sum_windows(const std::vector<LayerResult>& layers) {
+  std::vector<stats::Record> out;
+  std::map<std::string, size_t> at;
+  for (const LayerResult& l : layers)
+    for (const stats::Record& r : l.events) {
+      const auto [it, fresh] = at.emplace(r.full_name(), out.size());
+      if (fresh)
+        out.push_back(r);
+      else
+        out[it->second].value += r.value;
+    }
+  return out;
+}
+
+double utilization(const LayerResult& l, const config::DesignPoint& dp) {
+  const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
+  return l.cycles() > 0
+             ? static_cast<double>(l.mapped_cell_cycles) / (cells * static_cast<double>(l.cycles()))
+             : 0.0;
+}
+
+double on_chip(const cost::Breakdown& b) {
+  return b.total() - b[Component::Dram];
+}
+
+void terms(json::Writer& w, const std::vector<cost::Term>& ts) {
+  w.key("terms").begin_array();
+  for (const cost::Term& t : ts)
+    w.begin_object()
+        .field("key", t.key)
+        .field("value", t.value)
+        .field("coefficient", t.coefficient)
+        .end_object();
+  w.end_array();
+}
+
+void breakdown(json::Writer& w, const char* key, const cost::Breakdown& b) {
+  w.key(key).begin_object();
+  for (Component c : kAll) w.field(cost::component_name(c), b[c]);
+  w.field("total", b.total());
+  w.end_object();
+}
+
+}  // namespace
+
+RunReport build_report(RunInputs in) {
+  RunReport r;
+  const config::DesignPoint& dp = in.design->point;
+  const double hz = static_cast<double>(dp.clock.frequency_hz);
+  for (const LayerResult& l : in.first->layers) {
+    LayerReport lr;
+    lr.result = l;
+    lr.result.events.clear();
+    lr.bounds = bounds_of(l, dp);
+    if (lr.bounds.best() > 0)
+      lr.over_bounds = static_cast<double>(l.cycles()) / static_cast<double>(lr.bounds.best());
+    lr.energy = in.cost->energy(l.events, static_cast<double>(l.cycles()) / hz);
+    if (lr.over_bounds > kOverBounds) {
+      char msg[256];
+      std::snprintf(msg, sizeof msg,
+                    "layer '%s' takes %.1fx its larger bound (%lld cycles; compute bound %lld, "
+                    "memory bound %lld)",
+                    l.name.c_str(), lr.over_bounds, static_cast<long long>(l.cycles()),
+                    static_cast<long long>(lr.bounds.compute),
+                    static_cast<long long>(lr.bounds.memory));
+      r.warnings.push_back(msg);
+    }
+    r.cycles += l.cycles();
+    r.layers.push_back(std::move(lr));
+  }
+  r.seconds = static_cast<double>(r.cycles) / hz;
+  r.total = in.cost->energy(sum_windows(in.first->layers), r.seconds);
+  const double batch = static_cast<double>(in.batch);
+  if (r.seconds > 0) r.inferences_per_second = batch / r.seconds;
+  if (r.total.breakdown.total() > 0)
+    r.inferences_per_joule = batch / (r.total.breakdown.total() * 1e-12);
+  r.in = std::move(in);
+  return r;
+}
+
+void print_summary(const RunReport& r, std::ostream& out) {
+  const config::DesignPoint& dp = r.in.design->point;
+  const double batch = static_cast<double>(r.in.batch);
+  const cost::Breakdown& b = r.total.breakdown;
+  const double nj = b.total() / 1e3 / batch;
+  char line[512];
+  std::snprintf(
+      line, sizeof line, "latency      %lld cycles, %.2f us at %.0f MHz for %lld image(s)\n",
+      static_cast<long long>(r.cycles), r.seconds * 1e6,
+      static_cast<double>(dp.clock.frequency_hz) / 1e6, static_cast<long long>(r.in.batch));
+  out << line;
+  std::snprintf(line, sizeof line, "energy       %.1f nJ per inference (%s):", nj,
+                r.in.cost->technology().name.c_str());
+  out << line;
+  for (Component c : kAll) {
+    std::snprintf(line, sizeof line, " %s %.1f (%.0f%%)", cost::component_name(c),
+                  b[c] / 1e3 / batch, b.total() > 0 ? 100.0 * b[c] / b.total() : 0.0);
+    out << line << (c == Component::Leakage ? "\n" : ",");
+  }
+  std::snprintf(line, sizeof line, "             on chip %.1f nJ per inference (all but DRAM)\n",
+                on_chip(b) / 1e3 / batch);
+  out << line;
+  double array = 0, buffers = 0, decoder = 0;
+  for (const cost::AreaItem& a : r.in.cost->area())
+    (a.name == "array" ? array : a.name == "decoder" ? decoder : buffers) += a.um2() / 1e6;
+  std::snprintf(line, sizeof line,
+                "area         %.3f mm2: array %.3f, buffers %.3f, decoder %.3f (DRAM off chip)\n",
+                r.in.cost->area_mm2(), array, buffers, decoder);
+  out << line;
+  std::snprintf(line, sizeof line, "throughput   %.0f inferences/s, %.3g inferences/J\n",
+                r.inferences_per_second, r.inferences_per_joule);
+  out << line;
+  for (const std::string& w : r.warnings) out << "warning      " << w << "\n";
+}
+
+void write_json(const RunReport& r, std::ostream& out) {
+  const config::DesignPoint& dp = r.in.design->point;
+  const InferenceResult& first = *r.in.first;
+  const double mhz = static_cast<double>(dp.clock.frequency_hz) / 1e6;
+  json::Writer w(out);
+  w.begin_object();
+  w.field("trine_version", version());
+  w.field("design_point", dp.name).field("design_file", r.in.design->file);
+  w.field("resolved_design_point", config::resolved_yaml(dp));
+  w.field("technology", r.in.cost->technology().name);
+  w.field("technology_file", r.in.cost->technology().file);
+  w.field("network", r.in.network).field("array_model", dp.array.model);
+  w.field("clock_hz", dp.clock.frequency_hz).field("clock_mhz", mhz);
+  w.field("batch", r.in.batch).field("images", r.in.images);
+  w.field("cycles", r.cycles).field("latency_s", r.seconds).field("latency_us", r.seconds * 1e6);
+  w.key("predictions").begin_array();
+  for (int64_t p : first.predictions) w.value(p);
+  w.end_array();
+  w.field("bit_exact", !first.mismatch);
+  if (r.in.accuracy >= 0) w.field("accuracy", r.in.accuracy);
+  const cost::Breakdown& b = r.total.breakdown;
+  w.key("energy").begin_object();
+  w.field("total_pj", b.total())
+      .field("per_inference_pj", b.total() / static_cast<double>(r.in.batch));
+  w.field("on_chip_pj", on_chip(b));
+  breakdown(w, "components_pj", b);
+  w.field("seconds", r.total.seconds);
+  w.end_object();
+  w.field("inferences_per_second", r.inferences_per_second);
+  w.field("inferences_per_joule", r.inferences_per_joule);
+  w.key("area").begin_object().field("total_mm2", r.in.cost->area_mm2());
+  w.key("items").begin_array();
+  for (const cost::AreaItem& a : r.in.cost->area()) {
+    w.begin_object().field("name", a.name).field("um2", a.um2());
+    terms(w, a.terms);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  w.key("static_power").begin_array();
+  for (const cost::StaticPower& s : r.in.cost->static_power()) {
+    w.begin_object().field("name", s.name).field("component", cost::component_name(s.component));
+    w.field("microwatts", s.microwatts()).field("seconds", r.total.seconds);
+    w.field("energy_pj", s.microwatts() * r.total.seconds * 1e6);
+    terms(w, s.terms);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("events").begin_array();
+  for (const cost::PricedEvent& e : r.total.events) {
+    w.begin_object().field("counter", e.counter).field("event", e.event);
+    w.field("component", cost::component_name(e.price.component));
+    w.field("count", e.count).field("energy_each_pj", e.price.each());
+    w.field("energy_pj", e.energy_pj());
+    terms(w, e.price.terms);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("layers").begin_array();
+  for (const LayerReport& lr : r.layers) {
+    const LayerResult& l = lr.result;
+    w.begin_object().field("name", l.name).field("kind", l.kind).field("form", l.form);
+    w.field("start_cycle", l.start).field("cycles", l.cycles()).field("stall_cycles", l.stall());
+    w.field("ideal_cycles", l.ideal).field("utilization", utilization(l, dp));
+    w.field("compute_bound_cycles", lr.bounds.compute);
+    w.field("memory_bound_cycles", lr.bounds.memory).field("over_bounds", lr.over_bounds);
+    w.field("macs", l.macs).field("nonzero_macs", l.nonzero_macs);
+    w.field("tiles", l.tiles).field("skipped_tiles", l.skipped_tiles);
+    w.field("dram_bytes_read", static_cast<int64_t>(l.dram_read));
+    w.field("dram_bytes_written", static_cast<int64_t>(l.dram_written));
+    w.field("weight_buffer_bytes", static_cast<int64_t>(l.wbuf_bytes));
+    w.field("input_buffer_bytes", static_cast<int64_t>(l.ibuf_bytes));
+    w.field("output_buffer_bytes", static_cast<int64_t>(l.obuf_bytes));
+    w.field("decoder_throttle_cycles", static_cast<int64_t>(l.decoder_throttle));
+    breakdown(w, "energy_pj", lr.energy.breakdown);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("warnings").begin_array();
+  for (const std::string& s : r.warnings) w.value(s);
+  w.end_array();
+  w.key("statistics").begin_array();
+  for (const stats::Record& s : r.in.statistics)
+    w.begin_object()
+        .field("name", s.full_name())
+        .field("value", s.value)
+        .field("unit", s.unit)
+        .field("description", s.description)
+        .end_object();
+  w.end_array();
+  w.end_object();
+  w.finish();
+}
+
+void write_layers_csv(const RunReport& r, std::ostream& out) {
+  const config::DesignPoint& dp = r.in.design->point;
+  out << "layer,kind,form,cycles,stall_cycles,utilization,compute_bound_cycles,"
+         "memory_bound_cycles,over_bounds,macs,dram_bytes_read,dram_bytes_written,"
+         "weight_buffer_bytes,input_buffer_bytes,output_buffer_bytes";
+  for (Component c : kAll) out << ",energy_" << cost::component_name(c) << "_pj";
+  out << ",energy_total_pj\n";
+  for (const LayerReport& lr : r.layers) {
+    const LayerResult& l = lr.result;
+    out << l.name << ',' << l.kind << ',' << l.form << ',' << l.cycles() << ',' << l.stall() << ','
+        << json::number(utilization(l, dp)) << ',' << lr.bounds.compute << ',' << lr.bounds.memory
+        << ',' << json::number(lr.over_bounds) << ',' << l.macs << ',' << l.dram_read << ','
+        << l.dram_written << ',' << l.wbuf_bytes << ',' << l.ibuf_bytes << ',' << l.obuf_bytes;
+    for (Component c : kAll) out << ',' << json::number(lr.energy.breakdown[c]);
+    out << ',' << json::number(lr.energy.breakdown.total()) << '\n';
+  }
+}
+
+}  // namespace trine::report
