@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "sim/cli/options.hpp"
+#include "sim/cost/cost_model.hpp"
 #include "sim/net/tnet.hpp"
 
 namespace trine::cli {
@@ -16,6 +17,7 @@ int cmd_check(const Args& args) {
   opts.add_options()("file", po::value<std::vector<std::string>>(), "files to check")(
       "resolved", "print each design point with every default filled in and units explicit")(
       "keys", "list every design-point key with its type, range and unit")(
+      "tech-keys", "list every technology-file key with its type, range and unit")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a design-point key before checking, e.g. --set array.rows=32");
   po::positional_options_description pos;
@@ -24,6 +26,10 @@ int cmd_check(const Args& args) {
   if (!parse("check", "[--resolved] [--set KEY=VALUE]... FILE...", args, opts, pos, vm)) return 0;
   if (vm.count("keys")) {
     std::cout << config::key_reference();
+    return 0;
+  }
+  if (vm.count("tech-keys")) {
+    std::cout << cost::technology_keys();
     return 0;
   }
   std::vector<std::string> files;
@@ -42,11 +48,14 @@ int cmd_check(const Args& args) {
       continue;
     }
     const config::LoadedDesignPoint dp = config::load_design_point(f, overrides(vm));
+    // The technology it names, and the DRAM currents the cost model needs.
+    const cost::CostModel priced(cost::technology_of(dp), dp.point);
     if (vm.count("resolved")) {
       if (files.size() > 1) std::cout << "# " << f << "\n";
       std::cout << config::resolved_yaml(dp.point);
     } else {
-      std::cout << f << ": ok (design point '" << dp.point.name << "')\n";
+      std::cout << f << ": ok (design point '" << dp.point.name << "', technology '"
+                << priced.technology().name << "')\n";
     }
   }
   return 0;

@@ -111,4 +111,15 @@ Technology parse_technology(const std::string& text, const std::string& file) {
   return from_yaml(yaml::parse(text, file), file);
 }
 
+Technology technology_of(const config::LoadedDesignPoint& dp) {
+  const auto it = dp.locations.find("tech");
+  return load_technology(dp.point.tech,
+                         it != dp.locations.end() ? it->second : Location{dp.file, 0, 0});
+}
+
+std::string technology_keys() {
+  Technology t;
+  return config::list_keys([&](FieldVisitor& v) { t.describe(v); });
+}
+
 }  // namespace trine::cost

@@ -5,6 +5,7 @@
 // path. Every key is required: a missing energy would otherwise price an event at zero.
 #include <string>
 
+#include "sim/config/design_point.hpp"
 #include "sim/config/schema.hpp"
 #include "sim/util/error.hpp"
 
@@ -76,5 +77,9 @@ struct Technology {
 // wrong units, out-of-range values and missing keys are InputErrors naming file, line and key.
 Technology load_technology(const std::string& value, const Location& where);
 Technology parse_technology(const std::string& text, const std::string& file);
+// The technology a resolved design point names, errors located at its `tech` key.
+Technology technology_of(const config::LoadedDesignPoint& dp);
+// One line per technology-file key (for `trine check --tech-keys` and docs).
+std::string technology_keys();
 
 }  // namespace trine::cost

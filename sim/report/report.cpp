@@ -129,15 +129,24 @@ void print_summary(const RunReport& r, std::ostream& out) {
       static_cast<long long>(r.cycles), r.seconds * 1e6,
       static_cast<double>(dp.clock.frequency_hz) / 1e6, static_cast<long long>(r.in.batch));
   out << line;
-  std::snprintf(line, sizeof line, "energy       %.1f nJ per inference (%s):", nj,
+  std::snprintf(line, sizeof line, "energy       %.1f nJ per inference (technology %s)\n", nj,
                 r.in.cost->technology().name.c_str());
   out << line;
+  double background = 0;
+  for (const cost::StaticPower& s : r.in.cost->static_power())
+    if (s.component == Component::Dram) background += s.microwatts() * r.total.seconds * 1e6;
   for (Component c : kAll) {
-    std::snprintf(line, sizeof line, " %s %.1f (%.0f%%)", cost::component_name(c),
+    std::snprintf(line, sizeof line, "  %-10s %10.1f nJ %5.1f%%", cost::component_name(c),
                   b[c] / 1e3 / batch, b.total() > 0 ? 100.0 * b[c] / b.total() : 0.0);
-    out << line << (c == Component::Leakage ? "\n" : ",");
+    out << line;
+    if (c == Component::Dram) {
+      std::snprintf(line, sizeof line, "  (background %.1f, commands and I/O %.1f)",
+                    background / 1e3 / batch, (b[c] - background) / 1e3 / batch);
+      out << line;
+    }
+    out << "\n";
   }
-  std::snprintf(line, sizeof line, "             on chip %.1f nJ per inference (all but DRAM)\n",
+  std::snprintf(line, sizeof line, "  %-10s %10.1f nJ         (all but DRAM)\n", "on chip",
                 on_chip(b) / 1e3 / batch);
   out << line;
   double array = 0, buffers = 0, decoder = 0;

@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""Checks a trine report.json against its inputs, independently of trine's code.
+
+recompute REPORT TECH.yaml  every term value equals the technology file's figure or the resolved
+                            design point's key; events (count x sum of value x coefficient) plus
+                            static power over the run time give each component and the total;
+                            the layers add up to the total.
+changed A B COMPONENT       B's energy differs from A's in COMPONENT only.
+compare A B EXPR           EXPR (Python, over a and b) holds.
+"""
+import csv
+import json
+import math
+import os
+import sys
+
+import yaml
+
+
+def close(x, y, rel=1e-9):
+    return math.isclose(x, y, rel_tol=rel, abs_tol=1e-9)
+
+
+def number(text):
+    """'12 mA' -> 12.0, '1200 MHz' -> 1.2e9 (what trine's schema means by the unit)."""
+    s = str(text).split()
+    scale = {"kHz": 1e3, "MHz": 1e6, "GHz": 1e9, "KiB": 1024, "MiB": 1024 ** 2}
+    return float(s[0]) * (scale.get(s[1], 1) if len(s) > 1 else 1)
+
+
+def lookup(tree, dotted):
+    for part in dotted.split("."):
+        tree = tree[part]
+    return tree
+
+
+def recompute(report_path, tech_path):
+    r = json.load(open(report_path))
+    tech = yaml.safe_load(open(tech_path))
+    design = yaml.safe_load(r["resolved_design_point"])
+
+    def term_value(t):
+        kind, key = t["key"].split(":", 1)
+        want = number(lookup(tech, key)["value"]) if kind == "tech" else number(lookup(design, key))
+        if not close(t["value"], want):
+            sys.exit(f"{t['key']}: report says {t['value']}, the input file {want}")
+        return t["value"] * t["coefficient"]
+
+    comps = {c: 0.0 for c in ("dram", "buffers", "decoder", "array", "leakage")}
+    for e in r["events"]:
+        each = sum(term_value(t) for t in e["terms"])
+        if not close(each, e["energy_each_pj"]):
+            sys.exit(f"{e['counter']}: {e['energy_each_pj']} pJ each, terms give {each}")
+        comps[e["component"]] += e["count"] * each
+    seconds = r["energy"]["seconds"]
+    if not close(seconds, r["cycles"] / r["clock_hz"]):
+        sys.exit(f"energy window {seconds} s is not the latency {r['cycles']} cycles")
+    for s in r["static_power"]:
+        comps[s["component"]] += sum(term_value(t) for t in s["terms"]) * seconds * 1e6
+    got = r["energy"]["components_pj"]
+    for c, v in comps.items():
+        if not close(v, got[c]):
+            sys.exit(f"{c}: recomputed {v} pJ, report says {got[c]}")
+    total = sum(comps.values())
+    if not close(total, r["energy"]["total_pj"]):
+        sys.exit(f"total: recomputed {total} pJ, report says {r['energy']['total_pj']}")
+    rows = list(csv.DictReader(open(os.path.join(os.path.dirname(report_path), "layers.csv"))))
+    layers = sum(float(row["energy_total_pj"]) for row in rows)
+    if not close(layers, total, 1e-6):
+        sys.exit(f"layers.csv adds up to {layers} pJ, the total is {total}")
+    if len(rows) != len(r["layers"]) or not r["events"]:
+        sys.exit("layers.csv and report.json disagree, or no events were priced")
+    print(f"{report_path}: {total / 1e3:.1f} nJ recomputed from {len(r['events'])} counters")
+
+
+def changed(a_path, b_path, component):
+    a = json.load(open(a_path))["energy"]["components_pj"]
+    b = json.load(open(b_path))["energy"]["components_pj"]
+    for c in ("dram", "buffers", "decoder", "array", "leakage"):
+        if (a[c] != b[c]) != (c == component):
+            sys.exit(f"{c}: {a[c]} -> {b[c]} (only {component} should change)")
+
+
+def compare(a_path, b_path, expr):
+    a, b = json.load(open(a_path)), json.load(open(b_path))
+    if not eval(expr, {}, {"a": a, "b": b}):
+        sys.exit(f"does not hold: {expr}")
+
+
+if __name__ == "__main__":
+    {"recompute": recompute, "changed": changed, "compare": compare}[sys.argv[1]](*sys.argv[2:])

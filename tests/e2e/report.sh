@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# End-to-end tests of the cost model and reports: `trine run --report DIR` writes report.json
+# and layers.csv; the total energy is recomputed from report.json's own counts and the input
+# files; doubling one figure of a technology file changes exactly its component; design-point
+# and technology changes need no rebuild; a missing figure is an input error.
+# Usage: report.sh TRINE SOURCE_DIR
+set -u
+TRINE=$(realpath "$1") SRC=$(realpath "$2")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$work"
+py() { /usr/bin/python3 "$SRC/tests/e2e/check_report.py" "$@"; }
+
+expect 0 "energy" -- "$TRINE" run --report base
+[[ -s base/report.json && -s base/layers.csv ]] && ok || bad "--report did not write both files"
+
+# The total from the report's counts, the technology file and the resolved design point.
+out=$(py recompute base/report.json "$SRC/configs/tech/40nm.yaml" 2>&1) && ok || bad "recompute: $out"
+
+# The same network on a second design point and DRAM preset.
+expect 0 "" -- "$TRINE" run --set array.rows=32 --set array.cols=8 --set dram.preset=LPDDR4-3200 \
+  --report small
+out=$(py recompute small/report.json "$SRC/configs/tech/40nm.yaml" 2>&1) && ok || bad "recompute small: $out"
+
+# Doubling one figure changes exactly the component that prices it (no rebuild: the file is an
+# input). tech: a path relative to the design point that names it.
+mkdir -p dp
+double() {  # FIGURE NEW_VALUE -> dp/FIGURE.yaml naming a copy of 40nm.yaml with it changed
+  /usr/bin/python3 - "$SRC/configs/tech/40nm.yaml" "$1" "$2" > "dp/$1-tech.yaml" <<'PY'
+import sys, re
+text, fig, val = open(sys.argv[1]).read(), sys.argv[2], sys.argv[3]
+at = text.index("  " + fig + ":\n"); v = text.index("value:", at); e = text.index("\n", v)
+print(text[:v] + "value: " + val + text[e:], end="")
+PY
+  printf 'tech: %s-tech.yaml\n' "$1" > "dp/$1.yaml"
+}
+for case in "read_64b 17.8@pJ buffers" "bit_step_ternary 0.040@pJ array" \
+            "table_lookup 1.12@pJ decoder" "io_per_bit 7.5@pJ dram" "leakage_per_kib 0.74@uW leakage"; do
+  read -r fig val comp <<< "$case"
+  double "$fig" "${val/@/ }"
+  expect 0 "" -- "$TRINE" run --arch "dp/$fig.yaml" --report "$fig"
+  out=$(py changed base/report.json "$fig/report.json" "$comp" 2>&1) && ok || bad "doubling $fig: $out"
+done
+
+# A design-point key changes the figures without a rebuild.
+expect 0 "" -- "$TRINE" run --set buffers.weight.size=128KiB --report bigger
+out=$(py compare base/report.json bigger/report.json 'b["area"]["total_mm2"] > a["area"]["total_mm2"] and b["energy"]["components_pj"]["leakage"] > a["energy"]["components_pj"]["leakage"]') \
+  && ok || bad "a larger weight buffer did not raise area and leakage: $out"
+
+# A missing figure is an error, not a zero: file and key, status 2, no report written.
+/usr/bin/python3 - "$SRC/configs/tech/40nm.yaml" > dp/holed-tech.yaml <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+at = text.index("  unit:\n"); end = text.index("  lane_area:\n")
+print(text[:at] + text[end:], end="")
+PY
+printf 'tech: holed-tech.yaml\n' > dp/holed.yaml
+expect 2 "dp/holed-tech.yaml: decoder.unit.value: missing" -- "$TRINE" run --arch dp/holed.yaml --report holed
+[[ ! -e holed ]] && ok || bad "a failed run left a report behind"
+printf 'tech: 4Onm\n' > dp/typo.yaml
+expect 2 "dp/typo.yaml:1:7: tech: '4Onm' is not one of: 40nm" -- "$TRINE" run --arch dp/typo.yaml
+expect 2 "dp/typo.yaml:1:7: tech:" -- "$TRINE" check dp/typo.yaml
+expect 0 "technology '40nm'" -- "$TRINE" check dp/read_64b.yaml
+
+# Same inputs, same bytes.
+"$TRINE" run --report again > /dev/null
+cmp -s base/report.json again/report.json && cmp -s base/layers.csv again/layers.csv && ok \
+  || bad "two identical runs wrote different reports"
+
+echo "report: $passed passed, $failed failed"
+((failed == 0))
