@@ -23,6 +23,8 @@ const trine::cli::Command kCommands[] = {
     {"check", "validate design points and .tnet files; --resolved prints them resolved",
      trine::cli::cmd_check},
     {"inspect", "layer table of a compressed network (.tnet)", trine::cli::cmd_inspect},
+    {"convert", "re-encode a network's weights in another form (same values)",
+     trine::cli::cmd_convert},
     {"infer", "integer reference predictions and accuracy on an IDX dataset",
      trine::cli::cmd_infer},
     {"train", "train and compress a network (LibTorch), write a .tnet", trine::cli::cmd_train},

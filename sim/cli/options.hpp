@@ -35,6 +35,7 @@ config::LoadedDesignPoint load_arch(const po::variables_map& vm);
 
 int cmd_check(const Args& args);
 int cmd_inspect(const Args& args);
+int cmd_convert(const Args& args);
 int cmd_infer(const Args& args);
 int cmd_train(const Args& args);
 int cmd_dram(const Args& args);

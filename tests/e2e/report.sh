@@ -63,6 +63,13 @@ expect 2 "dp/typo.yaml:1:7: tech: '4Onm' is not one of: 40nm" -- "$TRINE" run --
 expect 2 "dp/typo.yaml:1:7: tech:" -- "$TRINE" check dp/typo.yaml
 expect 0 "technology '40nm'" -- "$TRINE" check dp/read_64b.yaml
 
+# The same weights in another form: same outputs, more weight traffic when uncompressed.
+expect 0 "5 layers as dense8" -- "$TRINE" convert --model "$SRC/configs/nets/default.tnet" -o dense.tnet
+expect 0 "5 layers as ternary" -- "$TRINE" convert --model "$SRC/configs/nets/default.tnet" --form ternary -o tern.tnet
+"$TRINE" run --model dense.tnet --report dense > /dev/null && ok || bad "run the converted network"
+out=$(py compare base/report.json dense/report.json 'a["predictions"] == b["predictions"] and sum(l["dram_bytes_read"] for l in b["layers"]) > 4 * sum(l["dram_bytes_read"] for l in a["layers"])') \
+  && ok || bad "dense8 conversion: $out"
+
 # Same inputs, same bytes.
 "$TRINE" run --report again > /dev/null
 cmp -s base/report.json again/report.json && cmp -s base/layers.csv again/layers.csv && ok \

@@ -43,9 +43,14 @@ for form in dense8 ternary nk colcomb lowbit; do
   "$TRINE" run --model cnn-$form.tnet --dataset idx:data12 --json > fast.json
   "$TRINE" run --model cnn-$form.tnet --dataset idx:data12 --json --set array.model=cycle > cycle.json
   [[ $(json fast.json 'd["cycles"]') == $(json cycle.json 'd["cycles"]') ]] && ok || bad "cycle != fast for $form"
+  [[ $(json fast.json 'd["energy"]') == $(json cycle.json 'd["energy"]') ]] && ok || bad "cycle and fast count different events for $form"
   "$TRINE" run --model cnn-$form.tnet --dataset idx:data12 --json > again.json
   cmp -s fast.json again.json && ok || bad "two runs of $form differ"
 done
+
+# 8-bit weights do not fit the ternary form: the layer is named and nothing is written.
+expect 2 "cnn-dense8.tnet: layer 'conv1'" -- "$TRINE" convert --model cnn-dense8.tnet --form ternary -o never.tnet
+[[ ! -e never.tnet ]] && ok || bad "a failed convert wrote its output"
 
 # A layer that cannot be mapped names itself and the limit.
 m=(--model cnn-dense8.tnet --dataset idx:data12)
