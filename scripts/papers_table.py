@@ -29,8 +29,19 @@ def ratio(trine, paper):
     return f"{trine / paper:.2f}" if paper else "—"
 
 
-def row(what, paper, trine, r="—"):
-    return f"| {what} | {paper} | {trine} | {r} |"
+def row(what, paper, trine, r=None):
+    """A figure both sides give as a number (with the ratio), or a claim or trine-only context."""
+    return (what, paper, trine, r)
+
+
+def tables(rows):
+    """The numeric comparison (paper, trine, ratio), then the claims and context."""
+    out = ["| figure | paper | trine | trine / paper |", "|---|---|---|---|"]
+    out += [f"| {w} | {p} | {t} | {r} |" for w, p, t, r in rows if r is not None]
+    rest = [f"| {w} | {p} | {t} |" for w, p, t, r in rows if r is None]
+    if rest:
+        out += ["", "| claim or context | paper | trine |", "|---|---|---|"] + rest
+    return out
 
 
 def array_shape(r):
@@ -53,7 +64,6 @@ def layer_utilization(r):
             for l in r["layers"] if l["kind"] in ("dense", "conv2d") and l["cycles"] > 0}
 
 
-head = ["| figure | paper | trine | trine / paper |", "|---|---|---|---|"]
 L = ["# The four seed papers beside trine", "",
      "Written by `scripts/papers`" + (" --quick (a smoke run: not the figures)" if quick else "") +
      ". Each paper's figure comes from its abstract (`../shared/docs/methods.md`); trine's comes "
@@ -70,7 +80,7 @@ m = s["model"]
 bpn = m["weight_bits"] / m["nonzeros"]
 L += ["## Faraone et al. 2017: sparse ternary training", "",
       f"MLP 784-512-512-10, `{s['method']}`: regularized training, pruning, retraining. "
-      f"Design point `configs/papers/faraone2017.yaml`.", ""] + head + [
+      f"Design point `configs/papers/faraone2017.yaml`.", ""] + tables([
     row("sparsity", "up to 98 %", f"{100 * m['sparsity']:.1f} %", ratio(m["sparsity"], 0.98)),
     row("size vs binary (1 bit/weight)", "5x smaller", f"{m['ratio_vs_binary']:.2f}x smaller",
         ratio(m["ratio_vs_binary"], 5)),
@@ -82,6 +92,7 @@ L += ["## Faraone et al. 2017: sparse ternary training", "",
     row("energy per inference, trine only", "—",
         f"{nj(rt):.0f} nJ ({on_chip_nj(rt):.0f} on chip) vs 8-bit {nj(rd):.0f} nJ "
         f"({on_chip_nj(rd):.0f} on chip)"),
+]) + [
     "",
     f"*Why they differ.* The paper's 98 % is its best case (\"up to\"), on MNIST, whose digits "
     f"tolerate far more pruning than Fashion-MNIST's garments; trine's threshold r=4 keeps "
@@ -104,7 +115,7 @@ int8 = [e for e in rn["events"] if e["event"] == "array.bit_step.int8"]
 tern = [e for e in rn["events"] if e["event"] == "array.bit_step.ternary"]
 L += ["## Boo & Sung 2017: structured sparse ternary (N,k) coding", "",
       f"MLP 784-512-512-10, `{s['method']}` against unstructured ternary weights with the TWN "
-      f"threshold (`{t['method']}`). Design point `configs/papers/boo2017.yaml`.", ""] + head + [
+      f"threshold (`{t['method']}`). Design point `configs/papers/boo2017.yaml`.", ""] + tables([
     row("bits per weight, (8,2)", "1", f"{m['bits_per_weight']:.3f}", ratio(m["bits_per_weight"], 1)),
     row("compression vs float", "32x", f"{m['ratio_vs_fp32']:.1f}x", ratio(m["ratio_vs_fp32"], 32)),
     row("multiplication-free", "yes",
@@ -117,6 +128,7 @@ L += ["## Boo & Sung 2017: structured sparse ternary (N,k) coding", "",
     row("energy per inference, trine only", "—",
         f"{nj(rn):.0f} nJ ({on_chip_nj(rn):.0f} on chip) vs {nj(rt):.0f} nJ "
         f"({on_chip_nj(rt):.0f} on chip)"),
+]) + [
     "",
     f"*Why they differ.* The bit count matches by construction: an (8,2) code indexes one of "
     f"P = 129 patterns, 8 bits per 8 weights, and trine's figure adds only the shared 129-row "
@@ -139,7 +151,7 @@ L += ["## Kung et al. 2019: column combining for systolic arrays", "",
       f"LeNet-5, `{s['method']}` ({cols}); the same pruned weights run uncombined (one column "
       f"per array row, `trine convert --form dense8`) are the *before*. Design point "
       f"`configs/papers/kung2019.yaml`. Utilization is nonzero multiply-accumulate bit-steps "
-      f"over all cell-cycles of the compute layers.", ""] + head + [
+      f"over all cell-cycles of the compute layers.", ""] + tables([
     row("utilization, after / before combining", "about 4x (8x in the authors' README)",
         f"{uc / uu:.2f}x ({100 * uu:.1f} % -> {100 * uc:.1f} %)", ratio(uc / uu, 4)),
     row("energy efficiency", "3x (vs prior designs)",
@@ -151,6 +163,7 @@ L += ["## Kung et al. 2019: column combining for systolic arrays", "",
         f"({ru['cycles']} -> {rc['cycles']})", ratio(ru["cycles"] / rc["cycles"], 12)),
     row("accuracy", "CIFAR-10, retrained on 10 % of the data",
         f"{s['accuracy']['integer']:.4f} (float {s['accuracy']['float']:.4f})"),
+]) + [
     "",
     "*Why they differ.* Kung's 3x and 12x compare whole designs against prior accelerators; "
     "trine compares the same weights with and without combining on one design, which isolates "
@@ -167,7 +180,7 @@ rl, rb, rd = report("yin2017", "lowbit"), report("yin2017", "lowbit-b16"), repor
 m = s["model"]
 L += ["## Yin et al. 2017: low precision with structured compression", "",
       f"MLP 784-512-512-10, `{s['method']}`: 3-bit weights, 1/8 of the 8x8 blocks kept. Design "
-      f"point `configs/papers/yin2017.yaml` (40nm, LPDDR4-3200).", ""] + head + [
+      f"point `configs/papers/yin2017.yaml` (40nm, LPDDR4-3200).", ""] + tables([
     row("energy per classification, on chip", "20 nJ (40nm chip, MNIST)",
         f"{on_chip_nj(rl):.0f} nJ", ratio(on_chip_nj(rl), 20)),
     row("... at batch 16 (weights fetched once per batch)", "—", f"{on_chip_nj(rb):.0f} nJ",
@@ -179,6 +192,7 @@ L += ["## Yin et al. 2017: low precision with structured compression", "",
         f"{d['model']['bytes'] / m['bytes']:.1f}x smaller ({m['bits_per_weight']:.3f} bits/weight)"),
     row("on-chip energy vs the 8-bit MLP, trine only", "—",
         f"{on_chip_nj(rd) / on_chip_nj(rl):.1f}x lower ({on_chip_nj(rd):.0f} nJ)"),
+]) + [
     "",
     f"*Why they differ.* Yin's chip holds all weights in on-chip SRAM and reads each once per "
     f"classification; trine's accelerator streams them from DRAM into a double-buffered weight "

@@ -95,6 +95,12 @@ RunReport build_report(RunInputs in) {
     if (lr.bounds.best() > 0)
       lr.over_bounds = static_cast<double>(l.cycles()) / static_cast<double>(lr.bounds.best());
     lr.energy = in.cost->energy(l.events, static_cast<double>(l.cycles()) / hz);
+    for (const stats::Record& e : l.events) {
+      if (e.event.kind != "sram.read" && e.event.kind != "sram.write") continue;
+      if (lr.buffer_accesses.empty() || lr.buffer_accesses.back().first != e.path)
+        lr.buffer_accesses.emplace_back(e.path, 0.0);
+      lr.buffer_accesses.back().second += e.value;
+    }
     if (lr.over_bounds > kOverBounds) {
       char msg[256];
       std::snprintf(msg, sizeof msg,
@@ -235,6 +241,9 @@ void write_json(const RunReport& r, std::ostream& out) {
     w.field("input_buffer_bytes", static_cast<int64_t>(l.ibuf_bytes));
     w.field("output_buffer_bytes", static_cast<int64_t>(l.obuf_bytes));
     w.field("decoder_throttle_cycles", static_cast<int64_t>(l.decoder_throttle));
+    w.key("buffer_accesses").begin_object();
+    for (const auto& [path, n] : lr.buffer_accesses) w.field(path, n);
+    w.end_object();
     breakdown(w, "energy_pj", lr.energy.breakdown);
     w.end_object();
   }
@@ -260,6 +269,9 @@ void write_layers_csv(const RunReport& r, std::ostream& out) {
   out << "layer,kind,form,cycles,stall_cycles,utilization,compute_bound_cycles,"
          "memory_bound_cycles,over_bounds,macs,dram_bytes_read,dram_bytes_written,"
          "weight_buffer_bytes,input_buffer_bytes,output_buffer_bytes";
+  if (!r.layers.empty())
+    for (const auto& [path, n] : r.layers.front().buffer_accesses)
+      out << ',' << path.substr(path.rfind('.') + 1) << "_accesses";
   for (Component c : kAll) out << ",energy_" << cost::component_name(c) << "_pj";
   out << ",energy_total_pj\n";
   for (const LayerReport& lr : r.layers) {
@@ -268,6 +280,7 @@ void write_layers_csv(const RunReport& r, std::ostream& out) {
         << json::number(utilization(l, dp)) << ',' << lr.bounds.compute << ',' << lr.bounds.memory
         << ',' << json::number(lr.over_bounds) << ',' << l.macs << ',' << l.dram_read << ','
         << l.dram_written << ',' << l.wbuf_bytes << ',' << l.ibuf_bytes << ',' << l.obuf_bytes;
+    for (const auto& [path, n] : lr.buffer_accesses) out << ',' << json::number(n);
     for (Component c : kAll) out << ',' << json::number(lr.energy.breakdown[c]);
     out << ',' << json::number(lr.energy.breakdown.total()) << '\n';
   }

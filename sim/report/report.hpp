@@ -24,6 +24,8 @@ struct LayerReport {
   LayerResult result;  // without the events
   Bounds bounds;
   double over_bounds = 0;  // cycles / best bound (0 when both bounds are 0)
+  // Word accesses (reads + writes) of each on-chip SRAM, by module path, in tree order.
+  std::vector<std::pair<std::string, double>> buffer_accesses;
   cost::Energy energy;
 };
 
