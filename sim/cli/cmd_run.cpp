@@ -80,7 +80,9 @@ int cmd_run(const Args& args) {
       "run the first N test images (a multiple of --batch; default: one batch) and report "
       "accuracy")("json", "print the whole report as one JSON object")(
       "report", po::value<std::string>(),
-      "write DIR/report.json (everything, with units) and DIR/layers.csv (one row per layer)");
+      "write DIR/report.json (everything, with units) and DIR/layers.csv (one row per layer)")(
+      "row", po::value<std::string>(),
+      "write the headline figures, one per line, to this file (what a sweep collects)");
   po::positional_options_description pos;
   po::variables_map vm;
   if (!parse("run",
@@ -160,6 +162,8 @@ int cmd_run(const Args& args) {
     write_file_atomic(dir + "/report.json", js.str());
     write_file_atomic(dir + "/layers.csv", csv.str());
   }
+  if (vm.count("row"))
+    write_file_atomic(vm["row"].as<std::string>(), report::format_figures(report::headline(rep)));
   if (vm.count("json")) {
     report::write_json(rep, std::cout);
     return 0;

@@ -40,5 +40,6 @@ int cmd_infer(const Args& args);
 int cmd_train(const Args& args);
 int cmd_dram(const Args& args);
 int cmd_run(const Args& args);
+int cmd_sweep(const Args& args);
 
 }  // namespace trine::cli

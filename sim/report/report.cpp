@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <ostream>
 
@@ -284,6 +285,89 @@ void write_layers_csv(const RunReport& r, std::ostream& out) {
     for (Component c : kAll) out << ',' << json::number(lr.energy.breakdown[c]);
     out << ',' << json::number(lr.energy.breakdown.total()) << '\n';
   }
+}
+
+std::vector<Figure> headline(const RunReport& r) {
+  const config::DesignPoint& dp = r.in.design->point;
+  const cost::Breakdown& b = r.total.breakdown;
+  const double batch = static_cast<double>(r.in.batch);
+  int64_t stall = 0, mapped = 0, rd = 0, wr = 0;
+  for (const LayerReport& l : r.layers) {
+    stall += l.result.stall();
+    mapped += l.result.mapped_cell_cycles;
+    rd += static_cast<int64_t>(l.result.dram_read);
+    wr += static_cast<int64_t>(l.result.dram_written);
+  }
+  const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
+  std::vector<Figure> f;
+  auto num = [&](const char* key, double v) { f.push_back({key, v, "", false}); };
+  f.push_back({"network", 0, r.in.network, true});
+  num("batch", batch);
+  num("cycles", static_cast<double>(r.cycles));
+  num("latency_us", r.seconds * 1e6);
+  num("stall_cycles", static_cast<double>(stall));
+  num("utilization",
+      r.cycles > 0 ? static_cast<double>(mapped) / (cells * static_cast<double>(r.cycles)) : 0.0);
+  num("dram_bytes_read", static_cast<double>(rd));
+  num("dram_bytes_written", static_cast<double>(wr));
+  num("energy_per_inference_nj", b.total() / 1e3 / batch);
+  num("energy_on_chip_nj", on_chip(b) / 1e3 / batch);
+  for (Component c : kAll)
+    f.push_back(
+        {std::string("energy_") + cost::component_name(c) + "_nj", b[c] / 1e3 / batch, "", false});
+  num("area_mm2", r.in.cost->area_mm2());
+  num("inferences_per_second", r.inferences_per_second);
+  num("inferences_per_joule", r.inferences_per_joule);
+  num("layers_over_bounds", static_cast<double>(r.warnings.size()));
+  if (r.in.accuracy >= 0) num("accuracy", r.in.accuracy);
+  return f;
+}
+
+std::string format_figures(const std::vector<Figure>& figures) {
+  std::string out;
+  for (const Figure& f : figures) {
+    out += f.key;
+    if (f.is_text) {
+      std::string t = f.text;
+      for (char& c : t)
+        if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+      out += "\ts\t" + t + "\n";
+    } else {
+      out += "\tn\t" + json::number(f.number) + "\n";
+    }
+  }
+  return out;
+}
+
+std::vector<Figure> parse_figures(const std::string& text, const std::string& file) {
+  std::vector<Figure> out;
+  size_t at = 0;
+  int line = 0;
+  while (at < text.size()) {
+    ++line;
+    const size_t end = text.find('\n', at);
+    if (end == std::string::npos)
+      throw InputError(file, "line " + std::to_string(line) + " is cut short");
+    const std::string l = text.substr(at, end - at);
+    at = end + 1;
+    const size_t t1 = l.find('\t'), t2 = t1 == std::string::npos ? t1 : l.find('\t', t1 + 1);
+    if (t2 == std::string::npos || t2 != t1 + 2 || (l[t1 + 1] != 'n' && l[t1 + 1] != 's'))
+      throw InputError(file, "line " + std::to_string(line) + " is not KEY<TAB>n|s<TAB>VALUE");
+    Figure f;
+    f.key = l.substr(0, t1);
+    if (l[t1 + 1] == 's') {
+      f.is_text = true;
+      f.text = l.substr(t2 + 1);
+    } else {
+      const std::string v = l.substr(t2 + 1);
+      char* stop = nullptr;
+      f.number = v == "null" ? 0.0 : std::strtod(v.c_str(), &stop);
+      if (v != "null" && (v.empty() || *stop != '\0'))
+        throw InputError(file, "line " + std::to_string(line) + ": '" + v + "' is not a number");
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 }  // namespace trine::report

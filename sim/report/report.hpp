@@ -63,4 +63,18 @@ void write_json(const RunReport& r, std::ostream& out);
 // One row per layer.
 void write_layers_csv(const RunReport& r, std::ostream& out);
 
+// The run's headline figures as one flat record, in a fixed order: what a sweep puts in each
+// row of results.csv. Values are numbers, or text when `text` is set.
+struct Figure {
+  std::string key;
+  double number = 0;
+  std::string text;
+  bool is_text = false;
+};
+std::vector<Figure> headline(const RunReport& r);
+// One figure per line, "KEY<TAB>n<TAB>NUMBER" or "KEY<TAB>s<TAB>TEXT" (tabs and newlines in
+// text become spaces), and the reader of that form.
+std::string format_figures(const std::vector<Figure>& figures);
+std::vector<Figure> parse_figures(const std::string& text, const std::string& file);
+
 }  // namespace trine::report

@@ -11,9 +11,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 expect 0 "trine 0." -- "$TRINE" --version
 expect 0 "commands:" -- "$TRINE" --help
 expect 2 "unknown command 'frobnicate'" -- "$TRINE" frobnicate
-for cmd in sweep regress report; do
+for cmd in regress report; do
   expect 2 "trine $cmd: not built yet" -- "$TRINE" "$cmd"
 done
+expect 2 "trine sweep: the option '--spec' is required" -- "$TRINE" sweep
 expect 2 "unrecognised option '--bogus'" -- "$TRINE" check --bogus
 
 # design points: every shipped one is valid; each error class is one located line, status 2

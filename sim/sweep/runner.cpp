@@ -1,0 +1,240 @@
+#include "sim/sweep/runner.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "sim/report/report.hpp"
+#include "sim/util/file.hpp"
+#include "sim/util/json.hpp"
+
+namespace trine::sweep {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+extern "C" void on_stop(int) {
+  g_stop = 1;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+  std::string q = "\"";
+  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// The last nonempty line of a point's log: its located error message.
+std::string last_line(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+bool numeric(const std::string& text) {
+  char* end = nullptr;
+  std::strtod(text.c_str(), &end);
+  return !text.empty() && *end == '\0';
+}
+
+std::string describe(const Point& p) {
+  std::string s;
+  for (const auto& [k, v] : p.values) s += (s.empty() ? "" : " ") + k + "=" + v;
+  return s;
+}
+
+// Starts `trine run` for a point, its output into the log; returns the child's pid.
+pid_t launch(const Spec& spec, const Point& p, const RunOptions& o, const std::string& stem) {
+  std::vector<std::string> args = {o.trine, "run"};
+  if (!spec.base.empty()) args.insert(args.end(), {"--arch", spec.base});
+  for (const config::Override& ov : p.overrides)
+    args.insert(args.end(), {"--set", ov.path + "=" + ov.value});
+  if (!p.model.empty()) args.insert(args.end(), {"--model", p.model});
+  args.insert(args.end(),
+              {"--batch", std::to_string(spec.batch), "--images", std::to_string(spec.images),
+               "--dataset", spec.dataset, "--row", stem + ".row"});
+  const std::string log = stem + ".log";
+  const pid_t pid = ::fork();
+  if (pid < 0) throw RunError(std::string("trine sweep: fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::close(fd);
+    }
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(o.trine.c_str(), argv.data());
+    std::fprintf(stderr, "trine sweep: cannot run %s: %s\n", o.trine.c_str(), std::strerror(errno));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
+
+void write_results(const Spec& spec, const std::vector<Point>& points,
+                   const std::vector<std::string>& ids, const std::string& dir) {
+  const std::vector<std::string> axes = axis_keys(spec);
+  struct Row {
+    const Point* point;
+    std::string id, status, error;
+    std::vector<report::Figure> figures;
+  };
+  std::vector<Row> rows;
+  std::vector<std::string> figure_keys;
+  for (size_t i = 0; i < points.size(); ++i) {
+    const std::string stem = dir + "/points/" + ids[i];
+    Row r{&points[i], ids[i], "", "", {}};
+    if (exists(stem + ".row")) {
+      r.status = "ok";
+      r.figures = report::parse_figures(slurp(stem + ".row"), stem + ".row");
+      if (figure_keys.empty())
+        for (const report::Figure& f : r.figures) figure_keys.push_back(f.key);
+    } else if (exists(stem + ".fail")) {
+      r.status = "failed";
+      r.error = last_line(slurp(stem + ".fail"));
+    } else {
+      continue;  // not run yet
+    }
+    rows.push_back(std::move(r));
+  }
+  std::ostringstream csv, jsonl;
+  csv << "point,id,status";
+  for (const std::string& a : axes) csv << ',' << csv_field(a);
+  for (const std::string& k : figure_keys) csv << ',' << k;
+  csv << ",error\n";
+  for (const Row& r : rows) {
+    std::map<std::string, const report::Figure*> fig;
+    for (const report::Figure& f : r.figures) fig[f.key] = &f;
+    csv << r.point->index << ',' << r.id << ',' << r.status;
+    json::Writer w(jsonl, false);
+    w.begin_object().field("point", r.point->index).field("id", r.id).field("status", r.status);
+    for (const auto& [k, v] : r.point->values) {
+      csv << ',' << csv_field(v);
+      if (numeric(v) && k != "model")
+        w.field(k, std::strtod(v.c_str(), nullptr));
+      else
+        w.field(k, v);
+    }
+    for (const std::string& k : figure_keys) {
+      const auto it = fig.find(k);
+      csv << ',';
+      if (it == fig.end()) continue;
+      const report::Figure& f = *it->second;
+      csv << (f.is_text ? csv_field(f.text) : json::number(f.number));
+      if (f.is_text)
+        w.field(k, f.text);
+      else
+        w.field(k, f.number);
+    }
+    csv << ',' << csv_field(r.error) << '\n';
+    if (!r.error.empty()) w.field("error", r.error);
+    w.end_object();
+    w.finish();
+  }
+  write_file_atomic(dir + "/results.csv", csv.str());
+  write_file_atomic(dir + "/results.jsonl", jsonl.str());
+}
+
+Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunOptions& o) {
+  std::filesystem::create_directories(o.dir + "/points");
+  std::vector<std::string> ids;
+  for (const Point& p : points) ids.push_back(point_id(spec, p));
+  Outcome out;
+  out.points = static_cast<int64_t>(points.size());
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (exists(o.dir + "/points/" + ids[i] + ".row"))
+      ++out.skipped;
+    else
+      todo.push_back(i);
+  }
+  if (!o.quiet)
+    std::cerr << "sweep " << spec.name << ": " << points.size() << " points, " << out.skipped
+              << " already done, " << todo.size() << " to run with -j " << o.jobs << "\n";
+  struct sigaction sa {
+  }, old_int{}, old_term{};
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, &old_int);
+  ::sigaction(SIGTERM, &sa, &old_term);
+  g_stop = 0;
+  std::map<pid_t, size_t> running;
+  size_t next = 0;
+  int64_t done = 0;
+  while ((next < todo.size() && !g_stop) || !running.empty()) {
+    while (!g_stop && next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
+      const size_t i = todo[next++];
+      const std::string stem = o.dir + "/points/" + ids[i];
+      ::unlink((stem + ".fail").c_str());
+      running[launch(spec, points[i], o, stem)] = i;
+    }
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) {
+        for (const auto& [child, i] : running) ::kill(child, SIGTERM);
+        continue;
+      }
+      break;
+    }
+    const auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const size_t i = it->second;
+    running.erase(it);
+    const std::string stem = o.dir + "/points/" + ids[i];
+    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && exists(stem + ".row");
+    ++done;
+    if (ok) {
+      ++out.succeeded;
+    } else if (g_stop && WIFSIGNALED(status)) {
+      continue;  // interrupted: not a failure of the point, run it again next time
+    } else {
+      std::string error = last_line(slurp(stem + ".log"));
+      if (WIFSIGNALED(status))
+        error = "killed by signal " + std::to_string(WTERMSIG(status)) +
+                (error.empty() ? "" : " (" + error + ")");
+      if (error.empty()) error = "exited with status " + std::to_string(WEXITSTATUS(status));
+      write_file_atomic(stem + ".fail", error + "\n");
+      ++out.failed;
+    }
+    write_results(spec, points, ids, o.dir);
+    if (!o.quiet)
+      std::cerr << "[" << done << "/" << todo.size() << "] " << (ok ? "ok     " : "FAILED ")
+                << describe(points[i]) << (ok ? "" : ": " + last_line(slurp(stem + ".fail")))
+                << "\n";
+  }
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  out.interrupted = g_stop != 0;
+  write_results(spec, points, ids, o.dir);
+  return out;
+}
+
+}  // namespace trine::sweep

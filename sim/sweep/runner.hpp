@@ -1,0 +1,37 @@
+#pragma once
+// Runs a sweep's points, each in its own `trine run` process (one SystemC kernel per process),
+// at most `jobs` at a time, and collects their rows into results.csv and results.jsonl.
+//
+// DIR/points/ID.row holds a finished point's figures (written by the point's process,
+// atomically), DIR/points/ID.fail a failed one's error, DIR/points/ID.log its output. A point
+// is done when its .row exists: rerunning skips it and retries failed ones. The results files
+// are rebuilt from the point files, in expansion order, after every point and at the end, and
+// always replaced whole: an interrupted sweep keeps every finished row and no torn line, and
+// the results do not depend on -j or on the order in which points finish.
+#include <string>
+#include <vector>
+
+#include "sim/sweep/spec.hpp"
+
+namespace trine::sweep {
+
+struct RunOptions {
+  int jobs = 1;
+  std::string dir;
+  std::string trine;  // the executable that runs a point ("trine run ...")
+  bool quiet = false;
+};
+
+struct Outcome {
+  int64_t points = 0, skipped = 0, succeeded = 0, failed = 0;
+  bool interrupted = false;
+};
+
+Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunOptions& options);
+
+// Writes DIR/results.csv and DIR/results.jsonl from the point files (also `trine sweep
+// --collect`).
+void write_results(const Spec& spec, const std::vector<Point>& points,
+                   const std::vector<std::string>& ids, const std::string& dir);
+
+}  // namespace trine::sweep
