@@ -1,5 +1,7 @@
 #include "models/accel/accelerator.hpp"
 
+#include <cstdio>
+
 namespace trine::models {
 
 namespace {
@@ -12,9 +14,9 @@ sc_core::sc_time period(const config::DesignPoint& dp) {
 
 Accelerator::Accelerator(sc_core::sc_module_name name, const config::DesignPoint& dp,
                          const net::Network& net, const compile::Schedule& schedule,
-                         std::vector<const uint8_t*> images)
+                         std::vector<const uint8_t*> images, bool trace)
     : sc_core::sc_module(name),
-      dram("dram", dp.dram),
+      dram("dram", dp.dram, trace),
       // One DRAM transaction per 256 bytes: a few bursts, so the controller's queue holds
       // several and the scheduler can reorder across them.
       dma("dma", ClockDomain(dp.clock.frequency_hz), 256),
@@ -32,10 +34,46 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const config::DesignPoint
   controller.wbuf.bind(wbuf.socket);
   controller.ibuf.bind(ibuf.socket);
   controller.obuf.bind(obuf.socket);
+  if (trace) {
+    trace_ = std::make_unique<report::Trace>();
+    controller.set_trace(trace_.get());
+  }
   controller.set_probe([this] {
     dram.sync();
     return collect_statistics(*this);
   });
+}
+
+report::Trace Accelerator::trace() const {
+  if (!trace_) return {};
+  report::Trace t = *trace_;
+  const ClockDomain& acc = controller.clock();
+  const std::vector<Dma::JobRecord> jobs = dma.job_log();
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const Dma::JobRecord& j = jobs[i];
+    char addr[32];
+    std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(j.addr));
+    t.add({static_cast<int64_t>(acc.ps(j.submitted)),
+           static_cast<int64_t>(acc.ps(j.done ? j.finished : j.submitted)), "dma",
+           j.write ? "write" : "read",
+           "job=" + std::to_string(i) + " addr=" + addr + " bytes=" + std::to_string(j.bytes) +
+               " submitted=" + std::to_string(j.submitted) +
+               " finished=" + (j.done ? std::to_string(j.finished) : std::string("-")),
+           "dma"});
+  }
+  // The command log: "<cycle> <CMD> <channel> <rank> <group> <bank> <row> <column>".
+  const dram::MemorySystem& mem = dram.memory();
+  for (const dram::CommandRecord& c : mem.command_log()) {
+    const dram::DramAddress& a = c.at;
+    t.add({static_cast<int64_t>(dram.clock().ps(c.cycle)), -1, "dram",
+           dram::command_name(c.command),
+           "cycle=" + std::to_string(c.cycle) + " ch=" + std::to_string(a.channel) +
+               " rank=" + std::to_string(a.rank) + " bg=" + std::to_string(a.group) +
+               " bank=" + std::to_string(a.bank) + " row=" + std::to_string(a.row) +
+               " col=" + std::to_string(a.column),
+           "dram.ch" + std::to_string(a.channel)});
+  }
+  return t;
 }
 
 }  // namespace trine::models

@@ -6,6 +6,7 @@
 //   decoder --wbuf--> weight buffer    array --ibuf/obuf--> input and output buffers
 #include <systemc>
 
+#include <memory>
 #include <vector>
 
 #include "models/accel/controller.hpp"
@@ -21,8 +22,13 @@ class Accelerator : public sc_core::sc_module {
  public:
   // Runs `images` one after another once the simulation starts. The schedule must come from
   // compile(net, dp); both must outlive the module.
+  // `trace`: keep every DRAM command, DMA job, decode and tile for trace() (docs/traces.md).
   Accelerator(sc_core::sc_module_name name, const config::DesignPoint& dp, const net::Network& net,
-              const compile::Schedule& schedule, std::vector<const uint8_t*> images);
+              const compile::Schedule& schedule, std::vector<const uint8_t*> images,
+              bool trace = false);
+
+  // The run's events once the simulation is over (empty unless constructed with `trace`).
+  report::Trace trace() const;
 
   Dram dram;
   Dma dma;
@@ -30,6 +36,9 @@ class Accelerator : public sc_core::sc_module {
   WeightDecoder decoder;
   SystolicArray array;
   Controller controller;
+
+ private:
+  std::unique_ptr<report::Trace> trace_;  // layers, decodes and tiles, from the controller
 };
 
 }  // namespace trine::models

@@ -174,6 +174,24 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
             array_.run(t, output_tile == last_output_tile, tp.nonzeros, cells);
         last_output_tile = output_tile;
         path.add(k, res.sums, acc);
+        if (trace_) {
+          const array::TileTiming& tt = res.timing;
+          const std::string id = "layer=" + l.name + " tile=" + std::to_string(k);
+          trace_->add({static_cast<int64_t>(clock_.ps(tt.load_start)),
+                       static_cast<int64_t>(clock_.ps(tt.load_start + t.decode_cycles)), "decoder",
+                       "decode",
+                       id + " units=" + std::to_string(tp.decode_units) +
+                           " cycles=" + std::to_string(t.decode_cycles),
+                       "decoder"});
+          trace_->add({static_cast<int64_t>(clock_.ps(tt.load_start)),
+                       static_cast<int64_t>(clock_.ps(tt.compute_end)), "array", "tile",
+                       id + " rows=" + std::to_string(t.rows_used) + " cols=" +
+                           std::to_string(t.cols_used) + " vectors=" + std::to_string(t.vectors) +
+                           " load=" + std::to_string(tt.load_start) + ".." +
+                           std::to_string(tt.load_end) + " compute=" +
+                           std::to_string(tt.compute_start) + ".." + std::to_string(tt.compute_end),
+                       "array"});
+        }
         lr.nonzero_macs += tp.nonzeros * t.vectors;
         lr.mapped_cell_cycles += t.rows_used * t.cols_used * t.vectors * dp_.array.act_bits;
         end = res.timing.compute_end;
@@ -223,6 +241,13 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     lr.obuf_bytes = buffers_.output.bytes_accessed() - ob0;
     lr.decoder_throttle = decoder_.throttle_cycles() - th0;
     if (probe) lr.events = stats::counter_delta(before, probe_());
+    if (trace_)
+      trace_->add({static_cast<int64_t>(clock_.ps(lr.start)),
+                   static_cast<int64_t>(clock_.ps(lr.end)), "controller", "layer",
+                   "image=" + std::to_string(results_.size() * batch.size()) + " layer=" + l.name +
+                       " start=" + std::to_string(lr.start) + " end=" + std::to_string(lr.end) +
+                       " stall=" + std::to_string(lr.stall()),
+                   "layers"});
     r.layers.push_back(lr);
     for (size_t b = 0; b < x.size(); ++b) {
       const ref::Tensor& want = expected[b][p.layer];

@@ -27,6 +27,7 @@
 #include "sim/compile/schedule.hpp"
 #include "sim/ref/reference.hpp"
 #include "sim/report/results.hpp"
+#include "sim/report/trace.hpp"
 
 namespace trine::models {
 
@@ -53,8 +54,11 @@ class Controller : public sc_core::sc_module, public HasStats {
 
   const std::vector<InferenceResult>& results() const { return results_; }
   const stats::Group& statistics() const override { return stats_; }
+  const ClockDomain& clock() const { return clock_; }
   // Called at each layer boundary of the first batch to attribute events to layers.
   void set_probe(StatsProbe probe) { probe_ = std::move(probe); }
+  // Records layers, decoder work and tiles into `trace` (which must outlive the run).
+  void set_trace(report::Trace* trace) { trace_ = trace; }
   bool finished() const { return finished_; }
 
  private:
@@ -91,6 +95,7 @@ class Controller : public sc_core::sc_module, public HasStats {
   std::vector<InferenceResult> results_;
   bool finished_ = false;
   StatsProbe probe_;
+  report::Trace* trace_ = nullptr;
   stats::Group stats_;
   stats::Counter requantized_, pool_ops_;
 };

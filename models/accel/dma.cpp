@@ -20,6 +20,7 @@ Dma::Job Dma::submit(uint64_t addr, uint64_t bytes, bool write) {
   jobs_.push_back(std::make_unique<JobState>());
   JobState& j = *jobs_.back();
   j.addr = addr, j.bytes = bytes, j.write = write;
+  j.submit_cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
   jobs_count_ += 1;
   (write ? bytes_written_ : bytes_read_) += bytes;
   if (bytes == 0) complete(j);
@@ -31,6 +32,13 @@ int64_t Dma::wait_for(Job j) {
   JobState& s = *jobs_[j];
   if (!s.done) sc_core::wait(s.finished);
   return s.done_cycle;
+}
+
+std::vector<Dma::JobRecord> Dma::job_log() const {
+  std::vector<JobRecord> out;
+  for (const auto& j : jobs_)
+    out.push_back({j->addr, j->bytes, j->write, j->done, j->submit_cycle, j->done_cycle});
+  return out;
 }
 
 void Dma::complete(JobState& j) {

@@ -29,12 +29,20 @@ class Dma : public sc_core::sc_module, public HasStats {
   // Waits (in a thread) until job `j` has finished; returns the clock cycle it finished in.
   int64_t wait_for(Job j);
 
+  // Every job so far, in submission order (for traces).
+  struct JobRecord {
+    uint64_t addr = 0, bytes = 0;
+    bool write = false, done = false;
+    int64_t submitted = 0, finished = 0;  // clock cycles
+  };
+  std::vector<JobRecord> job_log() const;
+
  private:
   SC_HAS_PROCESS(Dma);
   struct JobState {
     uint64_t addr = 0, bytes = 0, completed = 0;
     bool write = false, done = false;
-    int64_t done_cycle = 0;
+    int64_t submit_cycle = 0, done_cycle = 0;
     sc_core::sc_event finished;
   };
   struct Slot {

@@ -29,6 +29,7 @@ class Dram : public sc_core::sc_module, public HasStats {
 
   const stats::Group& statistics() const override { return stats_; }
   dram::MemorySystem& memory() { return memory_; }
+  const dram::MemorySystem& memory() const { return memory_; }
   const ClockDomain& clock() const { return clock_; }
   // Runs the controller up to the current time (refreshes of idle stretches included) and
   // sets the derived statistics; call once the simulation is over.

@@ -13,6 +13,7 @@
 #include "sim/data/idx.hpp"
 #include "sim/net/tnet.hpp"
 #include "sim/report/report.hpp"
+#include "sim/report/trace.hpp"
 #include "sim/util/embedded.hpp"
 #include "sim/util/error.hpp"
 #include "sim/util/file.hpp"
@@ -82,7 +83,10 @@ int cmd_run(const Args& args) {
       "report", po::value<std::string>(),
       "write DIR/report.json (everything, with units) and DIR/layers.csv (one row per layer)")(
       "row", po::value<std::string>(),
-      "write the headline figures, one per line, to this file (what a sweep collects)");
+      "write the headline figures, one per line, to this file (what a sweep collects)")(
+      "trace", po::value<std::string>(),
+      "write DIR/events.txt (DRAM commands, DMA jobs, decodes, tiles, layers), DIR/summary.txt "
+      "and DIR/trace.json (Chrome trace events, for Perfetto)");
   po::positional_options_description pos;
   po::variables_map vm;
   if (!parse("run",
@@ -117,7 +121,7 @@ int cmd_run(const Args& args) {
   std::vector<const uint8_t*> images;
   for (int64_t i = 0; i < d.count; ++i) images.push_back(d.image(i));
 
-  models::Accelerator top("top", dp, net, schedule, images);
+  models::Accelerator top("top", dp, net, schedule, images, vm.count("trace") > 0);
   sc_core::sc_start();
   top.dram.finish();
   const std::vector<models::InferenceResult>& results = top.controller.results();
@@ -161,6 +165,16 @@ int cmd_run(const Args& args) {
     report::write_layers_csv(rep, csv);
     write_file_atomic(dir + "/report.json", js.str());
     write_file_atomic(dir + "/layers.csv", csv.str());
+  }
+  if (vm.count("trace")) {
+    const std::string dir = vm["trace"].as<std::string>();
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw InputError("trine run: --trace " + dir + ": " + ec.message());
+    const report::Trace trace = top.trace();
+    write_file_atomic(dir + "/events.txt", trace.events_text());
+    write_file_atomic(dir + "/summary.txt", report::summary_text(rep));
+    write_file_atomic(dir + "/trace.json", trace.chrome_json());
   }
   if (vm.count("row"))
     write_file_atomic(vm["row"].as<std::string>(), report::format_figures(report::headline(rep)));

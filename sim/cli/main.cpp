@@ -32,8 +32,7 @@ const trine::cli::Command kCommands[] = {
      trine::cli::cmd_run},
     {"dram", "simulate the DRAM alone on a trace or a generated pattern", trine::cli::cmd_dram},
     {"sweep", "run a design-space sweep, each point in its own process", trine::cli::cmd_sweep},
-    {"regress", "compare against golden traces (not built yet)",
-     [](const Args&) { return not_built("regress", "golden-trace regression"); }},
+    {"regress", "re-run golden cases and compare their traces", trine::cli::cmd_regress},
     {"report", "plots and HTML report of a sweep (not built yet)",
      [](const Args&) { return not_built("report", "sweep reports"); }},
 };

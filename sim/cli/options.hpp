@@ -41,5 +41,6 @@ int cmd_train(const Args& args);
 int cmd_dram(const Args& args);
 int cmd_run(const Args& args);
 int cmd_sweep(const Args& args);
+int cmd_regress(const Args& args);
 
 }  // namespace trine::cli

@@ -1,0 +1,220 @@
+#include "sim/regress/regress.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "sim/config/yaml_util.hpp"
+#include "sim/util/file.hpp"
+
+namespace trine::regress {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+std::vector<std::string> tokens(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string t; in >> t;) out.push_back(t);
+  return out;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string beside(const std::string& dir, const std::string& path) {
+  return path.empty() || path[0] == '/' ? path : dir + "/" + path;
+}
+
+// Runs a case in its own `trine run` process, its trace into `out`; "" or the error.
+std::string run_case(const Case& c, const Options& o, const std::string& out) {
+  std::vector<std::string> args = {o.trine, "run"};
+  if (!c.design.empty()) args.insert(args.end(), {"--arch", c.design});
+  for (const std::string& s : c.set) args.insert(args.end(), {"--set", s});
+  if (!c.model.empty()) args.insert(args.end(), {"--model", c.model});
+  args.insert(args.end(), {"--dataset", c.dataset, "--images", std::to_string(c.images), "--batch",
+                           std::to_string(c.batch), "--trace", out});
+  const std::string log = out + ".log";
+  const pid_t pid = ::fork();
+  if (pid < 0) throw RunError("trine regress: fork failed");
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::close(fd);
+    }
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(o.trine.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  std::string last;
+  for (const std::string& l : lines_of(slurp(log)))
+    if (!l.empty()) last = l;
+  return last.empty() ? "the run failed" : last;
+}
+
+}  // namespace
+
+Case load_case(const std::string& dir) {
+  const std::string file = dir + "/case.yaml";
+  const YAML::Node root = yaml::parse_file(file);
+  yaml::MapReader m(root, file, "");
+  Case c;
+  c.dir = dir;
+  c.name = fs::path(dir).filename().string();
+  if (yaml::to_int(m.need("version"), file, "version") != 1)
+    throw InputError(yaml::where(m.get("version"), file), "version", "must be 1");
+  if (const YAML::Node n = m.get("description"))
+    c.description = yaml::to_string(n, file, "description");
+  if (const YAML::Node n = m.get("design")) {
+    const std::string d = yaml::to_string(n, file, "design");
+    if (d != "default") c.design = beside(dir, d);
+  }
+  if (const YAML::Node n = m.get("set")) {
+    if (!n.IsSequence())
+      throw InputError(yaml::where(n, file), "set", "expected a list of KEY=VALUE");
+    for (const YAML::Node& s : n) c.set.push_back(yaml::to_string(s, file, "set"));
+  }
+  if (const YAML::Node n = m.get("model")) {
+    const std::string p = yaml::to_string(n, file, "model");
+    if (p != "default") c.model = beside(dir, p);
+  }
+  if (const YAML::Node n = m.get("dataset")) c.dataset = yaml::to_string(n, file, "dataset");
+  if (const YAML::Node n = m.get("images")) c.images = yaml::to_int(n, file, "images");
+  if (const YAML::Node n = m.get("batch")) c.batch = yaml::to_int(n, file, "batch");
+  if (const YAML::Node n = m.get("energy_tolerance")) {
+    c.energy_tolerance = yaml::to_double(n, file, "energy_tolerance");
+    if (!(c.energy_tolerance >= 0 && c.energy_tolerance < 1))
+      throw InputError(yaml::where(n, file), "energy_tolerance", "must be in [0, 1)");
+  }
+  m.finish();
+  return c;
+}
+
+std::vector<std::string> find_cases(const std::string& root) {
+  if (fs::exists(root + "/case.yaml")) return {root};
+  if (!fs::is_directory(root)) throw InputError(root, "not a folder of regression cases");
+  std::vector<std::string> out;
+  for (const fs::directory_entry& e : fs::directory_iterator(root))
+    if (e.is_directory() && fs::exists(e.path() / "case.yaml")) out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  if (out.empty()) throw InputError(root, "holds no regression case (a folder with case.yaml)");
+  return out;
+}
+
+std::string compare_events(const std::string& expected, const std::string& actual) {
+  const std::vector<std::string> a = lines_of(expected), b = lines_of(actual);
+  size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  if (i == a.size() && i == b.size()) return "";
+  std::ostringstream out;
+  out << "events.txt line " << i + 1 << " is the first difference (expected " << a.size()
+      << " lines, got " << b.size() << "):\n";
+  const size_t from = i >= 2 ? i - 2 : 0;
+  for (size_t k = from; k < i; ++k) out << "    " << k + 1 << "  " << a[k] << "\n";
+  if (i < a.size()) out << "  - " << i + 1 << "  " << a[i] << "   (expected)\n";
+  if (i < b.size()) out << "  + " << i + 1 << "  " << b[i] << "   (got)\n";
+  for (size_t k = i + 1; k < i + 3 && k < a.size(); ++k)
+    out << "    " << k + 1 << "  " << a[k] << "   (expected)\n";
+  return out.str();
+}
+
+std::string compare_summary(const std::string& expected, const std::string& actual,
+                            double tolerance) {
+  const std::vector<std::string> a = lines_of(expected), b = lines_of(actual);
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const std::string ea = i < a.size() ? a[i] : "(nothing)",
+                      eb = i < b.size() ? b[i] : "(nothing)";
+    if (ea == eb) continue;
+    const std::vector<std::string> ta = tokens(ea), tb = tokens(eb);
+    const std::string where = "summary.txt line " + std::to_string(i + 1) + " (" +
+                              (ta.size() > 1 ? ta[0] + " " + ta[1] : ea) + ")";
+    if (ta.size() != tb.size()) return where + ": expected '" + ea + "', got '" + eb + "'";
+    for (size_t k = 0; k < ta.size(); ++k) {
+      if (ta[k] == tb[k]) continue;
+      const size_t eq = ta[k].find('=');
+      const std::string key = eq == std::string::npos ? ta[k] : ta[k].substr(0, eq);
+      if (eq != std::string::npos && ends_with(key, "_pj") && tb[k].rfind(key + "=", 0) == 0) {
+        const double x = std::strtod(ta[k].c_str() + eq + 1, nullptr);
+        const double y = std::strtod(tb[k].c_str() + eq + 1, nullptr);
+        if (std::fabs(x - y) <= tolerance * std::max(std::fabs(x), std::fabs(y))) continue;
+        return where + ": " + key + " is " + tb[k].substr(eq + 1) + ", expected " +
+               ta[k].substr(eq + 1) + " (beyond the relative tolerance " +
+               std::to_string(tolerance) + ")";
+      }
+      return where + ": expected " + ta[k] + ", got " + tb[k];
+    }
+  }
+  return "";
+}
+
+int run_cases(const std::vector<std::string>& dirs, const Options& o) {
+  int failed = 0;
+  const fs::path tmp = fs::temp_directory_path() / ("trine-regress-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  for (const std::string& dir : dirs) {
+    const Case c = load_case(dir);
+    const std::string out = (tmp / c.name).string();
+    const std::string error = run_case(c, o, out);
+    std::string diff;
+    if (!error.empty()) {
+      diff = "the run failed: " + error;
+    } else if (o.update) {
+      fs::create_directories(dir + "/expected");
+      write_file_atomic(dir + "/expected/events.txt", slurp(out + "/events.txt"));
+      write_file_atomic(dir + "/expected/summary.txt", slurp(out + "/summary.txt"));
+    } else if (!fs::exists(dir + "/expected/events.txt")) {
+      diff = "no expected trace (bless one with --update)";
+    } else {
+      diff = compare_summary(slurp(dir + "/expected/summary.txt"), slurp(out + "/summary.txt"),
+                             c.energy_tolerance);
+      const std::string events =
+          compare_events(slurp(dir + "/expected/events.txt"), slurp(out + "/events.txt"));
+      if (!events.empty()) diff = events + (diff.empty() ? "" : "  and " + diff + "\n");
+    }
+    if (!diff.empty()) {
+      ++failed;
+      std::cout << "FAIL    " << c.name << ": " << diff << (diff.back() == '\n' ? "" : "\n");
+    } else if (!o.quiet) {
+      const size_t events = lines_of(slurp(out + "/events.txt")).size();
+      std::cout << (o.update ? "blessed " : "ok      ") << c.name << " (" << events - 1
+                << " events)\n";
+    }
+  }
+  fs::remove_all(tmp);
+  return failed;
+}
+
+}  // namespace trine::regress
