@@ -28,6 +28,8 @@
 
 namespace trine::models::array {
 
+class Vcd;
+
 struct Shape {
   int64_t rows = 0, cols = 0;
   int act_bits = 8;
@@ -72,6 +74,12 @@ class Model {
   // Runs the next tile after those already run. Throws std::invalid_argument on a tile that
   // breaks the contract above (sizes, lanes, activation range).
   virtual TileResult run(const Tile& tile) = 0;
+  // Records the array's signals, cycle by cycle, into `vcd` (models that step cycles only;
+  // returns false if this model cannot).
+  virtual bool trace_signals(Vcd* vcd) {
+    (void)vcd;
+    return false;
+  }
   // Cycles an idle array needs from the first load to the end of the last compute so far.
   int64_t end_cycle() const { return pipeline_.last_compute_end; }
   const Pipeline& pipeline() const { return pipeline_; }

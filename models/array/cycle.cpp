@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "models/array/array.hpp"
+#include "models/array/vcd.hpp"
 
 namespace trine::models::array {
 
@@ -35,10 +36,37 @@ class Cycle : public Model {
     const int64_t load = step_load(t);
     const int64_t compute = step_compute(t, r.sums);
     r.timing = pipeline_.place(t, load, compute);
+    if (vcd_) {  // the phases ran from local cycle 0: place them in time
+      for (const Local& c : loads_) vcd_->change(r.timing.load_start + c.cycle, c.signal, c.value);
+      for (const Local& c : computes_)
+        vcd_->change(r.timing.compute_start + c.cycle, c.signal, c.value);
+      vcd_->change(r.timing.compute_start, sig_tile_, tiles_);
+      loads_.clear(), computes_.clear();
+    }
+    ++tiles_;
     return r;
   }
 
+  bool trace_signals(Vcd* vcd) override {
+    vcd_ = vcd;
+    sig_tile_ = vcd->add("array", "computing_tile", 32);
+    sig_loading_ = vcd->add("array.load", "loading", 1);
+    sig_load_row_ = vcd->add("array.load", "shifted_row", 16);
+    for (int64_t i = 0; i < shape_.rows; ++i)
+      sig_act_.push_back(vcd->add("array.rows", "act_bits_in_" + std::to_string(i), 64));
+    for (int64_t j = 0; j < shape_.cols; ++j) {
+      sig_psum_.push_back(vcd->add("array.columns", "psum_out_" + std::to_string(j), 64));
+      sig_acc_.push_back(vcd->add("array.columns", "accumulator_" + std::to_string(j), 64));
+    }
+    return true;
+  }
+
  private:
+  struct Local {
+    int64_t cycle;
+    int signal;
+    int64_t value;
+  };
   // Shifts rows of weights into the shadow chain, the row for array row rows_used - 1 first.
   // The decoder has delivered floor(c * rows_used / decode_cycles) rows after c cycles.
   int64_t step_load(const Tile& t) {
@@ -53,6 +81,11 @@ class Cycle : public Model {
       for (int64_t i = R - 1; i > 0; --i)
         shadow_[i] = shadow_[i - 1], shadow_sel_[i] = shadow_sel_[i - 1];
       const int64_t row = R - 1 - shifted;
+      if (vcd_) {
+        loads_.push_back({cycle, sig_loading_, 1});
+        loads_.push_back({cycle, sig_load_row_, row});
+        loads_.push_back({cycle + 1, sig_loading_, 0});
+      }
       for (int64_t j = 0; j < C; ++j) {
         shadow_[0][j] = t.weights[row * C + j];
         shadow_sel_[0][j] = t.select.empty() ? 0 : t.select[row * C + j];
@@ -109,12 +142,29 @@ class Cycle : public Model {
         }
       act.swap(act_next);
       sum.swap(sum_next);
+      if (vcd_) {
+        for (int64_t i = 0; i < R; ++i) {
+          const ActReg& a = act[i * C];
+          computes_.push_back({cycle, sig_act_[i], a.valid ? static_cast<int64_t>(a.lanes) : 0});
+        }
+        for (int64_t j = 0; j < C; ++j) {
+          const SumReg& s = sum[(R - 1) * C + j];
+          computes_.push_back({cycle, sig_psum_[j], s.valid ? s.value : 0});
+          computes_.push_back({cycle, sig_acc_[j], acc[j]});
+        }
+      }
     }
     return cycle;
   }
 
   std::vector<std::vector<int8_t>> shadow_;  // weights by array row, after the load
   std::vector<std::vector<uint8_t>> shadow_sel_;
+  // Signal tracing (trace_signals): changes of the current tile in local cycles.
+  Vcd* vcd_ = nullptr;
+  int sig_tile_ = 0, sig_loading_ = 0, sig_load_row_ = 0;
+  std::vector<int> sig_act_, sig_psum_, sig_acc_;
+  std::vector<Local> loads_, computes_;
+  int64_t tiles_ = 0;
 };
 
 }  // namespace

@@ -38,6 +38,8 @@ class SystolicArray : public sc_core::sc_module, public HasStats {
   // The timing `run` would give to `t` after the tiles `pipeline` has seen.
   array::TileTiming ideal(const array::Tile& t, array::Pipeline& pipeline) const;
   const array::Pipeline& pipeline() const { return model_->pipeline(); }
+  // Dumps the array's signals into `vcd` as the model steps (false: the model does not step).
+  bool trace_signals(array::Vcd& vcd) { return model_->trace_signals(&vcd); }
 
  private:
   array::Shape shape_;

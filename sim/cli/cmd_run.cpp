@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "models/accel/accelerator.hpp"
+#include "models/array/vcd.hpp"
 #include "sim/cli/options.hpp"
 #include "sim/compile/schedule.hpp"
 #include "sim/cost/technology.hpp"
@@ -18,6 +19,7 @@
 #include "sim/util/error.hpp"
 #include "sim/util/file.hpp"
 #include "sim/util/json.hpp"
+#include "sim/util/version.hpp"
 
 namespace trine::cli {
 
@@ -86,7 +88,9 @@ int cmd_run(const Args& args) {
       "write the headline figures, one per line, to this file (what a sweep collects)")(
       "trace", po::value<std::string>(),
       "write DIR/events.txt (DRAM commands, DMA jobs, decodes, tiles, layers), DIR/summary.txt "
-      "and DIR/trace.json (Chrome trace events, for Perfetto)");
+      "and DIR/trace.json (Chrome trace events, for Perfetto)")(
+      "vcd", po::value<std::string>(),
+      "write the array's signals, cycle by cycle, as a VCD file (array.model=cycle only)");
   po::positional_options_description pos;
   po::variables_map vm;
   if (!parse("run",
@@ -107,6 +111,10 @@ int cmd_run(const Args& args) {
       cost::load_technology(dp.tech, arch.locations.count("tech") ? arch.locations.at("tech")
                                                                   : Location{arch.file, 0, 0});
   const cost::CostModel cost_model(tech, dp);
+  if (vm.count("vcd") && dp.array.model != "cycle")
+    throw InputError(
+        "trine run: --vcd needs array.model=cycle (the fast model does not step "
+        "cycles; add --set array.model=cycle)");
   const net::Network net = load_model(vm);
   const compile::Schedule schedule = compile::compile(net, dp, batch);
   const data::Dataset d = data::load(vm["dataset"].as<std::string>(), data::Split::Test, count);
@@ -122,6 +130,8 @@ int cmd_run(const Args& args) {
   for (int64_t i = 0; i < d.count; ++i) images.push_back(d.image(i));
 
   models::Accelerator top("top", dp, net, schedule, images, vm.count("trace") > 0);
+  models::array::Vcd vcd;
+  if (vm.count("vcd")) top.array.trace_signals(vcd);
   sc_core::sc_start();
   top.dram.finish();
   const std::vector<models::InferenceResult>& results = top.controller.results();
@@ -175,6 +185,15 @@ int cmd_run(const Args& args) {
     write_file_atomic(dir + "/events.txt", trace.events_text());
     write_file_atomic(dir + "/summary.txt", report::summary_text(rep));
     write_file_atomic(dir + "/trace.json", trace.chrome_json());
+  }
+  if (vm.count("vcd")) {
+    std::ostringstream out;
+    const models::ClockDomain clock(dp.clock.frequency_hz);
+    vcd.write(
+        out, [&](int64_t cycle) { return clock.ps(cycle); },
+        "trine " + std::string(version()) + ": array of design point " + dp.name + ", network " +
+            net.name);
+    write_file_atomic(vm["vcd"].as<std::string>(), out.str());
   }
   if (vm.count("row"))
     write_file_atomic(vm["row"].as<std::string>(), report::format_figures(report::headline(rep)));

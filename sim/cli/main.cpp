@@ -13,12 +13,6 @@ namespace {
 
 using trine::cli::Args;
 
-// Subcommands that later issues build; they answer clearly instead of pretending.
-int not_built(const char* name, const char* what) {
-  std::cerr << "trine " << name << ": not built yet (" << what << ")\n";
-  return 2;
-}
-
 const trine::cli::Command kCommands[] = {
     {"check", "validate design points and .tnet files; --resolved prints them resolved",
      trine::cli::cmd_check},
@@ -33,8 +27,7 @@ const trine::cli::Command kCommands[] = {
     {"dram", "simulate the DRAM alone on a trace or a generated pattern", trine::cli::cmd_dram},
     {"sweep", "run a design-space sweep, each point in its own process", trine::cli::cmd_sweep},
     {"regress", "re-run golden cases and compare their traces", trine::cli::cmd_regress},
-    {"report", "plots and HTML report of a sweep (not built yet)",
-     [](const Args&) { return not_built("report", "sweep reports"); }},
+    {"report", "plots and an HTML report of a sweep's results", trine::cli::cmd_report},
 };
 
 void usage(std::ostream& out) {

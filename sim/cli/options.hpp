@@ -42,5 +42,6 @@ int cmd_dram(const Args& args);
 int cmd_run(const Args& args);
 int cmd_sweep(const Args& args);
 int cmd_regress(const Args& args);
+int cmd_report(const Args& args);
 
 }  // namespace trine::cli

@@ -75,7 +75,7 @@ pid_t launch(const Spec& spec, const Point& p, const RunOptions& o, const std::s
   if (!p.model.empty()) args.insert(args.end(), {"--model", p.model});
   args.insert(args.end(),
               {"--batch", std::to_string(spec.batch), "--images", std::to_string(spec.images),
-               "--dataset", spec.dataset, "--row", stem + ".row"});
+               "--dataset", spec.dataset, "--report", stem, "--row", stem + ".row"});
   const std::string log = stem + ".log";
   const pid_t pid = ::fork();
   if (pid < 0) throw RunError(std::string("trine sweep: fork failed: ") + std::strerror(errno));

@@ -3,7 +3,8 @@
 // at most `jobs` at a time, and collects their rows into results.csv and results.jsonl.
 //
 // DIR/points/ID.row holds a finished point's figures (written by the point's process,
-// atomically), DIR/points/ID.fail a failed one's error, DIR/points/ID.log its output. A point
+// atomically, after its report in DIR/points/ID/), DIR/points/ID.fail a failed one's error,
+// DIR/points/ID.log its output. A point
 // is done when its .row exists: rerunning skips it and retries failed ones. The results files
 // are rebuilt from the point files, in expansion order, after every point and at the end, and
 // always replaced whole: an interrupted sweep keeps every finished row and no torn line, and

@@ -48,6 +48,27 @@ for form in dense8 ternary nk colcomb lowbit; do
   cmp -s fast.json again.json && ok || bad "two runs of $form differ"
 done
 
+# The cycle model dumps the array's signals as a VCD: nested scopes, one variable per row and
+# column signal, increasing times, and one computing_tile value per tile the run computed.
+expect 2 "--vcd needs array.model=cycle" -- "$TRINE" run --model cnn-nk.tnet --dataset idx:data12 --vcd a.vcd
+"$TRINE" run --model cnn-nk.tnet --dataset idx:data12 --set array.model=cycle --vcd a.vcd --json > vcd.json \
+  && ok || bad "run --vcd"
+/usr/bin/python3 - a.vcd vcd.json <<'PY' && ok || bad "the VCD is malformed or misses tiles"
+import json, re, sys
+text = open(sys.argv[1]).read()
+run = json.load(open(sys.argv[2]))
+head, body = text.split("$enddefinitions $end\n")
+rows, cols = 16, 16
+assert len(re.findall(r"\$var wire ", head)) == 3 + rows + 2 * cols, "variables"
+assert head.count("$scope") == head.count("$upscope") == 4, "scopes"
+code = re.search(r"\$var wire 32 (\S+) computing_tile", head).group(1)
+times = [int(t) for t in re.findall(r"^#(\d+)$", body, re.M)]
+assert times == sorted(times) and len(set(times)) == len(times), "times"
+tiles = re.findall(r"^b([01]+) " + re.escape(code) + "$", body, re.M)
+want = sum(l["tiles"] for l in run["layers"])
+assert [int(t, 2) for t in tiles] == list(range(want)), (tiles, want)  # 0: the initial value
+PY
+
 # 8-bit weights do not fit the ternary form: the layer is named and nothing is written.
 expect 2 "cnn-dense8.tnet: layer 'conv1'" -- "$TRINE" convert --model cnn-dense8.tnet --form ternary -o never.tnet
 [[ ! -e never.tnet ]] && ok || bad "a failed convert wrote its output"

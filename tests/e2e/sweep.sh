@@ -77,5 +77,27 @@ expect 0 "" -- "$TRINE" sweep "$SRC/configs/sweeps/buffer-x-dram.yaml" --list
 [[ $("$TRINE" sweep "$SRC/configs/sweeps/buffer-x-dram.yaml" --list | wc -l) == 11 ]] && ok \
   || bad "the filter did not drop DDR3 with 128 KiB"
 
+# Plots and the HTML report, looked at as a person would: rendered by headless Chromium.
+expect 0 "3 plots, 64 points" -- "$TRINE" report j2
+for f in energy_latency energy_breakdown utilization; do
+  [[ -s j2/report/$f.png && -s j2/report/$f.svg ]] && ok || bad "trine report did not write $f.png and .svg"
+done
+if command -v chromium > /dev/null; then
+  browse() { chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1300,2400 \
+    --virtual-time-budget=5000 "$@" "file://$work/j2/report/report.html" 2> /dev/null; }
+  browse --dump-dom | grep -q 'data-plots-loaded="3/3"' && ok || bad "Chromium did not load the 3 plots"
+  browse --screenshot="$work/shot.png" > /dev/null
+  /usr/bin/python3 - "$work/shot.png" <<'PY' && ok || bad "the screenshot of the report is blank"
+import sys
+import matplotlib.image as img
+a = img.imread(sys.argv[1])
+assert a.shape[0] == 2400 and a.shape[1] == 1300, a.shape
+assert a[:, :, :3].std() > 0.05  # text and plots, not an empty page
+PY
+else
+  bad "chromium is not installed (scripts/setup --tests installs it)"
+fi
+expect 2 "no such file" -- "$TRINE" report nowhere
+
 echo "sweep: $passed passed, $failed failed"
 ((failed == 0))
