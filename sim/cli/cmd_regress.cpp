@@ -1,10 +1,9 @@
 // trine regress: re-runs golden cases and compares their traces (sim/regress/regress.hpp).
-#include <unistd.h>
-
 #include <iostream>
 
 #include "sim/cli/options.hpp"
 #include "sim/regress/regress.hpp"
+#include "sim/util/process.hpp"
 
 namespace trine::cli {
 
@@ -20,10 +19,7 @@ int cmd_regress(const Args& args) {
   if (!parse("regress", "[DIR] [--update]", args, opts, pos, vm)) return 0;
   const std::vector<std::string> dirs = regress::find_cases(vm["cases"].as<std::string>());
   regress::Options o;
-  char buf[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) throw RunError("trine regress: cannot find its own executable");
-  o.trine.assign(buf, static_cast<size_t>(n));
+  o.trine = process::self_executable();
   o.update = vm.count("update") > 0;
   o.quiet = vm.count("quiet") > 0;
   const int failed = regress::run_cases(dirs, o);

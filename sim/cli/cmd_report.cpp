@@ -1,6 +1,5 @@
 // trine report: plots and a self-contained HTML report of a sweep's results, made by the
 // embedded scripts/sweep_report.py under Debian's Python (matplotlib).
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,6 +9,7 @@
 #include "sim/cli/options.hpp"
 #include "sim/util/embedded.hpp"
 #include "sim/util/file.hpp"
+#include "sim/util/process.hpp"
 
 namespace trine::cli {
 
@@ -34,18 +34,10 @@ int cmd_report(const Args& args) {
                             ("trine-sweep-report-" + std::to_string(::getpid()) + ".py"))
                                .string();
   write_file_atomic(path, std::string(script->text));
-  std::cout.flush();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl(python.c_str(), python.c_str(), path.c_str(), dir.c_str(), static_cast<char*>(nullptr));
-    std::cerr << "trine report: cannot run " << python << " (install python3-matplotlib)\n";
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  const process::Exit exit = process::wait(process::spawn({python, path, dir}));
   std::filesystem::remove(path);
-  if (!WIFEXITED(status)) throw RunError("trine report: the plotting script crashed");
-  return WEXITSTATUS(status);
+  if (!exit.exited) throw RunError("trine report: the plotting script crashed");
+  return exit.status;
 }
 
 }  // namespace trine::cli

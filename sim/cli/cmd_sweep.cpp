@@ -1,24 +1,12 @@
 // trine sweep: runs every point of a sweep spec in its own process and collects the results.
-#include <unistd.h>
-
 #include <algorithm>
 #include <iostream>
 
 #include "sim/cli/options.hpp"
 #include "sim/sweep/runner.hpp"
+#include "sim/util/process.hpp"
 
 namespace trine::cli {
-
-namespace {
-
-std::string self_executable() {
-  char buf[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) throw RunError("trine sweep: cannot find its own executable (/proc/self/exe)");
-  return std::string(buf, static_cast<size_t>(n));
-}
-
-}  // namespace
 
 int cmd_sweep(const Args& args) {
   po::options_description opts("sweep options");
@@ -47,7 +35,7 @@ int cmd_sweep(const Args& args) {
   sweep::RunOptions o;
   o.jobs = jobs;
   o.dir = vm["output"].as<std::string>();
-  o.trine = self_executable();
+  o.trine = process::self_executable();
   o.quiet = vm.count("quiet") > 0;
   const sweep::Outcome r = sweep::run_sweep(spec, points, o);
   std::cerr << "sweep " << spec.name << ": " << r.succeeded + r.skipped << " of " << r.points

@@ -1,7 +1,5 @@
 #include "sim/regress/regress.hpp"
 
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +13,7 @@
 
 #include "sim/config/yaml_util.hpp"
 #include "sim/util/file.hpp"
+#include "sim/util/process.hpp"
 
 namespace trine::regress {
 
@@ -61,27 +60,8 @@ std::string run_case(const Case& c, const Options& o, const std::string& out) {
   args.insert(args.end(), {"--dataset", c.dataset, "--images", std::to_string(c.images), "--batch",
                            std::to_string(c.batch), "--trace", out});
   const std::string log = out + ".log";
-  const pid_t pid = ::fork();
-  if (pid < 0) throw RunError("trine regress: fork failed");
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::close(fd);
-    }
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(o.trine.c_str(), argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
-  std::string last;
-  for (const std::string& l : lines_of(slurp(log)))
-    if (!l.empty()) last = l;
+  if (process::wait(process::spawn(args, log)).ok()) return "";
+  const std::string last = process::last_line(slurp(log));
   return last.empty() ? "the run failed" : last;
 }
 

@@ -1,6 +1,5 @@
 #include "sim/sweep/runner.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include "sim/report/report.hpp"
 #include "sim/util/file.hpp"
 #include "sim/util/json.hpp"
+#include "sim/util/process.hpp"
 
 namespace trine::sweep {
 
@@ -45,15 +45,6 @@ std::string csv_field(const std::string& v) {
   return q + "\"";
 }
 
-// The last nonempty line of a point's log: its located error message.
-std::string last_line(const std::string& text) {
-  std::istringstream in(text);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty()) last = line;
-  return last;
-}
-
 bool numeric(const std::string& text) {
   char* end = nullptr;
   std::strtod(text.c_str(), &end);
@@ -76,24 +67,7 @@ pid_t launch(const Spec& spec, const Point& p, const RunOptions& o, const std::s
   args.insert(args.end(),
               {"--batch", std::to_string(spec.batch), "--images", std::to_string(spec.images),
                "--dataset", spec.dataset, "--report", stem, "--row", stem + ".row"});
-  const std::string log = stem + ".log";
-  const pid_t pid = ::fork();
-  if (pid < 0) throw RunError(std::string("trine sweep: fork failed: ") + std::strerror(errno));
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::close(fd);
-    }
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(o.trine.c_str(), argv.data());
-    std::fprintf(stderr, "trine sweep: cannot run %s: %s\n", o.trine.c_str(), std::strerror(errno));
-    ::_exit(127);
-  }
-  return pid;
+  return process::spawn(args, stem + ".log");
 }
 
 }  // namespace
@@ -118,7 +92,7 @@ void write_results(const Spec& spec, const std::vector<Point>& points,
         for (const report::Figure& f : r.figures) figure_keys.push_back(f.key);
     } else if (exists(stem + ".fail")) {
       r.status = "failed";
-      r.error = last_line(slurp(stem + ".fail"));
+      r.error = process::last_line(slurp(stem + ".fail"));
     } else {
       continue;  // not run yet
     }
@@ -209,26 +183,27 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
     const size_t i = it->second;
     running.erase(it);
     const std::string stem = o.dir + "/points/" + ids[i];
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && exists(stem + ".row");
+    const process::Exit exit = process::decode(status);
+    const bool ok = exit.ok() && exists(stem + ".row");
     ++done;
     if (ok) {
       ++out.succeeded;
-    } else if (g_stop && WIFSIGNALED(status)) {
+    } else if (g_stop && !exit.exited) {
       continue;  // interrupted: not a failure of the point, run it again next time
     } else {
-      std::string error = last_line(slurp(stem + ".log"));
-      if (WIFSIGNALED(status))
-        error = "killed by signal " + std::to_string(WTERMSIG(status)) +
+      std::string error = process::last_line(slurp(stem + ".log"));
+      if (!exit.exited)
+        error = "killed by signal " + std::to_string(exit.signal) +
                 (error.empty() ? "" : " (" + error + ")");
-      if (error.empty()) error = "exited with status " + std::to_string(WEXITSTATUS(status));
+      if (error.empty()) error = "exited with status " + std::to_string(exit.status);
       write_file_atomic(stem + ".fail", error + "\n");
       ++out.failed;
     }
     write_results(spec, points, ids, o.dir);
     if (!o.quiet)
       std::cerr << "[" << done << "/" << todo.size() << "] " << (ok ? "ok     " : "FAILED ")
-                << describe(points[i]) << (ok ? "" : ": " + last_line(slurp(stem + ".fail")))
-                << "\n";
+                << describe(points[i])
+                << (ok ? "" : ": " + process::last_line(slurp(stem + ".fail"))) << "\n";
   }
   ::sigaction(SIGINT, &old_int, nullptr);
   ::sigaction(SIGTERM, &old_term, nullptr);

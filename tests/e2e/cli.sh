@@ -3,9 +3,7 @@
 # through check/inspect/infer. Usage: cli.sh TRINE NETGEN SOURCE_DIR
 set -u
 TRINE=$(realpath "$1") NETGEN=$(realpath "$2") SRC=$(realpath "$3")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # counters, expect, $work
 
 # version, help, commands without their required arguments
 expect 0 "trine 0." -- "$TRINE" --version

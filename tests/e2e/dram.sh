@@ -4,9 +4,7 @@
 # Usage: dram.sh TRINE SOURCE_DIR
 set -u
 TRINE=$(realpath "$1") SRC=$(realpath "$2")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # counters, expect, $work
 cd "$work"
 
 # Every preset: a sequential stream is near peak and never above it; the JSON has the keys.

@@ -1,6 +1,9 @@
 # Shared helpers of the end-to-end scripts: counters and `expect STATUS 'text' -- command...`,
 # which checks the exit status and that the output contains the text.
+# Sourcing it also makes a scratch folder, $work, removed when the script exits.
 passed=0 failed=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 expect() {

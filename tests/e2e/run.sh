@@ -6,9 +6,7 @@
 # Usage: run.sh TRINE NETGEN
 set -u
 TRINE=$(realpath "$1") NETGEN=$(realpath "$2")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # counters, expect, $work
 cd "$work"
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 

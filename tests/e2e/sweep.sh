@@ -6,9 +6,7 @@
 # Usage: sweep.sh TRINE SOURCE_DIR
 set -u
 TRINE=$(realpath "$1") SRC=$(realpath "$2")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # counters, expect, $work
 cd "$work"
 spec=$SRC/configs/sweeps/array-x-actbits.yaml
 whole() {  # every line of a CSV has the header's number of fields; prints the data rows

@@ -4,9 +4,7 @@
 # rejects bad input with one line and status 2, leaving no file behind. Usage: train.sh TRINE
 set -u
 TRINE=$(realpath "$1")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # counters, expect, $work
 cd "$work"
 
 data=synthetic:seed=5,size=10,train=1500,test=500
