@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -136,10 +137,51 @@ void write_results(const Spec& spec, const std::vector<Point>& points,
   write_file_atomic(dir + "/results.jsonl", jsonl.str());
 }
 
-Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunOptions& o) {
-  std::filesystem::create_directories(o.dir + "/points");
+std::vector<std::string> point_ids(const Spec& spec, const std::vector<Point>& points) {
   std::vector<std::string> ids;
   for (const Point& p : points) ids.push_back(point_id(spec, p));
+  return ids;
+}
+
+void remember_spec(const Spec& spec, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  write_file_atomic(dir + "/spec.path",
+                    std::filesystem::absolute(spec.file).lexically_normal().string() + "\n");
+}
+
+std::string remembered_spec(const std::string& dir) {
+  const std::string path = dir + "/spec.path";
+  if (!exists(path))
+    throw InputError(path, "no such file: not the output folder of a sweep (trine sweep -o DIR)");
+  const std::string text = slurp(path);
+  return text.substr(0, text.find('\n'));
+}
+
+std::string node_name() {
+  if (const char* n = std::getenv("SLURMD_NODENAME"); n && *n) return n;
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+Status status(const std::vector<std::string>& ids, const std::string& dir) {
+  Status s;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string stem = dir + "/points/" + ids[i];
+    if (exists(stem + ".row"))
+      s.done.push_back(i);
+    else if (exists(stem + ".fail"))
+      s.failed.push_back(i);
+    else
+      s.missing.push_back(i);
+  }
+  return s;
+}
+
+Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunOptions& o) {
+  std::filesystem::create_directories(o.dir + "/points");
+  if (o.write_results) remember_spec(spec, o.dir);
+  const std::vector<std::string> ids = point_ids(spec, points);
   Outcome out;
   out.points = static_cast<int64_t>(points.size());
   std::vector<size_t> todo;
@@ -196,10 +238,11 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
         error = "killed by signal " + std::to_string(exit.signal) +
                 (error.empty() ? "" : " (" + error + ")");
       if (error.empty()) error = "exited with status " + std::to_string(exit.status);
+      error += " [node " + node_name() + "]";
       write_file_atomic(stem + ".fail", error + "\n");
       ++out.failed;
     }
-    write_results(spec, points, ids, o.dir);
+    if (o.write_results) write_results(spec, points, ids, o.dir);
     if (!o.quiet)
       std::cerr << "[" << done << "/" << todo.size() << "] " << (ok ? "ok     " : "FAILED ")
                 << describe(points[i])
@@ -208,7 +251,7 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
   ::sigaction(SIGINT, &old_int, nullptr);
   ::sigaction(SIGTERM, &old_term, nullptr);
   out.interrupted = g_stop != 0;
-  write_results(spec, points, ids, o.dir);
+  if (o.write_results) write_results(spec, points, ids, o.dir);
   return out;
 }
 

@@ -21,6 +21,7 @@ struct RunOptions {
   std::string dir;
   std::string trine;  // the executable that runs a point ("trine run ...")
   bool quiet = false;
+  bool write_results = true;  // false in a Slurm array task: --collect merges instead
 };
 
 struct Outcome {
@@ -34,5 +35,21 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
 // --collect`).
 void write_results(const Spec& spec, const std::vector<Point>& points,
                    const std::vector<std::string>& ids, const std::string& dir);
+
+// Every point's id, in expansion order.
+std::vector<std::string> point_ids(const Spec& spec, const std::vector<Point>& points);
+
+// Where a sweep's spec is: DIR/spec.path holds its absolute path, so that --collect, --status
+// and Slurm tasks find it from the results folder alone.
+void remember_spec(const Spec& spec, const std::string& dir);
+std::string remembered_spec(const std::string& dir);
+
+// The machine a point runs on (Slurm's node name, else the host name), for failure records.
+std::string node_name();
+
+struct Status {
+  std::vector<size_t> done, failed, missing;  // indices into the points
+};
+Status status(const std::vector<std::string>& ids, const std::string& dir);
 
 }  // namespace trine::sweep

@@ -10,7 +10,7 @@ expect 0 "trine 0." -- "$TRINE" --version
 expect 0 "commands:" -- "$TRINE" --help
 expect 2 "unknown command 'frobnicate'" -- "$TRINE" frobnicate
 expect 2 "trine report: the option '--dir' is required" -- "$TRINE" report
-expect 2 "trine sweep: the option '--spec' is required" -- "$TRINE" sweep
+expect 2 "trine sweep: name a sweep spec" -- "$TRINE" sweep
 expect 2 "unrecognised option '--bogus'" -- "$TRINE" check --bogus
 
 # design points: every shipped one is valid; each error class is one located line, status 2
