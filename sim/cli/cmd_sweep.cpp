@@ -83,18 +83,6 @@ int cmd_sweep(const Args& args) {
     throw InputError("trine sweep: --backend '" + backend + "' is not one of: local, slurm");
   const int64_t chunk = vm["chunk"].as<int64_t>();
   if (chunk < 1 || chunk > 100000) throw InputError("trine sweep: --chunk must be in [1, 100000]");
-  if (vm.count("worker")) {  // one array task of a Slurm submission
-    if (!vm.count("task")) throw InputError("trine sweep: --worker needs --task");
-    sweep::RunOptions o;
-    o.dir = dir;
-    o.trine = process::self_executable();
-    o.quiet = vm.count("quiet") > 0;
-    o.write_results = false;
-    const std::vector<sweep::Point> mine = sweep::task_points(
-        spec, points, vm["worker"].as<std::string>(), vm["task"].as<int64_t>(), chunk);
-    const sweep::Outcome r = sweep::run_sweep(spec, mine, o);
-    return r.interrupted ? 130 : 0;  // failed points are recorded, not the task's failure
-  }
   if (backend == "slurm") {
     sweep::SlurmOptions so;
     so.trine = process::self_executable();

@@ -59,19 +59,35 @@ std::string describe(const Point& p) {
 }
 
 // Starts `trine run` for a point, its output into the log; returns the child's pid.
-pid_t launch(const Spec& spec, const Point& p, const RunOptions& o, const std::string& stem) {
-  std::vector<std::string> args = {o.trine, "run"};
+}  // namespace
+
+std::vector<std::string> point_args(const Spec& spec, const Point& p) {
+  std::vector<std::string> args;
   if (!spec.base.empty()) args.insert(args.end(), {"--arch", spec.base});
   for (const config::Override& ov : p.overrides)
     args.insert(args.end(), {"--set", ov.path + "=" + ov.value});
   if (!p.model.empty()) args.insert(args.end(), {"--model", p.model});
-  args.insert(args.end(),
-              {"--batch", std::to_string(spec.batch), "--images", std::to_string(spec.images),
-               "--dataset", spec.dataset, "--report", stem, "--row", stem + ".row"});
-  return process::spawn(args, stem + ".log");
+  args.insert(args.end(), {"--batch", std::to_string(spec.batch), "--images",
+                           std::to_string(spec.images), "--dataset", spec.dataset});
+  return args;
 }
 
-}  // namespace
+pid_t launch_point(const std::string& trine, const std::vector<std::string>& args,
+                   const std::string& stem) {
+  std::vector<std::string> argv = {trine, "run"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--report", stem, "--row", stem + ".row"});
+  return process::spawn(argv, stem + ".log");
+}
+
+void record_failure(const std::string& stem, const process::Exit& exit) {
+  std::string error = process::last_line(slurp(stem + ".log"));
+  if (!exit.exited)
+    error = "killed by signal " + std::to_string(exit.signal) +
+            (error.empty() ? "" : " (" + error + ")");
+  if (error.empty()) error = "exited with status " + std::to_string(exit.status);
+  write_file_atomic(stem + ".fail", error + " [node " + node_name() + "]\n");
+}
 
 void write_results(const Spec& spec, const std::vector<Point>& points,
                    const std::vector<std::string>& ids, const std::string& dir) {
@@ -209,7 +225,7 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
       const size_t i = todo[next++];
       const std::string stem = o.dir + "/points/" + ids[i];
       ::unlink((stem + ".fail").c_str());
-      running[launch(spec, points[i], o, stem)] = i;
+      running[launch_point(o.trine, point_args(spec, points[i]), stem)] = i;
     }
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, 0);
@@ -233,13 +249,7 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
     } else if (g_stop && !exit.exited) {
       continue;  // interrupted: not a failure of the point, run it again next time
     } else {
-      std::string error = process::last_line(slurp(stem + ".log"));
-      if (!exit.exited)
-        error = "killed by signal " + std::to_string(exit.signal) +
-                (error.empty() ? "" : " (" + error + ")");
-      if (error.empty()) error = "exited with status " + std::to_string(exit.status);
-      error += " [node " + node_name() + "]";
-      write_file_atomic(stem + ".fail", error + "\n");
+      record_failure(stem, exit);
       ++out.failed;
     }
     if (o.write_results) write_results(spec, points, ids, o.dir);

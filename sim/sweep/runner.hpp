@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/sweep/spec.hpp"
+#include "sim/util/process.hpp"
 
 namespace trine::sweep {
 
@@ -35,6 +36,14 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
 // --collect`).
 void write_results(const Spec& spec, const std::vector<Point>& points,
                    const std::vector<std::string>& ids, const std::string& dir);
+
+// The `trine run` arguments of a point (design point, overrides, model, run options).
+std::vector<std::string> point_args(const Spec& spec, const Point& point);
+// Starts `trine run ARGS --report STEM --row STEM.row`, its output into STEM.log.
+pid_t launch_point(const std::string& trine, const std::vector<std::string>& args,
+                   const std::string& stem);
+// Writes STEM.fail: the located error of the point's log (or how it died) and the node.
+void record_failure(const std::string& stem, const process::Exit& exit);
 
 // Every point's id, in expansion order.
 std::vector<std::string> point_ids(const Spec& spec, const std::vector<Point>& points);

@@ -1,5 +1,6 @@
 #include "sim/sweep/slurm.hpp"
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,6 +15,20 @@ namespace trine::sweep {
 namespace fs = std::filesystem;
 
 namespace {
+
+volatile std::sig_atomic_t g_cancel = 0;
+extern "C" void on_cancel(int) {
+  g_cancel = 1;
+}
+
+bool names_a_file(const std::string& v) {
+  return v.find('/') != std::string::npos ||
+         (v.size() > 5 && v.compare(v.size() - 5, 5, ".yaml") == 0);
+}
+
+std::string absolute(const std::string& path) {
+  return fs::absolute(path).lexically_normal().string();
+}
 
 std::string quote(const std::string& s) {  // for the shell
   std::string q = "'";
@@ -47,6 +62,35 @@ Submission submit_slurm(const Spec& spec, const std::vector<Point>& points, cons
   if (todo.empty()) {
     write_results(spec, points, ids, abs_dir);
     return sub;
+  }
+  // Each point as it will run: its resolved design point (or, when its design point refers to
+  // files by relative path or does not resolve, the base and overrides) and the run options,
+  // so that editing the spec or its design points later does not change what the tasks run.
+  fs::create_directories(slurm + "/points");
+  for (size_t i : todo) {
+    const Point& p = points[i];
+    const std::string stem = slurm + "/points/" + ids[i];
+    std::vector<std::string> args;
+    try {
+      const config::DesignPoint dp = resolve_point(spec, p).point;
+      if (!names_a_file(dp.tech) && !names_a_file(dp.dram.preset)) {
+        write_file_atomic(stem + ".yaml", config::resolved_yaml(dp));
+        args = {"--arch", stem + ".yaml"};
+        if (!p.model.empty()) args.insert(args.end(), {"--model", absolute(p.model)});
+        args.insert(args.end(), {"--batch", std::to_string(spec.batch), "--images",
+                                 std::to_string(spec.images), "--dataset", spec.dataset});
+      }
+    } catch (const InputError&) {
+      // Contradictory values: the point runs as written and records its error.
+    }
+    if (args.empty()) {
+      args = point_args(spec, p);
+      for (size_t k = 0; k + 1 < args.size(); ++k)
+        if (args[k] == "--arch" || args[k] == "--model") args[k + 1] = absolute(args[k + 1]);
+    }
+    std::string text;
+    for (const std::string& a : args) text += a + "\n";
+    write_file_atomic(stem + ".args", text);
   }
   int n = 1;
   while (fs::exists(slurm + "/submit-" + std::to_string(n) + ".sbatch")) ++n;
@@ -85,26 +129,36 @@ Submission submit_slurm(const Spec& spec, const std::vector<Point>& points, cons
   return sub;
 }
 
-std::vector<Point> task_points(const Spec& spec, const std::vector<Point>& points,
-                               const std::string& list, int64_t task, int64_t chunk) {
+int run_task(const std::string& dir, const std::string& list, int64_t task, int64_t chunk,
+             const std::string& trine) {
   std::ifstream in(list);
   if (!in) throw InputError(list, "cannot read the list of points");
-  std::vector<std::string> wanted;
+  std::vector<std::string> ids;
   for (std::string line; std::getline(in, line);)
-    if (!line.empty()) wanted.push_back(line);
-  std::map<std::string, size_t> by_id;
-  const std::vector<std::string> ids = point_ids(spec, points);
-  for (size_t i = 0; i < ids.size(); ++i) by_id[ids[i]] = i;
-  std::vector<Point> out;
-  for (int64_t k = task * chunk; k < (task + 1) * chunk && k < static_cast<int64_t>(wanted.size());
+    if (!line.empty()) ids.push_back(line);
+  struct sigaction sa {};
+  sa.sa_handler = on_cancel;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
+  fs::create_directories(dir + "/points");
+  for (int64_t k = task * chunk; k < (task + 1) * chunk && k < static_cast<int64_t>(ids.size());
        ++k) {
-    const auto it = by_id.find(wanted[static_cast<size_t>(k)]);
-    if (it == by_id.end())
-      throw RunError(list + ": point " + wanted[static_cast<size_t>(k)] +
-                     " is not in the spec any more (the spec changed since the submission)");
-    out.push_back(points[it->second]);
+    if (g_cancel) return 130;
+    const std::string& id = ids[static_cast<size_t>(k)];
+    const std::string stem = dir + "/points/" + id;
+    if (fs::exists(stem + ".row")) continue;  // done by an earlier submission
+    std::vector<std::string> args;
+    std::ifstream a(dir + "/slurm/points/" + id + ".args");
+    if (!a) throw InputError(dir + "/slurm/points/" + id + ".args", "cannot read the point");
+    for (std::string line; std::getline(a, line);) args.push_back(line);
+    fs::remove(stem + ".fail");
+    const process::Exit exit = process::wait(launch_point(trine, args, stem));
+    if (exit.ok() && fs::exists(stem + ".row")) continue;
+    if (g_cancel && !exit.exited) return 130;  // cancelled: not the point's failure
+    record_failure(stem, exit);
   }
-  return out;
+  return 0;
 }
 
 }  // namespace trine::sweep

@@ -218,6 +218,10 @@ Spec load_spec(const std::string& path) {
   return parse_spec(text.str(), path);
 }
 
+config::LoadedDesignPoint resolve_point(const Spec& spec, const Point& point) {
+  return resolve(spec, point.overrides);
+}
+
 std::vector<std::string> axis_keys(const Spec& spec) {
   std::vector<std::string> keys;
   for (const auto& group : spec.groups)

@@ -63,6 +63,10 @@ Spec parse_spec(const std::string& text, const std::string& file);
 // does not resolve (keys that contradict each other) is kept: running it records the error.
 std::vector<Point> expand(const Spec& spec);
 
+// The design point of a point: the base with its overrides, resolved (InputError if its
+// values contradict each other).
+config::LoadedDesignPoint resolve_point(const Spec& spec, const Point& point);
+
 // The axis keys, in column order.
 std::vector<std::string> axis_keys(const Spec& spec);
 
