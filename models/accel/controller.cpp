@@ -43,11 +43,14 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
   uint64_t at = 0;
   tile_offset_.resize(net.layers.size());
   paths_.resize(net.layers.size());
+  cells_.resize(net.layers.size());
   for (const compile::LayerPlan& p : schedule.layers)
-    if (net.layers[p.layer].is_compute())
+    if (net.layers[p.layer].is_compute()) {
       paths_[p.layer] = std::make_unique<accel::Datapath>(
           net.layers[p.layer], p, p.layer == 0 ? net::input_type(net.input) : types_[p.layer - 1],
           types_[p.layer]);
+      cells_[p.layer] = CellWeights::of(net.layers[p.layer].weights);
+    }
   for (const compile::LayerPlan& p : schedule.layers) {
     weight_base_.push_back(at);
     uint64_t off = 0;
@@ -143,7 +146,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     const net::TensorType& out_type = types_[p.layer];
     if (l.is_compute()) {
       const accel::Datapath& path = *paths_[p.layer];
-      const CellWeights cells = CellWeights::of(l.weights);
+      const CellWeights& cells = cells_[p.layer];
       std::vector<int64_t> acc = path.start();
       // Two weight tiles in flight, across layer boundaries: usually already fetched.
       const size_t first = next_tile_;

@@ -83,6 +83,7 @@ class Controller : public sc_core::sc_module, public HasStats {
   ref::Reference reference_;
   std::vector<net::TensorType> types_;
   std::vector<std::unique_ptr<accel::Datapath>> paths_;  // per compute layer: decoded once
+  std::vector<CellWeights> cells_;                        // per compute layer
   // DRAM layout: each layer's weights (tiles at fixed offsets), then activations.
   std::vector<uint64_t> weight_base_, act_base_;
   std::vector<std::map<std::pair<int64_t, int64_t>, uint64_t>> tile_offset_;

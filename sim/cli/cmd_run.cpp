@@ -68,6 +68,15 @@ void print_table(const models::InferenceResult& r, const config::DesignPoint& dp
               static_cast<unsigned long long>(ib), static_cast<unsigned long long>(ob));
 }
 
+// The folder an output option names, created if need be.
+std::string output_dir(const po::variables_map& vm, const char* option) {
+  const std::string dir = vm[option].as<std::string>();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw InputError(std::string("trine run: --") + option + " " + dir + ": " + ec.message());
+  return dir;
+}
+
 }  // namespace
 
 int cmd_run(const Args& args) {
@@ -166,10 +175,7 @@ int cmd_run(const Args& args) {
   in.statistics = models::collect_statistics(top);
   const report::RunReport rep = report::build_report(std::move(in));
   if (vm.count("report")) {
-    const std::string dir = vm["report"].as<std::string>();
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw InputError("trine run: --report " + dir + ": " + ec.message());
+    const std::string dir = output_dir(vm, "report");
     std::ostringstream js, csv;
     report::write_json(rep, js);
     report::write_layers_csv(rep, csv);
@@ -177,10 +183,7 @@ int cmd_run(const Args& args) {
     write_file_atomic(dir + "/layers.csv", csv.str());
   }
   if (vm.count("trace")) {
-    const std::string dir = vm["trace"].as<std::string>();
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw InputError("trine run: --trace " + dir + ": " + ec.message());
+    const std::string dir = output_dir(vm, "trace");
     const report::Trace trace = top.trace();
     write_file_atomic(dir + "/events.txt", trace.events_text());
     write_file_atomic(dir + "/summary.txt", report::summary_text(rep));

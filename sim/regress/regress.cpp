@@ -21,13 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
@@ -61,7 +54,7 @@ std::string run_case(const Case& c, const Options& o, const std::string& out) {
                            std::to_string(c.batch), "--trace", out});
   const std::string log = out + ".log";
   if (process::wait(process::spawn(args, log)).ok()) return "";
-  const std::string last = process::last_line(slurp(log));
+  const std::string last = process::last_line(read_file_text(log));
   return last.empty() ? "the run failed" : last;
 }
 
@@ -173,22 +166,22 @@ int run_cases(const std::vector<std::string>& dirs, const Options& o) {
       diff = "the run failed: " + error;
     } else if (o.update) {
       fs::create_directories(dir + "/expected");
-      write_file_atomic(dir + "/expected/events.txt", slurp(out + "/events.txt"));
-      write_file_atomic(dir + "/expected/summary.txt", slurp(out + "/summary.txt"));
+      write_file_atomic(dir + "/expected/events.txt", read_file_text(out + "/events.txt"));
+      write_file_atomic(dir + "/expected/summary.txt", read_file_text(out + "/summary.txt"));
     } else if (!fs::exists(dir + "/expected/events.txt")) {
       diff = "no expected trace (bless one with --update)";
     } else {
-      diff = compare_summary(slurp(dir + "/expected/summary.txt"), slurp(out + "/summary.txt"),
-                             c.energy_tolerance);
-      const std::string events =
-          compare_events(slurp(dir + "/expected/events.txt"), slurp(out + "/events.txt"));
+      diff = compare_summary(read_file_text(dir + "/expected/summary.txt"),
+                             read_file_text(out + "/summary.txt"), c.energy_tolerance);
+      const std::string events = compare_events(read_file_text(dir + "/expected/events.txt"),
+                                                read_file_text(out + "/events.txt"));
       if (!events.empty()) diff = events + (diff.empty() ? "" : "  and " + diff + "\n");
     }
     if (!diff.empty()) {
       ++failed;
       std::cout << "FAIL    " << c.name << ": " << diff << (diff.back() == '\n' ? "" : "\n");
     } else if (!o.quiet) {
-      const size_t events = lines_of(slurp(out + "/events.txt")).size();
+      const size_t events = lines_of(read_file_text(out + "/events.txt")).size();
       std::cout << (o.update ? "blessed " : "ok      ") << c.name << " (" << events - 1
                 << " events)\n";
     }

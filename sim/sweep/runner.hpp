@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/report/report.hpp"
 #include "sim/sweep/spec.hpp"
 #include "sim/util/process.hpp"
 
@@ -31,6 +32,29 @@ struct Outcome {
 };
 
 Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunOptions& options);
+
+// A sweep's results table in memory: each point's file is read once, when it is loaded;
+// write() replaces DIR/results.csv and DIR/results.jsonl whole, rows in expansion order.
+class Results {
+ public:
+  Results(const Spec& spec, const std::vector<Point>& points, std::vector<std::string> ids,
+          std::string dir);
+  void load(size_t i);  // (re)reads point i's .row or .fail
+  void load_all();
+  bool ok(size_t i) const { return rows_[i].status == "ok"; }
+  void write() const;
+
+ private:
+  struct Row {
+    std::string status, error;  // status "" : not run yet
+    std::vector<report::Figure> figures;
+  };
+  const std::vector<Point>& points_;
+  std::vector<std::string> ids_;
+  std::string dir_;
+  std::vector<std::string> axes_;
+  std::vector<Row> rows_;
+};
 
 // Writes DIR/results.csv and DIR/results.jsonl from the point files (also `trine sweep
 // --collect`).

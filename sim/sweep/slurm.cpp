@@ -3,7 +3,6 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <sstream>
 
 #include "sim/sweep/runner.hpp"
@@ -34,13 +33,6 @@ std::string quote(const std::string& s) {  // for the shell
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace
@@ -120,7 +112,7 @@ Submission submit_slurm(const Spec& spec, const std::vector<Point>& points, cons
   const std::string log = stem + ".submit.log";
   const process::Exit e =
       process::wait(process::spawn({"/usr/bin/env", "sbatch", "--parsable", sub.script}, log));
-  const std::string answer = process::last_line(slurp(log));
+  const std::string answer = process::last_line(read_file_text(log));
   if (!e.ok())
     throw RunError("trine sweep: sbatch " + sub.script + " failed: " +
                    (answer.empty() ? "exit status " + std::to_string(e.status) : answer));

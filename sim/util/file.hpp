@@ -9,6 +9,8 @@
 namespace trine {
 
 void write_file_atomic(const std::string& path, const void* data, size_t size);
+// The whole file as text; "" if it cannot be read (callers that must have it check first).
+std::string read_file_text(const std::string& path);
 inline void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
   write_file_atomic(path, bytes.data(), bytes.size());
 }
