@@ -16,17 +16,25 @@ int64_t saturate(int64_t v, int bits, bool is_signed) {
   return std::clamp(v, lo, hi);
 }
 
-// acc (48 bits) times a multiplier (31 bits) needs more than 64 bits.
+// acc (48 bits) times a multiplier (31 bits) can need more than 64 bits.
 __extension__ typedef __int128 wide_t;
 
 int32_t requantize(int64_t acc, const Layer& l, int64_t channel) {
-  const wide_t a = saturate(acc, l.acc_bits, true);
-  const wide_t product = a * l.requant.multiplier_for(channel);
+  const int64_t a = saturate(acc, l.acc_bits, true);
   const int64_t s = l.requant.shift;
-  const wide_t rounded = s > 0 ? (product + (wide_t{1} << (s - 1))) >> s : product;
+  const int64_t half = s > 0 ? int64_t{1} << (s - 1) : 0;
+  int64_t product = 0, rounded = 0;
+  // The usual case stays in 64 bits; the wide path gives the same value when it would not.
+  if (!__builtin_mul_overflow(a, l.requant.multiplier_for(channel), &product) &&
+      !__builtin_add_overflow(product, half, &rounded)) {
+    const int64_t r = s > 0 ? rounded >> s : product;
+    return static_cast<int32_t>(saturate(r, l.out_bits, !l.relu));
+  }
+  const wide_t wide = static_cast<wide_t>(a) * l.requant.multiplier_for(channel);
+  const wide_t shifted = s > 0 ? (wide + half) >> s : wide;
   // Clamp before narrowing to 64 bits; the output saturation below is what counts.
   const wide_t lim = wide_t{1} << 62;
-  const int64_t r = static_cast<int64_t>(std::clamp(rounded, -lim, lim));
+  const int64_t r = static_cast<int64_t>(std::clamp(shifted, -lim, lim));
   return static_cast<int32_t>(saturate(r, l.out_bits, !l.relu));
 }
 
@@ -41,9 +49,30 @@ int64_t argmax(const std::vector<int32_t>& v) {
   return std::max_element(v.begin(), v.end()) - v.begin();
 }
 
-Reference::Reference(const net::Network& n) : net_(n), types_(net::infer_types(n, n.name)) {
-  for (const Layer& l : n.layers)
-    weights_.push_back(l.is_compute() ? l.weights.decode() : net::WeightMatrix());
+Reference::Reference(const net::Network& n)
+    : net_(n), types_(net::infer_types(n, n.name)), kernels_(n.layers.size()) {
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    const Layer& l = n.layers[i];
+    if (!l.is_compute()) continue;
+    detail::Kernel& k = kernels_[i];
+    k.weights = l.weights.decode();
+    const net::TensorType in = i == 0 ? net::input_type(n.input) : types_[i - 1];
+    int64_t max_w = 0;
+    for (int8_t v : k.weights.values) max_w = std::max<int64_t>(max_w, v < 0 ? -v : v);
+    const int64_t max_x = (int64_t{1} << in.bits) - 1;
+    k.narrow = static_cast<double>(max_w) * max_x * k.weights.cols < 2147483647.0;
+    if (l.kind != LayerKind::Conv2d) continue;
+    for (int64_t o = 0; o < l.out_channels; ++o) {
+      k.tap_begin.push_back(k.taps.size());
+      for (int64_t c = 0; c < l.in_channels; ++c)
+        for (int64_t ky = 0; ky < l.kernel_h; ++ky)
+          for (int64_t kx = 0; kx < l.kernel_w; ++kx)
+            if (const int8_t w = k.weights.at(o, (c * l.kernel_h + ky) * l.kernel_w + kx))
+              k.taps.push_back({w, static_cast<int32_t>(c), static_cast<int32_t>(ky),
+                                static_cast<int32_t>(kx)});
+    }
+    k.tap_begin.push_back(k.taps.size());
+  }
 }
 
 Tensor Reference::input(const uint8_t* pixels) const {
@@ -55,7 +84,8 @@ Tensor Reference::input(const uint8_t* pixels) const {
 
 namespace {
 
-// Accumulator type chosen per layer: int32 when no sum can overflow it (faster), else int64.
+// Accumulator type chosen per layer: int32 when no sum can overflow it (twice the lanes),
+// else int64.
 template <class Acc>
 void dense(const Layer& l, const net::WeightMatrix& w, const Tensor& in, Tensor& out) {
   const int32_t* x = in.data.data();
@@ -68,40 +98,47 @@ void dense(const Layer& l, const net::WeightMatrix& w, const Tensor& in, Tensor&
   }
 }
 
-template <class Acc>
-void conv(const Layer& l, const net::WeightMatrix& w, const Tensor& in, Tensor& out) {
-  const int64_t H = in.type.height, W = in.type.width;
-  const int64_t OH = out.type.height, OW = out.type.width;
-  const int64_t KH = l.kernel_h, KW = l.kernel_w;
-  const int32_t* x = in.data.data();
-  for (int64_t o = 0; o < l.out_channels; ++o) {
-    const int8_t* row = w.values.data() + o * w.cols;
-    for (int64_t y = 0; y < OH; ++y) {
-      // The kernel rows that land inside the image (zero padding contributes nothing).
-      const int64_t y0 = y * l.stride_h - l.pad_h;
-      const int64_t ky0 = std::max<int64_t>(0, -y0), ky1 = std::min(KH, H - y0);
-      for (int64_t xo = 0; xo < OW; ++xo) {
-        const int64_t x0 = xo * l.stride_w - l.pad_w;
-        const int64_t kx0 = std::max<int64_t>(0, -x0), kx1 = std::min(KW, W - x0);
-        Acc acc = 0;
-        for (int64_t c = 0; c < l.in_channels; ++c)
-          for (int64_t ky = ky0; ky < ky1; ++ky) {
-            const int8_t* wr = row + (c * KH + ky) * KW;
-            const int32_t* xr = x + (c * H + y0 + ky) * W + x0;
-            for (int64_t kx = kx0; kx < kx1; ++kx) acc += static_cast<Acc>(wr[kx]) * xr[kx];
-          }
-        const int64_t total = static_cast<int64_t>(acc) + (l.bias.empty() ? 0 : l.bias[o]);
-        out.data[static_cast<size_t>((o * OH + y) * OW + xo)] = requantize(total, l, o);
-      }
-    }
-  }
+// The outputs i in [0, n) whose input i * stride - pad + k lies in [0, size): [lo, hi).
+std::pair<int64_t, int64_t> inside(int64_t n, int64_t stride, int64_t pad, int64_t k,
+                                   int64_t size) {
+  const int64_t first = pad - k;  // i * stride >= first
+  const int64_t lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+  const int64_t last = size - 1 + pad - k;  // i * stride <= last
+  const int64_t hi = last < 0 ? 0 : std::min(n, last / stride + 1);
+  return {std::min(lo, hi), hi};
 }
 
-bool fits_int32(const net::WeightMatrix& w, const net::TensorType& in) {
-  int64_t max_w = 0;
-  for (int8_t v : w.values) max_w = std::max<int64_t>(max_w, v < 0 ? -v : v);
-  const int64_t max_x = (int64_t{1} << in.bits) - 1;
-  return static_cast<double>(max_w) * max_x * w.cols < 2147483647.0;
+// Each nonzero weight adds its shifted input plane into the output channel's accumulators:
+// rows of contiguous outputs, so the inner loop vectorizes; padding is the clipped ranges.
+template <class Acc>
+void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out) {
+  const int64_t H = in.type.height, W = in.type.width;
+  const int64_t OH = out.type.height, OW = out.type.width;
+  const int64_t sh = l.stride_h, sw = l.stride_w;
+  const int32_t* x = in.data.data();
+  std::vector<Acc> acc(static_cast<size_t>(OH * OW));
+  for (int64_t o = 0; o < l.out_channels; ++o) {
+    std::fill(acc.begin(), acc.end(), Acc{0});
+    for (size_t t = k.tap_begin[o]; t < k.tap_begin[o + 1]; ++t) {
+      const detail::Kernel::Tap& tap = k.taps[t];
+      const auto [y0, y1] = inside(OH, sh, l.pad_h, tap.ky, H);
+      const auto [x0, x1] = inside(OW, sw, l.pad_w, tap.kx, W);
+      const Acc w = tap.weight;
+      for (int64_t y = y0; y < y1; ++y) {
+        const int32_t* src = x + (tap.channel * H + y * sh - l.pad_h + tap.ky) * W - l.pad_w +
+                             tap.kx;
+        Acc* dst = acc.data() + y * OW;
+        if (sw == 1)
+          for (int64_t xo = x0; xo < x1; ++xo) dst[xo] += w * src[xo];
+        else
+          for (int64_t xo = x0; xo < x1; ++xo) dst[xo] += w * src[xo * sw];
+      }
+    }
+    const int64_t bias = l.bias.empty() ? 0 : l.bias[o];
+    int32_t* y = out.data.data() + o * OH * OW;
+    for (int64_t i = 0; i < OH * OW; ++i)
+      y[i] = requantize(static_cast<int64_t>(acc[static_cast<size_t>(i)]) + bias, l, o);
+  }
 }
 
 void pool(const Layer& l, const Tensor& in, Tensor& out) {
@@ -128,19 +165,19 @@ Tensor Reference::layer(size_t i, const Tensor& in) const {
   const Layer& l = net_.layers[i];
   Tensor out{types_[i], {}};
   out.data.resize(static_cast<size_t>(out.type.size()));
-  const net::WeightMatrix& w = weights_[i];
+  const detail::Kernel& k = kernels_[i];
   switch (l.kind) {
     case LayerKind::Dense:
-      if (fits_int32(w, in.type))
-        dense<int32_t>(l, w, in, out);
+      if (k.narrow)
+        dense<int32_t>(l, k.weights, in, out);
       else
-        dense<int64_t>(l, w, in, out);
+        dense<int64_t>(l, k.weights, in, out);
       break;
     case LayerKind::Conv2d:
-      if (fits_int32(w, in.type))
-        conv<int32_t>(l, w, in, out);
+      if (k.narrow)
+        conv<int32_t>(l, k, in, out);
       else
-        conv<int64_t>(l, w, in, out);
+        conv<int64_t>(l, k, in, out);
       break;
     case LayerKind::MaxPool:
     case LayerKind::AvgPool:

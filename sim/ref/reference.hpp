@@ -28,6 +28,21 @@ int32_t average(int64_t sum, int64_t count);
 // Index of the largest value; the lowest index wins a tie.
 int64_t argmax(const std::vector<int32_t>& v);
 
+namespace detail {
+// A compute layer's weights as the reference's kernels walk them, prepared once.
+struct Kernel {
+  net::WeightMatrix weights;  // decoded
+  bool narrow = false;        // no sum can overflow int32: accumulate in int32
+  // Convolutions: each output channel's nonzero weights as (weight, input channel, ky, kx),
+  // channel o's from tap_begin[o] to tap_begin[o + 1]: zero weights cost nothing.
+  struct Tap {
+    int32_t weight, channel, ky, kx;
+  };
+  std::vector<Tap> taps;
+  std::vector<size_t> tap_begin;
+};
+}  // namespace detail
+
 class Reference {
  public:
   explicit Reference(const net::Network& n);  // validates and decodes the weights once
@@ -41,7 +56,7 @@ class Reference {
  private:
   const net::Network& net_;
   std::vector<net::TensorType> types_;
-  std::vector<net::WeightMatrix> weights_;  // decoded, per layer (empty if not compute)
+  std::vector<detail::Kernel> kernels_;  // per layer (empty if not compute)
 };
 
 struct Evaluation {

@@ -128,3 +128,113 @@ TEST_CASE("evaluation rejects a dataset of another image size", "[reference]") {
   CHECK_THROWS_WITH(ref::evaluate(n, testing::random_dataset(2, 28, 28, 10, 1)),
                     "network 'example-cnn-dense8' takes 1x12x12 images; the dataset has 1x28x28");
 }
+
+// The arithmetic of docs/arithmetic.md written as plainly as possible: one output at a time,
+// 64-bit sums, 128-bit requantization. The reference's kernels (zero skipping, int32 lanes,
+// shifted planes) must agree with it everywhere.
+namespace {
+
+__extension__ typedef __int128 oracle_wide;
+
+int32_t oracle_requantize(int64_t acc, const net::Layer& l, int64_t o) {
+  const oracle_wide a = std::clamp<int64_t>(acc, -(int64_t{1} << (l.acc_bits - 1)),
+                                            (int64_t{1} << (l.acc_bits - 1)) - 1);
+  const oracle_wide p = a * l.requant.multiplier_for(o);
+  const int64_t s = l.requant.shift;
+  oracle_wide r = s > 0 ? (p + (oracle_wide{1} << (s - 1))) >> s : p;
+  const oracle_wide lo = l.relu ? 0 : -(oracle_wide{1} << (l.out_bits - 1));
+  const oracle_wide hi = l.relu ? (oracle_wide{1} << l.out_bits) - 1
+                                : (oracle_wide{1} << (l.out_bits - 1)) - 1;
+  r = std::clamp(r, lo, hi);
+  return static_cast<int32_t>(r);
+}
+
+std::vector<int32_t> oracle_layer(const net::Layer& l, const ref::Tensor& in,
+                                  const net::TensorType& out) {
+  const net::WeightMatrix w = l.weights.decode();
+  std::vector<int32_t> y(static_cast<size_t>(out.size()));
+  for (int64_t o = 0; o < out.channels; ++o)
+    for (int64_t oy = 0; oy < out.height; ++oy)
+      for (int64_t ox = 0; ox < out.width; ++ox) {
+        int64_t acc = l.bias.empty() ? 0 : l.bias[static_cast<size_t>(o)];
+        for (int64_t c = 0; c < w.cols; ++c) {
+          int64_t x = 0;
+          if (l.kind == LayerKind::Dense) {
+            x = in.data[static_cast<size_t>(c)];
+          } else {
+            const int64_t ch = c / (l.kernel_h * l.kernel_w);
+            const int64_t iy = oy * l.stride_h - l.pad_h + c / l.kernel_w % l.kernel_h;
+            const int64_t ix = ox * l.stride_w - l.pad_w + c % l.kernel_w;
+            if (iy >= 0 && iy < in.type.height && ix >= 0 && ix < in.type.width)
+              x = in.at(ch, iy, ix);
+          }
+          acc += w.at(o, c) * x;
+        }
+        y[static_cast<size_t>((o * out.height + oy) * out.width + ox)] =
+            oracle_requantize(acc, l, o);
+      }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("conv and dense kernels equal the plain arithmetic on random layers", "[reference]") {
+  std::mt19937 rng(2026);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  int wide = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    net::Network n;
+    n.name = "random";
+    n.classes = 1;
+    // 16-bit inputs with many reduction columns reach past int32: the int64 kernels run too.
+    const int bits = pick(0, 1) ? 16 : 8;
+    n.input = {pick(1, 30), pick(1, 9), pick(1, 9), bits, 0};
+    const bool conv = pick(0, 2) > 0;
+    net::Layer l;
+    l.name = "layer";
+    l.in_channels = n.input.channels;
+    l.out_channels = pick(1, 6);
+    if (conv) {
+      l.kind = LayerKind::Conv2d;
+      l.kernel_h = pick(1, 5), l.kernel_w = pick(1, 5);
+      l.stride_h = pick(1, 3), l.stride_w = pick(1, 3);
+      l.pad_h = pick(0, 2), l.pad_w = pick(0, 2);
+      n.input.height = std::max(n.input.height, l.kernel_h - 2 * l.pad_h);
+      n.input.width = std::max(n.input.width, l.kernel_w - 2 * l.pad_w);
+    } else {
+      l.kind = LayerKind::Dense;
+      l.in_channels = n.input.channels * n.input.height * n.input.width;
+      n.input.channels = l.in_channels, n.input.height = n.input.width = 1;
+    }
+    const int64_t cols = conv ? l.in_channels * l.kernel_h * l.kernel_w : l.in_channels;
+    net::WeightMatrix w(l.out_channels, cols);
+    for (auto& v : w.values) v = static_cast<int8_t>(pick(0, 2) ? 0 : pick(-128, 127));
+    l.weights = net::encode_dense8(w);
+    for (int64_t o = 0; o < l.out_channels; ++o) l.bias.push_back(pick(-100000, 100000));
+    l.relu = pick(0, 1);
+    l.out_bits = static_cast<int>(l.relu ? pick(1, 16) : pick(2, 32));
+    l.acc_bits = static_cast<int>(pick(0, 3) ? 48 : pick(8, 48));
+    l.requant.shift = pick(0, 3) ? pick(0, 24) : pick(25, 62);
+    if (pick(0, 1))
+      for (int64_t o = 0; o < l.out_channels; ++o)
+        l.requant.multipliers.push_back(static_cast<int32_t>(pick(1, (int64_t{1} << 31) - 1)));
+    else
+      l.requant.multiplier = pick(1, 1 << 20);
+    n.layers = {l};
+    n.classes = conv ? l.out_channels *
+                           ((n.input.height + 2 * l.pad_h - l.kernel_h) / l.stride_h + 1) *
+                           ((n.input.width + 2 * l.pad_w - l.kernel_w) / l.stride_w + 1)
+                     : l.out_channels;
+    const ref::Reference r(n);
+    ref::Tensor in{net::input_type(n.input), {}};
+    for (int64_t i = 0; i < in.type.size(); ++i)
+      in.data.push_back(static_cast<int32_t>(pick(0, (int64_t{1} << bits) - 1)));
+    const net::TensorType out = net::infer_types(n, n.name)[0];
+    INFO("trial " << trial << (conv ? " conv" : " dense") << " cols " << cols);
+    REQUIRE(r.layer(0, in).data == oracle_layer(l, in, out));
+    wide += 127.0 * ((1 << bits) - 1) * cols >= 2147483647.0;
+  }
+  CHECK(wide > 20);  // the int64 kernels were exercised
+}
