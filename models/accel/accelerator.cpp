@@ -19,7 +19,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const config::DesignPoint
       dram("dram", dp.dram, trace),
       // One DRAM transaction per 256 bytes: a few bursts, so the controller's queue holds
       // several and the scheduler can reorder across them.
-      dma("dma", ClockDomain(dp.clock.frequency_hz), 256),
+      dma("dma", ClockDomain(dp.clock.frequency_hz), 256, trace),
       wbuf("wbuf", dp.buffers.weight, period(dp)),
       ibuf("ibuf", dp.buffers.input, period(dp)),
       obuf("obuf", dp.buffers.output, period(dp)),
@@ -48,7 +48,7 @@ report::Trace Accelerator::trace() const {
   if (!trace_) return {};
   report::Trace t = *trace_;
   const ClockDomain& acc = controller.clock();
-  const std::vector<Dma::JobRecord> jobs = dma.job_log();
+  const std::vector<Dma::JobRecord>& jobs = dma.job_log();
   for (size_t i = 0; i < jobs.size(); ++i) {
     const Dma::JobRecord& j = jobs[i];
     char addr[32];

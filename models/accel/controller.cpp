@@ -165,7 +165,8 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
         const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);
         lr.dram_read += bytes;  // whenever it was fetched
         stream_access(wbuf, tlm::TLM_WRITE_COMMAND, slot, bytes, wsize, scratch_, name());
-        array::Tile t = path.tile(k, x);
+        array::Tile& t = tile_;
+        path.tile(k, x, t);
         t.decode_cycles = decoder_.decode(tp, l.weights.form, slot, t.rows_used);
         t.weights_ready = 0;
         t.inputs_ready = lr.start;
@@ -173,7 +174,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
         t.weights_ready = weights_ready;
         t.inputs_ready = ready;
         const std::pair<int64_t, int64_t> output_tile{tp.vec_begin, tp.out_begin};
-        const array::TileResult res =
+        const array::TileResult& res =
             array_.run(t, output_tile == last_output_tile, tp.nonzeros, cells);
         last_output_tile = output_tile;
         path.add(k, res.sums, acc);

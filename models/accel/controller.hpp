@@ -21,6 +21,7 @@
 #include "models/accel/datapath.hpp"
 #include "models/accel/dma.hpp"
 #include "models/array/systolic_array.hpp"
+#include "models/buffer/access.hpp"
 #include "models/buffer/sram_buffer.hpp"
 #include "models/common/stats_walker.hpp"
 #include "models/decoder/decoder.hpp"
@@ -88,7 +89,8 @@ class Controller : public sc_core::sc_module, public HasStats {
   std::vector<uint64_t> weight_base_, act_base_;
   std::vector<std::map<std::pair<int64_t, int64_t>, uint64_t>> tile_offset_;
   uint64_t input_base_ = 0;
-  std::vector<unsigned char> scratch_;
+  AccessScratch scratch_;
+  array::Tile tile_;  // the tile being built (its storage reused)
   std::vector<std::pair<size_t, size_t>> tile_order_;  // (layer, tile) of every compute tile
   std::map<size_t, Dma::Job> weight_jobs_;             // by position in tile_order_
   uint64_t tiles_loaded_ = 0;

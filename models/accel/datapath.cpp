@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <map>
 
 namespace trine::models::accel {
 
@@ -9,77 +10,95 @@ using net::WeightForm;
 
 Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
                    const net::TensorType& in, const net::TensorType& out)
-    : layer_(layer), plan_(plan), in_(in), out_(out) {
-  if (layer.weights.form != WeightForm::ColComb) weights_ = layer.weights.decode();
-  columns_ = layer.weights.cols;
-  // The address generator's im2col walk, worked out once per layer.
-  if (layer.kind == net::LayerKind::Conv2d) {
-    gather_.resize(static_cast<size_t>(plan.positions * columns_));
-    for (int64_t v = 0; v < plan.positions; ++v)
-      for (int64_t c = 0; c < columns_; ++c)
-        gather_[static_cast<size_t>(v * columns_ + c)] = source(v, c);
+    : layer_(layer), plan_(plan), in_(in), out_(out), columns_(layer.weights.cols) {
+  // The output columns each kernel column reads inside the image (the rest is padding).
+  if (layer.kind == net::LayerKind::Conv2d)
+    for (int64_t kx = 0; kx < layer.kernel_w; ++kx)
+      xs_.push_back(ref::valid_outputs(out.width, layer.stride_w, layer.pad_w, kx, in.width));
+  // Every distinct weight block of the plan, decoded once.
+  const bool combined = layer.weights.form == WeightForm::ColComb;
+  const net::WeightMatrix decoded = combined ? net::WeightMatrix() : layer.weights.decode();
+  const net::ColCombCode& cc = layer.weights.colcomb;
+  const int64_t groups = static_cast<int64_t>(cc.groups.size());
+  std::map<std::pair<int64_t, int64_t>, size_t> known;
+  for (const compile::TilePlan& p : plan.tiles) {
+    const auto key = std::make_pair(p.out_begin, p.red_begin);
+    const auto it = known.find(key);
+    if (it != known.end()) {
+      block_of_.push_back(it->second);
+      continue;
+    }
+    const int64_t rows = p.red_end - p.red_begin, cols = p.out_end - p.out_begin;
+    Block b;
+    b.weights.resize(static_cast<size_t>(rows * cols));
+    if (combined) b.select.resize(b.weights.size());
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        const int64_t o = p.out_begin + j, r = p.red_begin + i;
+        const size_t at = static_cast<size_t>(i * cols + j);
+        if (combined) {
+          b.weights[at] = cc.values[static_cast<size_t>(o * groups + r)];
+          b.select[at] = cc.select[static_cast<size_t>(o * groups + r)];
+        } else {
+          b.weights[at] = decoded.at(o, r);
+        }
+      }
+    known[key] = blocks_.size();
+    block_of_.push_back(blocks_.size());
+    blocks_.push_back(std::move(b));
   }
 }
 
-int32_t Datapath::source(int64_t v, int64_t col) const {
-  const int64_t kh = layer_.kernel_h, kw = layer_.kernel_w;
-  const int64_t oy = v / out_.width, ox = v % out_.width;
-  const int64_t c = col / (kh * kw), ky = col / kw % kh, kx = col % kw;
-  const int64_t iy = oy * layer_.stride_h - layer_.pad_h + ky;
-  const int64_t ix = ox * layer_.stride_w - layer_.pad_w + kx;
-  if (iy < 0 || iy >= in_.height || ix < 0 || ix >= in_.width) return -1;
-  return static_cast<int32_t>((c * in_.height + iy) * in_.width + ix);
-}
-
-array::Tile Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch) const {
+void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile& t) const {
   const compile::TilePlan& p = plan_.tiles[k];
-  array::Tile t;
   t.rows_used = p.red_end - p.red_begin;
   t.cols_used = p.out_end - p.out_begin;
   t.vectors = p.vec_end - p.vec_begin;
   t.lanes = plan_.lanes;
+  const Block& b = blocks_[block_of_[k]];
+  t.weights = b.weights;
+  t.select = b.select;
   const bool combined = layer_.weights.form == WeightForm::ColComb;
-  const net::ColCombCode& cc = layer_.weights.colcomb;
-  const int64_t groups = static_cast<int64_t>(cc.groups.size());
-  t.weights.resize(static_cast<size_t>(t.rows_used * t.cols_used));
-  if (combined) t.select.resize(t.weights.size());
+  const int64_t V = t.vectors, P = plan_.positions;
+  const int64_t kh = layer_.kernel_h, kw = layer_.kernel_w, OW = out_.width;
+  t.acts.assign(static_cast<size_t>(t.rows_used * t.lanes * V), 0);
   for (int64_t i = 0; i < t.rows_used; ++i)
-    for (int64_t j = 0; j < t.cols_used; ++j) {
-      const int64_t o = p.out_begin + j, r = p.red_begin + i;
-      const size_t at = static_cast<size_t>(i * t.cols_used + j);
+    for (int64_t s = 0; s < t.lanes; ++s) {
+      // The weight column lane s of array row i reads (a combined group's s-th channel).
+      int64_t col = s == 0 ? p.red_begin + i : -1;
       if (combined) {
-        t.weights[at] = cc.values[static_cast<size_t>(o * groups + r)];
-        t.select[at] = cc.select[static_cast<size_t>(o * groups + r)];
-      } else {
-        t.weights[at] = weights_.at(o, r);
+        const std::vector<int32_t>& group = layer_.weights.colcomb.groups[p.red_begin + i];
+        col = s < static_cast<int64_t>(group.size()) ? group[s] : -1;
       }
-    }
-  t.acts.resize(static_cast<size_t>(t.vectors * t.rows_used * t.lanes), 0);
-  for (int64_t v = 0; v < t.vectors; ++v) {
-    // Vectors are image-major. Dense layers read the input vector itself; convolutions go
-    // through the im2col table.
-    const int64_t image = (p.vec_begin + v) / plan_.positions;
-    const int64_t position = (p.vec_begin + v) % plan_.positions;
-    const int32_t* x = batch[static_cast<size_t>(image)].data.data();
-    const int32_t* g = gather_.empty() ? nullptr : gather_.data() + position * columns_;
-    auto value = [&](int64_t col) -> uint32_t {
-      const int32_t at = g ? g[col] : static_cast<int32_t>(col);
-      return at < 0 ? 0 : static_cast<uint32_t>(x[at]);
-    };
-    uint32_t* row = t.acts.data() + v * t.rows_used * t.lanes;
-    for (int64_t i = 0; i < t.rows_used; ++i) {
-      uint32_t* lane = row + i * t.lanes;
-      const int64_t r = p.red_begin + i;
-      if (!combined) {
-        lane[0] = value(r);
+      if (col < 0) continue;  // a lane the group does not use carries zeros
+      uint32_t* stream = t.acts.data() + (i * t.lanes + s) * V;
+      if (layer_.kind != net::LayerKind::Conv2d) {  // dense: one vector per image, the input itself
+        for (int64_t v = 0; v < V; ++v)
+          stream[v] = static_cast<uint32_t>(batch[static_cast<size_t>(p.vec_begin + v)].data[col]);
         continue;
       }
-      const std::vector<int32_t>& group = cc.groups[static_cast<size_t>(r)];
-      for (size_t s = 0; s < group.size(); ++s) lane[s] = value(group[s]);
+      // Convolution: the im2col column `col` over the tile's positions. Vectors are
+      // image-major, positions row-major: walk them an output row at a time, where the column
+      // reads one input row at the stride, with zero padding at both ends.
+      const int64_t c = col / (kh * kw), ky = col / kw % kh, kx = col % kw;
+      for (int64_t v = 0; v < V;) {
+        const int64_t g = p.vec_begin + v, position = g % P;
+        const int64_t oy = position / OW, ox0 = position % OW;
+        const int64_t n = std::min(V - v, OW - ox0);  // the rest of this output row
+        const int64_t iy = oy * layer_.stride_h - layer_.pad_h + ky;
+        uint32_t* out = stream + v;
+        v += n;
+        if (iy < 0 || iy >= in_.height) continue;  // a padding row: zeros
+        const int32_t* row = batch[static_cast<size_t>(g / P)].data.data() +
+                             (c * in_.height + iy) * in_.width - layer_.pad_w + kx;
+        const int64_t lo = std::max(ox0, xs_[static_cast<size_t>(kx)].first);
+        const int64_t hi = std::min(ox0 + n, xs_[static_cast<size_t>(kx)].second);
+        for (int64_t ox = lo; ox < hi; ++ox)
+          out[ox - ox0] = static_cast<uint32_t>(row[ox * layer_.stride_w]);
+      }
     }
-  }
   t.decode_cycles = 0;  // set by the decoder
-  return t;
+  t.weights_ready = t.inputs_ready = 0;
 }
 
 std::vector<int64_t> Datapath::start() const {
@@ -88,11 +107,17 @@ std::vector<int64_t> Datapath::start() const {
 
 void Datapath::add(size_t k, const std::vector<int64_t>& sums, std::vector<int64_t>& acc) const {
   const compile::TilePlan& p = plan_.tiles[k];
-  const int64_t O = plan_.outputs, cols = p.out_end - p.out_begin;
-  for (int64_t v = 0; v < p.vec_end - p.vec_begin; ++v)
-    for (int64_t j = 0; j < cols; ++j)
-      acc[static_cast<size_t>((p.vec_begin + v) * O + p.out_begin + j)] +=
-          sums[static_cast<size_t>(v * cols + j)];
+  const int64_t V = p.vec_end - p.vec_begin;
+  if (V == 1 && plan_.vectors == 1) {  // one vector: the tile's sums are contiguous outputs
+    int64_t* to = acc.data() + p.out_begin;
+    for (int64_t j = 0; j < p.out_end - p.out_begin; ++j) to[j] += sums[static_cast<size_t>(j)];
+    return;
+  }
+  for (int64_t j = 0; j < p.out_end - p.out_begin; ++j) {
+    const int64_t* from = sums.data() + j * V;
+    int64_t* to = acc.data() + (p.out_begin + j) * plan_.vectors + p.vec_begin;
+    for (int64_t v = 0; v < V; ++v) to[v] += from[v];
+  }
 }
 
 std::vector<ref::Tensor> Datapath::finish(const std::vector<int64_t>& acc) const {
@@ -103,9 +128,10 @@ std::vector<ref::Tensor> Datapath::finish(const std::vector<int64_t>& acc) const
   for (int64_t b = 0; b < plan_.batch; ++b)
     for (int64_t o = 0; o < O; ++o) {
       const int64_t bias = layer_.bias.empty() ? 0 : layer_.bias[static_cast<size_t>(o)];
-      for (int64_t v = 0; v < P; ++v)
-        out[static_cast<size_t>(b)].data[static_cast<size_t>(o * P + v)] =
-            ref::requantize(acc[static_cast<size_t>((b * P + v) * O + o)] + bias, layer_, o);
+      const int64_t* from = acc.data() + o * plan_.vectors + b * P;
+      int32_t* to = out[static_cast<size_t>(b)].data.data() + o * P;
+      const ref::Requantizer requantize(layer_, o);
+      for (int64_t v = 0; v < P; ++v) to[v] = requantize(from[v] + bias);
     }
   return out;
 }
@@ -114,12 +140,14 @@ std::vector<ref::Tensor> Datapath::run(const std::vector<ref::Tensor>& input, ar
                                        const Ready& ready, LayerTiming& timing) const {
   std::vector<int64_t> acc = start();
   timing.tiles.clear();
+  array::Tile t;
+  array::TileResult res;
   for (size_t k = 0; k < plan_.tiles.size(); ++k) {
-    array::Tile t = tile(k, input);
+    tile(k, input, t);
     const TileReady r = ready(k);
     t.weights_ready = r.weights;
     t.inputs_ready = r.inputs;
-    const array::TileResult res = model.run(t);
+    model.run(t, res);
     timing.tiles.push_back(res.timing);
     add(k, res.sums, acc);
   }

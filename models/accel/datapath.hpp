@@ -27,10 +27,16 @@ class Datapath {
   Datapath(const net::Layer& layer, const compile::LayerPlan& plan, const net::TensorType& in,
            const net::TensorType& out);
   // The array tile for planned tile `k`; `batch` holds the inputs of the plan's images.
-  array::Tile tile(size_t k, const std::vector<ref::Tensor>& batch) const;
-  // Partial sums of the whole layer, vector-major, all zero.
+  array::Tile tile(size_t k, const std::vector<ref::Tensor>& batch) const {
+    array::Tile t;
+    tile(k, batch, t);
+    return t;
+  }
+  // The same into `t`, reusing its storage.
+  void tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile& t) const;
+  // Partial sums of the whole layer, output-major (outputs x vectors), all zero.
   std::vector<int64_t> start() const;
-  // Adds tile `k`'s sums (vectors x its columns) into `acc`.
+  // Adds tile `k`'s sums (its columns x its vectors) into `acc`.
   void add(size_t k, const std::vector<int64_t>& sums, std::vector<int64_t>& acc) const;
   // Bias and requantization: the layer's output for each image of the batch.
   std::vector<ref::Tensor> finish(const std::vector<int64_t>& acc) const;
@@ -39,14 +45,18 @@ class Datapath {
                                const Ready& ready, LayerTiming& timing) const;
 
  private:
-  // Input index of im2col position (vector, column), or -1 for conv padding.
-  int32_t source(int64_t vector, int64_t column) const;
+  // What the weight buffer delivers for one (output, reduction) block of the weights.
+  struct Block {
+    std::vector<int8_t> weights;   // rows x cols of the array tile
+    std::vector<uint8_t> select;   // column combining: lane indices
+  };
   const net::Layer& layer_;
   const compile::LayerPlan& plan_;
   net::TensorType in_, out_;
-  net::WeightMatrix weights_;    // decoded (not used for column combining)
   int64_t columns_ = 0;          // weight columns: the im2col row length
-  std::vector<int32_t> gather_;  // conv: vectors x columns input indices, -1 for padding
+  std::vector<std::pair<int64_t, int64_t>> xs_;  // conv: per kernel column, output columns inside
+  std::vector<Block> blocks_;    // decoded once; vector chunks reuse them
+  std::vector<size_t> block_of_;  // per planned tile
 };
 
 // Max or average pooling on the vector unit.

@@ -2,11 +2,12 @@
 
 namespace trine::models {
 
-Dma::Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned request_bytes)
+Dma::Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned request_bytes, bool log)
     : sc_core::sc_module(name),
       dram("dram"),
       clock_(clock),
       request_bytes_(request_bytes),
+      log_jobs_(log),
       stats_(this->name()),
       jobs_count_(stats_, "jobs", "jobs", "transfers the controller asked for"),
       requests_(stats_, "requests", "transactions", "TLM transactions sent to DRAM"),
@@ -17,75 +18,106 @@ Dma::Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned reques
 }
 
 Dma::Job Dma::submit(uint64_t addr, uint64_t bytes, bool write) {
-  jobs_.push_back(std::make_unique<JobState>());
-  JobState& j = *jobs_.back();
-  j.addr = addr, j.bytes = bytes, j.write = write;
-  j.submit_cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+  std::unique_ptr<JobState> s;
+  if (spare_.empty()) {
+    s = std::make_unique<JobState>();
+  } else {
+    s = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  const Job id = first_ + jobs_.size();
+  s->id = id;
+  s->addr = addr, s->bytes = bytes, s->write = write;
+  s->issued = s->completed = 0;
+  s->done = s->waited = false;
+  s->submit_cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+  s->done_cycle = 0;
+  s->finished.cancel();  // a recycled state's last notification must not wake this job's waiter
+  jobs_.push_back(std::move(s));
+  if (log_jobs_) log_.push_back({addr, bytes, write, false, jobs_.back()->submit_cycle, 0});
   jobs_count_ += 1;
   (write ? bytes_written_ : bytes_read_) += bytes;
-  if (bytes == 0) complete(j);
-  work_.notify(sc_core::SC_ZERO_TIME);
-  return jobs_.size() - 1;
+  if (bytes == 0) complete(*jobs_.back());
+  if (!blocked_) issue();
+  return id;
 }
 
 int64_t Dma::wait_for(Job j) {
-  JobState& s = *jobs_[j];
-  if (!s.done) sc_core::wait(s.finished);
-  return s.done_cycle;
+  JobState& s = state(j);
+  while (!s.done) sc_core::wait(s.finished);
+  const int64_t cycle = s.done_cycle;
+  s.waited = true;
+  release();
+  return cycle;
 }
 
-std::vector<Dma::JobRecord> Dma::job_log() const {
-  std::vector<JobRecord> out;
-  for (const auto& j : jobs_)
-    out.push_back({j->addr, j->bytes, j->write, j->done, j->submit_cycle, j->done_cycle});
-  return out;
+void Dma::release() {
+  if (log_jobs_) return;  // the log keeps every job; states stay too (a trace is short)
+  while (!jobs_.empty() && jobs_.front()->done && jobs_.front()->waited && first_ < next_) {
+    spare_.push_back(std::move(jobs_.front()));
+    jobs_.pop_front();
+    ++first_;
+  }
 }
 
 void Dma::complete(JobState& j) {
   j.done = true;
   j.done_cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+  if (log_jobs_) {
+    log_[static_cast<size_t>(j.id)].done = true;
+    log_[static_cast<size_t>(j.id)].finished = j.done_cycle;
+  }
   j.finished.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Dma::issue() {
+  while (!blocked_ && next_ < first_ + jobs_.size()) {
+    JobState& j = state(next_);
+    if (j.issued == j.bytes) {
+      ++next_;
+      continue;
+    }
+    const unsigned len = static_cast<unsigned>(std::min<uint64_t>(request_bytes_, j.bytes - j.issued));
+    if (free_.empty()) {
+      slots_.push_back(std::make_unique<Slot>());
+      slots_.back()->data.assign(request_bytes_, 0);
+      free_.push_back(slots_.back().get());
+    }
+    Slot* s = free_.back();
+    free_.pop_back();
+    s->job = &j;
+    tlm::tlm_generic_payload& p = s->payload;
+    p.set_command(j.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    p.set_address(j.addr + j.issued);
+    p.set_data_ptr(s->data.data());
+    p.set_data_length(len);
+    p.set_streaming_width(len);
+    p.set_byte_enable_ptr(nullptr);
+    p.set_dmi_allowed(false);
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    j.issued += len;
+    requests_ += 1;
+    tlm::tlm_phase phase = tlm::BEGIN_REQ;
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    const tlm::tlm_sync_enum r = dram->nb_transport_fw(p, phase, delay);
+    if (r == tlm::TLM_COMPLETED)
+      finished(p);
+    else if (!(r == tlm::TLM_UPDATED && phase == tlm::END_REQ))
+      blocked_ = true;  // END_REQ comes later, on the backward path
+  }
 }
 
 void Dma::run() {
   for (;;) {
-    while (next_ == jobs_.size()) sc_core::wait(work_);
-    JobState& j = *jobs_[next_];
-    for (uint64_t off = 0; off < j.bytes; off += request_bytes_) {
-      const unsigned len = static_cast<unsigned>(std::min<uint64_t>(request_bytes_, j.bytes - off));
-      if (free_.empty()) {
-        slots_.push_back(std::make_unique<Slot>());
-        slots_.back()->data.assign(request_bytes_, 0);
-        free_.push_back(slots_.back().get());
-      }
-      Slot* s = free_.back();
-      free_.pop_back();
-      s->job = next_;
-      tlm::tlm_generic_payload& p = s->payload;
-      p.set_command(j.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-      p.set_address(j.addr + off);
-      p.set_data_ptr(s->data.data());
-      p.set_data_length(len);
-      p.set_streaming_width(len);
-      p.set_byte_enable_ptr(nullptr);
-      p.set_dmi_allowed(false);
-      p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      requests_ += 1;
-      tlm::tlm_phase phase = tlm::BEGIN_REQ;
-      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-      const tlm::tlm_sync_enum r = dram->nb_transport_fw(p, phase, delay);
-      if (r == tlm::TLM_COMPLETED)
-        finished(p);
-      else if (!(r == tlm::TLM_UPDATED && phase == tlm::END_REQ))
-        sc_core::wait(end_req_);
-    }
-    ++next_;
+    sc_core::wait(end_req_);
+    issue();
   }
 }
 
 tlm::tlm_sync_enum Dma::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
                                         sc_core::sc_time&) {
   if (phase == tlm::END_REQ) {
+    blocked_ = false;
     end_req_.notify(sc_core::SC_ZERO_TIME);
     return tlm::TLM_ACCEPTED;
   }
@@ -103,7 +135,7 @@ void Dma::finished(tlm::tlm_generic_payload& p) {
   for (auto& s : slots_)
     if (&s->payload == &p) {
       free_.push_back(s.get());
-      JobState& j = *jobs_[s->job];
+      JobState& j = *s->job;
       j.completed += p.get_data_length();
       if (j.completed == j.bytes) complete(j);
       return;

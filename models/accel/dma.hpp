@@ -3,10 +3,16 @@
 // approximately-timed protocol, several requests in flight, jobs served in submission order
 // (so a read after a write to the same place sees it). The controller submits jobs and waits
 // for the ones it needs; everything else overlaps.
+//
+// Requests go out as soon as a job is submitted, from the caller's process, while the DRAM
+// accepts them at once (END_REQ on the return path); when it pushes back, the DMA's thread
+// resumes at END_REQ. The order and times of requests are those of a thread that issued each
+// one in the step it became possible; only the SystemC events in between are saved.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -19,50 +25,60 @@ class Dma : public sc_core::sc_module, public HasStats {
  public:
   tlm_utils::simple_initiator_socket<Dma> dram;
 
-  // `request_bytes`: the largest transaction sent to DRAM.
-  Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned request_bytes);
+  // `request_bytes`: the largest transaction sent to DRAM. `log`: keep a record of every job
+  // (for traces; without it, a job's state is released once it has been waited for).
+  Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned request_bytes,
+      bool log = false);
   const stats::Group& statistics() const override { return stats_; }
 
-  using Job = size_t;
+  using Job = uint64_t;
   Job submit(uint64_t addr, uint64_t bytes, bool write);
-  bool done(Job j) const { return jobs_[j]->done; }
   // Waits (in a thread) until job `j` has finished; returns the clock cycle it finished in.
+  // Each job is waited for once.
   int64_t wait_for(Job j);
 
-  // Every job so far, in submission order (for traces).
+  // Every job so far, in submission order (with `log` only).
   struct JobRecord {
     uint64_t addr = 0, bytes = 0;
     bool write = false, done = false;
     int64_t submitted = 0, finished = 0;  // clock cycles
   };
-  std::vector<JobRecord> job_log() const;
+  const std::vector<JobRecord>& job_log() const { return log_; }
 
  private:
   SC_HAS_PROCESS(Dma);
   struct JobState {
-    uint64_t addr = 0, bytes = 0, completed = 0;
-    bool write = false, done = false;
+    Job id = 0;
+    uint64_t addr = 0, bytes = 0, issued = 0, completed = 0;
+    bool write = false, done = false, waited = false;
     int64_t submit_cycle = 0, done_cycle = 0;
     sc_core::sc_event finished;
   };
   struct Slot {
     tlm::tlm_generic_payload payload;
     std::vector<unsigned char> data;
-    Job job = 0;
+    JobState* job = nullptr;
   };
-  void run();
+  JobState& state(Job j) { return *jobs_[static_cast<size_t>(j - first_)]; }
+  void issue();  // sends requests while the DRAM takes them at once
+  void run();    // resumes issuing after an END_REQ
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
   void finished(tlm::tlm_generic_payload& p);
   void complete(JobState& j);
+  void release();  // recycles the states of the oldest jobs once done and waited for
 
   ClockDomain clock_;
   unsigned request_bytes_;
-  std::vector<std::unique_ptr<JobState>> jobs_;
-  size_t next_ = 0;  // first job not fully issued
+  bool log_jobs_;
+  std::deque<std::unique_ptr<JobState>> jobs_;  // jobs first_, first_ + 1, ... not yet released
+  std::vector<std::unique_ptr<JobState>> spare_;
+  Job first_ = 0, next_ = 0;  // next_: the first job not fully issued
+  bool blocked_ = false;      // a request awaits END_REQ
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_;
-  sc_core::sc_event work_, end_req_;
+  std::vector<JobRecord> log_;
+  sc_core::sc_event end_req_;
   stats::Group stats_;
   stats::Counter jobs_count_, requests_, bytes_read_, bytes_written_;
 };

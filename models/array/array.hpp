@@ -41,7 +41,9 @@ struct Tile {
   std::vector<int8_t> weights;           // rows_used x cols_used
   std::vector<uint8_t> select;           // rows_used x cols_used lane indices; empty: lane 0
   int64_t vectors = 0;                   // >= 1
-  std::vector<uint32_t> acts;            // vectors x rows_used x lanes, each < 2^act_bits
+  // Each array row's activation streams: rows_used x lanes x vectors (lane s of row i carries
+  // acts[(i * lanes + s) * vectors + n] for vector n), each < 2^act_bits.
+  std::vector<uint32_t> acts;
   int64_t decode_cycles = 0;             // the decoder's time for this tile's weights
   int64_t weights_ready = 0;             // earliest load start
   int64_t inputs_ready = 0;              // earliest compute start
@@ -57,7 +59,7 @@ struct TileTiming {
 
 struct TileResult {
   TileTiming timing;
-  std::vector<int64_t> sums;  // vectors x cols_used
+  std::vector<int64_t> sums;  // each column's output stream: cols_used x vectors
 };
 
 // The state that links consecutive tiles (the double-buffered weight registers).
@@ -71,9 +73,15 @@ class Model {
  public:
   virtual ~Model() = default;
   virtual const char* name() const = 0;
-  // Runs the next tile after those already run. Throws std::invalid_argument on a tile that
-  // breaks the contract above (sizes, lanes, activation range).
-  virtual TileResult run(const Tile& tile) = 0;
+  // Runs the next tile after those already run, into `result` (whose storage is reused).
+  // Throws std::invalid_argument on a tile that breaks the contract above (sizes, lanes,
+  // activation range).
+  virtual void run(const Tile& tile, TileResult& result) = 0;
+  TileResult run(const Tile& tile) {
+    TileResult r;
+    run(tile, r);
+    return r;
+  }
   // Records the array's signals, cycle by cycle, into `vcd` (models that step cycles only;
   // returns false if this model cannot).
   virtual bool trace_signals(Vcd* vcd) {

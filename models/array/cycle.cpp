@@ -30,9 +30,8 @@ class Cycle : public Model {
   explicit Cycle(const Shape& s) : Model(s) {}
   const char* name() const override { return "cycle"; }
 
-  TileResult run(const Tile& t) override {
+  void run(const Tile& t, TileResult& r) override {
     check(t);
-    TileResult r;
     const int64_t load = step_load(t);
     const int64_t compute = step_compute(t, r.sums);
     r.timing = pipeline_.place(t, load, compute);
@@ -44,7 +43,6 @@ class Cycle : public Model {
       loads_.clear(), computes_.clear();
     }
     ++tiles_;
-    return r;
   }
 
   bool trace_signals(Vcd* vcd) override {
@@ -113,7 +111,7 @@ class Cycle : public Model {
         acc[j] += s.value * (int64_t{1} << s.bit);
         if (s.bit == B - 1) {
           if (s.vector != done[j]) throw std::logic_error("cycle model: outputs out of order");
-          sums[s.vector * C + j] = acc[j];
+          sums[j * t.vectors + s.vector] = acc[j];
           acc[j] = 0;
           ++done[j];
           ++finished;
@@ -132,8 +130,9 @@ class Cycle : public Model {
               a.valid = true;
               a.vector = k / B;
               a.bit = static_cast<int>(k % B);
-              const uint32_t* x = t.acts.data() + (a.vector * used + i) * L;
-              for (int64_t s = 0; s < L; ++s) a.lanes |= uint64_t{(x[s] >> a.bit) & 1u} << s;
+              const uint32_t* x = t.acts.data() + i * L * t.vectors + a.vector;
+              for (int64_t s = 0; s < L; ++s)
+                a.lanes |= uint64_t{(x[s * t.vectors] >> a.bit) & 1u} << s;
             }
           }
           SumReg& p = sum_next[i * C + j];

@@ -1,10 +1,13 @@
 // The fast array model: each tile's timing in closed form and its sums as direct dot products,
-// without stepping cycles.
+// without stepping cycles. Weight-stationary like the hardware: every nonzero weight adds its
+// row's activation stream, scaled, into its column's output stream (zero weights cost nothing;
+// the inner loop runs over vectors and vectorizes).
 #include <algorithm>
 #include <climits>
 #include <cstdint>
 
 #include "models/array/array.hpp"
+#include "sim/util/kernels.hpp"
 
 namespace trine::models::array {
 
@@ -15,45 +18,65 @@ class Fast : public Model {
   explicit Fast(const Shape& s) : Model(s) {}
   const char* name() const override { return "fast"; }
 
-  TileResult run(const Tile& t) override {
+  void run(const Tile& t, TileResult& r) override {
     check(t);
-    TileResult r;
     r.timing = pipeline_.place(t, load_cycles(t), compute_cycles(shape_, t));
-    const int64_t R = t.rows_used, C = t.cols_used, L = t.lanes;
-    r.sums.assign(static_cast<size_t>(t.vectors * C), 0);
-    // A tile's sum is at most rows x 127 x (2^16 - 1) in magnitude: int32 never overflows for
-    // up to 258 rows, and int32 lanes vectorize twice as wide.
-    const bool narrow = R * 127 * ((int64_t{1} << shape_.act_bits) - 1) < INT32_MAX;
-    std::vector<int32_t> acc32(narrow ? static_cast<size_t>(C) : 0);
-    for (int64_t n = 0; n < t.vectors; ++n) {
-      int64_t* out = r.sums.data() + n * C;
-      const uint32_t* x = t.acts.data() + n * R * L;
-      if (narrow && t.select.empty()) {
-        std::fill(acc32.begin(), acc32.end(), 0);
-        for (int64_t i = 0; i < R; ++i) {
-          const int32_t a = static_cast<int32_t>(x[i]);
-          if (a == 0) continue;
-          const int8_t* w = t.weights.data() + i * C;
-          for (int64_t j = 0; j < C; ++j) acc32[j] += w[j] * a;
-        }
-        for (int64_t j = 0; j < C; ++j) out[j] = acc32[j];
-        continue;
-      }
+    // A column's sum is at most rows x 128 x (2^16 - 1) in magnitude: int32 holds it for up to
+    // 256 rows, and int32 lanes are twice as many.
+    const bool narrow = t.rows_used * 128 * ((int64_t{1} << shape_.act_bits) - 1) <= INT32_MAX;
+    if (narrow)
+      accumulate<int32_t>(t, r.sums);
+    else
+      accumulate<int64_t>(t, r.sums);
+  }
+
+ private:
+  template <class Acc>
+  void accumulate(const Tile& t, std::vector<int64_t>& sums) {
+    const int64_t R = t.rows_used, C = t.cols_used, L = t.lanes, V = t.vectors;
+    std::vector<Acc>& acc = scratch<Acc>();
+    acc.assign(static_cast<size_t>(C * V), Acc{0});
+    if (V == 1) {  // one vector (dense layers, one image): the loop over columns vectorizes
       for (int64_t i = 0; i < R; ++i) {
         const int8_t* w = t.weights.data() + i * C;
+        const uint32_t* x = t.acts.data() + i * L;
         if (t.select.empty()) {
-          const int64_t a = x[i * L];
-          if (a == 0) continue;
-          for (int64_t j = 0; j < C; ++j) out[j] += w[j] * a;
+          const Acc a = static_cast<Acc>(x[0]);
+          if (a != 0) kernels::add_row<Acc>(acc.data(), w, a, C);
         } else {
           const uint8_t* sel = t.select.data() + i * C;
-          for (int64_t j = 0; j < C; ++j) out[j] += w[j] * static_cast<int64_t>(x[i * L + sel[j]]);
+          for (int64_t j = 0; j < C; ++j)
+            acc[static_cast<size_t>(j)] += w[j] * static_cast<Acc>(x[sel[j]]);
         }
       }
+      sums.assign(acc.begin(), acc.end());
+      return;
     }
-    return r;
+    for (int64_t i = 0; i < R; ++i)
+      for (int64_t j = 0; j < C; ++j) {
+        const Acc w = t.weights[static_cast<size_t>(i * C + j)];
+        if (w == 0) continue;
+        const int64_t lane = t.select.empty() ? 0 : t.select[static_cast<size_t>(i * C + j)];
+        kernels::add_scaled<Acc, uint32_t>(acc.data() + j * V, t.acts.data() + (i * L + lane) * V, w,
+                                           V);
+      }
+    sums.assign(acc.begin(), acc.end());
   }
+
+  template <class Acc>
+  std::vector<Acc>& scratch();
+  std::vector<int32_t> acc32_;
+  std::vector<int64_t> acc64_;
 };
+
+template <>
+std::vector<int32_t>& Fast::scratch<int32_t>() {
+  return acc32_;
+}
+template <>
+std::vector<int64_t>& Fast::scratch<int64_t>() {
+  return acc64_;
+}
 
 }  // namespace
 

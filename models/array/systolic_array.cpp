@@ -79,15 +79,16 @@ CellWeights CellWeights::of(const net::Weights& w) {
   return c;
 }
 
-array::TileResult SystolicArray::run(const array::Tile& t, bool accumulate, int64_t nonzeros,
-                                     const CellWeights& cells) {
+const array::TileResult& SystolicArray::run(const array::Tile& t, bool accumulate,
+                                            int64_t nonzeros, const CellWeights& cells) {
   const uint64_t acts = static_cast<uint64_t>(t.vectors * t.rows_used * t.lanes);
   const uint64_t sums = static_cast<uint64_t>(t.vectors * t.cols_used);
   stream_access(ibuf, tlm::TLM_READ_COMMAND, 0, acts * act_bytes_, ibuf_size_, scratch_, name());
   if (accumulate)
     stream_access(obuf, tlm::TLM_READ_COMMAND, 0, sums * acc_bytes_, obuf_size_, scratch_, name());
   stream_access(obuf, tlm::TLM_WRITE_COMMAND, 0, sums * acc_bytes_, obuf_size_, scratch_, name());
-  array::TileResult r = model_->run(t);
+  array::TileResult& r = result_;
+  model_->run(t, r);
   tiles_ += 1;
   load_cycles_ += static_cast<uint64_t>(r.timing.load_end - r.timing.load_start);
   compute_cycles_ += static_cast<uint64_t>(r.timing.compute_end - r.timing.compute_start);

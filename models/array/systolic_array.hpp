@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/array/array.hpp"
+#include "models/buffer/access.hpp"
 #include "models/common/stats_walker.hpp"
 #include "sim/config/design_point.hpp"
 #include "sim/net/weights.hpp"
@@ -33,8 +34,9 @@ class SystolicArray : public sc_core::sc_module, public HasStats {
   const array::Shape& shape() const { return shape_; }
 
   // Runs one tile. `accumulate`: partial sums of earlier reduction tiles are read back first.
-  array::TileResult run(const array::Tile& t, bool accumulate, int64_t nonzeros,
-                        const CellWeights& cells);
+  // The result stays valid until the next call.
+  const array::TileResult& run(const array::Tile& t, bool accumulate, int64_t nonzeros,
+                               const CellWeights& cells);
   // The timing `run` would give to `t` after the tiles `pipeline` has seen.
   array::TileTiming ideal(const array::Tile& t, array::Pipeline& pipeline) const;
   const array::Pipeline& pipeline() const { return model_->pipeline(); }
@@ -45,7 +47,8 @@ class SystolicArray : public sc_core::sc_module, public HasStats {
   array::Shape shape_;
   std::unique_ptr<array::Model> model_;
   uint64_t act_bytes_, acc_bytes_, ibuf_size_, obuf_size_;
-  std::vector<unsigned char> scratch_;
+  AccessScratch scratch_;
+  array::TileResult result_;
   stats::Group stats_;
   stats::Counter tiles_, load_cycles_, compute_cycles_, mapped_cell_cycles_, nonzero_macs_,
       activations_read_, psums_read_, psums_written_;

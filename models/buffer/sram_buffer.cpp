@@ -73,7 +73,7 @@ void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_t
   for (uint64_t i = 0; i < std::min(banks, n); ++i)
     *per_bank[(first + i) % banks] += n / banks + (i < n % banks ? 1 : 0);
   (is_read ? bytes_read_ : bytes_written_) += len;
-  delay += period_ * static_cast<double>(access_cycles(addr, len));
+  delay += sc_core::sc_time::from_value(period_.value() * access_cycles(addr, len));
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

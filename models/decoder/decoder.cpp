@@ -25,17 +25,18 @@ int64_t WeightDecoder::decode(const compile::TilePlan& tile, net::WeightForm for
   const uint64_t bytes = static_cast<uint64_t>((tile.weight_bits + 7) / 8);
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   if (bytes > 0) {
-    scratch_.resize(bytes);
-    tlm::tlm_generic_payload p;
+    if (scratch_.data.size() < bytes) scratch_.data.resize(bytes);
+    tlm::tlm_generic_payload& p = scratch_.payload;  // one transaction: the tile is in one slot
     p.set_command(tlm::TLM_READ_COMMAND);
     p.set_address(addr);
-    p.set_data_ptr(scratch_.data());
+    p.set_data_ptr(scratch_.data.data());
     p.set_data_length(static_cast<unsigned>(bytes));
     p.set_streaming_width(static_cast<unsigned>(bytes));
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     wbuf->b_transport(p, delay);
     if (!p.is_response_ok()) SC_REPORT_ERROR(name(), "weight buffer read failed");
   }
-  const int64_t read_cycles = static_cast<int64_t>(delay / period_);
+  const int64_t read_cycles = static_cast<int64_t>(delay.value() / period_.value());
   const int64_t lane_cycles = (tile.decode_units + cfg_.lanes - 1) / cfg_.lanes;
   const int64_t cycles = std::max(read_cycles, lane_cycles);
   tiles_ += 1;

@@ -10,6 +10,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/buffer/access.hpp"
 #include "models/common/stats_walker.hpp"
 #include "sim/compile/schedule.hpp"
 #include "sim/config/design_point.hpp"
@@ -32,7 +33,7 @@ class WeightDecoder : public sc_core::sc_module, public HasStats {
  private:
   config::DecoderConfig cfg_;
   sc_core::sc_time period_;
-  std::vector<unsigned char> scratch_;
+  AccessScratch scratch_;
   stats::Group stats_;
   stats::Counter tiles_, units_, lookups_, busy_cycles_, throttle_cycles_, bytes_read_;
 

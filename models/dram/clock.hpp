@@ -4,6 +4,7 @@
 // round(c * 1e12 / f) ps.
 #include <systemc>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace trine::models {
@@ -13,9 +14,18 @@ class ClockDomain {
   __extension__ using U128 = unsigned __int128;
 
  public:
-  explicit ClockDomain(int64_t hz) : hz_(static_cast<U128>(hz)) {}
+  explicit ClockDomain(int64_t hz)
+      : hz_(static_cast<uint64_t>(hz)),
+        whole_(kPsPerS / hz_),
+        part_(kPsPerS % hz_),
+        small_(std::min(part_ ? kHalf / part_ : kHalf, kHalf / (whole_ + 1))) {}
+  // round(cycle x 1e12 / hz) = cycle x whole + round(cycle x part / hz), whole and part the
+  // quotient and remainder of 1e12 / hz: 64-bit arithmetic while cycle x part fits, which
+  // covers seconds of simulated time (the hot path); 128-bit beyond.
   uint64_t ps(int64_t cycle) const {
-    return static_cast<uint64_t>((static_cast<U128>(cycle) * kPsPerS + hz_ / 2) / hz_);
+    const uint64_t c = static_cast<uint64_t>(cycle);
+    if (c <= small_) return c * whole_ + (c * part_ + hz_ / 2) / hz_;
+    return static_cast<uint64_t>((static_cast<U128>(c) * kPsPerS + hz_ / 2) / hz_);
   }
   sc_core::sc_time time(int64_t cycle) const {
     return sc_core::sc_time::from_value(ps(cycle) * kTicksPerPs());
@@ -23,7 +33,9 @@ class ClockDomain {
   // The first cycle that starts at or after `t`.
   int64_t cycle_at_or_after(const sc_core::sc_time& t) const {
     const uint64_t target = t.value() / kTicksPerPs();
-    int64_t c = static_cast<int64_t>(static_cast<U128>(target) * hz_ / kPsPerS);
+    // A floating-point estimate within a cycle or two, then exact steps.
+    int64_t c = static_cast<int64_t>(static_cast<double>(target) * static_cast<double>(hz_) /
+                                     static_cast<double>(kPsPerS));
     while (ps(c) < target) ++c;
     while (c > 0 && ps(c - 1) >= target) --c;
     return c;
@@ -31,11 +43,15 @@ class ClockDomain {
 
  private:
   static constexpr uint64_t kPsPerS = 1'000'000'000'000ull;
+  static constexpr uint64_t kHalf = uint64_t{1} << 62;
   // SystemC's time resolution is 1 ps unless a program changes it before any time exists.
   static uint64_t kTicksPerPs() {
-    return static_cast<uint64_t>(sc_core::sc_time(1, sc_core::SC_PS).value());
+    static const uint64_t ticks =
+        static_cast<uint64_t>(sc_core::sc_time(1, sc_core::SC_PS).value());
+    return ticks;
   }
-  U128 hz_;
+  uint64_t hz_, whole_, part_;
+  uint64_t small_;  // cycles up to which the 64-bit path cannot overflow
 };
 
 }  // namespace trine::models

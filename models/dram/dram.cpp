@@ -74,6 +74,20 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
     phase = tlm::BEGIN_RESP;  // refused at once: the initiator sees the error response
     return tlm::TLM_COMPLETED;
   }
+  if (phase == tlm::BEGIN_REQ && delay == sc_core::SC_ZERO_TIME) {
+    // Taken now rather than through the PEQ, which would deliver it later in this same time
+    // step: the controller decides per DRAM cycle, so the outcome is the same, minus an event.
+    // END_REQ rides on the return path when every burst found room in the queue.
+    sc_assert(requesting_ == 0 && "BEGIN_REQ before the previous END_REQ (TLM-2.0 rule)");
+    const uint64_t id = begin(p, nullptr);
+    tick();
+    if (memory_.pending() == 0) {
+      phase = tlm::END_REQ;
+      return tlm::TLM_UPDATED;
+    }
+    requesting_ = id;  // END_REQ follows on the backward path once the queue has room
+    return tlm::TLM_ACCEPTED;
+  }
   peq_.notify(p, phase, delay);
   return tlm::TLM_ACCEPTED;
 }

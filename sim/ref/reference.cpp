@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "sim/util/error.hpp"
+#include "sim/util/kernels.hpp"
 
 namespace trine::ref {
 
@@ -16,26 +17,24 @@ int64_t saturate(int64_t v, int bits, bool is_signed) {
   return std::clamp(v, lo, hi);
 }
 
-// acc (48 bits) times a multiplier (31 bits) can need more than 64 bits.
-__extension__ typedef __int128 wide_t;
+Requantizer::Requantizer(const Layer& l, int64_t channel)
+    : acc_lo_(-(int64_t{1} << (l.acc_bits - 1))),
+      acc_hi_((int64_t{1} << (l.acc_bits - 1)) - 1),
+      multiplier_(l.requant.multiplier_for(channel)),
+      half_(l.requant.shift > 0 ? int64_t{1} << (l.requant.shift - 1) : 0),
+      out_lo_(l.relu ? 0 : -(int64_t{1} << (l.out_bits - 1))),
+      out_hi_(l.relu ? (int64_t{1} << l.out_bits) - 1 : (int64_t{1} << (l.out_bits - 1)) - 1),
+      shift_(static_cast<int>(l.requant.shift)) {}
+
+int32_t Requantizer::wide(int64_t a) const {
+  // acc (48 bits) times a multiplier (31 bits) can need more than 64 bits.
+  __extension__ typedef __int128 wide_t;
+  const wide_t shifted = (static_cast<wide_t>(a) * multiplier_ + half_) >> shift_;
+  return static_cast<int32_t>(std::clamp<wide_t>(shifted, out_lo_, out_hi_));
+}
 
 int32_t requantize(int64_t acc, const Layer& l, int64_t channel) {
-  const int64_t a = saturate(acc, l.acc_bits, true);
-  const int64_t s = l.requant.shift;
-  const int64_t half = s > 0 ? int64_t{1} << (s - 1) : 0;
-  int64_t product = 0, rounded = 0;
-  // The usual case stays in 64 bits; the wide path gives the same value when it would not.
-  if (!__builtin_mul_overflow(a, l.requant.multiplier_for(channel), &product) &&
-      !__builtin_add_overflow(product, half, &rounded)) {
-    const int64_t r = s > 0 ? rounded >> s : product;
-    return static_cast<int32_t>(saturate(r, l.out_bits, !l.relu));
-  }
-  const wide_t wide = static_cast<wide_t>(a) * l.requant.multiplier_for(channel);
-  const wide_t shifted = s > 0 ? (wide + half) >> s : wide;
-  // Clamp before narrowing to 64 bits; the output saturation below is what counts.
-  const wide_t lim = wide_t{1} << 62;
-  const int64_t r = static_cast<int64_t>(std::clamp(shifted, -lim, lim));
-  return static_cast<int32_t>(saturate(r, l.out_bits, !l.relu));
+  return Requantizer(l, channel)(acc);
 }
 
 int32_t average(int64_t sum, int64_t count) {
@@ -91,16 +90,16 @@ void dense(const Layer& l, const net::WeightMatrix& w, const Tensor& in, Tensor&
   const int32_t* x = in.data.data();
   for (int64_t o = 0; o < w.rows; ++o) {
     const int8_t* row = w.values.data() + o * w.cols;
-    Acc acc = 0;
-    for (int64_t k = 0; k < w.cols; ++k) acc += static_cast<Acc>(row[k]) * x[k];
+    const Acc acc = kernels::dot<Acc>(row, x, w.cols);
     const int64_t total = static_cast<int64_t>(acc) + (l.bias.empty() ? 0 : l.bias[o]);
-    out.data[o] = requantize(total, l, o);
+    out.data[o] = Requantizer(l, o)(total);
   }
 }
 
-// The outputs i in [0, n) whose input i * stride - pad + k lies in [0, size): [lo, hi).
-std::pair<int64_t, int64_t> inside(int64_t n, int64_t stride, int64_t pad, int64_t k,
-                                   int64_t size) {
+}  // namespace
+
+std::pair<int64_t, int64_t> valid_outputs(int64_t n, int64_t stride, int64_t pad, int64_t k,
+                                          int64_t size) {
   const int64_t first = pad - k;  // i * stride >= first
   const int64_t lo = first <= 0 ? 0 : (first + stride - 1) / stride;
   const int64_t last = size - 1 + pad - k;  // i * stride <= last
@@ -108,10 +107,45 @@ std::pair<int64_t, int64_t> inside(int64_t n, int64_t stride, int64_t pad, int64
   return {std::min(lo, hi), hi};
 }
 
-// Each nonzero weight adds its shifted input plane into the output channel's accumulators:
-// rows of contiguous outputs, so the inner loop vectorizes; padding is the clipped ranges.
+namespace {
+
+// Each nonzero weight adds its shifted input plane into the output channel's accumulators, so
+// the inner loops are long and contiguous and vectorize.
+// Stride 1: the input is padded once, and the accumulator plane is as wide as the padded input
+// (the columns past the output width are never read), so one tap is a single run over
+// (OH - 1) x padded width + OW values.
+template <class Acc>
+void conv_stride1(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out) {
+  const int64_t H = in.type.height, W = in.type.width;
+  const int64_t OH = out.type.height, OW = out.type.width;
+  const int64_t PH = H + 2 * l.pad_h, PW = W + 2 * l.pad_w;
+  std::vector<int32_t> padded(static_cast<size_t>(in.type.channels * PH * PW), 0);
+  for (int64_t c = 0; c < in.type.channels; ++c)
+    for (int64_t y = 0; y < H; ++y)
+      std::copy_n(in.data.data() + (c * H + y) * W, W,
+                  padded.data() + (c * PH + y + l.pad_h) * PW + l.pad_w);
+  const int64_t run = (OH - 1) * PW + OW;
+  std::vector<Acc> acc(static_cast<size_t>(OH * PW));
+  for (int64_t o = 0; o < l.out_channels; ++o) {
+    std::fill(acc.begin(), acc.end(), Acc{0});
+    for (size_t t = k.tap_begin[o]; t < k.tap_begin[o + 1]; ++t) {
+      const detail::Kernel::Tap& tap = k.taps[t];
+      const int32_t* src = padded.data() + (tap.channel * PH + tap.ky) * PW + tap.kx;
+      kernels::add_scaled<Acc, int32_t>(acc.data(), src, tap.weight, run);
+    }
+    const int64_t bias = l.bias.empty() ? 0 : l.bias[o];
+    const Requantizer requantize(l, o);
+    int32_t* y = out.data.data() + o * OH * OW;
+    for (int64_t r = 0; r < OH; ++r)
+      for (int64_t x = 0; x < OW; ++x)
+        y[r * OW + x] = requantize(static_cast<int64_t>(acc[static_cast<size_t>(r * PW + x)]) + bias);
+  }
+}
+
+// Any stride: rows of outputs, padding as clipped ranges.
 template <class Acc>
 void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out) {
+  if (l.stride_h == 1 && l.stride_w == 1) return conv_stride1<Acc>(l, k, in, out);
   const int64_t H = in.type.height, W = in.type.width;
   const int64_t OH = out.type.height, OW = out.type.width;
   const int64_t sh = l.stride_h, sw = l.stride_w;
@@ -121,23 +155,20 @@ void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out
     std::fill(acc.begin(), acc.end(), Acc{0});
     for (size_t t = k.tap_begin[o]; t < k.tap_begin[o + 1]; ++t) {
       const detail::Kernel::Tap& tap = k.taps[t];
-      const auto [y0, y1] = inside(OH, sh, l.pad_h, tap.ky, H);
-      const auto [x0, x1] = inside(OW, sw, l.pad_w, tap.kx, W);
+      const auto [y0, y1] = valid_outputs(OH, sh, l.pad_h, tap.ky, H);
+      const auto [x0, x1] = valid_outputs(OW, sw, l.pad_w, tap.kx, W);
       const Acc w = tap.weight;
       for (int64_t y = y0; y < y1; ++y) {
         const int32_t* src = x + (tap.channel * H + y * sh - l.pad_h + tap.ky) * W - l.pad_w +
                              tap.kx;
-        Acc* dst = acc.data() + y * OW;
-        if (sw == 1)
-          for (int64_t xo = x0; xo < x1; ++xo) dst[xo] += w * src[xo];
-        else
-          for (int64_t xo = x0; xo < x1; ++xo) dst[xo] += w * src[xo * sw];
+        kernels::add_scaled_strided<Acc>(acc.data() + y * OW + x0, src + x0 * sw, sw, w, x1 - x0);
       }
     }
     const int64_t bias = l.bias.empty() ? 0 : l.bias[o];
+    const Requantizer requantize(l, o);
     int32_t* y = out.data.data() + o * OH * OW;
     for (int64_t i = 0; i < OH * OW; ++i)
-      y[i] = requantize(static_cast<int64_t>(acc[static_cast<size_t>(i)]) + bias, l, o);
+      y[i] = requantize(static_cast<int64_t>(acc[static_cast<size_t>(i)]) + bias);
   }
 }
 

@@ -3,6 +3,7 @@
 // hardware (docs/arithmetic.md), without SystemC. The simulated datapath must equal it bit for
 // bit, layer by layer.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "sim/data/idx.hpp"
@@ -23,6 +24,31 @@ int64_t saturate(int64_t v, int bits, bool is_signed);
 // The requantization of docs/arithmetic.md: accumulator saturation, multiply, rounding shift,
 // output saturation (and the fused relu).
 int32_t requantize(int64_t acc, const net::Layer& layer, int64_t channel);
+
+// The same for one output channel, its constants worked out once: what the kernels call per
+// output value. 64-bit arithmetic unless the product or the rounding would overflow it.
+class Requantizer {
+ public:
+  Requantizer(const net::Layer& layer, int64_t channel);
+  int32_t operator()(int64_t acc) const {
+    const int64_t a = acc < acc_lo_ ? acc_lo_ : acc > acc_hi_ ? acc_hi_ : acc;
+    int64_t product = 0, rounded = 0;
+    if (__builtin_mul_overflow(a, multiplier_, &product) ||
+        __builtin_add_overflow(product, half_, &rounded))
+      return wide(a);
+    const int64_t r = rounded >> shift_;
+    return static_cast<int32_t>(r < out_lo_ ? out_lo_ : r > out_hi_ ? out_hi_ : r);
+  }
+
+ private:
+  int32_t wide(int64_t saturated) const;
+  int64_t acc_lo_, acc_hi_, multiplier_, half_, out_lo_, out_hi_;
+  int shift_;
+};
+// Convolution geometry along one axis: the outputs i in [0, n) whose input
+// i * stride - pad + k lies in [0, size), as [lo, hi) (kernel offset k; zero padding outside).
+std::pair<int64_t, int64_t> valid_outputs(int64_t n, int64_t stride, int64_t pad, int64_t k,
+                                          int64_t size);
 // floor((sum + count/2) / count), the average-pool rounding.
 int32_t average(int64_t sum, int64_t count);
 // Index of the largest value; the lowest index wins a tie.

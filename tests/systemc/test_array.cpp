@@ -18,7 +18,7 @@ Tile random_tile(std::mt19937_64& rng, const Shape& s, int weight_kind) {
   t.rows_used = pick(1, s.rows);
   t.cols_used = pick(1, s.cols);
   t.lanes = pick(0, 2) == 0 ? pick(2, 8) : 1;  // column combining in a third of the tiles
-  t.vectors = pick(1, 5);
+  t.vectors = pick(0, 3) == 0 ? pick(6, 40) : pick(1, 5);
   const size_t cells = static_cast<size_t>(t.rows_used * t.cols_used);
   for (size_t k = 0; k < cells; ++k) {
     int64_t w = 0;
@@ -51,8 +51,8 @@ std::vector<int64_t> dot_products(const Tile& t) {
     for (int64_t j = 0; j < t.cols_used; ++j)
       for (int64_t i = 0; i < t.rows_used; ++i) {
         const int64_t lane = t.select.empty() ? 0 : t.select[i * t.cols_used + j];
-        r[n * t.cols_used + j] += int64_t{t.weights[i * t.cols_used + j]} *
-                                  t.acts[(n * t.rows_used + i) * t.lanes + lane];
+        r[j * t.vectors + n] += int64_t{t.weights[i * t.cols_used + j]} *
+                                t.acts[(i * t.lanes + lane) * t.vectors + n];
       }
   return r;
 }

@@ -444,3 +444,31 @@ TEST_CASE("dram: the trace player keeps the AT target busy at near peak bandwidt
             .empty());
   sc_core::sc_stop();
 }
+
+TEST_CASE("dram: clock domains convert cycles and times exactly at any frequency", "[dram]") {
+  // The plain formula in 128 bits: cycle c starts at round(c x 1e12 / hz) ps.
+  __extension__ typedef unsigned __int128 wide;
+  auto exact = [](uint64_t c, uint64_t hz) {
+    return (static_cast<wide>(c) * 1000000000000ull + hz / 2) / hz;
+  };
+  std::mt19937_64 rng(7);
+  const uint64_t rates[] = {500000000, 1200000000, 1600000000, 933333333, 3, 999999999999, 1};
+  for (uint64_t hz : rates) {
+    const models::ClockDomain clock(static_cast<int64_t>(hz));
+    for (int k = 0; k < 2000; ++k) {
+      // Small cycles, and cycles past the 64-bit shortcut (within a picosecond clock's range).
+      const uint64_t top = k % 2 ? (uint64_t{1} << 40) : (uint64_t{1} << 20);
+      const uint64_t c = std::uniform_int_distribution<uint64_t>(0, top)(rng);
+      if (exact(c, hz) > (wide{1} << 62)) continue;  // beyond SystemC's 64-bit time
+      const uint64_t want = static_cast<uint64_t>(exact(c, hz));
+      INFO("hz " << hz << " cycle " << c);
+      REQUIRE(clock.ps(static_cast<int64_t>(c)) == want);
+      const sc_core::sc_time t = clock.time(static_cast<int64_t>(c));
+      REQUIRE(clock.cycle_at_or_after(t) == static_cast<int64_t>(c) -
+                                               (c > 0 && exact(c - 1, hz) == want ? 1 : 0));
+      if (want > 0 && exact(c, hz) > exact(c - 1, hz) + 1)  // a time inside the cycle
+        REQUIRE(clock.cycle_at_or_after(sc_core::sc_time::from_value(t.value() - 1)) ==
+                static_cast<int64_t>(c));
+    }
+  }
+}

@@ -1,0 +1,45 @@
+#include "sim/util/kernels.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TRINE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TRINE_CLONES
+#endif
+
+namespace trine::kernels {
+
+template <class Acc, class Src>
+TRINE_CLONES void add_scaled(Acc* __restrict dst, const Src* __restrict src, Acc w, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] += w * static_cast<Acc>(src[i]);
+}
+
+template <class Acc>
+TRINE_CLONES void add_scaled_strided(Acc* __restrict dst, const int32_t* __restrict src,
+                                     int64_t stride, Acc w, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] += w * static_cast<Acc>(src[i * stride]);
+}
+
+template <class Acc>
+TRINE_CLONES void add_row(Acc* __restrict dst, const int8_t* __restrict w, Acc a, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) dst[j] += static_cast<Acc>(w[j]) * a;
+}
+
+template <class Acc>
+TRINE_CLONES Acc dot(const int8_t* __restrict w, const int32_t* __restrict x, int64_t n) {
+  Acc acc = 0;
+  for (int64_t k = 0; k < n; ++k) acc += static_cast<Acc>(w[k]) * static_cast<Acc>(x[k]);
+  return acc;
+}
+
+template void add_scaled(int32_t*, const int32_t*, int32_t, int64_t);
+template void add_scaled(int64_t*, const int32_t*, int64_t, int64_t);
+template void add_scaled(int32_t*, const uint32_t*, int32_t, int64_t);
+template void add_scaled(int64_t*, const uint32_t*, int64_t, int64_t);
+template void add_scaled_strided(int32_t*, const int32_t*, int64_t, int32_t, int64_t);
+template void add_scaled_strided(int64_t*, const int32_t*, int64_t, int64_t, int64_t);
+template void add_row(int32_t*, const int8_t*, int32_t, int64_t);
+template void add_row(int64_t*, const int8_t*, int64_t, int64_t);
+template int32_t dot(const int8_t*, const int32_t*, int64_t);
+template int64_t dot(const int8_t*, const int32_t*, int64_t);
+
+}  // namespace trine::kernels

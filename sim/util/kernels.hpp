@@ -1,0 +1,23 @@
+#pragma once
+// The integer vector loops of the reference model and the fast array model. Each is compiled
+// for AVX2 and for baseline x86-64, and the loader picks the one the CPU runs (GCC function
+// multiversioning): 32-bit multiplies are one instruction for eight lanes in AVX2 and a
+// five-instruction emulation for four in SSE2. Results are the same exact integers either way.
+#include <cstdint>
+
+namespace trine::kernels {
+
+// dst[i] += w * src[i] for i in [0, n).
+template <class Acc, class Src>
+void add_scaled(Acc* dst, const Src* src, Acc w, int64_t n);
+// dst[i] += w * src[i * stride] for i in [0, n).
+template <class Acc>
+void add_scaled_strided(Acc* dst, const int32_t* src, int64_t stride, Acc w, int64_t n);
+// dst[j] += w[j] * a for j in [0, n): one activation into a row of weights.
+template <class Acc>
+void add_row(Acc* dst, const int8_t* w, Acc a, int64_t n);
+// The sum of w[k] * x[k] for k in [0, n).
+template <class Acc>
+Acc dot(const int8_t* w, const int32_t* x, int64_t n);
+
+}  // namespace trine::kernels
