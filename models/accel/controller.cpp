@@ -41,7 +41,7 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
                 "window elements the vector unit compared (max) or added (average)",
                 {"array.pool_op", {{"act_bits", static_cast<double>(dp.array.act_bits)}}}) {
   uint64_t at = 0;
-  tile_offset_.resize(net.layers.size());
+  tile_address_.resize(net.layers.size());
   paths_.resize(net.layers.size());
   cells_.resize(net.layers.size());
   for (const compile::LayerPlan& p : schedule.layers)
@@ -54,11 +54,14 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
   for (const compile::LayerPlan& p : schedule.layers) {
     weight_base_.push_back(at);
     uint64_t off = 0;
+    std::map<std::pair<int64_t, int64_t>, uint64_t> offsets;  // each weight block once
     for (const compile::TilePlan& t : p.tiles) {
       const auto key = std::make_pair(t.out_begin, t.red_begin);
-      if (tile_offset_[p.layer].count(key)) continue;
-      tile_offset_[p.layer][key] = off;
-      off += static_cast<uint64_t>((t.weight_bits + 7) / 8);
+      if (!offsets.count(key)) {
+        offsets[key] = off;
+        off += static_cast<uint64_t>((t.weight_bits + 7) / 8);
+      }
+      tile_address_[p.layer].push_back(at + offsets[key]);
     }
     at = align64(at + off);
   }
@@ -70,6 +73,8 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
     at = align64(at + static_cast<uint64_t>(p.output_bytes));
     for (size_t k = 0; k < p.tiles.size(); ++k) tile_order_.emplace_back(p.layer, k);
   }
+  weight_jobs_.resize(tile_order_.size());
+  fetched_.resize(tile_order_.size());
   SC_THREAD(run);
 }
 
@@ -78,20 +83,20 @@ int64_t Controller::now() const {
 }
 
 void Controller::wait_until(int64_t cycle) {
-  const sc_core::sc_time t = clock_.time(cycle);
+  wait_until(clock_.time(cycle));
+}
+
+void Controller::wait_until(const sc_core::sc_time& t) {
   if (t > sc_core::sc_time_stamp()) sc_core::wait(t - sc_core::sc_time_stamp());
 }
 
-uint64_t Controller::tile_address(size_t layer, const compile::TilePlan& t) {
-  return weight_base_[layer] + tile_offset_[layer].at(std::make_pair(t.out_begin, t.red_begin));
-}
-
-void Controller::fetch(size_t g) {
-  if (g >= tile_order_.size() || weight_jobs_.count(g)) return;
+void Controller::fetch(size_t g, const sc_core::sc_time& start) {
+  if (g >= tile_order_.size() || fetched_[g]) return;
+  fetched_[g] = 1;
   const auto [layer, k] = tile_order_[g];
   const compile::TilePlan& t = schedule_.layers[layer].tiles[k];
-  weight_jobs_[g] =
-      dma_.submit(tile_address(layer, t), static_cast<uint64_t>((t.weight_bits + 7) / 8), false);
+  weight_jobs_[g] = dma_.submit(tile_address_[layer][k],
+                                static_cast<uint64_t>((t.weight_bits + 7) / 8), false, start);
 }
 
 void Controller::run() {
@@ -109,7 +114,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
   const bool probe = probe_ && results_.empty();  // per-layer events: first batch only
   std::vector<stats::Record> before;
   next_tile_ = 0;
-  weight_jobs_.clear();
+  std::fill(fetched_.begin(), fetched_.end(), 0);
   r.start = now();
   std::vector<std::vector<ref::Tensor>> expected;  // per image, per layer
   std::vector<ref::Tensor> x;                      // the current activations, per image
@@ -150,17 +155,21 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
       std::vector<int64_t> acc = path.start();
       // Two weight tiles in flight, across layer boundaries: usually already fetched.
       const size_t first = next_tile_;
-      fetch(first);
-      fetch(first + 1);
+      fetch(first, sc_core::SC_ZERO_TIME);
+      fetch(first + 1, sc_core::SC_ZERO_TIME);
+      // The time this loop stands for. The controller does not wait for a weight slot to
+      // free: it submits the next fetch to start then, and keeps working on what it already
+      // has, so simulated time catches up only when it must wait for data.
+      sc_core::sc_time at = sc_core::sc_time_stamp();
       array::Pipeline ideal = array_.pipeline();  // the same tiles, DRAM out of the picture
       int64_t ideal_end = lr.start;
       std::pair<int64_t, int64_t> last_output_tile{-1, -1};
       for (size_t k = 0; k < p.tiles.size(); ++k) {
         const compile::TilePlan& tp = p.tiles[k];
         const size_t g = first + k;
-        const auto job = weight_jobs_.find(g);
-        const int64_t weights_ready = dma_.wait_for(job->second);
-        weight_jobs_.erase(job);
+        sc_core::sc_time arrived;
+        const int64_t weights_ready = dma_.wait_for(weight_jobs_[g], &arrived);
+        at = std::max(at, arrived);
         const uint64_t slot = (tiles_loaded_++ % 2) * (wsize / 2);  // tiles alternate slots
         const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);
         lr.dram_read += bytes;  // whenever it was fetched
@@ -201,11 +210,12 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
         end = res.timing.compute_end;
         // Tile g's weight slot is free once its load has ended.
         if (g + 2 < tile_order_.size()) {
-          wait_until(res.timing.load_end);
-          fetch(g + 1);
-          fetch(g + 2);
+          at = std::max(at, clock_.time(res.timing.load_end));
+          fetch(g + 1, at);
+          fetch(g + 2, at);
         }
       }
+      wait_until(at);
       next_tile_ += p.tiles.size();
       if (p.tiles.empty()) end = ready;
       x = path.finish(acc);

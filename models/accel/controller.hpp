@@ -67,10 +67,11 @@ class Controller : public sc_core::sc_module, public HasStats {
   void run();
   InferenceResult infer(const std::vector<const uint8_t*>& batch);
   void wait_until(int64_t cycle);
+  void wait_until(const sc_core::sc_time& t);
   int64_t now() const;
-  uint64_t tile_address(size_t layer, const compile::TilePlan& t);
-  // Submits the weight DMA of the g-th compute tile of the inference (once).
-  void fetch(size_t g);
+  // Submits the weight DMA of the g-th compute tile of the inference (once), to start at
+  // `start`.
+  void fetch(size_t g, const sc_core::sc_time& start);
 
   const config::DesignPoint& dp_;
   const net::Network& net_;
@@ -87,12 +88,13 @@ class Controller : public sc_core::sc_module, public HasStats {
   std::vector<CellWeights> cells_;                        // per compute layer
   // DRAM layout: each layer's weights (tiles at fixed offsets), then activations.
   std::vector<uint64_t> weight_base_, act_base_;
-  std::vector<std::map<std::pair<int64_t, int64_t>, uint64_t>> tile_offset_;
+  std::vector<std::vector<uint64_t>> tile_address_;  // per layer, per planned tile
   uint64_t input_base_ = 0;
   AccessScratch scratch_;
   array::Tile tile_;  // the tile being built (its storage reused)
   std::vector<std::pair<size_t, size_t>> tile_order_;  // (layer, tile) of every compute tile
-  std::map<size_t, Dma::Job> weight_jobs_;             // by position in tile_order_
+  std::vector<Dma::Job> weight_jobs_;                  // by position in tile_order_
+  std::vector<char> fetched_;                          // by position in tile_order_
   uint64_t tiles_loaded_ = 0;
   size_t next_tile_ = 0;  // position in tile_order_ of the current layer's first tile
   std::vector<InferenceResult> results_;

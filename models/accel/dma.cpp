@@ -1,5 +1,7 @@
 #include "models/accel/dma.hpp"
 
+#include <stdexcept>
+
 namespace trine::models {
 
 Dma::Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned request_bytes, bool log)
@@ -14,10 +16,12 @@ Dma::Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned reques
       bytes_read_(stats_, "bytes_read", "bytes", "bytes read from DRAM"),
       bytes_written_(stats_, "bytes_written", "bytes", "bytes written to DRAM") {
   dram.register_nb_transport_bw(this, &Dma::nb_transport_bw);
-  SC_THREAD(run);
+  SC_METHOD(issue);
+  sensitive << resume_;
+  dont_initialize();
 }
 
-Dma::Job Dma::submit(uint64_t addr, uint64_t bytes, bool write) {
+Dma::Job Dma::submit(uint64_t addr, uint64_t bytes, bool write, const sc_core::sc_time& start) {
   std::unique_ptr<JobState> s;
   if (spare_.empty()) {
     s = std::make_unique<JobState>();
@@ -30,22 +34,29 @@ Dma::Job Dma::submit(uint64_t addr, uint64_t bytes, bool write) {
   s->addr = addr, s->bytes = bytes, s->write = write;
   s->issued = s->completed = 0;
   s->done = s->waited = false;
-  s->submit_cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+  s->start = std::max(start, sc_core::sc_time_stamp());
+  sc_assert((jobs_.empty() || s->start >= jobs_.back()->start) && "DMA jobs start in order");
+  s->submit_cycle = clock_.cycle_at_or_after(s->start);
   s->done_cycle = 0;
   s->finished.cancel();  // a recycled state's last notification must not wake this job's waiter
   jobs_.push_back(std::move(s));
   if (log_jobs_) log_.push_back({addr, bytes, write, false, jobs_.back()->submit_cycle, 0});
   jobs_count_ += 1;
   (write ? bytes_written_ : bytes_read_) += bytes;
-  if (bytes == 0) complete(*jobs_.back());
+  if (bytes == 0) {
+    if (jobs_.back()->start > sc_core::sc_time_stamp())
+      throw std::logic_error("DMA: an empty job cannot start later");
+    complete(*jobs_.back());
+  }
   if (!blocked_) issue();
   return id;
 }
 
-int64_t Dma::wait_for(Job j) {
+int64_t Dma::wait_for(Job j, sc_core::sc_time* at) {
   JobState& s = state(j);
   while (!s.done) sc_core::wait(s.finished);
   const int64_t cycle = s.done_cycle;
+  if (at) *at = s.done_time;
   s.waited = true;
   release();
   return cycle;
@@ -62,7 +73,8 @@ void Dma::release() {
 
 void Dma::complete(JobState& j) {
   j.done = true;
-  j.done_cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+  j.done_time = sc_core::sc_time_stamp();
+  j.done_cycle = clock_.cycle_at_or_after(j.done_time);
   if (log_jobs_) {
     log_[static_cast<size_t>(j.id)].done = true;
     log_[static_cast<size_t>(j.id)].finished = j.done_cycle;
@@ -76,6 +88,11 @@ void Dma::issue() {
     if (j.issued == j.bytes) {
       ++next_;
       continue;
+    }
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (j.start > now) {
+      resume_.notify(j.start - now);  // an earlier pending wake-up wins; it comes back here
+      return;
     }
     const unsigned len = static_cast<unsigned>(std::min<uint64_t>(request_bytes_, j.bytes - j.issued));
     if (free_.empty()) {
@@ -107,18 +124,11 @@ void Dma::issue() {
   }
 }
 
-void Dma::run() {
-  for (;;) {
-    sc_core::wait(end_req_);
-    issue();
-  }
-}
-
 tlm::tlm_sync_enum Dma::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
                                         sc_core::sc_time&) {
   if (phase == tlm::END_REQ) {
     blocked_ = false;
-    end_req_.notify(sc_core::SC_ZERO_TIME);
+    resume_.notify(sc_core::SC_ZERO_TIME);
     return tlm::TLM_ACCEPTED;
   }
   if (phase == tlm::BEGIN_RESP) {

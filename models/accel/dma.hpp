@@ -4,10 +4,11 @@
 // (so a read after a write to the same place sees it). The controller submits jobs and waits
 // for the ones it needs; everything else overlaps.
 //
-// Requests go out as soon as a job is submitted, from the caller's process, while the DRAM
-// accepts them at once (END_REQ on the return path); when it pushes back, the DMA's thread
-// resumes at END_REQ. The order and times of requests are those of a thread that issued each
-// one in the step it became possible; only the SystemC events in between are saved.
+// Requests go out as soon as a job may start, from the submitting process, while the DRAM
+// accepts them at once (END_REQ on the return path); a job submitted for a later time, or
+// one behind a request the DRAM pushed back, is resumed by the DMA's own method at that time
+// or at END_REQ. The order and times of requests are those of a thread that issued each one
+// in the step it became possible; only the SystemC events in between are saved.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
@@ -32,10 +33,12 @@ class Dma : public sc_core::sc_module, public HasStats {
   const stats::Group& statistics() const override { return stats_; }
 
   using Job = uint64_t;
-  Job submit(uint64_t addr, uint64_t bytes, bool write);
-  // Waits (in a thread) until job `j` has finished; returns the clock cycle it finished in.
-  // Each job is waited for once.
-  int64_t wait_for(Job j);
+  // A transfer that starts at `start` (now or later; not before an earlier job's start).
+  Job submit(uint64_t addr, uint64_t bytes, bool write,
+             const sc_core::sc_time& start = sc_core::SC_ZERO_TIME);
+  // Waits (in a thread) until job `j` has finished; returns the clock cycle it finished in and
+  // sets `*at` to the time it finished. Each job is waited for once.
+  int64_t wait_for(Job j, sc_core::sc_time* at = nullptr);
 
   // Every job so far, in submission order (with `log` only).
   struct JobRecord {
@@ -52,6 +55,7 @@ class Dma : public sc_core::sc_module, public HasStats {
     uint64_t addr = 0, bytes = 0, issued = 0, completed = 0;
     bool write = false, done = false, waited = false;
     int64_t submit_cycle = 0, done_cycle = 0;
+    sc_core::sc_time start, done_time;
     sc_core::sc_event finished;
   };
   struct Slot {
@@ -60,8 +64,7 @@ class Dma : public sc_core::sc_module, public HasStats {
     JobState* job = nullptr;
   };
   JobState& state(Job j) { return *jobs_[static_cast<size_t>(j - first_)]; }
-  void issue();  // sends requests while the DRAM takes them at once
-  void run();    // resumes issuing after an END_REQ
+  void issue();  // sends the requests that may go now, while the DRAM takes them at once
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
   void finished(tlm::tlm_generic_payload& p);
@@ -78,7 +81,7 @@ class Dma : public sc_core::sc_module, public HasStats {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_;
   std::vector<JobRecord> log_;
-  sc_core::sc_event end_req_;
+  sc_core::sc_event resume_;  // a deferred start or END_REQ: issue() again
   stats::Group stats_;
   stats::Counter jobs_count_, requests_, bytes_read_, bytes_written_;
 };

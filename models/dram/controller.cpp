@@ -364,4 +364,23 @@ int64_t ChannelController::next_event() const {
   return idle() ? kNever : wake_;
 }
 
+int64_t ChannelController::earliest_done() const {
+  int64_t best = kNever;
+  auto consider = [&](const Request& r, int64_t from) {
+    const Bank& b = banks_[bank_index(r.at)];
+    int64_t column = 0;  // the earliest its RD or WR could issue
+    if (b.open_row == r.at.row)
+      column = ready(r.write ? Command::WR : Command::RD, r.at);
+    else if (b.open_row < 0)
+      column = ready(Command::ACT, r.at) + s_.t.tRCD;
+    else
+      column = ready(Command::PRE, r.at) + s_.t.tRP + s_.t.tRCD;
+    column = std::max(column, from);
+    best = std::min(best, column + (r.write ? s_.t.tCWL : s_.t.tCL) + s_.burst_cycles);
+  };
+  for (const Queued& q : queue_) consider(q.r, now_);
+  for (const Request& r : pending_) consider(r, std::max(now_, r.arrival));
+  return best;
+}
+
 }  // namespace trine::dram

@@ -60,6 +60,10 @@ class ChannelController {
   // kNever when no request is waiting. Refresh of an idle channel needs no wake-up: it is
   // caught up by the next run_until.
   int64_t next_event() const;
+  // A lower bound on the cycle the next burst can complete (its last data beat), from the
+  // timing constraints as they stand: every later command only delays things. kNever when
+  // idle. Until then nothing is visible outside the controller but END_REQ timing.
+  int64_t earliest_done() const;
   int64_t now() const { return now_; }
   bool idle() const { return queue_.empty() && pending_.empty(); }
   size_t pending() const { return pending_.size(); }  // arrived, not yet admitted

@@ -79,14 +79,15 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
     // step: the controller decides per DRAM cycle, so the outcome is the same, minus an event.
     // END_REQ rides on the return path when every burst found room in the queue.
     sc_assert(requesting_ == 0 && "BEGIN_REQ before the previous END_REQ (TLM-2.0 rule)");
-    const uint64_t id = begin(p, nullptr);
+    requesting_ = begin(p, nullptr);
+    answering_ = true;  // tick() leaves an immediate END_REQ to the return path
     tick();
-    if (memory_.pending() == 0) {
+    answering_ = false;
+    if (requesting_ == 0) {
       phase = tlm::END_REQ;
       return tlm::TLM_UPDATED;
     }
-    requesting_ = id;  // END_REQ follows on the backward path once the queue has room
-    return tlm::TLM_ACCEPTED;
+    return tlm::TLM_ACCEPTED;  // END_REQ follows on the backward path once the queue has room
   }
   peq_.notify(p, phase, delay);
   return tlm::TLM_ACCEPTED;
@@ -151,7 +152,7 @@ void Dram::tick() {
   // were all admitted before their own END_REQ, so anything pending belongs to this one.
   if (requesting_ != 0 && memory_.pending() == 0) {
     auto it = transactions_.find(requesting_);
-    if (it != transactions_.end()) {
+    if (it != transactions_.end() && !answering_) {
       tlm::tlm_phase phase = tlm::END_REQ;
       sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
       socket->nb_transport_bw(*it->second.payload, phase, zero);
@@ -189,8 +190,13 @@ void Dram::schedule_tick() {
   const int64_t next = memory_.next_event();
   if (next == dram::kNever) return;
   // Decisions for cycle `next` are made once every request of that cycle has arrived: at the
-  // start of the following cycle.
-  const sc_core::sc_time at = clock_.time(next + 1);
+  // start of the following cycle. Unless an END_REQ is owed, nothing shows outside before the
+  // earliest cycle a burst can complete: the controller makes the decisions of the cycles in
+  // between then, or when the next request arrives (begin() catches up first), and they are
+  // the same decisions, with fewer wake-ups.
+  int64_t wake = next + 1;
+  if (requesting_ == 0) wake = std::max(wake, memory_.earliest_done());
+  const sc_core::sc_time at = clock_.time(wake);
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   tick_event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
 }

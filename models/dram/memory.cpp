@@ -75,6 +75,12 @@ int64_t MemorySystem::next_event() const {
   return t;
 }
 
+int64_t MemorySystem::earliest_done() const {
+  int64_t t = kNever;
+  for (const auto& c : channels_) t = std::min(t, c->earliest_done());
+  return t;
+}
+
 size_t MemorySystem::pending() const {
   size_t n = 0;
   for (const auto& c : channels_) n += c->pending();

@@ -38,6 +38,7 @@ class MemorySystem {
   void push(uint64_t tag, uint64_t address, bool write, int64_t cycle);
   void run_until(int64_t cycle);
   int64_t next_event() const;
+  int64_t earliest_done() const;  // see ChannelController::earliest_done
   bool idle() const;
   size_t pending() const;  // bursts that have arrived but wait for room in a queue
   // Completions found so far, ordered by (done, tag).
