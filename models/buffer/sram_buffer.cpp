@@ -35,9 +35,12 @@ SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig&
 
 uint64_t SramBuffer::access_cycles(uint64_t addr, uint64_t len) const {
   if (len == 0) return 0;
-  const uint64_t first = addr / word_bytes_, last = (addr + len - 1) / word_bytes_;
-  const uint64_t words = last - first + 1, banks = static_cast<uint64_t>(cfg_.banks);
+  return cycles_for_words((addr + len - 1) / word_bytes_ - addr / word_bytes_ + 1);
+}
+
+uint64_t SramBuffer::cycles_for_words(uint64_t words) const {
   // Consecutive words sit in consecutive banks: the busiest bank holds ceil(words / banks).
+  const uint64_t banks = static_cast<uint64_t>(cfg_.banks);
   const uint64_t per_bank = (words + banks - 1) / banks;
   const uint64_t ports = static_cast<uint64_t>(cfg_.ports);
   return static_cast<uint64_t>(cfg_.latency_cycles) + (per_bank + ports - 1) / ports - 1;
@@ -70,10 +73,14 @@ void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_t
   auto& per_bank = is_read ? bank_reads_ : bank_writes_;
   // Words first..last go round the banks: each bank gets n / banks, the first n % banks one more.
   const uint64_t banks = per_bank.size(), n = last - first + 1;
-  for (uint64_t i = 0; i < std::min(banks, n); ++i)
-    *per_bank[(first + i) % banks] += n / banks + (i < n % banks ? 1 : 0);
+  const uint64_t each = n / banks, extra = n % banks;
+  uint64_t bank = first % banks;
+  for (uint64_t i = 0; i < std::min(banks, n); ++i) {
+    *per_bank[bank] += each + (i < extra ? 1 : 0);
+    if (++bank == banks) bank = 0;
+  }
   (is_read ? bytes_read_ : bytes_written_) += len;
-  delay += sc_core::sc_time::from_value(period_.value() * access_cycles(addr, len));
+  delay += sc_core::sc_time::from_value(period_.value() * cycles_for_words(n));
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

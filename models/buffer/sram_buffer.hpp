@@ -41,6 +41,7 @@ class SramBuffer : public sc_core::sc_module, public HasStats {
   BufferStorage& storage() { return storage_; }
   // Cycles one access of `len` bytes at `addr` occupies (latency included).
   uint64_t access_cycles(uint64_t addr, uint64_t len) const;
+  uint64_t cycles_for_words(uint64_t words) const;  // of an access that spans `words` words
   uint64_t bytes_accessed() const { return bytes_read_.value() + bytes_written_.value(); }
 
  private:

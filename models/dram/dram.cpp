@@ -135,7 +135,8 @@ unsigned Dram::transport_dbg(tlm::tlm_generic_payload& p) {
 void Dram::tick() {
   const int64_t now = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
   memory_.run_until(now);
-  for (const dram::Completion& c : memory_.take_completions()) {
+  memory_.take_completions(completions_);
+  for (const dram::Completion& c : completions_) {
     Transaction& t = transactions_.at(c.tag);
     t.last_done = std::max(t.last_done, c.done);
     if (++t.completed == t.bursts) {

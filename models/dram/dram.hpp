@@ -68,6 +68,7 @@ class Dram : public sc_core::sc_module, public HasStats {
   uint64_t next_id_ = 1;
   uint64_t requesting_ = 0;                       // transaction in its request phase, or 0
   std::set<std::pair<int64_t, uint64_t>> ready_;  // (done cycle, id) awaiting BEGIN_RESP
+  std::vector<dram::Completion> completions_;     // tick()'s, storage reused
   bool response_busy_ = false;                    // a BEGIN_RESP awaits its END_RESP
   bool answering_ = false;                        // inside nb_transport_fw's BEGIN_REQ
   stats::Counter transactions_count_, errors_;

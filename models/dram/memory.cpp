@@ -95,15 +95,21 @@ bool MemorySystem::idle() const {
 
 std::vector<Completion> MemorySystem::take_completions() {
   std::vector<Completion> out;
+  take_completions(out);
+  return out;
+}
+
+void MemorySystem::take_completions(std::vector<Completion>& out) {
+  out.clear();
   for (auto& c : channels_) {
     auto& d = c->completions();
     out.insert(out.end(), d.begin(), d.end());
     d.clear();
   }
-  std::sort(out.begin(), out.end(), [](const Completion& a, const Completion& b) {
-    return a.done != b.done ? a.done < b.done : a.tag < b.tag;
-  });
-  return out;
+  if (out.size() > 1)
+    std::sort(out.begin(), out.end(), [](const Completion& a, const Completion& b) {
+      return a.done != b.done ? a.done < b.done : a.tag < b.tag;
+    });
 }
 
 void MemorySystem::finish(int64_t cycle) {

@@ -43,6 +43,8 @@ class MemorySystem {
   size_t pending() const;  // bursts that have arrived but wait for room in a queue
   // Completions found so far, ordered by (done, tag).
   std::vector<Completion> take_completions();
+  // The same into `out` (cleared first; its storage is reused).
+  void take_completions(std::vector<Completion>& out);
   // Runs to `cycle` (refreshes included) and sets the derived statistics over [0, cycle).
   void finish(int64_t cycle);
   // The command log of all channels, ordered by (cycle, channel).
