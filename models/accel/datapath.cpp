@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <map>
 
 namespace trine::models::accel {
@@ -60,7 +61,11 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   t.select = b.select;
   const bool combined = layer_.weights.form == WeightForm::ColComb;
   const int64_t V = t.vectors, P = plan_.positions;
-  const int64_t kh = layer_.kernel_h, kw = layer_.kernel_w, OW = out_.width;
+  const int64_t kh = layer_.kernel_h, kw = layer_.kernel_w, OH = out_.height, OW = out_.width;
+  const bool conv = layer_.kind == net::LayerKind::Conv2d;
+  // Where the tile's first vector lies: image, output row and column.
+  const int64_t first_image = p.vec_begin / P, first_oy = p.vec_begin % P / OW,
+                first_ox = p.vec_begin % P % OW;
   t.acts.assign(static_cast<size_t>(t.rows_used * t.lanes * V), 0);
   for (int64_t i = 0; i < t.rows_used; ++i)
     for (int64_t s = 0; s < t.lanes; ++s) {
@@ -72,7 +77,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
       }
       if (col < 0) continue;  // a lane the group does not use carries zeros
       uint32_t* stream = t.acts.data() + (i * t.lanes + s) * V;
-      if (layer_.kind != net::LayerKind::Conv2d) {  // dense: one vector per image, the input itself
+      if (!conv) {  // dense: one vector per image, the input itself
         for (int64_t v = 0; v < V; ++v)
           stream[v] = static_cast<uint32_t>(batch[static_cast<size_t>(p.vec_begin + v)].data[col]);
         continue;
@@ -81,20 +86,25 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
       // image-major, positions row-major: walk them an output row at a time, where the column
       // reads one input row at the stride, with zero padding at both ends.
       const int64_t c = col / (kh * kw), ky = col / kw % kh, kx = col % kw;
+      const auto [inside_lo, inside_hi] = xs_[static_cast<size_t>(kx)];
+      int64_t image = first_image, oy = first_oy, ox0 = first_ox;
       for (int64_t v = 0; v < V;) {
-        const int64_t g = p.vec_begin + v, position = g % P;
-        const int64_t oy = position / OW, ox0 = position % OW;
         const int64_t n = std::min(V - v, OW - ox0);  // the rest of this output row
         const int64_t iy = oy * layer_.stride_h - layer_.pad_h + ky;
-        uint32_t* out = stream + v;
+        if (iy >= 0 && iy < in_.height) {  // else a padding row: zeros
+          const int32_t* row = batch[static_cast<size_t>(image)].data.data() +
+                               (c * in_.height + iy) * in_.width - layer_.pad_w + kx;
+          const int64_t lo = std::max(ox0, inside_lo), hi = std::min(ox0 + n, inside_hi);
+          uint32_t* out = stream + v - ox0;  // indexed by output column
+          if (layer_.stride_w == 1 && hi > lo)
+            std::memcpy(out + lo, row + lo, static_cast<size_t>(hi - lo) * sizeof(uint32_t));
+          else
+            for (int64_t ox = lo; ox < hi; ++ox)
+              out[ox] = static_cast<uint32_t>(row[ox * layer_.stride_w]);
+        }
         v += n;
-        if (iy < 0 || iy >= in_.height) continue;  // a padding row: zeros
-        const int32_t* row = batch[static_cast<size_t>(g / P)].data.data() +
-                             (c * in_.height + iy) * in_.width - layer_.pad_w + kx;
-        const int64_t lo = std::max(ox0, xs_[static_cast<size_t>(kx)].first);
-        const int64_t hi = std::min(ox0 + n, xs_[static_cast<size_t>(kx)].second);
-        for (int64_t ox = lo; ox < hi; ++ox)
-          out[ox - ox0] = static_cast<uint32_t>(row[ox * layer_.stride_w]);
+        ox0 = 0;
+        if (++oy == OH) oy = 0, ++image;
       }
     }
   t.decode_cycles = 0;  // set by the decoder
