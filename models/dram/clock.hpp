@@ -32,7 +32,15 @@ class ClockDomain {
   }
   // The first cycle that starts at or after `t`.
   int64_t cycle_at_or_after(const sc_core::sc_time& t) const {
-    const uint64_t target = t.value() / kTicksPerPs();
+    // Callers ask about the same time over and over (every event of a time step).
+    if (t.value() == last_time_) return last_cycle_;
+    last_time_ = t.value();
+    last_cycle_ = first_cycle_at_or_after(t.value() / kTicksPerPs());
+    return last_cycle_;
+  }
+
+ private:
+  int64_t first_cycle_at_or_after(uint64_t target) const {
     // A floating-point estimate within a cycle or two, then exact steps.
     int64_t c = static_cast<int64_t>(static_cast<double>(target) * static_cast<double>(hz_) /
                                      static_cast<double>(kPsPerS));
@@ -41,7 +49,6 @@ class ClockDomain {
     return c;
   }
 
- private:
   static constexpr uint64_t kPsPerS = 1'000'000'000'000ull;
   static constexpr uint64_t kHalf = uint64_t{1} << 62;
   // SystemC's time resolution is 1 ps unless a program changes it before any time exists.
@@ -52,6 +59,8 @@ class ClockDomain {
   }
   uint64_t hz_, whole_, part_;
   uint64_t small_;  // cycles up to which the 64-bit path cannot overflow
+  mutable uint64_t last_time_ = ~uint64_t{0};
+  mutable int64_t last_cycle_ = 0;
 };
 
 }  // namespace trine::models

@@ -56,8 +56,9 @@ uint64_t Dram::begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_do
   const uint64_t burst = static_cast<uint64_t>(memory_.spec().burst_bytes);
   const uint64_t first = p.get_address() / burst,
                  last = (p.get_address() + p.get_data_length() - 1) / burst;
-  const uint64_t id = next_id_++;
-  Transaction& t = transactions_[id];
+  const uint64_t id = first_id_ + transactions_.size();
+  transactions_.emplace_back();
+  Transaction& t = transactions_.back();
   t.payload = &p;
   t.bursts = last - first + 1;
   t.blocking_done = blocking_done;
@@ -137,26 +138,26 @@ void Dram::tick() {
   memory_.run_until(now);
   memory_.take_completions(completions_);
   for (const dram::Completion& c : completions_) {
-    Transaction& t = transactions_.at(c.tag);
+    Transaction& t = transaction(c.tag);
     t.last_done = std::max(t.last_done, c.done);
     if (++t.completed == t.bursts) {
       if (t.blocking_done) {
         const sc_core::sc_time at = clock_.time(t.last_done), now = sc_core::sc_time_stamp();
         t.blocking_done->notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
-        transactions_.erase(c.tag);
+        retire(c.tag);
       } else {
-        ready_.insert({t.last_done, c.tag});
+        const std::pair<int64_t, uint64_t> entry{t.last_done, c.tag};
+        ready_.insert(std::upper_bound(ready_.begin(), ready_.end(), entry), entry);
       }
     }
   }
   // END_REQ once the request phase's bursts have all entered the queue. Earlier transactions
   // were all admitted before their own END_REQ, so anything pending belongs to this one.
   if (requesting_ != 0 && memory_.pending() == 0) {
-    auto it = transactions_.find(requesting_);
-    if (it != transactions_.end() && !answering_) {
+    if (!answering_) {
       tlm::tlm_phase phase = tlm::END_REQ;
       sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-      socket->nb_transport_bw(*it->second.payload, phase, zero);
+      socket->nb_transport_bw(*transaction(requesting_).payload, phase, zero);
     }
     requesting_ = 0;
   }
@@ -177,14 +178,22 @@ void Dram::send_response() {
     return;
   }
   ready_.erase(ready_.begin());
-  Transaction t = transactions_.at(id);
-  transactions_.erase(id);
+  const Transaction t = transaction(id);
+  retire(id);
   t.payload->set_response_status(tlm::TLM_OK_RESPONSE);
   tlm::tlm_phase phase = tlm::BEGIN_RESP;
   sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
   const tlm::tlm_sync_enum r = socket->nb_transport_bw(*t.payload, phase, zero);
   response_busy_ = !(r == tlm::TLM_COMPLETED || (r == tlm::TLM_UPDATED && phase == tlm::END_RESP));
   if (!response_busy_ && !ready_.empty()) response_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Dram::retire(uint64_t id) {
+  transaction(id).live = false;
+  while (!transactions_.empty() && !transactions_.front().live) {
+    transactions_.pop_front();
+    ++first_id_;
+  }
 }
 
 void Dram::schedule_tick() {

@@ -11,8 +11,8 @@
 #include <tlm>
 
 #include <cstdint>
-#include <map>
-#include <set>
+#include <deque>
+#include <vector>
 
 #include "models/common/stats_walker.hpp"
 #include "models/dram/clock.hpp"
@@ -45,7 +45,11 @@ class Dram : public sc_core::sc_module, public HasStats {
     uint64_t bursts = 0, completed = 0;
     int64_t last_done = 0;
     sc_core::sc_event* blocking_done = nullptr;  // set for b_transport callers
+    bool live = true;
   };
+  // Transactions by id, in arrival order: ids are consecutive from first_id_.
+  Transaction& transaction(uint64_t id) { return transactions_[id - first_id_]; }
+  void retire(uint64_t id);  // done with `id`; drops the finished ones at the front
 
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
@@ -64,10 +68,10 @@ class Dram : public sc_core::sc_module, public HasStats {
   ClockDomain clock_;
   tlm_utils::peq_with_cb_and_phase<Dram> peq_;
   sc_core::sc_event tick_event_, response_event_;
-  std::map<uint64_t, Transaction> transactions_;
-  uint64_t next_id_ = 1;
+  std::deque<Transaction> transactions_;
+  uint64_t first_id_ = 1;  // 0 means none (requesting_)
   uint64_t requesting_ = 0;                       // transaction in its request phase, or 0
-  std::set<std::pair<int64_t, uint64_t>> ready_;  // (done cycle, id) awaiting BEGIN_RESP
+  std::vector<std::pair<int64_t, uint64_t>> ready_;  // (done cycle, id) awaiting BEGIN_RESP, sorted
   std::vector<dram::Completion> completions_;     // tick()'s, storage reused
   bool response_busy_ = false;                    // a BEGIN_RESP awaits its END_RESP
   bool answering_ = false;                        // inside nb_transport_fw's BEGIN_REQ
