@@ -11,7 +11,9 @@ SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig&
       socket("socket"),
       cfg_(cfg),
       period_(clock_period),
-      word_bytes_(static_cast<uint64_t>(cfg.word_bits / 8)),
+      word_(static_cast<uint64_t>(cfg.word_bits / 8)),
+      banks_(static_cast<uint64_t>(cfg.banks)),
+      ports_(static_cast<uint64_t>(cfg.ports)),
       storage_(static_cast<uint64_t>(cfg.size_bytes)),
       stats_(this->name()),
       bytes_read_(stats_, "bytes_read", "bytes", "bytes read through the socket"),
@@ -35,15 +37,14 @@ SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig&
 
 uint64_t SramBuffer::access_cycles(uint64_t addr, uint64_t len) const {
   if (len == 0) return 0;
-  return cycles_for_words((addr + len - 1) / word_bytes_ - addr / word_bytes_ + 1);
+  return cycles_for_words(word_.quotient(addr + len - 1) - word_.quotient(addr) + 1);
 }
 
 uint64_t SramBuffer::cycles_for_words(uint64_t words) const {
   // Consecutive words sit in consecutive banks: the busiest bank holds ceil(words / banks).
-  const uint64_t banks = static_cast<uint64_t>(cfg_.banks);
-  const uint64_t per_bank = (words + banks - 1) / banks;
-  const uint64_t ports = static_cast<uint64_t>(cfg_.ports);
-  return static_cast<uint64_t>(cfg_.latency_cycles) + (per_bank + ports - 1) / ports - 1;
+  const uint64_t per_bank = banks_.quotient(words + banks_.divisor() - 1);
+  return static_cast<uint64_t>(cfg_.latency_cycles) +
+         ports_.quotient(per_bank + ports_.divisor() - 1) - 1;
 }
 
 void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -69,12 +70,12 @@ void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_t
   else
     std::memcpy(storage_.at(addr), trans.get_data_ptr(), len);
 
-  const uint64_t first = addr / word_bytes_, last = (addr + len - 1) / word_bytes_;
+  const uint64_t first = word_.quotient(addr), last = word_.quotient(addr + len - 1);
   auto& per_bank = is_read ? bank_reads_ : bank_writes_;
   // Words first..last go round the banks: each bank gets n / banks, the first n % banks one more.
   const uint64_t banks = per_bank.size(), n = last - first + 1;
-  const uint64_t each = n / banks, extra = n % banks;
-  uint64_t bank = first % banks;
+  const uint64_t each = banks_.quotient(n), extra = banks_.remainder(n);
+  uint64_t bank = banks_.remainder(first);
   for (uint64_t i = 0; i < std::min(banks, n); ++i) {
     *per_bank[bank] += each + (i < extra ? 1 : 0);
     if (++bank == banks) bank = 0;

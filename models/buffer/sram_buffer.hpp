@@ -48,8 +48,25 @@ class SramBuffer : public sc_core::sc_module, public HasStats {
   void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   config::BufferConfig cfg_;
+  // Division by a constant of the configuration: a shift when it is a power of two (they
+  // usually are; every access divides by them several times).
+  class Divider {
+   public:
+    explicit Divider(uint64_t d) : d_(d), shift_(-1) {
+      if ((d & (d - 1)) == 0)
+        for (shift_ = 0; (uint64_t{1} << shift_) < d; ++shift_) {
+        }
+    }
+    uint64_t divisor() const { return d_; }
+    uint64_t quotient(uint64_t x) const { return shift_ >= 0 ? x >> shift_ : x / d_; }
+    uint64_t remainder(uint64_t x) const { return shift_ >= 0 ? x & (d_ - 1) : x % d_; }
+
+   private:
+    uint64_t d_;
+    int shift_;
+  };
   sc_core::sc_time period_;
-  uint64_t word_bytes_;
+  Divider word_, banks_, ports_;
   BufferStorage storage_;
   stats::Group stats_;
   std::vector<std::unique_ptr<stats::Counter>> bank_reads_, bank_writes_;
