@@ -90,8 +90,9 @@ void Dma::issue() {
       continue;
     }
     const sc_core::sc_time now = sc_core::sc_time_stamp();
-    if (j.start > now) {
-      resume_.notify(j.start - now);  // an earlier pending wake-up wins; it comes back here
+    const sc_core::sc_time may = std::max(j.start, next_request_);
+    if (may > now) {
+      resume_.notify(may - now);  // an earlier pending wake-up wins; it comes back here
       return;
     }
     const unsigned len = static_cast<unsigned>(std::min<uint64_t>(request_bytes_, j.bytes - j.issued));
@@ -119,7 +120,9 @@ void Dma::issue() {
     const tlm::tlm_sync_enum r = dram->nb_transport_fw(p, phase, delay);
     if (r == tlm::TLM_COMPLETED)
       finished(p);
-    else if (!(r == tlm::TLM_UPDATED && phase == tlm::END_REQ))
+    else if (r == tlm::TLM_UPDATED && phase == tlm::END_REQ)
+      next_request_ = now + delay;  // the request phase ends then
+    else
       blocked_ = true;  // END_REQ comes later, on the backward path
   }
 }
@@ -128,7 +131,7 @@ tlm::tlm_sync_enum Dma::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_ph
                                         sc_core::sc_time&) {
   if (phase == tlm::END_REQ) {
     blocked_ = false;
-    resume_.notify(sc_core::SC_ZERO_TIME);
+    if (next_ < first_ + jobs_.size()) resume_.notify(sc_core::SC_ZERO_TIME);
     return tlm::TLM_ACCEPTED;
   }
   if (phase == tlm::BEGIN_RESP) {

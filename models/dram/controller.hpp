@@ -67,6 +67,12 @@ class ChannelController {
   int64_t now() const { return now_; }
   bool idle() const { return queue_.empty() && pending_.empty(); }
   size_t pending() const { return pending_.size(); }  // arrived, not yet admitted
+  // Whether every pending request enters the queue at `cycle` == now(): admission comes first
+  // in a cycle, and only earlier cycles' decisions fill the queue.
+  bool admits_pending_at(int64_t cycle) const {
+    return cycle == now_ && queue_.size() + pending_.size() <= depth_ &&
+           (pending_.empty() || pending_.back().arrival <= cycle);
+  }
   // Completions found so far (done may lie after now()); the caller takes them.
   std::vector<Completion>& completions() { return done_; }
 

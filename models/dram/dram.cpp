@@ -88,6 +88,17 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
       phase = tlm::END_REQ;
       return tlm::TLM_UPDATED;
     }
+    // When the queue has room for every burst, they enter it in this cycle, and END_REQ would
+    // follow at the start of the next: say so now, with that delay, and save the wake-up.
+    const int64_t cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+    if (memory_.admits_pending_at(cycle)) {
+      requesting_ = 0;
+      tick_event_.cancel();  // it was set for this END_REQ
+      schedule_tick();
+      phase = tlm::END_REQ;
+      delay = clock_.time(cycle + 1) - sc_core::sc_time_stamp();
+      return tlm::TLM_UPDATED;
+    }
     return tlm::TLM_ACCEPTED;  // END_REQ follows on the backward path once the queue has room
   }
   peq_.notify(p, phase, delay);

@@ -81,6 +81,12 @@ int64_t MemorySystem::earliest_done() const {
   return t;
 }
 
+bool MemorySystem::admits_pending_at(int64_t cycle) const {
+  for (const auto& c : channels_)
+    if (!c->admits_pending_at(cycle)) return false;
+  return true;
+}
+
 size_t MemorySystem::pending() const {
   size_t n = 0;
   for (const auto& c : channels_) n += c->pending();

@@ -41,6 +41,8 @@ class MemorySystem {
   int64_t earliest_done() const;  // see ChannelController::earliest_done
   bool idle() const;
   size_t pending() const;  // bursts that have arrived but wait for room in a queue
+  // Whether every pending burst enters its queue at `cycle` (the controller's current cycle).
+  bool admits_pending_at(int64_t cycle) const;
   // Completions found so far, ordered by (done, tag).
   std::vector<Completion> take_completions();
   // The same into `out` (cleared first; its storage is reused).
