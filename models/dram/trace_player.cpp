@@ -38,7 +38,9 @@ void TracePlayer::run() {
     const tlm::tlm_sync_enum r = socket->nb_transport_fw(p, phase, delay);
     if (r == tlm::TLM_COMPLETED) {
       finished(p);  // refused (or served) at once; the request phase is over
-    } else if (!(r == tlm::TLM_UPDATED && phase == tlm::END_REQ)) {
+    } else if (r == tlm::TLM_UPDATED && phase == tlm::END_REQ) {
+      if (delay > sc_core::SC_ZERO_TIME) sc_core::wait(delay);  // the request phase ends then
+    } else {
       sc_core::wait(end_req_);
     }
   }
