@@ -172,8 +172,13 @@ void Dram::tick() {
     }
     requesting_ = 0;
   }
+  // Responses due now go out from here (not from send_response a delta later), unless this
+  // runs inside nb_transport_fw.
+  while (!answering_ && !response_busy_ && !ready_.empty() &&
+         clock_.time(ready_.front().first) <= sc_core::sc_time_stamp())
+    respond();
   if (!ready_.empty() && !response_busy_) {
-    const sc_core::sc_time at = clock_.time(ready_.begin()->first);
+    const sc_core::sc_time at = clock_.time(ready_.front().first);
     response_event_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp()
                                                          : sc_core::SC_ZERO_TIME);
   }
@@ -182,12 +187,17 @@ void Dram::tick() {
 
 void Dram::send_response() {
   if (response_busy_ || ready_.empty()) return;
-  const auto [done, id] = *ready_.begin();
-  const sc_core::sc_time at = clock_.time(done);
+  const sc_core::sc_time at = clock_.time(ready_.front().first);
   if (at > sc_core::sc_time_stamp()) {
     response_event_.notify(at - sc_core::sc_time_stamp());
     return;
   }
+  respond();
+  if (!response_busy_ && !ready_.empty()) response_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Dram::respond() {
+  const uint64_t id = ready_.front().second;
   ready_.erase(ready_.begin());
   const Transaction t = transaction(id);
   retire(id);
@@ -196,7 +206,6 @@ void Dram::send_response() {
   sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
   const tlm::tlm_sync_enum r = socket->nb_transport_bw(*t.payload, phase, zero);
   response_busy_ = !(r == tlm::TLM_COMPLETED || (r == tlm::TLM_UPDATED && phase == tlm::END_RESP));
-  if (!response_busy_ && !ready_.empty()) response_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void Dram::retire(uint64_t id) {

@@ -61,6 +61,7 @@ class Dram : public sc_core::sc_module, public HasStats {
   uint64_t begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done);
   void tick();  // advances the controller to now and reacts to what it found
   void send_response();
+  void respond();  // BEGIN_RESP of the first ready transaction, due now
   void schedule_tick();
 
   stats::Group stats_;
