@@ -79,7 +79,7 @@ void Dma::complete(JobState& j) {
     log_[static_cast<size_t>(j.id)].done = true;
     log_[static_cast<size_t>(j.id)].finished = j.done_cycle;
   }
-  j.finished.notify(sc_core::SC_ZERO_TIME);
+  j.finished.notify();  // immediate: a waiting controller runs in this same evaluation phase
 }
 
 void Dma::issue() {
