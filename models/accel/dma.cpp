@@ -90,11 +90,9 @@ void Dma::issue() {
       continue;
     }
     const sc_core::sc_time now = sc_core::sc_time_stamp();
-    const sc_core::sc_time may = std::max(j.start, next_request_);
-    if (may > now) {
-      resume_.notify(may - now);  // an earlier pending wake-up wins; it comes back here
-      return;
-    }
+    // A request that may go only later is sent now with that delay: the target takes it as
+    // arriving then.
+    const sc_core::sc_time may = std::max({j.start, next_request_, now});
     const unsigned len = static_cast<unsigned>(std::min<uint64_t>(request_bytes_, j.bytes - j.issued));
     if (free_.empty()) {
       slots_.push_back(std::make_unique<Slot>());
@@ -116,7 +114,7 @@ void Dma::issue() {
     j.issued += len;
     requests_ += 1;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time delay = may - now;
     const tlm::tlm_sync_enum r = dram->nb_transport_fw(p, phase, delay);
     if (r == tlm::TLM_COMPLETED)
       finished(p);

@@ -4,11 +4,12 @@
 // (so a read after a write to the same place sees it). The controller submits jobs and waits
 // for the ones it needs; everything else overlaps.
 //
-// Requests go out as soon as a job may start, from the submitting process, while the DRAM
-// accepts them at once (END_REQ on the return path); a job submitted for a later time, or
-// one behind a request the DRAM pushed back, is resumed by the DMA's own method at that time
-// or at END_REQ. The order and times of requests are those of a thread that issued each one
-// in the step it became possible; only the SystemC events in between are saved.
+// Requests go out from the submitting process, each annotated with the delay until it may
+// start (the job's start, or the end of the previous request phase), while the DRAM accepts
+// them at once (END_REQ, with its delay, on the return path); behind a request the DRAM
+// pushed back, the DMA's own method resumes at END_REQ. The order and times of requests are
+// those of a thread that issued each one in the step it became possible; only the SystemC
+// events in between are saved.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>

@@ -45,13 +45,14 @@ bool Dram::check(tlm::tlm_generic_payload& p) const {
   return true;
 }
 
-uint64_t Dram::begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done) {
+uint64_t Dram::begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done,
+                     const sc_core::sc_time& arrival) {
   const bool write = p.is_write();
   if (write)
     memory_.storage().write(p.get_address(), p.get_data_ptr(), p.get_data_length());
   else
     memory_.storage().read(p.get_address(), p.get_data_ptr(), p.get_data_length());
-  const int64_t cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+  const int64_t cycle = clock_.cycle_at_or_after(arrival);
   memory_.run_until(cycle);
   const uint64_t burst = static_cast<uint64_t>(memory_.spec().burst_bytes);
   const uint64_t first = p.get_address() / burst,
@@ -75,22 +76,25 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
     phase = tlm::BEGIN_RESP;  // refused at once: the initiator sees the error response
     return tlm::TLM_COMPLETED;
   }
-  if (phase == tlm::BEGIN_REQ && delay == sc_core::SC_ZERO_TIME) {
-    // Taken now rather than through the PEQ, which would deliver it later in this same time
-    // step: the controller decides per DRAM cycle, so the outcome is the same, minus an event.
+  if (phase == tlm::BEGIN_REQ) {
+    // Taken now, as arriving at now + delay, rather than through the PEQ at that time: the
+    // controller decides the cycles before the arrival from the requests that came before it,
+    // which are all here (requests reach the target in arrival order, as one AT initiator's
+    // do: its next BEGIN_REQ waits for this END_REQ). The outcome is the same, minus events.
     // END_REQ rides on the return path when every burst found room in the queue.
     sc_assert(requesting_ == 0 && "BEGIN_REQ before the previous END_REQ (TLM-2.0 rule)");
-    requesting_ = begin(p, nullptr);
+    const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
+    requesting_ = begin(p, nullptr, arrival);
     answering_ = true;  // tick() leaves an immediate END_REQ to the return path
     tick();
     answering_ = false;
     if (requesting_ == 0) {
-      phase = tlm::END_REQ;
+      phase = tlm::END_REQ;  // at the arrival: `delay` stands
       return tlm::TLM_UPDATED;
     }
     // When the queue has room for every burst, they enter it in this cycle, and END_REQ would
     // follow at the start of the next: say so now, with that delay, and save the wake-up.
-    const int64_t cycle = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
+    const int64_t cycle = clock_.cycle_at_or_after(arrival);
     if (memory_.admits_pending_at(cycle)) {
       requesting_ = 0;
       tick_event_.cancel();  // it was set for this END_REQ
@@ -105,11 +109,9 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
   return tlm::TLM_ACCEPTED;
 }
 
-void Dram::on_phase(tlm::tlm_generic_payload& p, const tlm::tlm_phase& phase) {
+void Dram::on_phase(tlm::tlm_generic_payload&, const tlm::tlm_phase& phase) {
   if (phase == tlm::BEGIN_REQ) {
-    sc_assert(requesting_ == 0 && "BEGIN_REQ before the previous END_REQ (TLM-2.0 rule)");
-    requesting_ = begin(p, nullptr);
-    tick();  // a short transaction may be admitted at once
+    SC_REPORT_ERROR(name(), "BEGIN_REQ through the PEQ: nb_transport_fw takes it at once");
   } else if (phase == tlm::END_RESP) {
     response_busy_ = false;
     if (!ready_.empty()) response_event_.notify(sc_core::SC_ZERO_TIME);
@@ -126,7 +128,7 @@ void Dram::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   sc_core::wait(delay);
   delay = sc_core::SC_ZERO_TIME;
   sc_core::sc_event done;
-  begin(p, &done);
+  begin(p, &done, sc_core::sc_time_stamp());
   sc_core::wait(done);
   p.set_response_status(tlm::TLM_OK_RESPONSE);
 }

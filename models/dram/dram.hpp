@@ -4,7 +4,9 @@
 // and debug transport for loading data without time. A transaction of any length is split
 // into bursts; END_REQ follows when its last burst enters the controller's queue (so a full
 // queue pushes back on the initiator), BEGIN_RESP when its last burst's data has moved.
-// Data is read and written when the request is accepted, in arrival order.
+// Data is read and written when the request is accepted, in arrival order. A BEGIN_REQ with an
+// annotated delay is accepted at once as arriving then; requests must come in arrival order
+// (one AT initiator's do; mixing in blocking transport from another thread may not).
 #include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>
@@ -58,7 +60,9 @@ class Dram : public sc_core::sc_module, public HasStats {
   void on_phase(tlm::tlm_generic_payload& p, const tlm::tlm_phase& phase);
 
   bool check(tlm::tlm_generic_payload& p) const;  // sets the error response; false on error
-  uint64_t begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done);
+  // Accepts a transaction arriving at `arrival` (now or later; arrivals come in time order).
+  uint64_t begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done,
+                 const sc_core::sc_time& arrival);
   void tick();  // advances the controller to now and reacts to what it found
   void send_response();
   void respond();  // BEGIN_RESP of the first ready transaction, due now
