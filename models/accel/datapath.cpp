@@ -140,8 +140,7 @@ std::vector<ref::Tensor> Datapath::finish(const std::vector<int64_t>& acc) const
       const int64_t bias = layer_.bias.empty() ? 0 : layer_.bias[static_cast<size_t>(o)];
       const int64_t* from = acc.data() + o * plan_.vectors + b * P;
       int32_t* to = out[static_cast<size_t>(b)].data.data() + o * P;
-      const ref::Requantizer requantize(layer_, o);
-      for (int64_t v = 0; v < P; ++v) to[v] = requantize(from[v] + bias);
+      ref::Requantizer(layer_, o).run(from, bias, to, P);
     }
   return out;
 }

@@ -24,7 +24,9 @@ Requantizer::Requantizer(const Layer& l, int64_t channel)
       half_(l.requant.shift > 0 ? int64_t{1} << (l.requant.shift - 1) : 0),
       out_lo_(l.relu ? 0 : -(int64_t{1} << (l.out_bits - 1))),
       out_hi_(l.relu ? (int64_t{1} << l.out_bits) - 1 : (int64_t{1} << (l.out_bits - 1)) - 1),
-      shift_(static_cast<int>(l.requant.shift)) {}
+      shift_(static_cast<int>(l.requant.shift)),
+      narrow_(l.acc_bits <= 32),
+      constants_{acc_lo_, acc_hi_, multiplier_, half_, out_lo_, out_hi_, shift_} {}
 
 int32_t Requantizer::wide(int64_t a) const {
   // acc (48 bits) times a multiplier (31 bits) can need more than 64 bits.
@@ -136,9 +138,7 @@ void conv_stride1(const Layer& l, const detail::Kernel& k, const Tensor& in, Ten
     const int64_t bias = l.bias.empty() ? 0 : l.bias[o];
     const Requantizer requantize(l, o);
     int32_t* y = out.data.data() + o * OH * OW;
-    for (int64_t r = 0; r < OH; ++r)
-      for (int64_t x = 0; x < OW; ++x)
-        y[r * OW + x] = requantize(static_cast<int64_t>(acc[static_cast<size_t>(r * PW + x)]) + bias);
+    for (int64_t r = 0; r < OH; ++r) requantize.run(acc.data() + r * PW, bias, y + r * OW, OW);
   }
 }
 
@@ -165,10 +165,7 @@ void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out
       }
     }
     const int64_t bias = l.bias.empty() ? 0 : l.bias[o];
-    const Requantizer requantize(l, o);
-    int32_t* y = out.data.data() + o * OH * OW;
-    for (int64_t i = 0; i < OH * OW; ++i)
-      y[i] = requantize(static_cast<int64_t>(acc[static_cast<size_t>(i)]) + bias);
+    Requantizer(l, o).run(acc.data(), bias, out.data.data() + o * OH * OW, OH * OW);
   }
 }
 

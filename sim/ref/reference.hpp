@@ -8,6 +8,7 @@
 
 #include "sim/data/idx.hpp"
 #include "sim/net/network.hpp"
+#include "sim/util/kernels.hpp"
 
 namespace trine::ref {
 
@@ -39,11 +40,20 @@ class Requantizer {
     const int64_t r = rounded >> shift_;
     return static_cast<int32_t>(r < out_lo_ ? out_lo_ : r > out_hi_ ? out_hi_ : r);
   }
+  // out[i] = (*this)(acc[i] + bias) for i in [0, n): a vector loop when 64 bits always hold
+  // the arithmetic (accumulators of up to 32 bits), else one value at a time.
+  template <class Acc>
+  void run(const Acc* acc, int64_t bias, int32_t* out, int64_t n) const {
+    if (narrow_) return kernels::requantize(acc, bias, constants_, out, n);
+    for (int64_t i = 0; i < n; ++i) out[i] = (*this)(static_cast<int64_t>(acc[i]) + bias);
+  }
 
  private:
   int32_t wide(int64_t saturated) const;
   int64_t acc_lo_, acc_hi_, multiplier_, half_, out_lo_, out_hi_;
   int shift_;
+  bool narrow_;
+  kernels::Requant constants_;
 };
 // Convolution geometry along one axis: the outputs i in [0, n) whose input
 // i * stride - pad + k lies in [0, size), as [lo, hi) (kernel offset k; zero padding outside).

@@ -31,6 +31,19 @@ TRINE_CLONES Acc dot(const int8_t* __restrict w, const int32_t* __restrict x, in
   return acc;
 }
 
+template <class Acc>
+TRINE_CLONES void requantize(const Acc* __restrict acc, int64_t bias, const Requant& q,
+                             int32_t* __restrict out, int64_t n) {
+  const Requant r = q;  // locals: the loop does not reload them
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t a = static_cast<int64_t>(acc[i]) + bias;
+    a = a < r.acc_lo ? r.acc_lo : a > r.acc_hi ? r.acc_hi : a;
+    int64_t v = (a * r.multiplier + r.half) >> r.shift;
+    v = v < r.out_lo ? r.out_lo : v > r.out_hi ? r.out_hi : v;
+    out[i] = static_cast<int32_t>(v);
+  }
+}
+
 template void add_scaled(int32_t*, const int32_t*, int32_t, int64_t);
 template void add_scaled(int64_t*, const int32_t*, int64_t, int64_t);
 template void add_scaled(int32_t*, const uint32_t*, int32_t, int64_t);
@@ -41,5 +54,7 @@ template void add_row(int32_t*, const int8_t*, int32_t, int64_t);
 template void add_row(int64_t*, const int8_t*, int64_t, int64_t);
 template int32_t dot(const int8_t*, const int32_t*, int64_t);
 template int64_t dot(const int8_t*, const int32_t*, int64_t);
+template void requantize(const int32_t*, int64_t, const Requant&, int32_t*, int64_t);
+template void requantize(const int64_t*, int64_t, const Requant&, int32_t*, int64_t);
 
 }  // namespace trine::kernels

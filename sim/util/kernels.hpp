@@ -20,4 +20,14 @@ void add_row(Acc* dst, const int8_t* w, Acc a, int64_t n);
 template <class Acc>
 Acc dot(const int8_t* w, const int32_t* x, int64_t n);
 
+// Requantization constants (docs/arithmetic.md) of one output channel.
+struct Requant {
+  int64_t acc_lo, acc_hi, multiplier, half, out_lo, out_hi;
+  int shift;
+};
+// out[i] = clamp((clamp(acc[i] + bias, acc) * multiplier + half) >> shift, out) for i in
+// [0, n). The caller guarantees no 64-bit overflow: accumulators of at most 32 bits.
+template <class Acc>
+void requantize(const Acc* acc, int64_t bias, const Requant& q, int32_t* out, int64_t n);
+
 }  // namespace trine::kernels

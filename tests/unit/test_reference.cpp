@@ -215,7 +215,7 @@ TEST_CASE("conv and dense kernels equal the plain arithmetic on random layers", 
     for (int64_t o = 0; o < l.out_channels; ++o) l.bias.push_back(pick(-100000, 100000));
     l.relu = pick(0, 1);
     l.out_bits = static_cast<int>(l.relu ? pick(1, 16) : pick(2, 32));
-    l.acc_bits = static_cast<int>(pick(0, 3) ? 48 : pick(8, 48));
+    l.acc_bits = static_cast<int>(pick(0, 1) ? pick(8, 32) : pick(33, 48));  // both requantizers
     l.requant.shift = pick(0, 3) ? pick(0, 24) : pick(25, 62);
     if (pick(0, 1))
       for (int64_t o = 0; o < l.out_channels; ++o)
