@@ -164,21 +164,30 @@ std::vector<ref::Tensor> Datapath::run(const std::vector<ref::Tensor>& input, ar
 }
 
 ref::Tensor pool(const net::Layer& l, const ref::Tensor& in, const net::TensorType& type) {
+  // The vector unit: one lane per output column of a row; each cycle every lane takes the
+  // same window element (a compare for max, an add for average).
   ref::Tensor out{type, std::vector<int32_t>(static_cast<size_t>(type.size()))};
+  const int64_t W = in.type.width, OW = type.width, sw = l.stride_w;
+  std::vector<int64_t> best(static_cast<size_t>(OW)), sum(static_cast<size_t>(OW));
   for (int64_t c = 0; c < type.channels; ++c)
-    for (int64_t y = 0; y < type.height; ++y)
-      for (int64_t x = 0; x < type.width; ++x) {
-        int64_t best = INT64_MIN, sum = 0;
-        for (int64_t ky = 0; ky < l.kernel_h; ++ky)
-          for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
-            const int64_t v = in.at(c, y * l.stride_h + ky, x * l.stride_w + kx);
-            best = std::max(best, v);
-            sum += v;
+    for (int64_t y = 0; y < type.height; ++y) {
+      std::fill(best.begin(), best.end(), INT64_MIN);
+      std::fill(sum.begin(), sum.end(), 0);
+      for (int64_t ky = 0; ky < l.kernel_h; ++ky) {
+        const int32_t* row = in.data.data() + (c * in.type.height + y * l.stride_h + ky) * W;
+        for (int64_t kx = 0; kx < l.kernel_w; ++kx)
+          for (int64_t x = 0; x < OW; ++x) {
+            const int64_t v = row[x * sw + kx];
+            best[static_cast<size_t>(x)] = std::max(best[static_cast<size_t>(x)], v);
+            sum[static_cast<size_t>(x)] += v;
           }
-        out.data[static_cast<size_t>((c * type.height + y) * type.width + x)] =
-            l.kind == net::LayerKind::MaxPool ? static_cast<int32_t>(best)
-                                              : ref::average(sum, l.kernel_h * l.kernel_w);
       }
+      int32_t* to = out.data.data() + (c * type.height + y) * OW;
+      for (int64_t x = 0; x < OW; ++x)
+        to[x] = l.kind == net::LayerKind::MaxPool
+                    ? static_cast<int32_t>(best[static_cast<size_t>(x)])
+                    : ref::average(sum[static_cast<size_t>(x)], l.kernel_h * l.kernel_w);
+    }
   return out;
 }
 

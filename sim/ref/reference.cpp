@@ -170,20 +170,22 @@ void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out
 }
 
 void pool(const Layer& l, const Tensor& in, Tensor& out) {
-  const int64_t OH = out.type.height, OW = out.type.width;
+  const int64_t H = in.type.height, W = in.type.width;
+  const int64_t OH = out.type.height, OW = out.type.width, KH = l.kernel_h, KW = l.kernel_w;
+  const bool max = l.kind == LayerKind::MaxPool;
+  int32_t* y = out.data.data();
   for (int64_t c = 0; c < in.type.channels; ++c)
-    for (int64_t y = 0; y < OH; ++y)
-      for (int64_t x = 0; x < OW; ++x) {
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        const int32_t* window = in.data.data() + (c * H + oy * l.stride_h) * W + ox * l.stride_w;
         int64_t best = INT64_MIN, sum = 0;
-        for (int64_t ky = 0; ky < l.kernel_h; ++ky)
-          for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
-            const int32_t v = in.at(c, y * l.stride_h + ky, x * l.stride_w + kx);
-            best = std::max<int64_t>(best, v);
+        for (int64_t ky = 0; ky < KH; ++ky)
+          for (int64_t kx = 0; kx < KW; ++kx) {
+            const int64_t v = window[ky * W + kx];
+            best = std::max(best, v);
             sum += v;
           }
-        out.data[static_cast<size_t>((c * OH + y) * OW + x)] =
-            l.kind == LayerKind::MaxPool ? static_cast<int32_t>(best)
-                                         : average(sum, l.kernel_h * l.kernel_w);
+        *y++ = max ? static_cast<int32_t>(best) : average(sum, KH * KW);
       }
 }
 
