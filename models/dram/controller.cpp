@@ -99,10 +99,10 @@ void ChannelController::push(const Request& r) {
   wake_ = std::min(wake_, r.arrival);
 }
 
-int64_t ChannelController::ready(Command c, const DramAddress& a) const {
-  const Bank& b = banks_[bank_index(a)];
-  const Group& g = groups_[group_index(a)];
-  const Rank& r = ranks_[static_cast<size_t>(a.rank)];
+int64_t ChannelController::ready(Command c, size_t bank, size_t group, int32_t rank) const {
+  const Bank& b = banks_[bank];
+  const Group& g = groups_[group];
+  const Rank& r = ranks_[static_cast<size_t>(rank)];
   switch (c) {
     case Command::ACT: {
       int64_t t = std::max({next_cmd_, b.next_act, g.next_act, r.next_act});
@@ -166,14 +166,13 @@ bool ChannelController::refresh_command(int64_t now, CommandRecord& out, int64_t
 void ChannelController::build_candidates(int64_t now) {
   candidates_.clear();
   std::fill(queued_hits_.begin(), queued_hits_.end(), 0);
-  for (const Queued& q : queue_) {
-    const size_t b = bank_index(q.r.at);
-    if (banks_[b].open_row == q.r.at.row) ++queued_hits_[b];
-  }
+  for (const Queued& q : queue_)
+    if (banks_[q.bank].open_row == q.r.at.row) ++queued_hits_[q.bank];
   for (size_t i = 0; i < queue_.size(); ++i) {
-    const Request& r = queue_[i].r;
+    const Queued& q = queue_[i];
+    const Request& r = q.r;
     if (refresh_due(r.at.rank, now)) continue;
-    const size_t bi = bank_index(r.at);
+    const size_t bi = q.bank;
     const Bank& b = banks_[bi];
     Candidate c;
     c.request = i;
@@ -186,7 +185,7 @@ void ChannelController::build_candidates(int64_t now) {
     } else {
       c.command = Command::ACT;
     }
-    c.ready = ready(c.command, r.at);
+    c.ready = ready(c.command, bi, q.group, r.at.rank);
     candidates_.push_back(c);
   }
 }
@@ -302,7 +301,8 @@ void ChannelController::count_open_time(int64_t upto) {
 
 void ChannelController::admit(int64_t now) {
   while (!pending_.empty() && queue_.size() < depth_ && pending_.front().arrival <= now) {
-    queue_.push_back({pending_.front(), now, -1});
+    const Request& r = pending_.front();
+    queue_.push_back({r, now, bank_index(r.at), group_index(r.at), -1});
     pending_.pop_front();
   }
 }
@@ -328,14 +328,14 @@ void ChannelController::run_until(int64_t limit) {
       if (q.kind < 0) q.kind = c.command == Command::PRE ? 2 : c.command == Command::ACT ? 1 : 0;
       CommandRecord rec{now_, c.command, q.r.at};
       if (c.command == Command::ACT || c.command == Command::PRE) rec.at.column = 0;
-      if (c.command == Command::PRE) rec.at.row = banks_[bank_index(q.r.at)].open_row;
+      if (c.command == Command::PRE) rec.at.row = banks_[q.bank].open_row;
       if (c.row_hit) {
-        const int others = queued_hits_[bank_index(q.r.at)] - 1;
+        const int others = queued_hits_[q.bank] - 1;
         if (page_.close_after(others)) rec.command = q.r.write ? Command::WRA : Command::RDA;
         issue(rec);
         const int64_t done = now_ + (q.r.write ? s_.t.tCWL : s_.t.tCL) + s_.burst_cycles;
         done_.push_back({q.r.tag, q.r.write, q.r.arrival, q.admitted, done});
-        ChannelStats::Bank& bs = stats_.banks[bank_index(q.r.at)];
+        ChannelStats::Bank& bs = stats_.banks[q.bank];
         if (q.kind == 0) stats_.row_hits += 1, *bs.hits += 1;
         if (q.kind == 1) stats_.row_misses += 1, *bs.misses += 1;
         if (q.kind == 2) stats_.row_conflicts += 1, *bs.conflicts += 1;

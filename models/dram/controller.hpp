@@ -95,12 +95,16 @@ class ChannelController {
   struct Queued {
     Request r;
     int64_t admitted = 0;
+    size_t bank = 0, group = 0;  // indices into banks_ and groups_
     int8_t kind = -1;  // 0 hit, 1 miss, 2 conflict: set by the request's first command
   };
 
   size_t bank_index(const DramAddress& a) const;
   size_t group_index(const DramAddress& a) const;
-  int64_t ready(Command c, const DramAddress& a) const;
+  int64_t ready(Command c, const DramAddress& a) const {
+    return ready(c, bank_index(a), group_index(a), a.rank);
+  }
+  int64_t ready(Command c, size_t bank, size_t group, int32_t rank) const;
   // The next refresh command of a rank whose refresh is due, or false.
   bool refresh_command(int64_t now, CommandRecord& out, int64_t& ready_at) const;
   void build_candidates(int64_t now);
