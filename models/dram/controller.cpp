@@ -1,6 +1,7 @@
 #include "models/dram/controller.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "sim/util/error.hpp"
 
@@ -99,29 +100,9 @@ void ChannelController::push(const Request& r) {
   wake_ = std::min(wake_, r.arrival);
 }
 
-int64_t ChannelController::ready(Command c, size_t bank, size_t group, int32_t rank) const {
-  const Bank& b = banks_[bank];
-  const Group& g = groups_[group];
-  const Rank& r = ranks_[static_cast<size_t>(rank)];
-  switch (c) {
-    case Command::ACT: {
-      int64_t t = std::max({next_cmd_, b.next_act, g.next_act, r.next_act});
-      if (r.recent_acts.size() == 4) t = std::max(t, r.recent_acts.front() + s_.t.tFAW);
-      return t;
-    }
-    case Command::PRE:
-      return std::max(next_cmd_, b.next_pre);
-    case Command::RD:
-    case Command::RDA:
-      return std::max({next_cmd_, b.next_rd, g.next_rd, r.next_rd});
-    case Command::WR:
-    case Command::WRA:
-      return std::max({next_cmd_, b.next_wr, g.next_wr, r.next_wr});
-    case Command::REF:
-      break;
-  }
+[[noreturn]] void ChannelController::no_ready_rule() {
   TRINE_ASSERT(false, "no ready rule for this command");
-  return kNever;
+  std::abort();
 }
 
 bool ChannelController::refresh_command(int64_t now, CommandRecord& out, int64_t& ready_at) const {

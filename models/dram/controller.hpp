@@ -3,6 +3,7 @@
 // clock cycles: requests queue, the scheduler picks commands, every JEDEC constraint is kept
 // as the earliest cycle each command may issue, and idle stretches are skipped rather than
 // stepped. The SystemC target (dram.hpp) and the tests drive it.
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -104,7 +105,31 @@ class ChannelController {
   int64_t ready(Command c, const DramAddress& a) const {
     return ready(c, bank_index(a), group_index(a), a.rank);
   }
-  int64_t ready(Command c, size_t bank, size_t group, int32_t rank) const;
+  // The earliest cycle command `c` may issue to a bank (indices into banks_ and groups_).
+  int64_t ready(Command c, size_t bank, size_t group, int32_t rank) const {
+    const Bank& b = banks_[bank];
+    const Group& g = groups_[group];
+    const Rank& r = ranks_[static_cast<size_t>(rank)];
+    switch (c) {
+      case Command::ACT: {
+        int64_t t = std::max({next_cmd_, b.next_act, g.next_act, r.next_act});
+        if (r.recent_acts.size() == 4) t = std::max(t, r.recent_acts.front() + s_.t.tFAW);
+        return t;
+      }
+      case Command::PRE:
+        return std::max(next_cmd_, b.next_pre);
+      case Command::RD:
+      case Command::RDA:
+        return std::max({next_cmd_, b.next_rd, g.next_rd, r.next_rd});
+      case Command::WR:
+      case Command::WRA:
+        return std::max({next_cmd_, b.next_wr, g.next_wr, r.next_wr});
+      case Command::REF:
+        break;
+    }
+    no_ready_rule();
+  }
+  [[noreturn]] static void no_ready_rule();
   // The next refresh command of a rank whose refresh is due, or false.
   bool refresh_command(int64_t now, CommandRecord& out, int64_t& ready_at) const;
   void build_candidates(int64_t now);
