@@ -85,10 +85,11 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
     sc_assert(requesting_ == 0 && "BEGIN_REQ before the previous END_REQ (TLM-2.0 rule)");
     const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
     requesting_ = begin(p, nullptr, arrival);
-    answering_ = true;  // tick() leaves an immediate END_REQ to the return path
-    tick();
+    answering_ = true;  // react() leaves an immediate END_REQ to the return path
+    react();
     answering_ = false;
     if (requesting_ == 0) {
+      schedule_tick();
       phase = tlm::END_REQ;  // at the arrival: `delay` stands
       return tlm::TLM_UPDATED;
     }
@@ -97,12 +98,12 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
     const int64_t cycle = clock_.cycle_at_or_after(arrival);
     if (memory_.admits_pending_at(cycle)) {
       requesting_ = 0;
-      tick_event_.cancel();  // it was set for this END_REQ
       schedule_tick();
       phase = tlm::END_REQ;
       delay = clock_.time(cycle + 1) - sc_core::sc_time_stamp();
       return tlm::TLM_UPDATED;
     }
+    schedule_tick();
     return tlm::TLM_ACCEPTED;  // END_REQ follows on the backward path once the queue has room
   }
   peq_.notify(p, phase, delay);
@@ -147,6 +148,11 @@ unsigned Dram::transport_dbg(tlm::tlm_generic_payload& p) {
 }
 
 void Dram::tick() {
+  react();
+  schedule_tick();
+}
+
+void Dram::react() {
   const int64_t now = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
   memory_.run_until(now);
   memory_.take_completions(completions_);
@@ -184,7 +190,6 @@ void Dram::tick() {
     response_event_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp()
                                                          : sc_core::SC_ZERO_TIME);
   }
-  schedule_tick();
 }
 
 void Dram::send_response() {

@@ -63,7 +63,8 @@ class Dram : public sc_core::sc_module, public HasStats {
   // Accepts a transaction arriving at `arrival` (now or later; arrivals come in time order).
   uint64_t begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done,
                  const sc_core::sc_time& arrival);
-  void tick();  // advances the controller to now and reacts to what it found
+  void tick();   // react(), then the next wake-up
+  void react();  // advances the controller to now and reacts to what it found
   void send_response();
   void respond();  // BEGIN_RESP of the first ready transaction, due now
   void schedule_tick();
