@@ -37,13 +37,12 @@ class Fast : public Model {
     std::vector<Acc>& acc = scratch<Acc>();
     acc.assign(static_cast<size_t>(C * V), Acc{0});
     if (V == 1) {  // one vector (dense layers, one image): the loop over columns vectorizes
-      for (int64_t i = 0; i < R; ++i) {
-        const int8_t* w = t.weights.data() + i * C;
-        const uint32_t* x = t.acts.data() + i * L;
-        if (t.select.empty()) {
-          const Acc a = static_cast<Acc>(x[0]);
-          if (a != 0) kernels::add_row<Acc>(acc.data(), w, a, C);
-        } else {
+      if (t.select.empty()) {
+        kernels::add_rows<Acc>(acc.data(), t.weights.data(), t.acts.data(), L, R, C);
+      } else {
+        for (int64_t i = 0; i < R; ++i) {
+          const int8_t* w = t.weights.data() + i * C;
+          const uint32_t* x = t.acts.data() + i * L;
           const uint8_t* sel = t.select.data() + i * C;
           for (int64_t j = 0; j < C; ++j)
             acc[static_cast<size_t>(j)] += w[j] * static_cast<Acc>(x[sel[j]]);

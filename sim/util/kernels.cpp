@@ -20,8 +20,15 @@ TRINE_CLONES void add_scaled_strided(Acc* __restrict dst, const int32_t* __restr
 }
 
 template <class Acc>
-TRINE_CLONES void add_row(Acc* __restrict dst, const int8_t* __restrict w, Acc a, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) dst[j] += static_cast<Acc>(w[j]) * a;
+TRINE_CLONES void add_rows(Acc* __restrict dst, const int8_t* __restrict w,
+                           const uint32_t* __restrict x, int64_t x_stride, int64_t rows,
+                           int64_t cols) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const Acc a = static_cast<Acc>(x[i * x_stride]);
+    if (a == 0) continue;
+    const int8_t* row = w + i * cols;
+    for (int64_t j = 0; j < cols; ++j) dst[j] += static_cast<Acc>(row[j]) * a;
+  }
 }
 
 template <class Acc>
@@ -50,8 +57,8 @@ template void add_scaled(int32_t*, const uint32_t*, int32_t, int64_t);
 template void add_scaled(int64_t*, const uint32_t*, int64_t, int64_t);
 template void add_scaled_strided(int32_t*, const int32_t*, int64_t, int32_t, int64_t);
 template void add_scaled_strided(int64_t*, const int32_t*, int64_t, int64_t, int64_t);
-template void add_row(int32_t*, const int8_t*, int32_t, int64_t);
-template void add_row(int64_t*, const int8_t*, int64_t, int64_t);
+template void add_rows(int32_t*, const int8_t*, const uint32_t*, int64_t, int64_t, int64_t);
+template void add_rows(int64_t*, const int8_t*, const uint32_t*, int64_t, int64_t, int64_t);
 template int32_t dot(const int8_t*, const int32_t*, int64_t);
 template int64_t dot(const int8_t*, const int32_t*, int64_t);
 template void requantize(const int32_t*, int64_t, const Requant&, int32_t*, int64_t);

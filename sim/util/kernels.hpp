@@ -13,9 +13,11 @@ void add_scaled(Acc* dst, const Src* src, Acc w, int64_t n);
 // dst[i] += w * src[i * stride] for i in [0, n).
 template <class Acc>
 void add_scaled_strided(Acc* dst, const int32_t* src, int64_t stride, Acc w, int64_t n);
-// dst[j] += w[j] * a for j in [0, n): one activation into a row of weights.
+// dst[j] += sum over i of w[i * cols + j] * x[i * x_stride] for j in [0, cols), i in
+// [0, rows): a rows x cols weight block times one activation per row (zero rows skipped).
 template <class Acc>
-void add_row(Acc* dst, const int8_t* w, Acc a, int64_t n);
+void add_rows(Acc* dst, const int8_t* w, const uint32_t* x, int64_t x_stride, int64_t rows,
+              int64_t cols);
 // The sum of w[k] * x[k] for k in [0, n).
 template <class Acc>
 Acc dot(const int8_t* w, const int32_t* x, int64_t n);
