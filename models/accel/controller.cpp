@@ -102,6 +102,8 @@ void Controller::fetch(size_t g, const sc_core::sc_time& start) {
 void Controller::run() {
   const size_t batch =
       static_cast<size_t>(schedule_.layers.empty() ? 1 : schedule_.layers[0].batch);
+  // The reference runs on another thread, two batches ahead of the hardware it checks.
+  expected_ = std::make_unique<ref::ReferenceAhead>(reference_, images_, 2 * batch);
   for (size_t i = 0; i + batch <= images_.size(); i += batch) {
     results_.push_back(infer({images_.begin() + i, images_.begin() + i + batch}));
     if (results_.back().mismatch) break;
@@ -119,7 +121,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
   std::vector<std::vector<ref::Tensor>> expected;  // per image, per layer
   std::vector<ref::Tensor> x;                      // the current activations, per image
   for (const uint8_t* image : batch) {
-    expected.push_back(reference_.run_all(image));
+    expected.push_back(expected_->take());
     x.push_back(reference_.input(image));
   }
   const uint64_t wsize = static_cast<uint64_t>(dp_.buffers.weight.size_bytes);

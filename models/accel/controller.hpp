@@ -26,6 +26,7 @@
 #include "models/common/stats_walker.hpp"
 #include "models/decoder/decoder.hpp"
 #include "sim/compile/schedule.hpp"
+#include "sim/ref/ahead.hpp"
 #include "sim/ref/reference.hpp"
 #include "sim/report/results.hpp"
 #include "sim/report/trace.hpp"
@@ -83,6 +84,7 @@ class Controller : public sc_core::sc_module, public HasStats {
   Buffers buffers_;
   ClockDomain clock_;
   ref::Reference reference_;
+  std::unique_ptr<ref::ReferenceAhead> expected_;  // the reference's outputs, image by image
   std::vector<net::TensorType> types_;
   std::vector<std::unique_ptr<accel::Datapath>> paths_;  // per compute layer: decoded once
   std::vector<CellWeights> cells_;                        // per compute layer

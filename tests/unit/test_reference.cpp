@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "sim/ref/ahead.hpp"
 #include "sim/ref/reference.hpp"
 #include "sim/util/error.hpp"
 #include "tests/support/builders.hpp"
@@ -237,4 +238,25 @@ TEST_CASE("conv and dense kernels equal the plain arithmetic on random layers", 
     wide += 127.0 * ((1 << bits) - 1) * cols >= 2147483647.0;
   }
   CHECK(wide > 20);  // the int64 kernels were exercised
+}
+
+TEST_CASE("the reference ahead gives every image's outputs in order and stops early",
+          "[reference]") {
+  const auto n = testing::example_cnn(net::WeightForm::NK, 3, 12, 12);
+  const auto d = testing::random_dataset(9, 12, 12, 10, 4);
+  std::vector<const uint8_t*> images;
+  for (int64_t i = 0; i < d.count; ++i) images.push_back(d.image(i));
+  const ref::Reference r(n);
+  for (size_t window : {size_t{0}, size_t{1}, size_t{3}}) {
+    ref::ReferenceAhead ahead(r, images, window);
+    for (int64_t i = 0; i < d.count; ++i) {
+      const std::vector<ref::Tensor> got = ahead.take(), want = r.run_all(d.image(i));
+      REQUIRE(got.size() == want.size());
+      for (size_t l = 0; l < got.size(); ++l) CHECK(got[l].data == want[l].data);
+    }
+    CHECK_THROWS_AS(ahead.take(), std::logic_error);
+  }
+  // Destroyed with images left: the worker stops rather than computing them all.
+  ref::ReferenceAhead partial(r, images, 2);
+  CHECK(partial.take()[0].data == r.run_all(d.image(0))[0].data);
 }
