@@ -4,7 +4,7 @@
 // form's shape; speed does not depend on training), and the ratio of the two. Each run is its
 // own process (SystemC elaborates one design per process); each case keeps the best of
 // --repeat runs, since a shared machine only ever adds time.
-// Usage: bench_run [--images N] [--cycle-images N] [--repeat R]
+// Usage: bench_run [--images N] [--cycle-images N] [--repeat R] [--only NAME-PREFIX]
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,7 +139,9 @@ void array_only(const std::string& which) {
 
 int sc_main(int argc, char** argv) {
   int images = 50, cycle_images = 2, repeat = 3;
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
     if (!std::strcmp(argv[i], "--images")) images = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--cycle-images")) cycle_images = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
@@ -152,23 +154,26 @@ int sc_main(int argc, char** argv) {
     for (net::WeightForm form :
          {net::WeightForm::Dense8, net::WeightForm::Ternary, net::WeightForm::NK,
           net::WeightForm::ColComb, net::WeightForm::LowBit}) {
+      const std::string name =
+          std::string(which == std::string("lenet5") ? "lenet5-" : "mlp-784-512-512-10-") +
+          net::form_name(form);
+      if (name.compare(0, only.size(), only) != 0) continue;
       Speed fast, cycle;
       if (!measure(which, form, "fast", images, repeat, fast) ||
           !measure(which, form, "cycle", cycle_images, repeat, cycle)) {
         ++failures;
         continue;
       }
-      const std::string name =
-          std::string(which == std::string("lenet5") ? "lenet5-" : "mlp-784-512-512-10-") +
-          net::form_name(form);
       std::printf("%-26s %10lld %10.3f %12.3f %12.3g %8.1fx\n", name.c_str(),
                   fast.cycles_per_inference, fast.ms_per_inference, cycle.ms_per_inference,
                   static_cast<double>(fast.cycles_per_inference) / fast.ms_per_inference * 1e3,
                   cycle.ms_per_inference / fast.ms_per_inference);
       std::fflush(stdout);
     }
-  std::printf("\narray models alone (tiles of one inference, no DRAM, no buffers):\n");
-  array_only("lenet5");
-  array_only("mlp3");
+  if (only.empty()) {
+    std::printf("\narray models alone (tiles of one inference, no DRAM, no buffers):\n");
+    array_only("lenet5");
+    array_only("mlp3");
+  }
   return failures ? 1 : 0;
 }
