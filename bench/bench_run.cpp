@@ -64,14 +64,14 @@ int run_case(const std::string& which, net::WeightForm form, const std::string& 
   }
   int64_t cycles = 0;
   for (const auto& r : results) cycles += r.end - r.start;
-  const std::string line = std::to_string(1e3 * wall / images) + " " +
-                           std::to_string(cycles / images) + "\n";
+  const std::string line =
+      std::to_string(1e3 * wall / images) + " " + std::to_string(cycles / images) + "\n";
   return write(out, line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 1;
 }
 
 // The best of `repeat` runs, each in a child process.
-bool measure(const std::string& which, net::WeightForm form, const std::string& model,
-             int images, int repeat, Speed& best) {
+bool measure(const std::string& which, net::WeightForm form, const std::string& model, int images,
+             int repeat, Speed& best) {
   best.ms_per_inference = 1e300;
   for (int r = 0; r < repeat; ++r) {
     int fds[2];

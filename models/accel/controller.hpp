@@ -87,13 +87,13 @@ class Controller : public sc_core::sc_module, public HasStats {
   std::unique_ptr<ref::ReferenceAhead> expected_;  // the reference's outputs, image by image
   std::vector<net::TensorType> types_;
   std::vector<std::unique_ptr<accel::Datapath>> paths_;  // per compute layer: decoded once
-  std::vector<CellWeights> cells_;                        // per compute layer
+  std::vector<CellWeights> cells_;                       // per compute layer
   // DRAM layout: each layer's weights (tiles at fixed offsets), then activations.
   std::vector<uint64_t> weight_base_, act_base_;
   std::vector<std::vector<uint64_t>> tile_address_;  // per layer, per planned tile
   uint64_t input_base_ = 0;
   AccessScratch scratch_;
-  array::Tile tile_;  // the tile being built (its storage reused)
+  array::Tile tile_;                                   // the tile being built (its storage reused)
   std::vector<std::pair<size_t, size_t>> tile_order_;  // (layer, tile) of every compute tile
   std::vector<Dma::Job> weight_jobs_;                  // by position in tile_order_
   std::vector<char> fetched_;                          // by position in tile_order_

@@ -11,7 +11,7 @@ using net::WeightForm;
 
 Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
                    const net::TensorType& in, const net::TensorType& out)
-    : layer_(layer), plan_(plan), in_(in), out_(out), columns_(layer.weights.cols) {
+    : layer_(layer), plan_(plan), in_(in), out_(out) {
   // The output columns each kernel column reads inside the image (the rest is padding).
   if (layer.kind == net::LayerKind::Conv2d)
     for (int64_t kx = 0; kx < layer.kernel_w; ++kx)

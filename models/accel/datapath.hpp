@@ -47,16 +47,15 @@ class Datapath {
  private:
   // What the weight buffer delivers for one (output, reduction) block of the weights.
   struct Block {
-    std::vector<int8_t> weights;   // rows x cols of the array tile
-    std::vector<uint8_t> select;   // column combining: lane indices
+    std::vector<int8_t> weights;  // rows x cols of the array tile
+    std::vector<uint8_t> select;  // column combining: lane indices
   };
   const net::Layer& layer_;
   const compile::LayerPlan& plan_;
   net::TensorType in_, out_;
-  int64_t columns_ = 0;          // weight columns: the im2col row length
   std::vector<std::pair<int64_t, int64_t>> xs_;  // conv: per kernel column, output columns inside
-  std::vector<Block> blocks_;    // decoded once; vector chunks reuse them
-  std::vector<size_t> block_of_;  // per planned tile
+  std::vector<Block> blocks_;                    // decoded once; vector chunks reuse them
+  std::vector<size_t> block_of_;                 // per planned tile
 };
 
 // Max or average pooling on the vector unit.

@@ -93,7 +93,8 @@ void Dma::issue() {
     // A request that may go only later is sent now with that delay: the target takes it as
     // arriving then.
     const sc_core::sc_time may = std::max({j.start, next_request_, now});
-    const unsigned len = static_cast<unsigned>(std::min<uint64_t>(request_bytes_, j.bytes - j.issued));
+    const unsigned len =
+        static_cast<unsigned>(std::min<uint64_t>(request_bytes_, j.bytes - j.issued));
     if (free_.empty()) {
       slots_.push_back(std::make_unique<Slot>());
       slots_.back()->data.assign(request_bytes_, 0);

@@ -77,8 +77,8 @@ class Dma : public sc_core::sc_module, public HasStats {
   bool log_jobs_;
   std::deque<std::unique_ptr<JobState>> jobs_;  // jobs first_, first_ + 1, ... not yet released
   std::vector<std::unique_ptr<JobState>> spare_;
-  Job first_ = 0, next_ = 0;  // next_: the first job not fully issued
-  bool blocked_ = false;      // a request awaits END_REQ
+  Job first_ = 0, next_ = 0;       // next_: the first job not fully issued
+  bool blocked_ = false;           // a request awaits END_REQ
   sc_core::sc_time next_request_;  // when the last request phase ends (END_REQ's delay)
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_;

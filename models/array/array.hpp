@@ -44,9 +44,9 @@ struct Tile {
   // Each array row's activation streams: rows_used x lanes x vectors (lane s of row i carries
   // acts[(i * lanes + s) * vectors + n] for vector n), each < 2^act_bits.
   std::vector<uint32_t> acts;
-  int64_t decode_cycles = 0;             // the decoder's time for this tile's weights
-  int64_t weights_ready = 0;             // earliest load start
-  int64_t inputs_ready = 0;              // earliest compute start
+  int64_t decode_cycles = 0;  // the decoder's time for this tile's weights
+  int64_t weights_ready = 0;  // earliest load start
+  int64_t inputs_ready = 0;   // earliest compute start
 };
 
 struct TileTiming {

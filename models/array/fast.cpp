@@ -56,8 +56,8 @@ class Fast : public Model {
         const Acc w = t.weights[static_cast<size_t>(i * C + j)];
         if (w == 0) continue;
         const int64_t lane = t.select.empty() ? 0 : t.select[static_cast<size_t>(i * C + j)];
-        kernels::add_scaled<Acc, uint32_t>(acc.data() + j * V, t.acts.data() + (i * L + lane) * V, w,
-                                           V);
+        kernels::add_scaled<Acc, uint32_t>(acc.data() + j * V, t.acts.data() + (i * L + lane) * V,
+                                           w, V);
       }
     sums.assign(acc.begin(), acc.end());
   }

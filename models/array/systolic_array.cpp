@@ -79,8 +79,8 @@ CellWeights CellWeights::of(const net::Weights& w) {
   return c;
 }
 
-const array::TileResult& SystolicArray::run(const array::Tile& t, bool accumulate,
-                                            int64_t nonzeros, const CellWeights& cells) {
+const array::TileResult& SystolicArray::run(const array::Tile& t, bool accumulate, int64_t nonzeros,
+                                            const CellWeights& cells) {
   const uint64_t acts = static_cast<uint64_t>(t.vectors * t.rows_used * t.lanes);
   const uint64_t sums = static_cast<uint64_t>(t.vectors * t.cols_used);
   stream_access(ibuf, tlm::TLM_READ_COMMAND, 0, acts * act_bytes_, ibuf_size_, scratch_, name());

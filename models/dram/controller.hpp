@@ -97,7 +97,7 @@ class ChannelController {
     Request r;
     int64_t admitted = 0;
     size_t bank = 0, group = 0;  // indices into banks_ and groups_
-    int8_t kind = -1;  // 0 hit, 1 miss, 2 conflict: set by the request's first command
+    int8_t kind = -1;            // 0 hit, 1 miss, 2 conflict: set by the request's first command
   };
 
   size_t bank_index(const DramAddress& a) const;

@@ -75,12 +75,12 @@ class Dram : public sc_core::sc_module, public HasStats {
   tlm_utils::peq_with_cb_and_phase<Dram> peq_;
   sc_core::sc_event tick_event_, response_event_;
   std::deque<Transaction> transactions_;
-  uint64_t first_id_ = 1;  // 0 means none (requesting_)
-  uint64_t requesting_ = 0;                       // transaction in its request phase, or 0
+  uint64_t first_id_ = 1;                            // 0 means none (requesting_)
+  uint64_t requesting_ = 0;                          // transaction in its request phase, or 0
   std::vector<std::pair<int64_t, uint64_t>> ready_;  // (done cycle, id) awaiting BEGIN_RESP, sorted
-  std::vector<dram::Completion> completions_;     // tick()'s, storage reused
-  bool response_busy_ = false;                    // a BEGIN_RESP awaits its END_RESP
-  bool answering_ = false;                        // inside nb_transport_fw's BEGIN_REQ
+  std::vector<dram::Completion> completions_;        // tick()'s, storage reused
+  bool response_busy_ = false;                       // a BEGIN_RESP awaits its END_RESP
+  bool answering_ = false;                           // inside nb_transport_fw's BEGIN_REQ
   stats::Counter transactions_count_, errors_;
 };
 

@@ -69,8 +69,8 @@ Reference::Reference(const net::Network& n)
         for (int64_t ky = 0; ky < l.kernel_h; ++ky)
           for (int64_t kx = 0; kx < l.kernel_w; ++kx)
             if (const int8_t w = k.weights.at(o, (c * l.kernel_h + ky) * l.kernel_w + kx))
-              k.taps.push_back({w, static_cast<int32_t>(c), static_cast<int32_t>(ky),
-                                static_cast<int32_t>(kx)});
+              k.taps.push_back(
+                  {w, static_cast<int32_t>(c), static_cast<int32_t>(ky), static_cast<int32_t>(kx)});
     }
     k.tap_begin.push_back(k.taps.size());
   }
@@ -159,8 +159,8 @@ void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out
       const auto [x0, x1] = valid_outputs(OW, sw, l.pad_w, tap.kx, W);
       const Acc w = tap.weight;
       for (int64_t y = y0; y < y1; ++y) {
-        const int32_t* src = x + (tap.channel * H + y * sh - l.pad_h + tap.ky) * W - l.pad_w +
-                             tap.kx;
+        const int32_t* src =
+            x + (tap.channel * H + y * sh - l.pad_h + tap.ky) * W - l.pad_w + tap.kx;
         kernels::add_scaled_strided<Acc>(acc.data() + y * OW + x0, src + x0 * sw, sw, w, x1 - x0);
       }
     }

@@ -51,8 +51,8 @@ std::vector<int64_t> dot_products(const Tile& t) {
     for (int64_t j = 0; j < t.cols_used; ++j)
       for (int64_t i = 0; i < t.rows_used; ++i) {
         const int64_t lane = t.select.empty() ? 0 : t.select[i * t.cols_used + j];
-        r[j * t.vectors + n] += int64_t{t.weights[i * t.cols_used + j]} *
-                                t.acts[(i * t.lanes + lane) * t.vectors + n];
+        r[j * t.vectors + n] +=
+            int64_t{t.weights[i * t.cols_used + j]} * t.acts[(i * t.lanes + lane) * t.vectors + n];
       }
   return r;
 }

@@ -464,8 +464,8 @@ TEST_CASE("dram: clock domains convert cycles and times exactly at any frequency
       INFO("hz " << hz << " cycle " << c);
       REQUIRE(clock.ps(static_cast<int64_t>(c)) == want);
       const sc_core::sc_time t = clock.time(static_cast<int64_t>(c));
-      REQUIRE(clock.cycle_at_or_after(t) == static_cast<int64_t>(c) -
-                                               (c > 0 && exact(c - 1, hz) == want ? 1 : 0));
+      REQUIRE(clock.cycle_at_or_after(t) ==
+              static_cast<int64_t>(c) - (c > 0 && exact(c - 1, hz) == want ? 1 : 0));
       if (want > 0 && exact(c, hz) > exact(c - 1, hz) + 1)  // a time inside the cycle
         REQUIRE(clock.cycle_at_or_after(sc_core::sc_time::from_value(t.value() - 1)) ==
                 static_cast<int64_t>(c));

@@ -144,8 +144,8 @@ int32_t oracle_requantize(int64_t acc, const net::Layer& l, int64_t o) {
   const int64_t s = l.requant.shift;
   oracle_wide r = s > 0 ? (p + (oracle_wide{1} << (s - 1))) >> s : p;
   const oracle_wide lo = l.relu ? 0 : -(oracle_wide{1} << (l.out_bits - 1));
-  const oracle_wide hi = l.relu ? (oracle_wide{1} << l.out_bits) - 1
-                                : (oracle_wide{1} << (l.out_bits - 1)) - 1;
+  const oracle_wide hi =
+      l.relu ? (oracle_wide{1} << l.out_bits) - 1 : (oracle_wide{1} << (l.out_bits - 1)) - 1;
   r = std::clamp(r, lo, hi);
   return static_cast<int32_t>(r);
 }
