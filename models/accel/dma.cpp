@@ -10,6 +10,7 @@ Dma::Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned reques
       clock_(clock),
       request_bytes_(request_bytes),
       log_jobs_(log),
+      payloads_(request_bytes),
       stats_(this->name()),
       jobs_count_(stats_, "jobs", "jobs", "transfers the controller asked for"),
       requests_(stats_, "requests", "transactions", "TLM transactions sent to DRAM"),
@@ -95,23 +96,9 @@ void Dma::issue() {
     const sc_core::sc_time may = std::max({j.start, next_request_, now});
     const unsigned len =
         static_cast<unsigned>(std::min<uint64_t>(request_bytes_, j.bytes - j.issued));
-    if (free_.empty()) {
-      slots_.push_back(std::make_unique<Slot>());
-      slots_.back()->data.assign(request_bytes_, 0);
-      free_.push_back(slots_.back().get());
-    }
-    Slot* s = free_.back();
-    free_.pop_back();
-    s->job = &j;
-    tlm::tlm_generic_payload& p = s->payload;
-    p.set_command(j.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    p.set_address(j.addr + j.issued);
-    p.set_data_ptr(s->data.data());
-    p.set_data_length(len);
-    p.set_streaming_width(len);
-    p.set_byte_enable_ptr(nullptr);
-    p.set_dmi_allowed(false);
-    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    PayloadPool<JobState*>::Slot& s = payloads_.acquire(j.write, j.addr + j.issued, len);
+    s.tag = &j;
+    tlm::tlm_generic_payload& p = s.payload;
     j.issued += len;
     requests_ += 1;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
@@ -144,14 +131,11 @@ tlm::tlm_sync_enum Dma::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_ph
 
 void Dma::finished(tlm::tlm_generic_payload& p) {
   if (!p.is_response_ok()) SC_REPORT_ERROR(name(), "DRAM refused a transfer");
-  for (auto& s : slots_)
-    if (&s->payload == &p) {
-      free_.push_back(s.get());
-      JobState& j = *s->job;
-      j.completed += p.get_data_length();
-      if (j.completed == j.bytes) complete(j);
-      return;
-    }
+  if (PayloadPool<JobState*>::Slot* s = payloads_.release(p)) {
+    JobState& j = *s->tag;
+    j.completed += p.get_data_length();
+    if (j.completed == j.bytes) complete(j);
+  }
 }
 
 }  // namespace trine::models

@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/common/payload_pool.hpp"
 #include "models/common/stats_walker.hpp"
 #include "models/dram/clock.hpp"
 
@@ -59,11 +60,6 @@ class Dma : public sc_core::sc_module, public HasStats {
     sc_core::sc_time start, done_time;
     sc_core::sc_event finished;
   };
-  struct Slot {
-    tlm::tlm_generic_payload payload;
-    std::vector<unsigned char> data;
-    JobState* job = nullptr;
-  };
   JobState& state(Job j) { return *jobs_[static_cast<size_t>(j - first_)]; }
   void issue();  // sends the requests that may go now, while the DRAM takes them at once
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
@@ -77,11 +73,10 @@ class Dma : public sc_core::sc_module, public HasStats {
   bool log_jobs_;
   std::deque<std::unique_ptr<JobState>> jobs_;  // jobs first_, first_ + 1, ... not yet released
   std::vector<std::unique_ptr<JobState>> spare_;
-  Job first_ = 0, next_ = 0;       // next_: the first job not fully issued
-  bool blocked_ = false;           // a request awaits END_REQ
-  sc_core::sc_time next_request_;  // when the last request phase ends (END_REQ's delay)
-  std::vector<std::unique_ptr<Slot>> slots_;
-  std::vector<Slot*> free_;
+  Job first_ = 0, next_ = 0;         // next_: the first job not fully issued
+  bool blocked_ = false;             // a request awaits END_REQ
+  sc_core::sc_time next_request_;    // when the last request phase ends (END_REQ's delay)
+  PayloadPool<JobState*> payloads_;  // tagged with their job
   std::vector<JobRecord> log_;
   sc_core::sc_event resume_;  // a deferred start or END_REQ: issue() again
   stats::Group stats_;

@@ -8,7 +8,8 @@ TracePlayer::TracePlayer(sc_core::sc_module_name name, std::vector<dram::TraceEn
       socket("socket"),
       trace_(std::move(trace)),
       request_bytes_(request_bytes),
-      clock_(clock) {
+      clock_(clock),
+      payloads_(request_bytes) {
   socket.register_nb_transport_bw(this, &TracePlayer::nb_transport_bw);
   SC_THREAD(run);
 }
@@ -17,22 +18,7 @@ void TracePlayer::run() {
   for (const dram::TraceEntry& e : trace_) {
     const sc_core::sc_time at = clock_.time(e.cycle);
     if (at > sc_core::sc_time_stamp()) sc_core::wait(at - sc_core::sc_time_stamp());
-    if (free_.empty()) {
-      slots_.push_back(std::make_unique<Slot>());
-      slots_.back()->data.assign(request_bytes_, 0);
-      free_.push_back(slots_.back().get());
-    }
-    Slot* s = free_.back();
-    free_.pop_back();
-    tlm::tlm_generic_payload& p = s->payload;
-    p.set_command(e.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    p.set_address(e.address);
-    p.set_data_ptr(s->data.data());
-    p.set_data_length(request_bytes_);
-    p.set_streaming_width(request_bytes_);
-    p.set_byte_enable_ptr(nullptr);
-    p.set_dmi_allowed(false);
-    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_generic_payload& p = payloads_.acquire(e.write, e.address, request_bytes_).payload;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     const tlm::tlm_sync_enum r = socket->nb_transport_fw(p, phase, delay);
@@ -67,8 +53,7 @@ void TracePlayer::finished(tlm::tlm_generic_payload& p) {
   else
     ++failed_;
   last_response_ = sc_core::sc_time_stamp();
-  for (auto& s : slots_)
-    if (&s->payload == &p) free_.push_back(s.get());
+  payloads_.release(p);
 }
 
 }  // namespace trine::models

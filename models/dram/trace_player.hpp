@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/common/payload_pool.hpp"
 #include "models/dram/clock.hpp"
 #include "models/dram/trace.hpp"
 
@@ -27,10 +28,6 @@ class TracePlayer : public sc_core::sc_module {
 
  private:
   SC_HAS_PROCESS(TracePlayer);
-  struct Slot {
-    tlm::tlm_generic_payload payload;
-    std::vector<unsigned char> data;
-  };
   void run();
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
@@ -39,8 +36,7 @@ class TracePlayer : public sc_core::sc_module {
   std::vector<dram::TraceEntry> trace_;
   unsigned request_bytes_;
   ClockDomain clock_;
-  std::vector<std::unique_ptr<Slot>> slots_;
-  std::vector<Slot*> free_;
+  PayloadPool<char> payloads_;
   sc_core::sc_event end_req_;
   uint64_t completed_ = 0, failed_ = 0;
   sc_core::sc_time last_response_;

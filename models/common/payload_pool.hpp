@@ -1,0 +1,61 @@
+#pragma once
+// Reusable generic payloads for an AT initiator with several transactions in flight: each
+// carries its own data area and a tag of the owner's (what the transaction belongs to), and a
+// payload's extension array and data are allocated once, not per transaction.
+#include <tlm>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace trine::models {
+
+template <class Tag>
+class PayloadPool {
+ public:
+  struct Slot {
+    tlm::tlm_generic_payload payload;
+    std::vector<unsigned char> data;
+    Tag tag{};
+  };
+
+  explicit PayloadPool(unsigned max_bytes) : max_bytes_(max_bytes) {}
+
+  // A free payload set up for a `len`-byte read or write at `addr` (at most max_bytes): no
+  // byte enables, no DMI, response incomplete.
+  Slot& acquire(bool write, uint64_t addr, unsigned len) {
+    if (free_.empty()) {
+      slots_.push_back(std::make_unique<Slot>());
+      slots_.back()->data.assign(max_bytes_, 0);
+      free_.push_back(slots_.back().get());
+    }
+    Slot& s = *free_.back();
+    free_.pop_back();
+    tlm::tlm_generic_payload& p = s.payload;
+    p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    p.set_address(addr);
+    p.set_data_ptr(s.data.data());
+    p.set_data_length(len);
+    p.set_streaming_width(len);
+    p.set_byte_enable_ptr(nullptr);
+    p.set_dmi_allowed(false);
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    return s;
+  }
+  // The slot of a payload this pool handed out, now free again (nullptr if not the pool's).
+  Slot* release(const tlm::tlm_generic_payload& p) {
+    for (auto& s : slots_)
+      if (&s->payload == &p) {
+        free_.push_back(s.get());
+        return s.get();
+      }
+    return nullptr;
+  }
+
+ private:
+  unsigned max_bytes_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Slot*> free_;
+};
+
+}  // namespace trine::models
