@@ -145,6 +145,14 @@ bool ChannelController::refresh_command(int64_t now, CommandRecord& out, int64_t
 }
 
 void ChannelController::build_candidates(int64_t now) {
+  // Candidates depend on the queue, the banks' state and which ranks await refresh. After a
+  // cycle without a command or an admission only the last can change: then they stand.
+  uint64_t refreshing = 0;
+  for (size_t r = 0; r < ranks_.size(); ++r)
+    if (refresh_due(static_cast<int>(r), now)) refreshing |= uint64_t{1} << (r % 64);
+  if (candidates_current_ && refreshing == candidates_refreshing_ && ranks_.size() <= 64) return;
+  candidates_current_ = true;
+  candidates_refreshing_ = refreshing;
   candidates_.clear();
   std::fill(queued_hits_.begin(), queued_hits_.end(), 0);
   for (const Queued& q : queue_)
@@ -258,6 +266,7 @@ void ChannelController::issue(const CommandRecord& c) {
     *bs.precharges += 1;
   }
   next_cmd_ = at + 1;
+  candidates_current_ = false;
   if (log_) log_->push_back(c);
 }
 
@@ -285,6 +294,7 @@ void ChannelController::admit(int64_t now) {
     const Request& r = pending_.front();
     queue_.push_back({r, now, bank_index(r.at), group_index(r.at), -1});
     pending_.pop_front();
+    candidates_current_ = false;
   }
 }
 

@@ -158,7 +158,9 @@ class ChannelController {
   std::deque<Request> pending_;  // arrived or future, not yet admitted
   std::vector<Queued> queue_;    // admitted, oldest first
   std::vector<Candidate> candidates_;
-  std::vector<int> queued_hits_;  // per bank: queued requests that hit its open row
+  bool candidates_current_ = false;     // no command or admission since they were built
+  uint64_t candidates_refreshing_ = 0;  // ranks with a refresh due when they were built
+  std::vector<int> queued_hits_;        // per bank: queued requests that hit its open row
   std::vector<Completion> done_;
 };
 
