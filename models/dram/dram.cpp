@@ -65,8 +65,7 @@ uint64_t Dram::begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_do
   t.blocking_done = blocking_done;
   for (uint64_t b = first; b <= last; ++b) memory_.push(id, b * burst, write, cycle);
   transactions_count_ += 1;
-  schedule_tick();
-  return id;
+  return id;  // the caller schedules the next wake-up, once it knows whether END_REQ is owed
 }
 
 tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
@@ -130,6 +129,7 @@ void Dram::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   delay = sc_core::SC_ZERO_TIME;
   sc_core::sc_event done;
   begin(p, &done, sc_core::sc_time_stamp());
+  schedule_tick();
   sc_core::wait(done);
   p.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -224,6 +224,9 @@ void Dram::retire(uint64_t id) {
 }
 
 void Dram::schedule_tick() {
+  // The wake-up follows from the whole current state: it replaces any earlier one (which an
+  // END_REQ since paid, for one, may have made too early).
+  tick_event_.cancel();
   const int64_t next = memory_.next_event();
   if (next == dram::kNever) return;
   // Decisions for cycle `next` are made once every request of that cycle has arrived: at the
