@@ -53,16 +53,15 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
     }
   for (const compile::LayerPlan& p : schedule.layers) {
     weight_base_.push_back(at);
+    // Each weight block once, in block order (the first vector chunk's tiles).
+    std::vector<uint64_t> block_address;
     uint64_t off = 0;
-    std::map<std::pair<int64_t, int64_t>, uint64_t> offsets;  // each weight block once
-    for (const compile::TilePlan& t : p.tiles) {
-      const auto key = std::make_pair(t.out_begin, t.red_begin);
-      if (!offsets.count(key)) {
-        offsets[key] = off;
-        off += static_cast<uint64_t>((t.weight_bits + 7) / 8);
-      }
-      tile_address_[p.layer].push_back(at + offsets[key]);
+    for (size_t k = 0; k < static_cast<size_t>(p.blocks); ++k) {
+      block_address.push_back(at + off);
+      off += static_cast<uint64_t>((p.tiles[k].weight_bits + 7) / 8);
     }
+    for (const compile::TilePlan& t : p.tiles)
+      tile_address_[p.layer].push_back(block_address[static_cast<size_t>(t.block)]);
     at = align64(at + off);
   }
   input_base_ = at;

@@ -13,7 +13,6 @@
 #include <tlm>
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>

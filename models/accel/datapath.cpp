@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
-#include <map>
 
 namespace trine::models::accel {
 
@@ -21,14 +20,8 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
   const net::WeightMatrix decoded = combined ? net::WeightMatrix() : layer.weights.decode();
   const net::ColCombCode& cc = layer.weights.colcomb;
   const int64_t groups = static_cast<int64_t>(cc.groups.size());
-  std::map<std::pair<int64_t, int64_t>, size_t> known;
-  for (const compile::TilePlan& p : plan.tiles) {
-    const auto key = std::make_pair(p.out_begin, p.red_begin);
-    const auto it = known.find(key);
-    if (it != known.end()) {
-      block_of_.push_back(it->second);
-      continue;
-    }
+  for (size_t k = 0; k < static_cast<size_t>(plan.blocks); ++k) {
+    const compile::TilePlan& p = plan.tiles[k];
     const int64_t rows = p.red_end - p.red_begin, cols = p.out_end - p.out_begin;
     Block b;
     b.weights.resize(static_cast<size_t>(rows * cols));
@@ -44,8 +37,6 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
           b.weights[at] = decoded.at(o, r);
         }
       }
-    known[key] = blocks_.size();
-    block_of_.push_back(blocks_.size());
     blocks_.push_back(std::move(b));
   }
 }
@@ -56,7 +47,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   t.cols_used = p.out_end - p.out_begin;
   t.vectors = p.vec_end - p.vec_begin;
   t.lanes = plan_.lanes;
-  const Block& b = blocks_[block_of_[k]];
+  const Block& b = blocks_[static_cast<size_t>(p.block)];
   t.weights = b.weights;
   t.select = b.select;
   const bool combined = layer_.weights.form == WeightForm::ColComb;

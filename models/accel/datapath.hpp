@@ -54,8 +54,7 @@ class Datapath {
   const compile::LayerPlan& plan_;
   net::TensorType in_, out_;
   std::vector<std::pair<int64_t, int64_t>> xs_;  // conv: per kernel column, output columns inside
-  std::vector<Block> blocks_;                    // decoded once; vector chunks reuse them
-  std::vector<size_t> block_of_;                 // per planned tile
+  std::vector<Block> blocks_;                    // by block number, decoded once
 };
 
 // Max or average pooling on the vector unit.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <tuple>
 
 #include "models/array/array.hpp"
 #include "sim/util/kernels.hpp"
@@ -34,7 +35,7 @@ class Fast : public Model {
   template <class Acc>
   void accumulate(const Tile& t, std::vector<int64_t>& sums) {
     const int64_t R = t.rows_used, C = t.cols_used, L = t.lanes, V = t.vectors;
-    std::vector<Acc>& acc = scratch<Acc>();
+    std::vector<Acc>& acc = std::get<std::vector<Acc>>(scratch_);
     acc.assign(static_cast<size_t>(C * V), Acc{0});
     if (V == 1) {  // one vector (dense layers, one image): the loop over columns vectorizes
       if (t.select.empty()) {
@@ -62,20 +63,9 @@ class Fast : public Model {
     sums.assign(acc.begin(), acc.end());
   }
 
-  template <class Acc>
-  std::vector<Acc>& scratch();
-  std::vector<int32_t> acc32_;
-  std::vector<int64_t> acc64_;
+  // The column sums being accumulated, of either width (storage reused across tiles).
+  std::tuple<std::vector<int32_t>, std::vector<int64_t>> scratch_;
 };
-
-template <>
-std::vector<int32_t>& Fast::scratch<int32_t>() {
-  return acc32_;
-}
-template <>
-std::vector<int64_t>& Fast::scratch<int64_t>() {
-  return acc64_;
-}
 
 }  // namespace
 

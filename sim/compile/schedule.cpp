@@ -155,7 +155,8 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
 
   FormCost cost(w, decoded);
   int64_t largest = 0;
-  for (int64_t v = 0; v < p.vectors; v += p.vec_chunk)
+  for (int64_t v = 0; v < p.vectors; v += p.vec_chunk) {
+    int64_t block = 0;  // which tiles are dropped depends on the weights only: the same per chunk
     for (int64_t o = 0; o < p.outputs; o += C)
       for (int64_t k = 0; k < p.reduction; k += R) {
         TilePlan t;
@@ -168,8 +169,11 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
           ++p.skipped_tiles;
           continue;
         }
+        t.block = block++;
         p.tiles.push_back(t);
       }
+    p.blocks = block;
+  }
   if (2 * largest > dp.buffers.weight.size_bytes)
     unmappable(l, "double-buffered weight tiles need 2 x " + std::to_string(largest) +
                       " bytes; buffers.weight.size is " +

@@ -28,6 +28,9 @@ struct TilePlan {
   int64_t weight_bits = 0;             // encoded weight bits the tile needs from memory
   int64_t decode_units = 0;            // decoder work: words, entries, codes, pairs, block rows
   int64_t nonzeros = 0;                // nonzero weights in the tile
+  // The weight block (output tile x reduction tile) it loads, numbered in the order of the
+  // first vector chunk; later chunks load the same blocks again.
+  int64_t block = 0;
 };
 
 struct LayerPlan {
@@ -39,6 +42,7 @@ struct LayerPlan {
   int64_t batch = 1, positions = 1;                     // vectors = batch x positions (image-major)
   int64_t out_tiles = 0, red_tiles = 0, vec_chunk = 0;  // vec_chunk: vectors per chunk
   std::vector<TilePlan> tiles;  // execution order: vector chunk, output tile, reduction tile
+  int64_t blocks = 0;           // distinct weight blocks (the first chunk's tiles)
   int64_t skipped_tiles = 0;    // all-zero tiles dropped
   int64_t macs = 0;             // outputs x weight columns x vectors (dense arithmetic)
   int64_t weight_bytes = 0;     // the layer's encoded weights

@@ -18,21 +18,20 @@ int64_t saturate(int64_t v, int bits, bool is_signed) {
 }
 
 Requantizer::Requantizer(const Layer& l, int64_t channel)
-    : acc_lo_(-(int64_t{1} << (l.acc_bits - 1))),
-      acc_hi_((int64_t{1} << (l.acc_bits - 1)) - 1),
-      multiplier_(l.requant.multiplier_for(channel)),
-      half_(l.requant.shift > 0 ? int64_t{1} << (l.requant.shift - 1) : 0),
-      out_lo_(l.relu ? 0 : -(int64_t{1} << (l.out_bits - 1))),
-      out_hi_(l.relu ? (int64_t{1} << l.out_bits) - 1 : (int64_t{1} << (l.out_bits - 1)) - 1),
-      shift_(static_cast<int>(l.requant.shift)),
-      narrow_(l.acc_bits <= 32),
-      constants_{acc_lo_, acc_hi_, multiplier_, half_, out_lo_, out_hi_, shift_} {}
+    : q_{-(int64_t{1} << (l.acc_bits - 1)),
+         (int64_t{1} << (l.acc_bits - 1)) - 1,
+         l.requant.multiplier_for(channel),
+         l.requant.shift > 0 ? int64_t{1} << (l.requant.shift - 1) : 0,
+         l.relu ? 0 : -(int64_t{1} << (l.out_bits - 1)),
+         l.relu ? (int64_t{1} << l.out_bits) - 1 : (int64_t{1} << (l.out_bits - 1)) - 1,
+         static_cast<int>(l.requant.shift)},
+      narrow_(l.acc_bits <= 32) {}
 
 int32_t Requantizer::wide(int64_t a) const {
   // acc (48 bits) times a multiplier (31 bits) can need more than 64 bits.
   __extension__ typedef __int128 wide_t;
-  const wide_t shifted = (static_cast<wide_t>(a) * multiplier_ + half_) >> shift_;
-  return static_cast<int32_t>(std::clamp<wide_t>(shifted, out_lo_, out_hi_));
+  const wide_t shifted = (static_cast<wide_t>(a) * q_.multiplier + q_.half) >> q_.shift;
+  return static_cast<int32_t>(std::clamp<wide_t>(shifted, q_.out_lo, q_.out_hi));
 }
 
 int32_t requantize(int64_t acc, const Layer& l, int64_t channel) {

@@ -32,28 +32,26 @@ class Requantizer {
  public:
   Requantizer(const net::Layer& layer, int64_t channel);
   int32_t operator()(int64_t acc) const {
-    const int64_t a = acc < acc_lo_ ? acc_lo_ : acc > acc_hi_ ? acc_hi_ : acc;
+    const int64_t a = acc < q_.acc_lo ? q_.acc_lo : acc > q_.acc_hi ? q_.acc_hi : acc;
     int64_t product = 0, rounded = 0;
-    if (__builtin_mul_overflow(a, multiplier_, &product) ||
-        __builtin_add_overflow(product, half_, &rounded))
+    if (__builtin_mul_overflow(a, q_.multiplier, &product) ||
+        __builtin_add_overflow(product, q_.half, &rounded))
       return wide(a);
-    const int64_t r = rounded >> shift_;
-    return static_cast<int32_t>(r < out_lo_ ? out_lo_ : r > out_hi_ ? out_hi_ : r);
+    const int64_t r = rounded >> q_.shift;
+    return static_cast<int32_t>(r < q_.out_lo ? q_.out_lo : r > q_.out_hi ? q_.out_hi : r);
   }
   // out[i] = (*this)(acc[i] + bias) for i in [0, n): a vector loop when 64 bits always hold
   // the arithmetic (accumulators of up to 32 bits), else one value at a time.
   template <class Acc>
   void run(const Acc* acc, int64_t bias, int32_t* out, int64_t n) const {
-    if (narrow_) return kernels::requantize(acc, bias, constants_, out, n);
+    if (narrow_) return kernels::requantize(acc, bias, q_, out, n);
     for (int64_t i = 0; i < n; ++i) out[i] = (*this)(static_cast<int64_t>(acc[i]) + bias);
   }
 
  private:
   int32_t wide(int64_t saturated) const;
-  int64_t acc_lo_, acc_hi_, multiplier_, half_, out_lo_, out_hi_;
-  int shift_;
+  kernels::Requant q_;
   bool narrow_;
-  kernels::Requant constants_;
 };
 // Convolution geometry along one axis: the outputs i in [0, n) whose input
 // i * stride - pad + k lies in [0, size), as [lo, hi) (kernel offset k; zero padding outside).
