@@ -81,6 +81,7 @@ ChannelController::ChannelController(const DramSpec& spec, int channel, const Pa
       ranks_(static_cast<size_t>(spec.org.ranks)),
       queued_hits_(banks_.size(), 0) {
   for (Rank& r : ranks_) r.refresh_due = spec.t.tREFI;
+  first_refresh_due_ = spec.t.tREFI;
 }
 
 size_t ChannelController::bank_index(const DramAddress& a) const {
@@ -106,6 +107,7 @@ void ChannelController::push(const Request& r) {
 }
 
 bool ChannelController::refresh_command(int64_t now, CommandRecord& out, int64_t& ready_at) const {
+  if (now < first_refresh_due_) return false;
   bool found = false;
   for (size_t r = 0; r < ranks_.size(); ++r) {
     if (!refresh_due(static_cast<int>(r), now)) continue;
@@ -148,19 +150,17 @@ void ChannelController::build_candidates(int64_t now) {
   // Candidates depend on the queue, the banks' state and which ranks await refresh. After a
   // cycle without a command or an admission only the last can change: then they stand.
   uint64_t refreshing = 0;
-  for (size_t r = 0; r < ranks_.size(); ++r)
-    if (refresh_due(static_cast<int>(r), now)) refreshing |= uint64_t{1} << (r % 64);
+  if (now >= first_refresh_due_)
+    for (size_t r = 0; r < ranks_.size(); ++r)
+      if (refresh_due(static_cast<int>(r), now)) refreshing |= uint64_t{1} << (r % 64);
   if (candidates_current_ && refreshing == candidates_refreshing_ && ranks_.size() <= 64) return;
   candidates_current_ = true;
   candidates_refreshing_ = refreshing;
   candidates_.clear();
-  std::fill(queued_hits_.begin(), queued_hits_.end(), 0);
-  for (const Queued& q : queue_)
-    if (banks_[q.bank].open_row == q.r.at.row) ++queued_hits_[q.bank];
   for (size_t i = 0; i < queue_.size(); ++i) {
     const Queued& q = queue_[i];
     const Request& r = q.r;
-    if (refresh_due(r.at.rank, now)) continue;
+    if (refreshing != 0 && refresh_due(r.at.rank, now)) continue;
     const size_t bi = q.bank;
     const Bank& b = banks_[bi];
     Candidate c;
@@ -194,6 +194,9 @@ void ChannelController::issue(const CommandRecord& c) {
   switch (c.command) {
     case Command::ACT:
       b.open_row = c.at.row;
+      queued_hits_[bi] = 0;
+      for (const Queued& q : queue_)
+        if (q.bank == bi && q.r.at.row == c.at.row) ++queued_hits_[bi];
       b.hit_streak = 0;
       b.next_rd = b.next_wr = at + t.tRCD;
       b.next_pre = std::max(b.next_pre, at + t.tRAS);
@@ -209,6 +212,7 @@ void ChannelController::issue(const CommandRecord& c) {
     case Command::PRE:
       if (b.open_row >= 0) bank_closes(rk, at);
       b.open_row = -1;
+      queued_hits_[bi] = 0;
       b.next_act = std::max(b.next_act, at + t.tRP);
       stats_.precharges += 1;
       *bs.precharges += 1;
@@ -252,6 +256,8 @@ void ChannelController::issue(const CommandRecord& c) {
         banks_[i].next_act = std::max(banks_[i].next_act, at + t.tRFC);
       rk.next_act = std::max(rk.next_act, at + t.tRFC);
       rk.refresh_due += t.tREFI;
+      first_refresh_due_ = kNever;
+      for (const Rank& r : ranks_) first_refresh_due_ = std::min(first_refresh_due_, r.refresh_due);
       stats_.refreshes += 1;
       break;
     }
@@ -262,6 +268,7 @@ void ChannelController::issue(const CommandRecord& c) {
     b.next_act = std::max(b.next_act, b.next_pre + t.tRP);
     bank_closes(rk, at);  // (active until the precharge itself: a few cycles more)
     b.open_row = -1;
+    queued_hits_[bi] = 0;
     stats_.precharges += 1;
     *bs.precharges += 1;
   }
@@ -293,6 +300,7 @@ void ChannelController::admit(int64_t now) {
   while (!pending_.empty() && queue_.size() < depth_ && pending_.front().arrival <= now) {
     const Request& r = pending_.front();
     queue_.push_back({r, now, bank_index(r.at), group_index(r.at), -1});
+    if (banks_[queue_.back().bank].open_row == r.at.row) ++queued_hits_[queue_.back().bank];
     pending_.pop_front();
     candidates_current_ = false;
   }
@@ -321,7 +329,7 @@ void ChannelController::run_until(int64_t limit) {
       if (c.command == Command::ACT || c.command == Command::PRE) rec.at.column = 0;
       if (c.command == Command::PRE) rec.at.row = banks_[q.bank].open_row;
       if (c.row_hit) {
-        const int others = queued_hits_[q.bank] - 1;
+        const int others = --queued_hits_[q.bank];  // this request leaves the queue
         if (page_.close_after(others)) rec.command = q.r.write ? Command::WRA : Command::RDA;
         issue(rec);
         const int64_t done = now_ + (q.r.write ? s_.t.tCWL : s_.t.tCL) + s_.burst_cycles;
@@ -340,8 +348,11 @@ void ChannelController::run_until(int64_t limit) {
       continue;
     }
     int64_t next = std::min(wake, ref_ready);
-    for (size_t r = 0; r < ranks_.size(); ++r)
-      if (!refresh_due(static_cast<int>(r), now_)) next = std::min(next, ranks_[r].refresh_due);
+    if (now_ < first_refresh_due_)
+      next = std::min(next, first_refresh_due_);
+    else
+      for (size_t r = 0; r < ranks_.size(); ++r)
+        if (!refresh_due(static_cast<int>(r), now_)) next = std::min(next, ranks_[r].refresh_due);
     if (!pending_.empty() && queue_.size() < depth_)
       next = std::min(next, pending_.front().arrival);
     wake_ = std::max(next, now_ + 1);

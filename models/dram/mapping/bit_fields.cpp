@@ -1,5 +1,6 @@
 // The mappings as bit fields: each coordinate takes log2(count) address bits, in an order
 // fixed by the mapping's name.
+#include <array>
 #include <utility>
 
 #include "models/dram/mapping/mapping.hpp"
@@ -22,17 +23,29 @@ class BitFieldMapping : public AddressMapping {
   // `order`: fields from least to most significant, above the burst offset.
   BitFieldMapping(const DramSpec& s, const std::vector<Field>& order)
       : offset_bits_(log2_exact(s.burst_bytes)) {
-    for (Field f : order) fields_.push_back({f, log2_exact(count(s, f))});
+    int shift = offset_bits_;
+    for (Field f : order) {
+      const int bits = log2_exact(count(s, f));
+      fields_.push_back({f, bits});
+      shift_[static_cast<size_t>(f)] = shift;
+      mask_[static_cast<size_t>(f)] = (uint64_t{1} << bits) - 1;
+      shift += bits;
+    }
   }
 
+  // Straight-line extraction: this runs once per burst.
   DramAddress map(uint64_t address) const override {
+    auto field = [&](Field f) {
+      return static_cast<int64_t>(address >> shift_[static_cast<size_t>(f)] &
+                                  mask_[static_cast<size_t>(f)]);
+    };
     DramAddress a;
-    uint64_t rest = address >> offset_bits_;
-    for (const auto& [f, bits] : fields_) {
-      const int64_t v = static_cast<int64_t>(rest & ((uint64_t{1} << bits) - 1));
-      rest >>= bits;
-      set(a, f, v);
-    }
+    a.channel = static_cast<int32_t>(field(Field::Channel));
+    a.group = static_cast<int32_t>(field(Field::Group));
+    a.bank = static_cast<int32_t>(field(Field::Bank));
+    a.rank = static_cast<int32_t>(field(Field::Rank));
+    a.row = field(Field::Row);
+    a.column = field(Field::Column);
     return a;
   }
 
@@ -64,28 +77,6 @@ class BitFieldMapping : public AddressMapping {
     }
     return 1;
   }
-  static void set(DramAddress& a, Field f, int64_t v) {
-    switch (f) {
-      case Field::Channel:
-        a.channel = static_cast<int32_t>(v);
-        break;
-      case Field::Group:
-        a.group = static_cast<int32_t>(v);
-        break;
-      case Field::Bank:
-        a.bank = static_cast<int32_t>(v);
-        break;
-      case Field::Rank:
-        a.rank = static_cast<int32_t>(v);
-        break;
-      case Field::Row:
-        a.row = v;
-        break;
-      case Field::Column:
-        a.column = v;
-        break;
-    }
-  }
   static int64_t get(const DramAddress& a, Field f) {
     switch (f) {
       case Field::Channel:
@@ -105,7 +96,9 @@ class BitFieldMapping : public AddressMapping {
   }
 
   int offset_bits_;
-  std::vector<std::pair<Field, int>> fields_;
+  std::vector<std::pair<Field, int>> fields_;  // least significant first
+  std::array<int, 6> shift_{};                 // by Field: where it starts in the address
+  std::array<uint64_t, 6> mask_{};
 };
 
 using F = Field;
