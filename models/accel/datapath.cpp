@@ -39,6 +39,18 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
       }
     blocks_.push_back(std::move(b));
   }
+  int64_t rows = 0;
+  for (const compile::TilePlan& p : plan.tiles) rows = std::max(rows, p.red_end);
+  lane_cols_.assign(static_cast<size_t>(rows * plan.lanes), -1);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t s = 0; s < plan.lanes; ++s) {
+      int64_t col = s == 0 ? r : -1;
+      if (combined) {
+        const std::vector<int32_t>& group = cc.groups[static_cast<size_t>(r)];
+        col = s < static_cast<int64_t>(group.size()) ? group[static_cast<size_t>(s)] : -1;
+      }
+      lane_cols_[static_cast<size_t>(r * plan.lanes + s)] = static_cast<int32_t>(col);
+    }
 }
 
 void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile& t) const {
@@ -50,24 +62,33 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   const Block& b = blocks_[static_cast<size_t>(p.block)];
   t.weights = b.weights;
   t.select = b.select;
-  const bool combined = layer_.weights.form == WeightForm::ColComb;
+  t.decode_cycles = 0;  // set by the decoder
+  t.weights_ready = t.inputs_ready = 0;
   const int64_t V = t.vectors, P = plan_.positions;
   const int64_t kh = layer_.kernel_h, kw = layer_.kernel_w, OH = out_.height, OW = out_.width;
   const bool conv = layer_.kind == net::LayerKind::Conv2d;
   // Where the tile's first vector lies: image, output row and column.
   const int64_t first_image = p.vec_begin / P, first_oy = p.vec_begin % P / OW,
                 first_ox = p.vec_begin % P % OW;
-  t.acts.assign(static_cast<size_t>(t.rows_used * t.lanes * V), 0);
+  // The weight column each lane of each array row reads (a combined group's channels).
+  const int32_t* cols = lane_cols_.data() + p.red_begin * t.lanes;
+  const int64_t streams = t.rows_used * t.lanes;
+  t.acts.resize(static_cast<size_t>(streams * V));
+  if (!conv && V == 1) {  // dense, one image: a gather from the input vector
+    const int32_t* x = batch[static_cast<size_t>(p.vec_begin)].data.data();
+    for (int64_t i = 0; i < streams; ++i)
+      t.acts[static_cast<size_t>(i)] = cols[i] < 0 ? 0u : static_cast<uint32_t>(x[cols[i]]);
+    return;
+  }
+  // Every element is written once below (zeros where a lane is unused or reads padding).
   for (int64_t i = 0; i < t.rows_used; ++i)
     for (int64_t s = 0; s < t.lanes; ++s) {
-      // The weight column lane s of array row i reads (a combined group's s-th channel).
-      int64_t col = s == 0 ? p.red_begin + i : -1;
-      if (combined) {
-        const std::vector<int32_t>& group = layer_.weights.colcomb.groups[p.red_begin + i];
-        col = s < static_cast<int64_t>(group.size()) ? group[s] : -1;
-      }
-      if (col < 0) continue;  // a lane the group does not use carries zeros
+      const int64_t col = cols[i * t.lanes + s];
       uint32_t* stream = t.acts.data() + (i * t.lanes + s) * V;
+      if (col < 0) {  // a lane the group does not use carries zeros
+        std::fill(stream, stream + V, 0u);
+        continue;
+      }
       if (!conv) {  // dense: one vector per image, the input itself
         for (int64_t v = 0; v < V; ++v)
           stream[v] = static_cast<uint32_t>(batch[static_cast<size_t>(p.vec_begin + v)].data[col]);
@@ -82,24 +103,27 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
       for (int64_t v = 0; v < V;) {
         const int64_t n = std::min(V - v, OW - ox0);  // the rest of this output row
         const int64_t iy = oy * layer_.stride_h - layer_.pad_h + ky;
-        if (iy >= 0 && iy < in_.height) {  // else a padding row: zeros
+        uint32_t* out = stream + v - ox0;  // indexed by output column
+        if (iy >= 0 && iy < in_.height) {
           const int32_t* row = batch[static_cast<size_t>(image)].data.data() +
                                (c * in_.height + iy) * in_.width - layer_.pad_w + kx;
-          const int64_t lo = std::max(ox0, inside_lo), hi = std::min(ox0 + n, inside_hi);
-          uint32_t* out = stream + v - ox0;  // indexed by output column
-          if (layer_.stride_w == 1 && hi > lo)
+          const int64_t lo = std::clamp(inside_lo, ox0, ox0 + n),
+                        hi = std::clamp(inside_hi, lo, ox0 + n);
+          std::fill(out + ox0, out + lo, 0u);  // left padding
+          if (layer_.stride_w == 1)
             std::memcpy(out + lo, row + lo, static_cast<size_t>(hi - lo) * sizeof(uint32_t));
           else
             for (int64_t ox = lo; ox < hi; ++ox)
               out[ox] = static_cast<uint32_t>(row[ox * layer_.stride_w]);
+          std::fill(out + hi, out + ox0 + n, 0u);  // right padding
+        } else {
+          std::fill(out + ox0, out + ox0 + n, 0u);  // a padding row
         }
         v += n;
         ox0 = 0;
         if (++oy == OH) oy = 0, ++image;
       }
     }
-  t.decode_cycles = 0;  // set by the decoder
-  t.weights_ready = t.inputs_ready = 0;
 }
 
 std::vector<int64_t> Datapath::start() const {

@@ -55,6 +55,9 @@ class Datapath {
   net::TensorType in_, out_;
   std::vector<std::pair<int64_t, int64_t>> xs_;  // conv: per kernel column, output columns inside
   std::vector<Block> blocks_;                    // by block number, decoded once
+  // The weight column (im2col column for convolutions) each lane of each reduction row reads,
+  // reduction rows x lanes; -1 where a combined group has fewer channels than lanes.
+  std::vector<int32_t> lane_cols_;
 };
 
 // Max or average pooling on the vector unit.
