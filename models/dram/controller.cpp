@@ -318,9 +318,12 @@ void ChannelController::run_until(int64_t limit) {
       wake_ = ++now_;
       continue;
     }
-    build_candidates(now_);
     int64_t wake = kNever;
-    const int pick = scheduler_.choose(candidates_, now_, wake);
+    int pick = -1;
+    if (!queue_.empty()) {  // (an empty queue has no candidate and no wake-up)
+      build_candidates(now_);
+      pick = scheduler_.choose(candidates_, now_, wake);
+    }
     if (pick >= 0) {
       const Candidate& c = candidates_[static_cast<size_t>(pick)];
       Queued& q = queue_[c.request];
@@ -368,20 +371,21 @@ int64_t ChannelController::next_event() const {
 
 int64_t ChannelController::earliest_done() const {
   int64_t best = kNever;
-  auto consider = [&](const Request& r, int64_t from) {
-    const Bank& b = banks_[bank_index(r.at)];
+  auto consider = [&](const Request& r, size_t bank, size_t group, int64_t from) {
+    const Bank& b = banks_[bank];
     int64_t column = 0;  // the earliest its RD or WR could issue
     if (b.open_row == r.at.row)
-      column = ready(r.write ? Command::WR : Command::RD, r.at);
+      column = ready(r.write ? Command::WR : Command::RD, bank, group, r.at.rank);
     else if (b.open_row < 0)
-      column = ready(Command::ACT, r.at) + s_.t.tRCD;
+      column = ready(Command::ACT, bank, group, r.at.rank) + s_.t.tRCD;
     else
-      column = ready(Command::PRE, r.at) + s_.t.tRP + s_.t.tRCD;
+      column = ready(Command::PRE, bank, group, r.at.rank) + s_.t.tRP + s_.t.tRCD;
     column = std::max(column, from);
     best = std::min(best, column + (r.write ? s_.t.tCWL : s_.t.tCL) + s_.burst_cycles);
   };
-  for (const Queued& q : queue_) consider(q.r, now_);
-  for (const Request& r : pending_) consider(r, std::max(now_, r.arrival));
+  for (const Queued& q : queue_) consider(q.r, q.bank, q.group, now_);
+  for (const Request& r : pending_)
+    consider(r, bank_index(r.at), group_index(r.at), std::max(now_, r.arrival));
   return best;
 }
 

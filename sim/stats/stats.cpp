@@ -34,8 +34,7 @@ void Distribution::sample(uint64_t v) {
   sum_ += v;
   if (v < min_) min_ = v;
   if (v > max_) max_ = v;
-  size_t b = 0;
-  while (b < 64 && (v >> b) != 0) ++b;  // bucket b holds [2^(b-1), 2^b)
+  const size_t b = v == 0 ? 0 : static_cast<size_t>(64 - __builtin_clzll(v));  // [2^(b-1), 2^b)
   if (buckets_.size() <= b) buckets_.resize(b + 1, 0);
   ++buckets_[b];
 }
