@@ -170,7 +170,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
         const compile::TilePlan& tp = p.tiles[k];
         const size_t g = first + k;
         sc_core::sc_time arrived;
-        const int64_t weights_ready = dma_.wait_for(weight_jobs_[g], &arrived);
+        const int64_t weights_ready = dma_.finish_of(weight_jobs_[g], &arrived);
         at = std::max(at, arrived);
         const uint64_t slot = (tiles_loaded_++ % 2) * (wsize / 2);  // tiles alternate slots
         const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);

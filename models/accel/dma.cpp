@@ -2,14 +2,18 @@
 
 #include <stdexcept>
 
+#include "models/common/ahead_phase.hpp"
+
 namespace trine::models {
 
-Dma::Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned request_bytes, bool log)
+Dma::Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned request_bytes, bool log,
+         bool ahead)
     : sc_core::sc_module(name),
       dram("dram"),
       clock_(clock),
       request_bytes_(request_bytes),
       log_jobs_(log),
+      ahead_(ahead),
       payloads_(request_bytes),
       stats_(this->name()),
       jobs_count_(stats_, "jobs", "jobs", "transfers the controller asked for"),
@@ -39,6 +43,7 @@ Dma::Job Dma::submit(uint64_t addr, uint64_t bytes, bool write, const sc_core::s
   sc_assert((jobs_.empty() || s->start >= jobs_.back()->start) && "DMA jobs start in order");
   s->submit_cycle = clock_.cycle_at_or_after(s->start);
   s->done_cycle = 0;
+  s->last = nullptr;
   s->finished.cancel();  // a recycled state's last notification must not wake this job's waiter
   jobs_.push_back(std::move(s));
   if (log_jobs_) log_.push_back({addr, bytes, write, false, jobs_.back()->submit_cycle, 0});
@@ -47,20 +52,43 @@ Dma::Job Dma::submit(uint64_t addr, uint64_t bytes, bool write, const sc_core::s
   if (bytes == 0) {
     if (jobs_.back()->start > sc_core::sc_time_stamp())
       throw std::logic_error("DMA: an empty job cannot start later");
-    complete(*jobs_.back());
+    complete(*jobs_.back(), sc_core::sc_time_stamp());
   }
   if (!blocked_) issue();
   return id;
 }
 
 int64_t Dma::wait_for(Job j, sc_core::sc_time* at) {
+  sc_core::sc_time end;
+  const int64_t cycle = finish_of(j, &end);
+  if (end > sc_core::sc_time_stamp()) sc_core::wait(end - sc_core::sc_time_stamp());
+  if (at) *at = end;
+  return cycle;
+}
+
+int64_t Dma::finish_of(Job j, sc_core::sc_time* at) {
   JobState& s = state(j);
+  // Every request of every job is out, none pushed back, and the jobs before this one are
+  // done: the DRAM has seen all that can arrive before this job's end, and may answer ahead.
+  if (!s.done && ahead_ && !blocked_) issue();  // (after an END_REQ, the method may not have)
+  if (!s.done && ahead_ && !blocked_ && next_ == first_ + jobs_.size() && s.last &&
+      earlier_done(j)) {
+    tlm::tlm_phase phase = AHEAD;
+    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+    dram->nb_transport_fw(*s.last, phase, zero);
+  }
   while (!s.done) sc_core::wait(s.finished);
   const int64_t cycle = s.done_cycle;
   if (at) *at = s.done_time;
   s.waited = true;
   release();
   return cycle;
+}
+
+bool Dma::earlier_done(Job j) const {
+  for (Job i = first_; i < j; ++i)
+    if (!jobs_[static_cast<size_t>(i - first_)]->done) return false;
+  return true;
 }
 
 void Dma::release() {
@@ -72,9 +100,9 @@ void Dma::release() {
   }
 }
 
-void Dma::complete(JobState& j) {
+void Dma::complete(JobState& j, const sc_core::sc_time& at) {
   j.done = true;
-  j.done_time = sc_core::sc_time_stamp();
+  j.done_time = at;
   j.done_cycle = clock_.cycle_at_or_after(j.done_time);
   if (log_jobs_) {
     log_[static_cast<size_t>(j.id)].done = true;
@@ -99,13 +127,14 @@ void Dma::issue() {
     PayloadPool<JobState*>::Slot& s = payloads_.acquire(j.write, j.addr + j.issued, len);
     s.tag = &j;
     tlm::tlm_generic_payload& p = s.payload;
+    j.last = &p;
     j.issued += len;
     requests_ += 1;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_core::sc_time delay = may - now;
     const tlm::tlm_sync_enum r = dram->nb_transport_fw(p, phase, delay);
     if (r == tlm::TLM_COMPLETED)
-      finished(p);
+      finished(p, sc_core::SC_ZERO_TIME);
     else if (r == tlm::TLM_UPDATED && phase == tlm::END_REQ)
       next_request_ = now + delay;  // the request phase ends then
     else
@@ -114,14 +143,14 @@ void Dma::issue() {
 }
 
 tlm::tlm_sync_enum Dma::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
-                                        sc_core::sc_time&) {
+                                        sc_core::sc_time& delay) {
   if (phase == tlm::END_REQ) {
     blocked_ = false;
     if (next_ < first_ + jobs_.size()) resume_.notify(sc_core::SC_ZERO_TIME);
     return tlm::TLM_ACCEPTED;
   }
   if (phase == tlm::BEGIN_RESP) {
-    finished(p);
+    finished(p, delay);
     phase = tlm::END_RESP;
     return tlm::TLM_COMPLETED;
   }
@@ -129,12 +158,13 @@ tlm::tlm_sync_enum Dma::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_ph
   return tlm::TLM_ACCEPTED;
 }
 
-void Dma::finished(tlm::tlm_generic_payload& p) {
+void Dma::finished(tlm::tlm_generic_payload& p, const sc_core::sc_time& delay) {
   if (!p.is_response_ok()) SC_REPORT_ERROR(name(), "DRAM refused a transfer");
   if (PayloadPool<JobState*>::Slot* s = payloads_.release(p)) {
     JobState& j = *s->tag;
+    if (j.last == &p) j.last = nullptr;
     j.completed += p.get_data_length();
-    if (j.completed == j.bytes) complete(j);
+    if (j.completed == j.bytes) complete(j, sc_core::sc_time_stamp() + delay);
   }
 }
 

@@ -9,7 +9,9 @@
 // them at once (END_REQ, with its delay, on the return path); behind a request the DRAM
 // pushed back, the DMA's own method resumes at END_REQ. The order and times of requests are
 // those of a thread that issued each one in the step it became possible; only the SystemC
-// events in between are saved.
+// events in between are saved. Waiting for a job, the DMA sends AHEAD (ahead_phase.hpp): the
+// controller is blocked, so nothing new comes before that job's end, and the DRAM may answer
+// ahead of simulated time.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
@@ -30,8 +32,9 @@ class Dma : public sc_core::sc_module, public HasStats {
 
   // `request_bytes`: the largest transaction sent to DRAM. `log`: keep a record of every job
   // (for traces; without it, a job's state is released once it has been waited for).
+  // `ahead`: ask the DRAM to answer ahead while waiting (same times, fewer events).
   Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned request_bytes,
-      bool log = false);
+      bool log = false, bool ahead = true);
   const stats::Group& statistics() const override { return stats_; }
 
   using Job = uint64_t;
@@ -41,6 +44,9 @@ class Dma : public sc_core::sc_module, public HasStats {
   // Waits (in a thread) until job `j` has finished; returns the clock cycle it finished in and
   // sets `*at` to the time it finished. Each job is waited for once.
   int64_t wait_for(Job j, sc_core::sc_time* at = nullptr);
+  // The same, except that simulated time may stay behind the job's end when the DRAM told it
+  // ahead: for a caller that keeps its own time and submits nothing to start before `*at`.
+  int64_t finish_of(Job j, sc_core::sc_time* at = nullptr);
 
   // Every job so far, in submission order (with `log` only).
   struct JobRecord {
@@ -58,19 +64,22 @@ class Dma : public sc_core::sc_module, public HasStats {
     bool write = false, done = false, waited = false;
     int64_t submit_cycle = 0, done_cycle = 0;
     sc_core::sc_time start, done_time;
+    tlm::tlm_generic_payload* last = nullptr;  // the job's last request, while in flight
     sc_core::sc_event finished;
   };
   JobState& state(Job j) { return *jobs_[static_cast<size_t>(j - first_)]; }
   void issue();  // sends the requests that may go now, while the DRAM takes them at once
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
-  void finished(tlm::tlm_generic_payload& p);
-  void complete(JobState& j);
+  // A response `delay` from now (a DRAM answering ahead tells it early).
+  void finished(tlm::tlm_generic_payload& p, const sc_core::sc_time& delay);
+  void complete(JobState& j, const sc_core::sc_time& at);
   void release();  // recycles the states of the oldest jobs once done and waited for
+  bool earlier_done(Job j) const;  // every job submitted before `j` has finished
 
   ClockDomain clock_;
   unsigned request_bytes_;
-  bool log_jobs_;
+  bool log_jobs_, ahead_;
   std::deque<std::unique_ptr<JobState>> jobs_;  // jobs first_, first_ + 1, ... not yet released
   std::vector<std::unique_ptr<JobState>> spare_;
   Job first_ = 0, next_ = 0;         // next_: the first job not fully issued

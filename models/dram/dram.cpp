@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/common/ahead_phase.hpp"
+
 namespace trine::models {
 
 Dram::Dram(sc_core::sc_module_name name, const config::DramConfig& cfg, bool command_log)
@@ -83,6 +85,8 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
     // END_REQ rides on the return path when every burst found room in the queue.
     sc_assert(requesting_ == 0 && "BEGIN_REQ before the previous END_REQ (TLM-2.0 rule)");
     const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
+    if (arrival < promised_)
+      SC_REPORT_ERROR(name(), "BEGIN_REQ arriving before the response its initiator awaited");
     requesting_ = begin(p, nullptr, arrival);
     answering_ = true;  // react() leaves an immediate END_REQ to the return path
     react();
@@ -105,8 +109,52 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
     schedule_tick();
     return tlm::TLM_ACCEPTED;  // END_REQ follows on the backward path once the queue has room
   }
+  if (phase == AHEAD) {
+    ahead(p);
+    return tlm::TLM_ACCEPTED;  // the phase itself changes nothing
+  }
   peq_.notify(p, phase, delay);
   return tlm::TLM_ACCEPTED;
+}
+
+bool Dram::ahead(tlm::tlm_generic_payload& p) {
+  // Not while a request phase is open (the initiator may yet send the rest of a job) or a
+  // response awaits its END_RESP.
+  if (requesting_ != 0 || response_busy_ || answering_) return false;
+  uint64_t id = 0;
+  for (size_t i = transactions_.size(); i-- > 0;)
+    if (transactions_[i].live && transactions_[i].payload == &p) {
+      id = first_id_ + i;
+      break;
+    }
+  if (id == 0) return false;
+  // Every request that can arrive before `p`'s response is here: the decisions up to then are
+  // those the controller makes as time passes.
+  auto unfinished = [&] {
+    for (uint64_t i = first_id_; i <= id; ++i) {
+      const Transaction& t = transaction(i);
+      if (t.live && t.completed < t.bursts) return true;
+    }
+    return false;
+  };
+  while (unfinished()) {
+    const int64_t next = memory_.next_event();
+    sc_assert(next != dram::kNever && "a transaction in flight without work left");
+    memory_.run_until(next + 1);
+    collect();
+  }
+  int64_t until = 0;
+  for (uint64_t i = first_id_; i <= id; ++i)
+    if (transaction(i).live) until = std::max(until, transaction(i).last_done);
+  promised_ = std::max(promised_, clock_.time(until));
+  while (!response_busy_ && !ready_.empty() && ready_.front().first <= until) respond();
+  schedule_tick();
+  if (!ready_.empty() && !response_busy_) {
+    const sc_core::sc_time at = clock_.time(ready_.front().first);
+    response_event_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp()
+                                                         : sc_core::SC_ZERO_TIME);
+  }
+  return true;
 }
 
 void Dram::on_phase(tlm::tlm_generic_payload&, const tlm::tlm_phase& phase) {
@@ -148,6 +196,7 @@ unsigned Dram::transport_dbg(tlm::tlm_generic_payload& p) {
 }
 
 void Dram::tick() {
+  tick_pending_ = false;
   react();
   schedule_tick();
 }
@@ -155,21 +204,7 @@ void Dram::tick() {
 void Dram::react() {
   const int64_t now = clock_.cycle_at_or_after(sc_core::sc_time_stamp());
   memory_.run_until(now);
-  memory_.take_completions(completions_);
-  for (const dram::Completion& c : completions_) {
-    Transaction& t = transaction(c.tag);
-    t.last_done = std::max(t.last_done, c.done);
-    if (++t.completed == t.bursts) {
-      if (t.blocking_done) {
-        const sc_core::sc_time at = clock_.time(t.last_done), now = sc_core::sc_time_stamp();
-        t.blocking_done->notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
-        retire(c.tag);
-      } else {
-        const std::pair<int64_t, uint64_t> entry{t.last_done, c.tag};
-        ready_.insert(std::upper_bound(ready_.begin(), ready_.end(), entry), entry);
-      }
-    }
-  }
+  collect();
   // END_REQ once the request phase's bursts have all entered the queue. Earlier transactions
   // were all admitted before their own END_REQ, so anything pending belongs to this one.
   if (requesting_ != 0 && memory_.pending() == 0) {
@@ -192,6 +227,24 @@ void Dram::react() {
   }
 }
 
+void Dram::collect() {
+  memory_.take_completions(completions_);
+  for (const dram::Completion& c : completions_) {
+    Transaction& t = transaction(c.tag);
+    t.last_done = std::max(t.last_done, c.done);
+    if (++t.completed == t.bursts) {
+      if (t.blocking_done) {
+        const sc_core::sc_time at = clock_.time(t.last_done), now = sc_core::sc_time_stamp();
+        t.blocking_done->notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+        retire(c.tag);
+      } else {
+        const std::pair<int64_t, uint64_t> entry{t.last_done, c.tag};
+        ready_.insert(std::upper_bound(ready_.begin(), ready_.end(), entry), entry);
+      }
+    }
+  }
+}
+
 void Dram::send_response() {
   if (response_busy_ || ready_.empty()) return;
   const sc_core::sc_time at = clock_.time(ready_.front().first);
@@ -204,14 +257,15 @@ void Dram::send_response() {
 }
 
 void Dram::respond() {
-  const uint64_t id = ready_.front().second;
+  const auto [done, id] = ready_.front();
   ready_.erase(ready_.begin());
   const Transaction t = transaction(id);
   retire(id);
   t.payload->set_response_status(tlm::TLM_OK_RESPONSE);
   tlm::tlm_phase phase = tlm::BEGIN_RESP;
-  sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-  const tlm::tlm_sync_enum r = socket->nb_transport_bw(*t.payload, phase, zero);
+  const sc_core::sc_time at = clock_.time(done), now = sc_core::sc_time_stamp();
+  sc_core::sc_time delay = at > now ? at - now : sc_core::SC_ZERO_TIME;
+  const tlm::tlm_sync_enum r = socket->nb_transport_bw(*t.payload, phase, delay);
   response_busy_ = !(r == tlm::TLM_COMPLETED || (r == tlm::TLM_UPDATED && phase == tlm::END_RESP));
 }
 
@@ -224,9 +278,6 @@ void Dram::retire(uint64_t id) {
 }
 
 void Dram::schedule_tick() {
-  // The wake-up follows from the whole current state: it replaces any earlier one (which an
-  // END_REQ since paid, for one, may have made too early).
-  tick_event_.cancel();
   const int64_t next = memory_.next_event();
   if (next == dram::kNever) return;
   // Decisions for cycle `next` are made once every request of that cycle has arrived: at the
@@ -237,8 +288,14 @@ void Dram::schedule_tick() {
   int64_t wake = next + 1;
   if (requesting_ == 0) wake = std::max(wake, memory_.earliest_done());
   const sc_core::sc_time at = clock_.time(wake);
+  // A wake-up already due no later stands: an early one only finds less to do. (Cancelling
+  // would leave a dead entry in the kernel's queue each time, and while an initiator keeps
+  // the DRAM deciding ahead they pile up.)
+  if (tick_pending_ && tick_at_ <= at) return;
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   tick_event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+  tick_pending_ = true;
+  tick_at_ = std::max(at, now);
 }
 
 void Dram::sync() {

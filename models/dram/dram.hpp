@@ -6,7 +6,8 @@
 // queue pushes back on the initiator), BEGIN_RESP when its last burst's data has moved.
 // Data is read and written when the request is accepted, in arrival order. A BEGIN_REQ with an
 // annotated delay is accepted at once as arriving then; requests must come in arrival order
-// (one AT initiator's do; mixing in blocking transport from another thread may not).
+// (one AT initiator's do; mixing in blocking transport from another thread may not). It
+// answers the AHEAD phase (models/common/ahead_phase.hpp) by deciding ahead of simulated time.
 #include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>
@@ -64,9 +65,14 @@ class Dram : public sc_core::sc_module, public HasStats {
   uint64_t begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done,
                  const sc_core::sc_time& arrival);
   void tick();   // react(), then the next wake-up
-  void react();  // advances the controller to now and reacts to what it found
+  void react();    // advances the controller to now and reacts to what it found
+  void collect();  // takes the controller's completions: finished transactions become ready
+  // AHEAD on `p`: decides until `p` and every earlier transaction have finished and sends
+  // their responses (and any others finished by then) early; false if it cannot.
+  bool ahead(tlm::tlm_generic_payload& p);
   void send_response();
-  void respond();  // BEGIN_RESP of the first ready transaction, due now
+  // BEGIN_RESP of the first ready transaction, due now (or, deciding ahead, when it is due).
+  void respond();
   void schedule_tick();
 
   stats::Group stats_;
@@ -74,6 +80,8 @@ class Dram : public sc_core::sc_module, public HasStats {
   ClockDomain clock_;
   tlm_utils::peq_with_cb_and_phase<Dram> peq_;
   sc_core::sc_event tick_event_, response_event_;
+  bool tick_pending_ = false;  // tick_event_ is due at tick_at_
+  sc_core::sc_time tick_at_;
   std::deque<Transaction> transactions_;
   uint64_t first_id_ = 1;                            // 0 means none (requesting_)
   uint64_t requesting_ = 0;                          // transaction in its request phase, or 0
@@ -81,6 +89,7 @@ class Dram : public sc_core::sc_module, public HasStats {
   std::vector<dram::Completion> completions_;        // tick()'s, storage reused
   bool response_busy_ = false;                       // a BEGIN_RESP awaits its END_RESP
   bool answering_ = false;                           // inside nb_transport_fw's BEGIN_REQ
+  sc_core::sc_time promised_;  // AHEAD's promise: no BEGIN_REQ arriving before this
   stats::Counter transactions_count_, errors_;
 };
 

@@ -7,9 +7,12 @@
 #include <systemc>
 #include <tlm>
 
+#include <deque>
 #include <functional>
+#include <memory>
 #include <sstream>
 
+#include "models/accel/dma.hpp"
 #include "models/common/stats_walker.hpp"
 #include "models/dram/checker.hpp"
 #include "models/dram/dram.hpp"
@@ -442,6 +445,110 @@ TEST_CASE("dram: the trace player keeps the AT target busy at near peak bandwidt
   const auto log = d.memory().command_log();
   CHECK(dram::check_protocol(spec, log, d.clock().cycle_at_or_after(sc_core::sc_time_stamp()))
             .empty());
+  sc_core::sc_stop();
+}
+
+namespace {
+
+// Drives a DMA as the accelerator's controller does: jobs submitted ahead, waited for in
+// order, later jobs starting after what was waited for. With `own_time` it keeps its own time
+// (finish_of) and lets the DRAM answer ahead; without, it waits in simulated time each time.
+struct JobDriver : sc_core::sc_module {
+  struct Step {
+    uint64_t addr = 0, bytes = 0;
+    bool write = false;
+    int64_t offset_ps = 0;  // start after the last job waited for
+    size_t in_flight = 0;   // jobs left outstanding before the next wait
+  };
+  models::Dma& dma;
+  std::vector<Step> steps;
+  bool own_time;
+  std::vector<std::pair<int64_t, uint64_t>> finished;  // (cycle, ps) per job, in order
+  SC_HAS_PROCESS(JobDriver);
+  JobDriver(sc_core::sc_module_name n, models::Dma& d, std::vector<Step> s, bool own)
+      : sc_module(n), dma(d), steps(std::move(s)), own_time(own) {
+    SC_THREAD(run);
+  }
+  void run() {
+    sc_core::sc_time at = sc_core::SC_ZERO_TIME, last_start = sc_core::SC_ZERO_TIME;
+    std::deque<models::Dma::Job> jobs;
+    auto wait_one = [&] {
+      sc_core::sc_time t;
+      const int64_t c =
+          own_time ? dma.finish_of(jobs.front(), &t) : dma.wait_for(jobs.front(), &t);
+      jobs.pop_front();
+      finished.emplace_back(c, t.value());
+      at = std::max(at, t);
+    };
+    for (const Step& s : steps) {
+      last_start = std::max(last_start, at + sc_core::sc_time::from_value(s.offset_ps));
+      jobs.push_back(dma.submit(s.addr, s.bytes, s.write, last_start));
+      while (jobs.size() > s.in_flight) wait_one();
+    }
+    while (!jobs.empty()) wait_one();
+  }
+};
+
+std::vector<JobDriver::Step> random_steps(uint64_t seed, int n) {
+  SplitMix64 rng(seed);
+  std::vector<JobDriver::Step> steps;
+  for (int i = 0; i < n; ++i) {
+    JobDriver::Step s;
+    s.addr = static_cast<uint64_t>(rng.below(1 << 22));
+    s.bytes = 1 + static_cast<uint64_t>(rng.below(rng.below(4) == 0 ? 3000 : 300));
+    s.write = rng.below(5) == 0;
+    s.offset_ps = rng.below(3) == 0 ? 0 : rng.below(400000);
+    s.in_flight = static_cast<size_t>(rng.below(4));
+    steps.push_back(s);
+  }
+  return steps;
+}
+
+}  // namespace
+
+TEST_CASE("dram: answering ahead gives the same job ends and commands as waiting", "[dram][tlm]") {
+  // Pairs of DMA and DRAM on the same random jobs, one of each pair answering ahead: queues
+  // that push back and ones that do not, three presets, closed pages.
+  struct Pair {
+    std::unique_ptr<models::Dram> dram[2];
+    std::unique_ptr<models::Dma> dma[2];
+    std::unique_ptr<JobDriver> driver[2];
+  };
+  std::vector<Pair> pairs;
+  const std::vector<std::vector<config::Override>> configs = {
+      {{"dram.preset", "DDR4-2400"}},
+      {{"dram.preset", "DDR4-2400"}, {"dram.queue_depth", "2"}},
+      {{"dram.preset", "LPDDR4-3200"}, {"dram.page_policy", "closed"}},
+      {{"dram.preset", "DDR3-1600"}, {"dram.queue_depth", "4"}}};
+  for (size_t c = 0; c < configs.size(); ++c)
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+      const config::DramConfig cfg = config::default_design_point(configs[c]).point.dram;
+      const std::vector<JobDriver::Step> steps = random_steps(seed * 31 + c, 150);
+      Pair p;
+      for (int ahead = 0; ahead < 2; ++ahead) {
+        const std::string id =
+            std::to_string(c) + "_" + std::to_string(seed) + "_" + std::to_string(ahead);
+        p.dram[ahead] = std::make_unique<models::Dram>(("dram" + id).c_str(), cfg, true);
+        p.dma[ahead] = std::make_unique<models::Dma>(
+            ("dma" + id).c_str(), models::ClockDomain(500e6), 256, false, ahead == 1);
+        p.dma[ahead]->dram.bind(p.dram[ahead]->socket);
+        p.driver[ahead] = std::make_unique<JobDriver>(("driver" + id).c_str(), *p.dma[ahead],
+                                                      steps, ahead == 1);
+      }
+      pairs.push_back(std::move(p));
+    }
+  sc_core::sc_start();
+  for (Pair& p : pairs) {
+    REQUIRE(p.driver[0]->finished.size() == 150);
+    CHECK(p.driver[1]->finished == p.driver[0]->finished);
+    for (auto& d : p.dram) d->finish();
+    const auto a = p.dram[0]->memory().command_log(), b = p.dram[1]->memory().command_log();
+    REQUIRE(a.size() == b.size());
+    bool same = true;
+    for (size_t i = 0; i < a.size(); ++i)
+      same = same && a[i].cycle == b[i].cycle && a[i].command == b[i].command && a[i].at == b[i].at;
+    CHECK(same);
+  }
   sc_core::sc_stop();
 }
 
