@@ -43,6 +43,7 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
   uint64_t at = 0;
   tile_address_.resize(net.layers.size());
   paths_.resize(net.layers.size());
+  tiles_.resize(net.layers.size());
   cells_.resize(net.layers.size());
   for (const compile::LayerPlan& p : schedule.layers)
     if (net.layers[p.layer].is_compute()) {
@@ -176,7 +177,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
         const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);
         lr.dram_read += bytes;  // whenever it was fetched
         stream_access(wbuf, tlm::TLM_WRITE_COMMAND, slot, bytes, wsize, scratch_, name());
-        array::Tile& t = tile_;
+        array::Tile& t = tiles_[p.layer];  // per layer: its tiles' storage keeps its size
         path.tile(k, x, t);
         t.decode_cycles = decoder_.decode(tp, l.weights.form, slot, t.rows_used);
         t.weights_ready = 0;

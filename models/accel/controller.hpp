@@ -92,7 +92,7 @@ class Controller : public sc_core::sc_module, public HasStats {
   std::vector<std::vector<uint64_t>> tile_address_;  // per layer, per planned tile
   uint64_t input_base_ = 0;
   AccessScratch scratch_;
-  array::Tile tile_;                                   // the tile being built (its storage reused)
+  std::vector<array::Tile> tiles_;  // per layer, the tile being built (its storage reused)
   std::vector<std::pair<size_t, size_t>> tile_order_;  // (layer, tile) of every compute tile
   std::vector<Dma::Job> weight_jobs_;                  // by position in tile_order_
   std::vector<char> fetched_;                          // by position in tile_order_

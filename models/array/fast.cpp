@@ -41,13 +41,8 @@ class Fast : public Model {
       if (t.select.empty()) {
         kernels::add_rows<Acc>(acc.data(), t.weights.data(), t.acts.data(), L, R, C);
       } else {
-        for (int64_t i = 0; i < R; ++i) {
-          const int8_t* w = t.weights.data() + i * C;
-          const uint32_t* x = t.acts.data() + i * L;
-          const uint8_t* sel = t.select.data() + i * C;
-          for (int64_t j = 0; j < C; ++j)
-            acc[static_cast<size_t>(j)] += w[j] * static_cast<Acc>(x[sel[j]]);
-        }
+        kernels::add_rows_selected<Acc>(acc.data(), t.weights.data(), t.select.data(),
+                                        t.acts.data(), L, R, C);
       }
       sums.assign(acc.begin(), acc.end());
       return;

@@ -32,6 +32,19 @@ TRINE_CLONES void add_rows(Acc* __restrict dst, const int8_t* __restrict w,
 }
 
 template <class Acc>
+TRINE_CLONES void add_rows_selected(Acc* __restrict dst, const int8_t* __restrict w,
+                                    const uint8_t* __restrict sel, const uint32_t* __restrict x,
+                                    int64_t lanes, int64_t rows, int64_t cols) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const int8_t* row = w + i * cols;
+    const uint8_t* lane = sel + i * cols;
+    const uint32_t* in = x + i * lanes;
+    for (int64_t j = 0; j < cols; ++j)
+      dst[j] += static_cast<Acc>(row[j]) * static_cast<Acc>(in[lane[j]]);
+  }
+}
+
+template <class Acc>
 TRINE_CLONES Acc dot(const int8_t* __restrict w, const int32_t* __restrict x, int64_t n) {
   Acc acc = 0;
   for (int64_t k = 0; k < n; ++k) acc += static_cast<Acc>(w[k]) * static_cast<Acc>(x[k]);
@@ -59,6 +72,10 @@ template void add_scaled_strided(int32_t*, const int32_t*, int64_t, int32_t, int
 template void add_scaled_strided(int64_t*, const int32_t*, int64_t, int64_t, int64_t);
 template void add_rows(int32_t*, const int8_t*, const uint32_t*, int64_t, int64_t, int64_t);
 template void add_rows(int64_t*, const int8_t*, const uint32_t*, int64_t, int64_t, int64_t);
+template void add_rows_selected(int32_t*, const int8_t*, const uint8_t*, const uint32_t*, int64_t,
+                                int64_t, int64_t);
+template void add_rows_selected(int64_t*, const int8_t*, const uint8_t*, const uint32_t*, int64_t,
+                                int64_t, int64_t);
 template int32_t dot(const int8_t*, const int32_t*, int64_t);
 template int64_t dot(const int8_t*, const int32_t*, int64_t);
 template void requantize(const int32_t*, int64_t, const Requant&, int32_t*, int64_t);
