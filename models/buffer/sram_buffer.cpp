@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "models/buffer/access.hpp"
+
 namespace trine::models {
 
 SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig& cfg,
@@ -47,6 +49,19 @@ uint64_t SramBuffer::cycles_for_words(uint64_t words) const {
          ports_.quotient(per_bank + ports_.divisor() - 1) - 1;
 }
 
+const sc_core::sc_time& SramBuffer::cycles_time(uint64_t cycles) {
+  // Accesses take a few distinct cycle counts: their times are built once.
+  if (cycles >= times_.size()) {
+    if (cycles >= 4096) {
+      long_time_ = sc_core::sc_time::from_value(period_.value() * cycles);
+      return long_time_;
+    }
+    for (uint64_t c = times_.size(); c <= cycles; ++c)
+      times_.push_back(sc_core::sc_time::from_value(period_.value() * c));
+  }
+  return times_[cycles];
+}
+
 void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint64_t addr = trans.get_address();
   const uint64_t len = trans.get_data_length();
@@ -65,10 +80,12 @@ void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_t
     trans.set_response_status(tlm::TLM_OK_RESPONSE);  // ignore command: no access, no time
     return;
   }
-  if (is_read)
-    std::memcpy(trans.get_data_ptr(), storage_.at(addr), len);
-  else
-    std::memcpy(storage_.at(addr), trans.get_data_ptr(), len);
+  if (trans.get_extension<TimingOnly>() == nullptr) {
+    if (is_read)
+      std::memcpy(trans.get_data_ptr(), storage_.at(addr), len);
+    else
+      std::memcpy(storage_.at(addr), trans.get_data_ptr(), len);
+  }
 
   const uint64_t first = word_.quotient(addr), last = word_.quotient(addr + len - 1);
   auto& per_bank = is_read ? bank_reads_ : bank_writes_;
@@ -81,7 +98,7 @@ void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_t
     if (++bank == banks) bank = 0;
   }
   (is_read ? bytes_read_ : bytes_written_) += len;
-  delay += sc_core::sc_time::from_value(period_.value() * cycles_for_words(n));
+  delay += cycles_time(cycles_for_words(n));
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

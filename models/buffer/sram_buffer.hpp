@@ -46,6 +46,7 @@ class SramBuffer : public sc_core::sc_module, public HasStats {
 
  private:
   void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  const sc_core::sc_time& cycles_time(uint64_t cycles);  // `cycles` clock periods
 
   config::BufferConfig cfg_;
   // Division by a constant of the configuration: a shift when it is a power of two (they
@@ -66,6 +67,8 @@ class SramBuffer : public sc_core::sc_module, public HasStats {
     int shift_;
   };
   sc_core::sc_time period_;
+  std::vector<sc_core::sc_time> times_;  // by cycle count
+  sc_core::sc_time long_time_;
   Divider word_, banks_, ports_;
   BufferStorage storage_;
   stats::Group stats_;

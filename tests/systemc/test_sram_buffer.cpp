@@ -10,6 +10,7 @@
 #include <map>
 #include <numeric>
 
+#include "models/buffer/access.hpp"
 #include "models/buffer/sram_buffer.hpp"
 #include "models/common/stats_walker.hpp"
 
@@ -120,6 +121,38 @@ TEST_CASE("sram buffer: TLM writes and reads with annotated bank-parallel delays
   for (int b = 0; b < 4; ++b) CHECK(s.at("bench.sram.bank" + std::to_string(b) + ".writes") == 2);
   CHECK(s.at("bench.sram.bank1.reads") == 3);
   CHECK(s.at("bench.sram.bank0.reads") == 2);
+}
+
+TEST_CASE("sram buffer: a timing-only access costs the same time and counts and moves no bytes",
+          "[systemc][buffer]") {
+  Bench bench("bench");
+  std::vector<uint8_t> before, after;
+  sc_time plain, timing_only;
+  bench.cpu.script = [&](Initiator& cpu) {
+    std::vector<uint8_t> data(64);
+    std::iota(data.begin(), data.end(), 1);
+    cpu.access(tlm::TLM_WRITE_COMMAND, 128, data, plain);
+    models::AccessScratch scratch;
+    scratch.data.assign(64, 0xee);
+    timing_only = models::stream_access(cpu.socket, tlm::TLM_WRITE_COMMAND, 128, 64, 1024,
+                                        scratch, "cpu");
+    std::vector<uint8_t> in(64, 0);
+    sc_time d;
+    cpu.access(tlm::TLM_READ_COMMAND, 128, in, d);
+    after = in;
+    scratch.data.assign(64, 0);
+    models::stream_access(cpu.socket, tlm::TLM_READ_COMMAND, 128, 64, 1024, scratch, "cpu");
+    before = scratch.data;
+  };
+  sc_core::sc_start();
+  std::vector<uint8_t> expected(64);
+  std::iota(expected.begin(), expected.end(), 1);
+  CHECK(after == expected);                         // the timing-only write left the bytes
+  CHECK(before == std::vector<uint8_t>(64, 0));     // and the timing-only read returned none
+  CHECK(timing_only == plain);
+  auto s = stats_by_name(bench);
+  CHECK(s.at("bench.sram.bytes_written") == 128);
+  CHECK(s.at("bench.sram.bytes_read") == 128);
 }
 
 TEST_CASE("sram buffer: more ports shorten a burst but not a single access", "[systemc][buffer]") {
