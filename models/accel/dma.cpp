@@ -14,7 +14,7 @@ Dma::Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned reques
       request_bytes_(request_bytes),
       log_jobs_(log),
       ahead_(ahead),
-      payloads_(request_bytes),
+      payloads_(request_bytes, true),  // the controller's values do not travel with the bytes
       stats_(this->name()),
       jobs_count_(stats_, "jobs", "jobs", "transfers the controller asked for"),
       requests_(stats_, "requests", "transactions", "TLM transactions sent to DRAM"),

@@ -8,15 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-namespace trine::models {
+#include "models/common/timing_only.hpp"
 
-// Marks an access whose bytes mean nothing: the accelerator's values flow through its
-// datapath model, and its address generators stream through the buffers for the accesses'
-// time and counts. A target that keeps bytes leaves them as they are and returns none.
-struct TimingOnly : tlm::tlm_extension<TimingOnly> {
-  tlm::tlm_extension_base* clone() const override { return new TimingOnly; }
-  void copy_from(const tlm::tlm_extension_base&) override {}
-};
+namespace trine::models {
 
 // What an initiator keeps between accesses: one payload (constructing one allocates its
 // extension array), marked TimingOnly, and the data area the bytes would pass through.

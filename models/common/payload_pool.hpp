@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include "models/common/timing_only.hpp"
+
 namespace trine::models {
 
 template <class Tag>
@@ -19,7 +21,9 @@ class PayloadPool {
     Tag tag{};
   };
 
-  explicit PayloadPool(unsigned max_bytes) : max_bytes_(max_bytes) {}
+  // `timing_only`: mark every payload TimingOnly (timing_only.hpp).
+  explicit PayloadPool(unsigned max_bytes, bool timing_only = false)
+      : max_bytes_(max_bytes), timing_only_(timing_only) {}
 
   // A free payload set up for a `len`-byte read or write at `addr` (at most max_bytes): no
   // byte enables, no DMI, response incomplete.
@@ -27,6 +31,7 @@ class PayloadPool {
     if (free_.empty()) {
       slots_.push_back(std::make_unique<Slot>());
       slots_.back()->data.assign(max_bytes_, 0);
+      if (timing_only_) slots_.back()->payload.set_extension(new TimingOnly);  // freed with it
       free_.push_back(slots_.back().get());
     }
     Slot& s = *free_.back();
@@ -54,6 +59,7 @@ class PayloadPool {
 
  private:
   unsigned max_bytes_;
+  bool timing_only_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_;
 };

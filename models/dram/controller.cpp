@@ -308,15 +308,16 @@ void ChannelController::admit(int64_t now) {
 
 void ChannelController::run_until(int64_t limit) {
   while (now_ < limit) {
-    admit(now_);
-    CommandRecord ref;
+    if (!pending_.empty() && pending_.front().arrival <= now_) admit(now_);
     int64_t ref_ready = kNever;
-    const bool refreshing = refresh_command(now_, ref, ref_ready);
-    if (refreshing && ref_ready <= now_) {
-      ref.cycle = now_;
-      issue(ref);
-      wake_ = ++now_;
-      continue;
+    if (now_ >= first_refresh_due_) {
+      CommandRecord ref;
+      if (refresh_command(now_, ref, ref_ready) && ref_ready <= now_) {
+        ref.cycle = now_;
+        issue(ref);
+        wake_ = ++now_;
+        continue;
+      }
     }
     int64_t wake = kNever;
     int pick = -1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/common/ahead_phase.hpp"
+#include "models/common/timing_only.hpp"
 
 namespace trine::models {
 
@@ -50,10 +51,12 @@ bool Dram::check(tlm::tlm_generic_payload& p) const {
 uint64_t Dram::begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done,
                      const sc_core::sc_time& arrival) {
   const bool write = p.is_write();
-  if (write)
-    memory_.storage().write(p.get_address(), p.get_data_ptr(), p.get_data_length());
-  else
-    memory_.storage().read(p.get_address(), p.get_data_ptr(), p.get_data_length());
+  if (p.get_extension<TimingOnly>() == nullptr) {
+    if (write)
+      memory_.storage().write(p.get_address(), p.get_data_ptr(), p.get_data_length());
+    else
+      memory_.storage().read(p.get_address(), p.get_data_ptr(), p.get_data_length());
+  }
   const int64_t cycle = clock_.cycle_at_or_after(arrival);
   memory_.run_until(cycle);
   const uint64_t burst = static_cast<uint64_t>(memory_.spec().burst_bytes);
@@ -286,6 +289,7 @@ void Dram::schedule_tick() {
   // between then, or when the next request arrives (begin() catches up first), and they are
   // the same decisions, with fewer wake-ups.
   int64_t wake = next + 1;
+  if (tick_pending_ && tick_at_ <= clock_.time(wake)) return;  // stands (see below)
   if (requesting_ == 0) wake = std::max(wake, memory_.earliest_done());
   const sc_core::sc_time at = clock_.time(wake);
   // A wake-up already due no later stands: an early one only finds less to do. (Cancelling

@@ -4,10 +4,11 @@
 // and debug transport for loading data without time. A transaction of any length is split
 // into bursts; END_REQ follows when its last burst enters the controller's queue (so a full
 // queue pushes back on the initiator), BEGIN_RESP when its last burst's data has moved.
-// Data is read and written when the request is accepted, in arrival order. A BEGIN_REQ with an
-// annotated delay is accepted at once as arriving then; requests must come in arrival order
-// (one AT initiator's do; mixing in blocking transport from another thread may not). It
-// answers the AHEAD phase (models/common/ahead_phase.hpp) by deciding ahead of simulated time.
+// Data is read and written when the request is accepted, in arrival order (except for a
+// payload marked TimingOnly, models/common/timing_only.hpp). A BEGIN_REQ with an annotated
+// delay is accepted at once as arriving then; requests must come in arrival order (one AT
+// initiator's do; mixing in blocking transport from another thread may not). It answers the
+// AHEAD phase (models/common/ahead_phase.hpp) by deciding ahead of simulated time.
 #include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>
