@@ -4,6 +4,8 @@
 #include <climits>
 #include <cstring>
 
+#include "sim/util/kernels.hpp"
+
 namespace trine::models::accel {
 
 using net::WeightForm;
@@ -133,16 +135,13 @@ std::vector<int64_t> Datapath::start() const {
 void Datapath::add(size_t k, const std::vector<int64_t>& sums, std::vector<int64_t>& acc) const {
   const compile::TilePlan& p = plan_.tiles[k];
   const int64_t V = p.vec_end - p.vec_begin;
-  if (V == 1 && plan_.vectors == 1) {  // one vector: the tile's sums are contiguous outputs
-    int64_t* to = acc.data() + p.out_begin;
-    for (int64_t j = 0; j < p.out_end - p.out_begin; ++j) to[j] += sums[static_cast<size_t>(j)];
+  if (V == plan_.vectors) {  // all the vectors: the tile's sums are contiguous in `acc`
+    kernels::add(acc.data() + p.out_begin * V, sums.data(), (p.out_end - p.out_begin) * V);
     return;
   }
-  for (int64_t j = 0; j < p.out_end - p.out_begin; ++j) {
-    const int64_t* from = sums.data() + j * V;
-    int64_t* to = acc.data() + (p.out_begin + j) * plan_.vectors + p.vec_begin;
-    for (int64_t v = 0; v < V; ++v) to[v] += from[v];
-  }
+  for (int64_t j = 0; j < p.out_end - p.out_begin; ++j)
+    kernels::add(acc.data() + (p.out_begin + j) * plan_.vectors + p.vec_begin, sums.data() + j * V,
+                 V);
 }
 
 std::vector<ref::Tensor> Datapath::finish(const std::vector<int64_t>& acc) const {

@@ -44,7 +44,7 @@ class Fast : public Model {
         kernels::add_rows_selected<Acc>(acc.data(), t.weights.data(), t.select.data(),
                                         t.acts.data(), L, R, C);
       }
-      sums.assign(acc.begin(), acc.end());
+      to_sums(acc, sums);
       return;
     }
     for (int64_t i = 0; i < R; ++i)
@@ -55,8 +55,14 @@ class Fast : public Model {
         kernels::add_scaled<Acc, uint32_t>(acc.data() + j * V, t.acts.data() + (i * L + lane) * V,
                                            w, V);
       }
-    sums.assign(acc.begin(), acc.end());
+    to_sums(acc, sums);
   }
+
+  static void to_sums(const std::vector<int32_t>& acc, std::vector<int64_t>& sums) {
+    sums.resize(acc.size());
+    kernels::widen(sums.data(), acc.data(), static_cast<int64_t>(acc.size()));
+  }
+  static void to_sums(const std::vector<int64_t>& acc, std::vector<int64_t>& sums) { sums = acc; }
 
   // The column sums being accumulated, of either width (storage reused across tiles).
   std::tuple<std::vector<int32_t>, std::vector<int64_t>> scratch_;
