@@ -104,7 +104,8 @@ void Controller::run() {
       static_cast<size_t>(schedule_.layers.empty() ? 1 : schedule_.layers[0].batch);
   // The reference runs on another thread, up to two batches (at least 8 images) ahead of the
   // hardware it checks.
-  expected_ = std::make_unique<ref::ReferenceAhead>(reference_, images_, std::max<size_t>(2 * batch, 8));
+  expected_ =
+      std::make_unique<ref::ReferenceAhead>(reference_, images_, std::max<size_t>(2 * batch, 8));
   for (size_t i = 0; i + batch <= images_.size(); i += batch) {
     results_.push_back(infer({images_.begin() + i, images_.begin() + i + batch}));
     if (results_.back().mismatch) break;

@@ -160,7 +160,7 @@ class ChannelController {
   std::vector<Candidate> candidates_;
   bool candidates_current_ = false;     // no command or admission since they were built
   uint64_t candidates_refreshing_ = 0;  // ranks with a refresh due when they were built
-  std::vector<int> queued_hits_;  // per bank: queued requests that hit its open row (kept current)
+  std::vector<int> queued_hits_;   // per bank: queued requests that hit its open row (kept current)
   int64_t first_refresh_due_ = 0;  // the earliest refresh_due of all ranks
   std::vector<Completion> done_;
 };

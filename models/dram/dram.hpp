@@ -65,7 +65,7 @@ class Dram : public sc_core::sc_module, public HasStats {
   // Accepts a transaction arriving at `arrival` (now or later; arrivals come in time order).
   uint64_t begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_done,
                  const sc_core::sc_time& arrival);
-  void tick();   // react(), then the next wake-up
+  void tick();     // react(), then the next wake-up
   void react();    // advances the controller to now and reacts to what it found
   void collect();  // takes the controller's completions: finished transactions become ready
   // AHEAD on `p`: decides until `p` and every earlier transaction have finished and sends

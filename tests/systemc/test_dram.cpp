@@ -474,8 +474,7 @@ struct JobDriver : sc_core::sc_module {
     std::deque<models::Dma::Job> jobs;
     auto wait_one = [&] {
       sc_core::sc_time t;
-      const int64_t c =
-          own_time ? dma.finish_of(jobs.front(), &t) : dma.wait_for(jobs.front(), &t);
+      const int64_t c = own_time ? dma.finish_of(jobs.front(), &t) : dma.wait_for(jobs.front(), &t);
       jobs.pop_front();
       finished.emplace_back(c, t.value());
       at = std::max(at, t);
@@ -532,8 +531,8 @@ TEST_CASE("dram: answering ahead gives the same job ends and commands as waiting
         p.dma[ahead] = std::make_unique<models::Dma>(
             ("dma" + id).c_str(), models::ClockDomain(500e6), 256, false, ahead == 1);
         p.dma[ahead]->dram.bind(p.dram[ahead]->socket);
-        p.driver[ahead] = std::make_unique<JobDriver>(("driver" + id).c_str(), *p.dma[ahead],
-                                                      steps, ahead == 1);
+        p.driver[ahead] =
+            std::make_unique<JobDriver>(("driver" + id).c_str(), *p.dma[ahead], steps, ahead == 1);
       }
       pairs.push_back(std::move(p));
     }

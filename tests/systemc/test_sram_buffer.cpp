@@ -134,8 +134,8 @@ TEST_CASE("sram buffer: a timing-only access costs the same time and counts and 
     cpu.access(tlm::TLM_WRITE_COMMAND, 128, data, plain);
     models::AccessScratch scratch;
     scratch.data.assign(64, 0xee);
-    timing_only = models::stream_access(cpu.socket, tlm::TLM_WRITE_COMMAND, 128, 64, 1024,
-                                        scratch, "cpu");
+    timing_only =
+        models::stream_access(cpu.socket, tlm::TLM_WRITE_COMMAND, 128, 64, 1024, scratch, "cpu");
     std::vector<uint8_t> in(64, 0);
     sc_time d;
     cpu.access(tlm::TLM_READ_COMMAND, 128, in, d);
@@ -147,8 +147,8 @@ TEST_CASE("sram buffer: a timing-only access costs the same time and counts and 
   sc_core::sc_start();
   std::vector<uint8_t> expected(64);
   std::iota(expected.begin(), expected.end(), 1);
-  CHECK(after == expected);                         // the timing-only write left the bytes
-  CHECK(before == std::vector<uint8_t>(64, 0));     // and the timing-only read returned none
+  CHECK(after == expected);                      // the timing-only write left the bytes
+  CHECK(before == std::vector<uint8_t>(64, 0));  // and the timing-only read returned none
   CHECK(timing_only == plain);
   auto s = stats_by_name(bench);
   CHECK(s.at("bench.sram.bytes_written") == 128);
