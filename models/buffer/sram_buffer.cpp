@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "models/buffer/access.hpp"
+#include "models/common/timing_only.hpp"
 
 namespace trine::models {
 

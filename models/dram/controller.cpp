@@ -107,7 +107,6 @@ void ChannelController::push(const Request& r) {
 }
 
 bool ChannelController::refresh_command(int64_t now, CommandRecord& out, int64_t& ready_at) const {
-  if (now < first_refresh_due_) return false;
   bool found = false;
   for (size_t r = 0; r < ranks_.size(); ++r) {
     if (!refresh_due(static_cast<int>(r), now)) continue;

@@ -120,17 +120,17 @@ tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_p
   return tlm::TLM_ACCEPTED;
 }
 
-bool Dram::ahead(tlm::tlm_generic_payload& p) {
+void Dram::ahead(tlm::tlm_generic_payload& p) {
   // Not while a request phase is open (the initiator may yet send the rest of a job) or a
   // response awaits its END_RESP.
-  if (requesting_ != 0 || response_busy_ || answering_) return false;
+  if (requesting_ != 0 || response_busy_ || answering_) return;
   uint64_t id = 0;
   for (size_t i = transactions_.size(); i-- > 0;)
     if (transactions_[i].live && transactions_[i].payload == &p) {
       id = first_id_ + i;
       break;
     }
-  if (id == 0) return false;
+  if (id == 0) return;
   // Every request that can arrive before `p`'s response is here: the decisions up to then are
   // those the controller makes as time passes.
   auto unfinished = [&] {
@@ -152,12 +152,7 @@ bool Dram::ahead(tlm::tlm_generic_payload& p) {
   promised_ = std::max(promised_, clock_.time(until));
   while (!response_busy_ && !ready_.empty() && ready_.front().first <= until) respond();
   schedule_tick();
-  if (!ready_.empty() && !response_busy_) {
-    const sc_core::sc_time at = clock_.time(ready_.front().first);
-    response_event_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp()
-                                                         : sc_core::SC_ZERO_TIME);
-  }
-  return true;
+  next_response();
 }
 
 void Dram::on_phase(tlm::tlm_generic_payload&, const tlm::tlm_phase& phase) {
@@ -223,11 +218,7 @@ void Dram::react() {
   while (!answering_ && !response_busy_ && !ready_.empty() &&
          clock_.time(ready_.front().first) <= sc_core::sc_time_stamp())
     respond();
-  if (!ready_.empty() && !response_busy_) {
-    const sc_core::sc_time at = clock_.time(ready_.front().first);
-    response_event_.notify(at > sc_core::sc_time_stamp() ? at - sc_core::sc_time_stamp()
-                                                         : sc_core::SC_ZERO_TIME);
-  }
+  next_response();
 }
 
 void Dram::collect() {
@@ -246,6 +237,12 @@ void Dram::collect() {
       }
     }
   }
+}
+
+void Dram::next_response() {
+  if (ready_.empty() || response_busy_) return;
+  const sc_core::sc_time at = clock_.time(ready_.front().first), now = sc_core::sc_time_stamp();
+  response_event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
 }
 
 void Dram::send_response() {

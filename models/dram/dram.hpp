@@ -69,9 +69,10 @@ class Dram : public sc_core::sc_module, public HasStats {
   void react();    // advances the controller to now and reacts to what it found
   void collect();  // takes the controller's completions: finished transactions become ready
   // AHEAD on `p`: decides until `p` and every earlier transaction have finished and sends
-  // their responses (and any others finished by then) early; false if it cannot.
-  bool ahead(tlm::tlm_generic_payload& p);
+  // their responses (and any others finished by then) early; nothing if it cannot.
+  void ahead(tlm::tlm_generic_payload& p);
   void send_response();
+  void next_response();  // response_event_ at the first ready response, unless one is out
   // BEGIN_RESP of the first ready transaction, due now (or, deciding ahead, when it is due).
   void respond();
   void schedule_tick();
