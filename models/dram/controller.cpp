@@ -79,7 +79,8 @@ ChannelController::ChannelController(const DramSpec& spec, int channel, const Pa
       banks_(static_cast<size_t>(spec.banks_per_channel)),
       groups_(static_cast<size_t>(spec.org.ranks * spec.org.bank_groups)),
       ranks_(static_cast<size_t>(spec.org.ranks)),
-      queued_hits_(banks_.size(), 0) {
+      queued_hits_(banks_.size(), 0),
+      kind_stamp_(banks_.size() * 3, 0) {
   for (Rank& r : ranks_) r.refresh_due = spec.t.tREFI;
   first_refresh_due_ = spec.t.tREFI;
 }
@@ -156,15 +157,26 @@ void ChannelController::build_candidates(int64_t now) {
   candidates_current_ = true;
   candidates_refreshing_ = refreshing;
   candidates_.clear();
+  if (++stamp_ == 0) {  // (wrapped: no stale stamp may equal the new one)
+    std::fill(kind_stamp_.begin(), kind_stamp_.end(), 0);
+    stamp_ = 1;
+  }
   for (size_t i = 0; i < queue_.size(); ++i) {
     const Queued& q = queue_[i];
     const Request& r = q.r;
     if (refreshing != 0 && refresh_due(r.at.rank, now)) continue;
     const size_t bi = q.bank;
     const Bank& b = banks_[bi];
+    // Younger requests of a bank that need the same command at the same cycle as an older
+    // one are not candidates (scheduler.hpp): a read hit, a write hit, or anything else (the
+    // bank's ACT or PRE).
+    const bool hit = b.open_row == r.at.row;
+    uint32_t& seen = kind_stamp_[bi * 3 + (hit ? (r.write ? 1 : 0) : 2)];
+    if (seen == stamp_) continue;
+    seen = stamp_;
     Candidate c;
     c.request = i;
-    if (b.open_row == r.at.row) {
+    if (hit) {
       c.command = r.write ? Command::WR : Command::RD;
       c.row_hit = true;
     } else if (b.open_row >= 0) {

@@ -3,10 +3,13 @@
 // Chosen by name from the design point (dram.scheduler).
 //
 // Contract: `candidates` lists, oldest request first, the next command each schedulable
-// request needs and the earliest cycle it may issue. choose() returns the index of a
-// candidate with ready <= now, or -1; in both cases it sets `wake` to the earliest cycle at
-// which it would choose one if nothing changed (kNever if none), so the controller can skip
-// the cycles in between. A candidate marked `closes_hits` is a precharge of a row that other
+// request needs and the earliest cycle it may issue, except that a younger request needing
+// the same command to the same bank as an older one (a read of the open row, a write to it,
+// or the bank's ACT or PRE) is left out: it would be ready at the same cycle, so a policy
+// must prefer the older of two equal candidates. choose() returns the index of a candidate
+// with ready <= now, or -1; in both cases it sets `wake` to the earliest cycle at which it
+// would choose one if nothing changed (kNever if none), so the controller can skip the
+// cycles in between. A candidate marked `closes_hits` is a precharge of a row that other
 // queued requests still hit; a policy may hold it back.
 #include <cstdint>
 #include <limits>
