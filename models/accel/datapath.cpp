@@ -39,6 +39,18 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
           b.weights[at] = decoded.at(o, r);
         }
       }
+    // (A select out of range is the array's to refuse: no planes then.)
+    const bool in_range =
+        std::all_of(b.select.begin(), b.select.end(), [&](uint8_t s) { return s < plan.lanes; });
+    if (combined && in_range) {
+      b.lane_weights.assign(b.weights.size() * static_cast<size_t>(plan.lanes), 0);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j) {
+          const size_t at = static_cast<size_t>(i * cols + j);
+          b.lane_weights[static_cast<size_t>((i * plan.lanes + b.select[at]) * cols + j)] =
+              b.weights[at];
+        }
+    }
     blocks_.push_back(std::move(b));
   }
   int64_t rows = 0;
@@ -64,6 +76,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   const Block& b = blocks_[static_cast<size_t>(p.block)];
   t.weights = b.weights;
   t.select = b.select;
+  t.lane_weights.clear();
   t.decode_cycles = 0;  // set by the decoder
   t.weights_ready = t.inputs_ready = 0;
   const int64_t V = t.vectors, P = plan_.positions;
@@ -76,7 +89,8 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   const int32_t* cols = lane_cols_.data() + p.red_begin * t.lanes;
   const int64_t streams = t.rows_used * t.lanes;
   t.acts.resize(static_cast<size_t>(streams * V));
-  if (!conv && V == 1) {  // dense, one image: a gather from the input vector
+  if (!conv && V == 1) {              // dense, one image: a gather from the input vector
+    t.lane_weights = b.lane_weights;  // (one vector: lane by lane beats a gather per cell)
     const int32_t* x = batch[static_cast<size_t>(p.vec_begin)].data.data();
     for (int64_t i = 0; i < streams; ++i)
       t.acts[static_cast<size_t>(i)] = cols[i] < 0 ? 0u : static_cast<uint32_t>(x[cols[i]]);
@@ -128,6 +142,15 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
     }
 }
 
+bool Datapath::fits(const std::vector<ref::Tensor>& batch, int act_bits) {
+  // The bits of all values OR-ed (a negative one sets the top bits): no early exit, it
+  // vectorizes.
+  uint32_t bits = 0;
+  for (const ref::Tensor& x : batch)
+    for (int32_t v : x.data) bits |= static_cast<uint32_t>(v);
+  return (static_cast<uint64_t>(bits) >> act_bits) == 0;
+}
+
 std::vector<int64_t> Datapath::start() const {
   return std::vector<int64_t>(static_cast<size_t>(plan_.outputs * plan_.vectors), 0);
 }
@@ -165,8 +188,10 @@ std::vector<ref::Tensor> Datapath::run(const std::vector<ref::Tensor>& input, ar
   timing.tiles.clear();
   array::Tile t;
   array::TileResult res;
+  const bool checked = fits(input, model.shape().act_bits);
   for (size_t k = 0; k < plan_.tiles.size(); ++k) {
     tile(k, input, t);
+    t.acts_checked = checked;
     const TileReady r = ready(k);
     t.weights_ready = r.weights;
     t.inputs_ready = r.inputs;

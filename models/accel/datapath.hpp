@@ -34,6 +34,9 @@ class Datapath {
   }
   // The same into `t`, reusing its storage.
   void tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile& t) const;
+  // Whether every input value fits `act_bits` unsigned bits: then so does every tile's
+  // activation (copies and zeros), and the tiles may say so (array::Tile::acts_checked).
+  static bool fits(const std::vector<ref::Tensor>& batch, int act_bits);
   // Partial sums of the whole layer, output-major (outputs x vectors), all zero.
   std::vector<int64_t> start() const;
   // Adds tile `k`'s sums (its columns x its vectors) into `acc`.
@@ -47,8 +50,9 @@ class Datapath {
  private:
   // What the weight buffer delivers for one (output, reduction) block of the weights.
   struct Block {
-    std::vector<int8_t> weights;  // rows x cols of the array tile
-    std::vector<uint8_t> select;  // column combining: lane indices
+    std::vector<int8_t> weights;       // rows x cols of the array tile
+    std::vector<uint8_t> select;       // column combining: lane indices
+    std::vector<int8_t> lane_weights;  // column combining: array::Tile::lane_weights
   };
   const net::Layer& layer_;
   const compile::LayerPlan& plan_;

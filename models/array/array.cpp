@@ -36,12 +36,16 @@ void Model::check(const Tile& t) const {
   const size_t cells = static_cast<size_t>(t.rows_used * t.cols_used);
   if (t.weights.size() != cells) fail("weights are not rows_used x cols_used");
   if (!t.select.empty() && t.select.size() != cells) fail("select is not rows_used x cols_used");
+  if (!t.lane_weights.empty() &&
+      (t.select.empty() || t.lane_weights.size() != cells * static_cast<size_t>(t.lanes)))
+    fail("lane_weights without select, or not rows_used x lanes x cols_used");
   // Reductions without early exits: they vectorize, and a tile is checked every time it runs.
   uint8_t lane = 0;
   for (uint8_t s : t.select) lane = std::max(lane, s);
   if (!t.select.empty() && lane >= t.lanes) fail("select names a lane the row does not carry");
   if (t.acts.size() != static_cast<size_t>(t.vectors * t.rows_used * t.lanes))
     fail("acts are not rows_used x lanes x vectors");
+  if (t.acts_checked) return;
   uint32_t bits = 0;
   for (uint32_t a : t.acts) bits |= a;
   if (static_cast<uint64_t>(bits) >> shape_.act_bits) fail("an activation does not fit act_bits");

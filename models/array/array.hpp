@@ -40,10 +40,17 @@ struct Tile {
   int64_t lanes = 1;                     // activations per array row, 1..64
   std::vector<int8_t> weights;           // rows_used x cols_used
   std::vector<uint8_t> select;           // rows_used x cols_used lane indices; empty: lane 0
-  int64_t vectors = 0;                   // >= 1
+  // Optional (empty: none), with `select`: the same weights lane by lane, rows_used x lanes x
+  // cols_used, weights[i][j] where select[i][j] is the lane, else 0. A producer that keeps
+  // the tile's block may supply it; a model that multiplies one lane at a time uses it.
+  std::vector<int8_t> lane_weights;
+  int64_t vectors = 0;  // >= 1
   // Each array row's activation streams: rows_used x lanes x vectors (lane s of row i carries
   // acts[(i * lanes + s) * vectors + n] for vector n), each < 2^act_bits.
   std::vector<uint32_t> acts;
+  // The producer has checked the values the streams copy (and zeros): run() need not scan
+  // them for the activation range again, tile after tile.
+  bool acts_checked = false;
   int64_t decode_cycles = 0;  // the decoder's time for this tile's weights
   int64_t weights_ready = 0;  // earliest load start
   int64_t inputs_ready = 0;   // earliest compute start
@@ -91,6 +98,7 @@ class Model {
   // Cycles an idle array needs from the first load to the end of the last compute so far.
   int64_t end_cycle() const { return pipeline_.last_compute_end; }
   const Pipeline& pipeline() const { return pipeline_; }
+  const Shape& shape() const { return shape_; }
 
  protected:
   explicit Model(const Shape& shape) : shape_(shape) {}

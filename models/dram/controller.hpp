@@ -160,10 +160,10 @@ class ChannelController {
   std::vector<Candidate> candidates_;
   bool candidates_current_ = false;     // no command or admission since they were built
   uint64_t candidates_refreshing_ = 0;  // ranks with a refresh due when they were built
-  std::vector<int> queued_hits_;   // per bank: queued requests that hit its open row (kept current)
+  std::vector<int> queued_hits_;  // per bank: queued requests that hit its open row (kept current)
   std::vector<uint32_t> kind_stamp_;  // per bank and request kind: stamp_ once it has a candidate
   uint32_t stamp_ = 0;                // build_candidates() calls, mod 2^32
-  int64_t first_refresh_due_ = 0;  // the earliest refresh_due of all ranks
+  int64_t first_refresh_due_ = 0;     // the earliest refresh_due of all ranks
   std::vector<Completion> done_;
 };
 

@@ -127,3 +127,16 @@ TEST_CASE("compile: unmappable layers name the layer and the limit", "[datapath]
   CHECK_THROWS_WITH(compile::compile(n, dp),
                     "layer 'fc1': its inputs have 8 bits; array.act_bits is 4");
 }
+
+TEST_CASE("datapath: the inputs fit act_bits only if every value is in 0 .. 2^act_bits - 1",
+          "[datapath]") {
+  const net::TensorType type{1, 1, 4, false, 8};
+  std::vector<ref::Tensor> batch{ref::Tensor{type, {0, 5, 255, 7}},
+                                 ref::Tensor{type, {1, 2, 3, 4}}};
+  CHECK(Datapath::fits(batch, 8));
+  CHECK_FALSE(Datapath::fits(batch, 7));  // 255 needs 8 bits
+  batch[1].data[2] = 256;
+  CHECK_FALSE(Datapath::fits(batch, 8));
+  batch[1].data[2] = -1;  // negative: never fits
+  CHECK_FALSE(Datapath::fits(batch, 16));
+}
