@@ -1,7 +1,8 @@
 // Simulation speed of the accelerator with DRAM in the loop: wall time per inference and
 // simulated array cycles per wall second, for the fast and cycle array models, on a LeNet-5
 // network and a 3-layer MLP (784-512-512-10) in every weight form (random weights of the
-// form's shape; speed does not depend on training), and the ratio of the two. Each run is its
+// form's shape), the trained LeNet-5 networks of configs/nets (what training changes: how
+// many columns combine, how sparse the weights are), and the ratio of the two. Each run is its
 // own process (SystemC elaborates one design per process); each case keeps the best of
 // --repeat runs, since a shared machine only ever adds time.
 // Usage: bench_run [--images N] [--cycle-images N] [--repeat R] [--only NAME-PREFIX]
@@ -15,6 +16,7 @@
 
 #include "models/accel/accelerator.hpp"
 #include "models/accel/datapath.hpp"
+#include "sim/net/tnet.hpp"
 #include "tests/support/builders.hpp"
 
 using namespace trine;
@@ -46,7 +48,11 @@ struct Speed {
 // One run in this process; prints "ms cycles" for the parent.
 int run_case(const std::string& which, net::WeightForm form, const std::string& model, int images,
              int out) {
-  const net::Network n = which == "lenet5" ? testing::lenet5(form, 3) : mlp3(form);
+  const net::Network n = which == "lenet5" ? testing::lenet5(form, 3)
+                         : which == "trained"
+                             ? net::read_tnet(std::string(TRINE_NETS_DIR) + "/lenet5-" +
+                                              net::form_name(form) + ".tnet")
+                             : mlp3(form);
   config::DesignPoint dp = config::default_design_point().point;
   dp.array.model = model;
   const compile::Schedule s = compile::compile(n, dp);
@@ -150,13 +156,14 @@ int sc_main(int argc, char** argv) {
   std::printf("%-26s %10s %10s %12s %12s %9s\n", "network", "cycles/inf", "fast ms", "cycle ms",
               "fast cyc/s", "cycle/fast");
   int failures = 0;
-  for (const char* which : {"lenet5", "mlp3"})
+  for (const std::string which : {"lenet5", "trained", "mlp3"})
     for (net::WeightForm form :
          {net::WeightForm::Dense8, net::WeightForm::Ternary, net::WeightForm::NK,
           net::WeightForm::ColComb, net::WeightForm::LowBit}) {
-      const std::string name =
-          std::string(which == std::string("lenet5") ? "lenet5-" : "mlp-784-512-512-10-") +
-          net::form_name(form);
+      const std::string name = std::string(which == "lenet5"    ? "lenet5-"
+                                           : which == "trained" ? "lenet5-trained-"
+                                                                : "mlp-784-512-512-10-") +
+                               net::form_name(form);
       if (name.compare(0, only.size(), only) != 0) continue;
       Speed fast, cycle;
       if (!measure(which, form, "fast", images, repeat, fast) ||
