@@ -207,25 +207,32 @@ ref::Tensor pool(const net::Layer& l, const ref::Tensor& in, const net::TensorTy
   // same window element (a compare for max, an add for average).
   ref::Tensor out{type, std::vector<int32_t>(static_cast<size_t>(type.size()))};
   const int64_t W = in.type.width, OW = type.width, sw = l.stride_w;
-  std::vector<int64_t> best(static_cast<size_t>(OW)), sum(static_cast<size_t>(OW));
+  const bool max = l.kind == net::LayerKind::MaxPool;
+  std::vector<int32_t> best(static_cast<size_t>(OW));
+  std::vector<int64_t> sum(static_cast<size_t>(OW));
   for (int64_t c = 0; c < type.channels; ++c)
     for (int64_t y = 0; y < type.height; ++y) {
-      std::fill(best.begin(), best.end(), INT64_MIN);
-      std::fill(sum.begin(), sum.end(), 0);
-      for (int64_t ky = 0; ky < l.kernel_h; ++ky) {
-        const int32_t* row = in.data.data() + (c * in.type.height + y * l.stride_h + ky) * W;
-        for (int64_t kx = 0; kx < l.kernel_w; ++kx)
-          for (int64_t x = 0; x < OW; ++x) {
-            const int64_t v = row[x * sw + kx];
-            best[static_cast<size_t>(x)] = std::max(best[static_cast<size_t>(x)], v);
-            sum[static_cast<size_t>(x)] += v;
-          }
-      }
       int32_t* to = out.data.data() + (c * type.height + y) * OW;
+      const int32_t* rows = in.data.data() + (c * in.type.height + y * l.stride_h) * W;
+      if (max) {
+        std::fill(best.begin(), best.end(), INT32_MIN);
+        for (int64_t ky = 0; ky < l.kernel_h; ++ky)
+          for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
+            const int32_t* row = rows + ky * W + kx;
+            for (int64_t x = 0; x < OW; ++x)
+              best[static_cast<size_t>(x)] = std::max(best[static_cast<size_t>(x)], row[x * sw]);
+          }
+        std::copy(best.begin(), best.end(), to);
+        continue;
+      }
+      std::fill(sum.begin(), sum.end(), 0);
+      for (int64_t ky = 0; ky < l.kernel_h; ++ky)
+        for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
+          const int32_t* row = rows + ky * W + kx;
+          for (int64_t x = 0; x < OW; ++x) sum[static_cast<size_t>(x)] += row[x * sw];
+        }
       for (int64_t x = 0; x < OW; ++x)
-        to[x] = l.kind == net::LayerKind::MaxPool
-                    ? static_cast<int32_t>(best[static_cast<size_t>(x)])
-                    : ref::average(sum[static_cast<size_t>(x)], l.kernel_h * l.kernel_w);
+        to[x] = ref::average(sum[static_cast<size_t>(x)], l.kernel_h * l.kernel_w);
     }
   return out;
 }
