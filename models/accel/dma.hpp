@@ -16,11 +16,11 @@
 #include <systemc>
 #include <tlm>
 
-#include <deque>
 #include <memory>
 #include <vector>
 
 #include "models/common/payload_pool.hpp"
+#include "models/common/ring.hpp"
 #include "models/common/stats_walker.hpp"
 #include "models/dram/clock.hpp"
 
@@ -80,7 +80,7 @@ class Dma : public sc_core::sc_module, public HasStats {
   ClockDomain clock_;
   unsigned request_bytes_;
   bool log_jobs_, ahead_;
-  std::deque<std::unique_ptr<JobState>> jobs_;  // jobs first_, first_ + 1, ... not yet released
+  Ring<std::unique_ptr<JobState>> jobs_;  // jobs first_, first_ + 1, ... not yet released
   std::vector<std::unique_ptr<JobState>> spare_;
   Job first_ = 0, next_ = 0;         // next_: the first job not fully issued
   bool blocked_ = false;             // a request awaits END_REQ

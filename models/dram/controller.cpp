@@ -396,8 +396,10 @@ int64_t ChannelController::earliest_done() const {
     best = std::min(best, column + (r.write ? s_.t.tCWL : s_.t.tCL) + s_.burst_cycles);
   };
   for (const Queued& q : queue_) consider(q.r, q.bank, q.group, now_);
-  for (const Request& r : pending_)
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    const Request& r = pending_[i];
     consider(r, bank_index(r.at), group_index(r.at), std::max(now_, r.arrival));
+  }
   return best;
 }
 

@@ -5,10 +5,10 @@
 // stepped. The SystemC target (dram.hpp) and the tests drive it.
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <vector>
 
+#include "models/common/ring.hpp"
 #include "models/dram/command.hpp"
 #include "models/dram/page_policy/page_policy.hpp"
 #include "models/dram/scheduler/scheduler.hpp"
@@ -89,9 +89,9 @@ class ChannelController {
   struct Rank {
     int64_t next_act = 0, next_rd = 0, next_wr = 0;
     int64_t refresh_due = 0;
-    std::deque<int64_t> recent_acts;  // the last four, for tFAW
-    int open_banks = 0;               // for active-standby time
-    int64_t open_since = 0;           // cycle since which open time is not yet counted
+    models::Ring<int64_t> recent_acts;  // the last four, for tFAW
+    int open_banks = 0;                 // for active-standby time
+    int64_t open_since = 0;             // cycle since which open time is not yet counted
   };
   struct Queued {
     Request r;
@@ -155,8 +155,8 @@ class ChannelController {
   std::vector<Bank> banks_;
   std::vector<Group> groups_;
   std::vector<Rank> ranks_;
-  std::deque<Request> pending_;  // arrived or future, not yet admitted
-  std::vector<Queued> queue_;    // admitted, oldest first
+  models::Ring<Request> pending_;  // arrived or future, not yet admitted
+  std::vector<Queued> queue_;      // admitted, oldest first
   std::vector<Candidate> candidates_;
   bool candidates_current_ = false;     // no command or admission since they were built
   uint64_t candidates_refreshing_ = 0;  // ranks with a refresh due when they were built

@@ -15,9 +15,9 @@
 #include <tlm>
 
 #include <cstdint>
-#include <deque>
 #include <vector>
 
+#include "models/common/ring.hpp"
 #include "models/common/stats_walker.hpp"
 #include "models/dram/clock.hpp"
 #include "models/dram/memory.hpp"
@@ -84,7 +84,7 @@ class Dram : public sc_core::sc_module, public HasStats {
   sc_core::sc_event tick_event_, response_event_;
   bool tick_pending_ = false;  // tick_event_ is due at tick_at_
   sc_core::sc_time tick_at_;
-  std::deque<Transaction> transactions_;
+  Ring<Transaction> transactions_;
   uint64_t first_id_ = 1;                            // 0 means none (requesting_)
   uint64_t requesting_ = 0;                          // transaction in its request phase, or 0
   std::vector<std::pair<int64_t, uint64_t>> ready_;  // (done cycle, id) awaiting BEGIN_RESP, sorted
