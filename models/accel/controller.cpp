@@ -104,8 +104,8 @@ void Controller::run() {
       static_cast<size_t>(schedule_.layers.empty() ? 1 : schedule_.layers[0].batch);
   // The reference runs on another thread, up to two batches (at least 8 images) ahead of the
   // hardware it checks.
-  expected_ =
-      std::make_unique<ref::ReferenceAhead>(reference_, images_, std::max<size_t>(2 * batch, 8));
+  expected_ = std::make_unique<ref::ReferenceAhead>(
+      other_reference_ ? *other_reference_ : reference_, images_, std::max<size_t>(2 * batch, 8));
   for (size_t i = 0; i + batch <= images_.size(); i += batch) {
     results_.push_back(infer({images_.begin() + i, images_.begin() + i + batch}));
     if (results_.back().mismatch) break;
@@ -271,14 +271,16 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     r.layers.push_back(lr);
     for (size_t b = 0; b < x.size(); ++b) {
       const ref::Tensor& want = expected[b][p.layer];
-      for (size_t i = 0; i < want.data.size(); ++i)
-        if (x[b].data[i] != want.data[i]) {
-          r.mismatch = true;
-          r.first_mismatch = {static_cast<int64_t>(b), l.name, static_cast<int64_t>(i),
-                              x[b].data[i], want.data[i]};
-          r.end = now();
-          return r;
-        }
+      if (x[b].data == want.data) continue;  // (a memcmp; the index only when they differ)
+      sc_assert(x[b].data.size() == want.data.size());
+      const size_t i = static_cast<size_t>(
+          std::mismatch(want.data.begin(), want.data.end(), x[b].data.begin()).first -
+          want.data.begin());
+      r.mismatch = true;
+      r.first_mismatch = {static_cast<int64_t>(b), l.name, static_cast<int64_t>(i), x[b].data[i],
+                          want.data[i]};
+      r.end = now();
+      return r;
     }
   }
   r.end = now();

@@ -61,6 +61,12 @@ class Controller : public sc_core::sc_module, public HasStats {
   // Records layers, decoder work and tiles into `trace` (which must outlive the run).
   void set_trace(report::Trace* trace) { trace_ = trace; }
   bool finished() const { return finished_; }
+  // Checks the outputs against the integer reference of `other` (same layers and shapes),
+  // not of the network run: what a test of the check itself needs. Before the simulation;
+  // `other` must outlive it.
+  void check_against(const net::Network& other) {
+    other_reference_ = std::make_unique<ref::Reference>(other);
+  }
 
  private:
   SC_HAS_PROCESS(Controller);
@@ -83,7 +89,8 @@ class Controller : public sc_core::sc_module, public HasStats {
   Buffers buffers_;
   ClockDomain clock_;
   ref::Reference reference_;
-  std::unique_ptr<ref::ReferenceAhead> expected_;  // the reference's outputs, image by image
+  std::unique_ptr<ref::Reference> other_reference_;  // check_against()
+  std::unique_ptr<ref::ReferenceAhead> expected_;    // the reference's outputs, image by image
   std::vector<net::TensorType> types_;
   std::vector<std::unique_ptr<accel::Datapath>> paths_;  // per compute layer: decoded once
   std::vector<CellWeights> cells_;                       // per compute layer

@@ -1,0 +1,46 @@
+// The whole accelerator: its outputs are checked against the integer reference, and a
+// difference fails the inference at the first differing layer and index.
+#include <catch2/catch.hpp>
+
+#include "models/accel/accelerator.hpp"
+#include "tests/support/builders.hpp"
+
+using namespace trine;
+
+TEST_CASE("accelerator: an output unlike the integer reference fails at its layer and index",
+          "[accelerator]") {
+  const net::Network n = testing::example_cnn(net::WeightForm::Ternary, 4);
+  // The same network but for one bias of the second convolution: the reference the
+  // hardware is checked against now disagrees with it from that layer on.
+  net::Network other = n;
+  size_t changed = 0;
+  for (size_t i = 0; i < other.layers.size(); ++i)
+    if (other.layers[i].name == "conv2") changed = i;
+  REQUIRE(other.layers[changed].bias.size() > 1);
+  other.layers[changed].bias[1] += 5000;
+
+  const data::Dataset d = testing::random_dataset(2, 12, 12, 10, 7);
+  // Where the two references first differ, found without the simulator.
+  const std::vector<ref::Tensor> want = ref::Reference(n).run_all(d.image(0)),
+                                 got = ref::Reference(other).run_all(d.image(0));
+  size_t layer = 0, index = 0;
+  while (layer < want.size() && want[layer].data == got[layer].data) ++layer;
+  REQUIRE(layer == changed);
+  while (want[layer].data[index] == got[layer].data[index]) ++index;
+
+  const config::DesignPoint dp = config::default_design_point().point;
+  const compile::Schedule s = compile::compile(n, dp);
+  models::Accelerator top("top", dp, n, s, {d.image(0), d.image(1)});
+  top.controller.check_against(other);
+  sc_core::sc_start();
+  const auto& results = top.controller.results();
+  REQUIRE(results.size() == 1);  // the first image fails: the run stops there
+  const models::InferenceResult& r = results.back();
+  CHECK(r.mismatch);
+  CHECK(r.first_mismatch.image == 0);
+  CHECK(r.first_mismatch.layer == "conv2");
+  CHECK(r.first_mismatch.index == static_cast<int64_t>(index));
+  CHECK(r.first_mismatch.simulated == want[layer].data[index]);
+  CHECK(r.first_mismatch.reference == got[layer].data[index]);
+  sc_core::sc_stop();
+}
