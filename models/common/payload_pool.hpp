@@ -21,6 +21,19 @@ class PayloadPool {
     Tag tag{};
   };
 
+ private:
+  // Carried by every payload of the pool: its slot, found without a search when it returns.
+  struct Owner : tlm::tlm_extension<Owner> {
+    Owner(const PayloadPool* p, Slot* s) : pool(p), slot(s) {}
+    tlm::tlm_extension_base* clone() const override { return new Owner(*this); }
+    void copy_from(const tlm::tlm_extension_base& e) override {
+      *this = static_cast<const Owner&>(e);
+    }
+    const PayloadPool* pool;
+    Slot* slot;
+  };
+
+ public:
   // `timing_only`: mark every payload TimingOnly (timing_only.hpp).
   explicit PayloadPool(unsigned max_bytes, bool timing_only = false)
       : max_bytes_(max_bytes), timing_only_(timing_only) {}
@@ -31,7 +44,9 @@ class PayloadPool {
     if (free_.empty()) {
       slots_.push_back(std::make_unique<Slot>());
       slots_.back()->data.assign(max_bytes_, 0);
-      if (timing_only_) slots_.back()->payload.set_extension(new TimingOnly);  // freed with it
+      // (Extensions are freed with the payload.)
+      if (timing_only_) slots_.back()->payload.set_extension(new TimingOnly);
+      slots_.back()->payload.set_extension(new Owner(this, slots_.back().get()));
       free_.push_back(slots_.back().get());
     }
     Slot& s = *free_.back();
@@ -49,12 +64,10 @@ class PayloadPool {
   }
   // The slot of a payload this pool handed out, now free again (nullptr if not the pool's).
   Slot* release(const tlm::tlm_generic_payload& p) {
-    for (auto& s : slots_)
-      if (&s->payload == &p) {
-        free_.push_back(s.get());
-        return s.get();
-      }
-    return nullptr;
+    const Owner* o = p.get_extension<Owner>();
+    if (o == nullptr || o->pool != this) return nullptr;
+    free_.push_back(o->slot);
+    return o->slot;
   }
 
  private:
