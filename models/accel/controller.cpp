@@ -268,7 +268,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
                        " start=" + std::to_string(lr.start) + " end=" + std::to_string(lr.end) +
                        " stall=" + std::to_string(lr.stall()),
                    "layers"});
-    r.layers.push_back(lr);
+    r.layers.push_back(std::move(lr));
     for (size_t b = 0; b < x.size(); ++b) {
       const ref::Tensor& want = expected[b][p.layer];
       if (x[b].data == want.data) continue;  // (a memcmp; the index only when they differ)

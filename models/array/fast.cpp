@@ -61,8 +61,9 @@ class Fast : public Model {
   }
 
   static void to_sums(const std::vector<int32_t>& acc, std::vector<int64_t>& sums) {
-    sums.resize(acc.size());
-    kernels::widen(sums.data(), acc.data(), static_cast<int64_t>(acc.size()));
+    // (Not resize() and a copy: growing zeroes what is then overwritten, and the first tile
+    // of a layer is often larger than the short last tile before it.)
+    sums.assign(acc.begin(), acc.end());
   }
   static void to_sums(const std::vector<int64_t>& acc, std::vector<int64_t>& sums) { sums = acc; }
 

@@ -44,10 +44,6 @@ TRINE_CLONES void add_rows_selected(Acc* __restrict dst, const int8_t* __restric
   }
 }
 
-TRINE_CLONES void widen(int64_t* __restrict dst, const int32_t* __restrict src, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
-}
-
 TRINE_CLONES void add(int64_t* __restrict dst, const int64_t* __restrict src, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
 }

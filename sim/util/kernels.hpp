@@ -23,8 +23,6 @@ void add_rows(Acc* dst, const int8_t* w, const uint32_t* x, int64_t x_stride, in
 template <class Acc>
 void add_rows_selected(Acc* dst, const int8_t* w, const uint8_t* sel, const uint32_t* x,
                        int64_t lanes, int64_t rows, int64_t cols);
-// dst[i] = src[i] for i in [0, n), widened to 64 bits.
-void widen(int64_t* dst, const int32_t* src, int64_t n);
 // dst[i] += src[i] for i in [0, n).
 void add(int64_t* dst, const int64_t* src, int64_t n);
 // The sum of w[k] * x[k] for k in [0, n).
