@@ -31,9 +31,6 @@ class Ring {
     head_ = (head_ + 1) & mask_;
     --size_;
   }
-  void clear() {
-    while (!empty()) pop_front();
-  }
 
  private:
   void grow() {
