@@ -199,6 +199,7 @@ void ChannelController::issue(const CommandRecord& c) {
   Rank& rk = ranks_[static_cast<size_t>(c.at.rank)];
   ChannelStats::Bank& bs = stats_.banks[bi];
   auto others = [&](auto&& f) {
+    if (ranks_.size() == 1) return;  // (the common case: nothing to visit)
     for (size_t r = 0; r < ranks_.size(); ++r)
       if (static_cast<int32_t>(r) != c.at.rank) f(ranks_[r]);
   };
