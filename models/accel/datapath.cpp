@@ -42,15 +42,8 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
     // (A select out of range is the array's to refuse: no planes then.)
     const bool in_range =
         std::all_of(b.select.begin(), b.select.end(), [&](uint8_t s) { return s < plan.lanes; });
-    if (combined && in_range) {
-      b.lane_weights.assign(b.weights.size() * static_cast<size_t>(plan.lanes), 0);
-      for (int64_t i = 0; i < rows; ++i)
-        for (int64_t j = 0; j < cols; ++j) {
-          const size_t at = static_cast<size_t>(i * cols + j);
-          b.lane_weights[static_cast<size_t>((i * plan.lanes + b.select[at]) * cols + j)] =
-              b.weights[at];
-        }
-    }
+    if (combined && in_range)
+      b.lane_weights = array::lane_weights(b.weights, b.select, rows, cols, plan.lanes);
     blocks_.push_back(std::move(b));
   }
   int64_t rows = 0;

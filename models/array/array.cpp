@@ -54,6 +54,18 @@ void Model::check(const Tile& t) const {
 std::unique_ptr<Model> make_fast_model(const Shape& shape);
 std::unique_ptr<Model> make_cycle_model(const Shape& shape);
 
+std::vector<int8_t> lane_weights(const std::vector<int8_t>& weights,
+                                 const std::vector<uint8_t>& select, int64_t rows, int64_t cols,
+                                 int64_t lanes) {
+  std::vector<int8_t> planes(weights.size() * static_cast<size_t>(lanes), 0);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      const size_t at = static_cast<size_t>(i * cols + j);
+      planes[static_cast<size_t>((i * lanes + select[at]) * cols + j)] = weights[at];
+    }
+  return planes;
+}
+
 std::vector<std::string> model_names() {
   return {"fast", "cycle"};
 }

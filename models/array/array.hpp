@@ -110,6 +110,10 @@ class Model {
 // "fast" (closed form, the default) or "cycle" (steps every cycle, the reference).
 std::unique_ptr<Model> make_model(const std::string& name, const Shape& shape);
 std::vector<std::string> model_names();
+// Tile::lane_weights for `rows` x `cols` weights and their lane selects (each < lanes).
+std::vector<int8_t> lane_weights(const std::vector<int8_t>& weights,
+                                 const std::vector<uint8_t>& select, int64_t rows, int64_t cols,
+                                 int64_t lanes);
 
 // The closed-form phase durations (the fast model; also the bounds reports use).
 int64_t load_cycles(const Tile& t);

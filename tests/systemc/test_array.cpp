@@ -39,15 +39,8 @@ Tile random_tile(std::mt19937_64& rng, const Shape& s, int weight_kind) {
   const int64_t amax = (int64_t{1} << s.act_bits) - 1;
   for (int64_t k = 0; k < t.vectors * t.rows_used * t.lanes; ++k)
     t.acts.push_back(static_cast<uint32_t>(pick(0, 3) == 0 ? amax : pick(0, amax)));
-  if (t.lanes > 1 && pick(0, 1) == 0) {  // the same weights lane by lane, in half of them
-    t.lane_weights.assign(cells * static_cast<size_t>(t.lanes), 0);
-    for (int64_t i = 0; i < t.rows_used; ++i)
-      for (int64_t j = 0; j < t.cols_used; ++j) {
-        const size_t at = static_cast<size_t>(i * t.cols_used + j);
-        t.lane_weights[static_cast<size_t>((i * t.lanes + t.select[at]) * t.cols_used + j)] =
-            t.weights[at];
-      }
-  }
+  if (t.lanes > 1 && pick(0, 1) == 0)  // the same weights lane by lane, in half of them
+    t.lane_weights = lane_weights(t.weights, t.select, t.rows_used, t.cols_used, t.lanes);
   t.decode_cycles = pick(0, 3) == 0 ? 0 : pick(1, 3 * t.rows_used);
   t.weights_ready = pick(0, 40);
   t.inputs_ready = pick(0, 120);
