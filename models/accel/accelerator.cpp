@@ -38,9 +38,10 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const config::DesignPoint
     trace_ = std::make_unique<report::Trace>();
     controller.set_trace(trace_.get());
   }
-  controller.set_probe([this] {
+  controller.set_probe([this]() -> const stats::CounterSet& {
     dram.sync();
-    return collect_statistics(*this);
+    if (!counters_) counters_ = std::make_unique<stats::CounterSet>(collect_counters(*this));
+    return *counters_;
   });
 }
 

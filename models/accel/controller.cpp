@@ -116,7 +116,7 @@ void Controller::run() {
 InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
   InferenceResult r;
   const bool probe = probe_ && results_.empty();  // per-layer events: first batch only
-  std::vector<stats::Record> before;
+  std::vector<uint64_t> before;
   next_tile_ = 0;
   std::fill(fetched_.begin(), fetched_.end(), 0);
   r.start = now();
@@ -140,7 +140,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     lr.tiles = static_cast<int64_t>(p.tiles.size());
     lr.skipped_tiles = p.skipped_tiles;
     lr.macs = p.macs;
-    if (probe) before = probe_();
+    if (probe) before = probe_().snapshot();
     const uint64_t wb0 = buffers_.weight.bytes_accessed(), ib0 = buffers_.input.bytes_accessed(),
                    ob0 = buffers_.output.bytes_accessed(), th0 = decoder_.throttle_cycles();
     int64_t ready = lr.start, end = lr.start;
@@ -260,7 +260,10 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     lr.ibuf_bytes = buffers_.input.bytes_accessed() - ib0;
     lr.obuf_bytes = buffers_.output.bytes_accessed() - ob0;
     lr.decoder_throttle = decoder_.throttle_cycles() - th0;
-    if (probe) lr.events = stats::counter_delta(before, probe_());
+    if (probe) {
+      const stats::CounterSet& counters = probe_();
+      lr.events = counters.delta(before, counters.snapshot());
+    }
     if (trace_)
       trace_->add({static_cast<int64_t>(clock_.ps(lr.start)),
                    static_cast<int64_t>(clock_.ps(lr.end)), "controller", "layer",

@@ -42,8 +42,9 @@ struct Buffers {
   SramBuffer& output;
 };
 
-// Samples every statistic of the hardware at the current time (the Accelerator walks its tree).
-using StatsProbe = std::function<std::vector<stats::Record>()>;
+// Brings every counter of the hardware up to the current time and returns them (the
+// Accelerator finds them once by walking its tree).
+using StatsProbe = std::function<const stats::CounterSet&()>;
 
 class Controller : public sc_core::sc_module, public HasStats {
  public:

@@ -2,14 +2,22 @@
 
 namespace trine::models {
 
-static void walk(const sc_core::sc_object& obj, std::vector<stats::Record>& out) {
-  if (const auto* s = dynamic_cast<const HasStats*>(&obj)) s->statistics().collect(out);
-  for (const sc_core::sc_object* child : obj.get_child_objects()) walk(*child, out);
+// Calls visit(group) for every statistics group of `obj`'s subtree, in tree order.
+template <typename Visit>
+static void walk(const sc_core::sc_object& obj, const Visit& visit) {
+  if (const auto* s = dynamic_cast<const HasStats*>(&obj)) visit(s->statistics());
+  for (const sc_core::sc_object* child : obj.get_child_objects()) walk(*child, visit);
 }
 
 std::vector<stats::Record> collect_statistics(const sc_core::sc_object& root) {
   std::vector<stats::Record> out;
-  walk(root, out);
+  walk(root, [&](const stats::Group& g) { g.collect(out); });
+  return out;
+}
+
+stats::CounterSet collect_counters(const sc_core::sc_object& root) {
+  stats::CounterSet out;
+  walk(root, [&](const stats::Group& g) { g.counters(out); });
   return out;
 }
 

@@ -16,5 +16,7 @@ class HasStats {
 
 // Statistics of `root` and everything below it, in tree order (deterministic).
 std::vector<stats::Record> collect_statistics(const sc_core::sc_object& root);
+// The counters of `root` and everything below it, in the same order.
+stats::CounterSet collect_counters(const sc_core::sc_object& root);
 
 }  // namespace trine::models

@@ -1,6 +1,6 @@
 #include "sim/stats/stats.hpp"
 
-#include <map>
+#include <stdexcept>
 
 namespace trine::stats {
 
@@ -19,10 +19,14 @@ Record plain(const std::string& path, std::string name, std::string unit, std::s
 }
 }  // namespace
 
-void Counter::emit(const std::string& path, std::vector<Record>& out) const {
-  Record r = plain(path, name(), unit(), description(), static_cast<double>(value_));
+Record Counter::record(const std::string& path, double value) const {
+  Record r = plain(path, name(), unit(), description(), value);
   r.counter = true, r.event = event_;
-  out.push_back(std::move(r));
+  return r;
+}
+
+void Counter::emit(const std::string& path, std::vector<Record>& out) const {
+  out.push_back(record(path, static_cast<double>(value_)));
 }
 
 void Scalar::emit(const std::string& path, std::vector<Record>& out) const {
@@ -61,18 +65,27 @@ void Group::collect(std::vector<Record>& out) const {
   for (const Stat* s : stats_) s->emit(path_, out);
 }
 
-std::vector<Record> counter_delta(const std::vector<Record>& before,
-                                  const std::vector<Record>& after) {
-  std::map<std::string, double> start;
-  for (const Record& r : before)
-    if (r.counter) start[r.full_name()] = r.value;
+void Group::counters(CounterSet& out) const {
+  for (const Stat* s : stats_)
+    if (const auto* c = dynamic_cast<const Counter*>(s)) out.add(*this, *c);
+}
+
+std::vector<uint64_t> CounterSet::snapshot() const {
+  std::vector<uint64_t> v(counters_.size());
+  for (size_t i = 0; i < counters_.size(); ++i) v[i] = counters_[i].second->value();
+  return v;
+}
+
+std::vector<Record> CounterSet::delta(const std::vector<uint64_t>& before,
+                                      const std::vector<uint64_t>& after) const {
+  if (before.size() != counters_.size() || after.size() != counters_.size())
+    throw std::logic_error("CounterSet::delta: snapshots of another set");
   std::vector<Record> out;
-  for (const Record& r : after) {
-    if (!r.counter) continue;
-    Record d = r;
-    const auto it = start.find(r.full_name());
-    if (it != start.end()) d.value -= it->second;
-    out.push_back(std::move(d));
+  out.reserve(counters_.size());
+  for (size_t i = 0; i < counters_.size(); ++i) {
+    const auto [group, counter] = counters_[i];
+    out.push_back(counter->record(
+        group->path(), static_cast<double>(after[i]) - static_cast<double>(before[i])));
   }
   return out;
 }

@@ -30,6 +30,7 @@ struct Record {
 };
 
 class Group;
+class CounterSet;
 
 // One declared statistic; it registers itself with its group on construction and writes one
 // or more records when collected.
@@ -57,6 +58,8 @@ class Counter : public Stat {
       : Stat(group, std::move(name), std::move(unit), std::move(description)),
         event_(std::move(event)) {}
   const EnergyEvent& event() const { return event_; }
+  // Its record under `path` with value `value` (emit() writes the current value).
+  Record record(const std::string& path, double value) const;
   Counter& operator+=(uint64_t n) {
     value_ += n;
     return *this;
@@ -109,15 +112,29 @@ class Group {
   const std::string& path() const { return path_; }
   void add(const Stat* s) { stats_.push_back(s); }
   void collect(std::vector<Record>& out) const;
+  // Adds its counters, in declaration order, to `out`.
+  void counters(CounterSet& out) const;
 
  private:
   std::string path_;
   std::vector<const Stat*> stats_;
 };
 
-// Counter records of `after` minus those of `before` (same component tree, collected at two
-// times): the events of one window. Records that are not counters are dropped.
-std::vector<Record> counter_delta(const std::vector<Record>& before,
-                                  const std::vector<Record>& after);
+// The counters of a component tree, found once and then read as plain numbers: the events
+// of a window are the difference of two snapshots. Reading a few hundred integers is what a
+// per-layer probe can afford; collecting every statistic as named records is not.
+class CounterSet {
+ public:
+  void add(const Group& owner, const Counter& c) { counters_.push_back({&owner, &c}); }
+  size_t size() const { return counters_.size(); }
+  // Every counter's value now, in the order they were added.
+  std::vector<uint64_t> snapshot() const;
+  // The counters' records (in that order) with the events between two snapshots as values.
+  std::vector<Record> delta(const std::vector<uint64_t>& before,
+                            const std::vector<uint64_t>& after) const;
+
+ private:
+  std::vector<std::pair<const Group*, const Counter*>> counters_;
+};
 
 }  // namespace trine::stats
