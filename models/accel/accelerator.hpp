@@ -38,7 +38,7 @@ class Accelerator : public sc_core::sc_module {
   Controller controller;
 
  private:
-  std::unique_ptr<report::Trace> trace_;  // layers, decodes and tiles, from the controller
+  std::unique_ptr<report::Trace> trace_;         // layers, decodes and tiles, from the controller
   std::unique_ptr<stats::CounterSet> counters_;  // for the controller's probe, found once
 };
 

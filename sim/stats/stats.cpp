@@ -84,8 +84,8 @@ std::vector<Record> CounterSet::delta(const std::vector<uint64_t>& before,
   out.reserve(counters_.size());
   for (size_t i = 0; i < counters_.size(); ++i) {
     const auto [group, counter] = counters_[i];
-    out.push_back(counter->record(
-        group->path(), static_cast<double>(after[i]) - static_cast<double>(before[i])));
+    out.push_back(counter->record(group->path(),
+                                  static_cast<double>(after[i]) - static_cast<double>(before[i])));
   }
   return out;
 }
