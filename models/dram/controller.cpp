@@ -155,6 +155,7 @@ void ChannelController::build_candidates(int64_t now) {
       if (refresh_due(static_cast<int>(r), now)) refreshing |= uint64_t{1} << (r % 64);
   if (candidates_current_ && refreshing == candidates_refreshing_ && ranks_.size() <= 64) return;
   candidates_current_ = true;
+  choice_current_ = false;
   candidates_refreshing_ = refreshing;
   candidates_.clear();
   if (++stamp_ == 0) {  // (wrapped: no stale stamp may equal the new one)
@@ -335,7 +336,14 @@ void ChannelController::run_until(int64_t limit) {
     int pick = -1;
     if (!queue_.empty()) {  // (an empty queue has no candidate and no wake-up)
       build_candidates(now_);
-      pick = scheduler_.choose(candidates_, now_, wake);
+      // A choice made earlier stands until its cycle (scheduler.hpp); past it, other
+      // candidates may have become ready too.
+      if (!choice_current_ || choice_.at < now_) {
+        choice_ = scheduler_.choose(candidates_, now_);
+        choice_current_ = true;
+      }
+      wake = choice_.at;
+      if (choice_.at <= now_) pick = choice_.index;
     }
     if (pick >= 0) {
       const Candidate& c = candidates_[static_cast<size_t>(pick)];

@@ -159,6 +159,8 @@ class ChannelController {
   std::vector<Queued> queue_;      // admitted, oldest first
   std::vector<Candidate> candidates_;
   bool candidates_current_ = false;     // no command or admission since they were built
+  Choice choice_;                       // the scheduler's, while choice_current_
+  bool choice_current_ = false;         // made from the current candidates
   uint64_t candidates_refreshing_ = 0;  // ranks with a refresh due when they were built
   std::vector<int> queued_hits_;  // per bank: queued requests that hit its open row (kept current)
   std::vector<uint32_t> kind_stamp_;  // per bank and request kind: stamp_ once it has a candidate

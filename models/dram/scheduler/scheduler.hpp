@@ -6,11 +6,12 @@
 // request needs and the earliest cycle it may issue, except that a younger request needing
 // the same command to the same bank as an older one (a read of the open row, a write to it,
 // or the bank's ACT or PRE) is left out: it would be ready at the same cycle, so a policy
-// must prefer the older of two equal candidates. choose() returns the index of a candidate
-// with ready <= now, or -1; in both cases it sets `wake` to the earliest cycle at which it
-// would choose one if nothing changed (kNever if none), so the controller can skip the
-// cycles in between. A candidate marked `closes_hits` is a precharge of a row that other
-// queued requests still hit; a policy may hold it back.
+// must prefer the older of two equal candidates. choose() returns the first cycle >= now at
+// which it would issue a candidate if nothing changed, and the candidate it would issue then
+// (index -1, cycle kNever if none). It depends on `now` only through that cycle, so the
+// choice stands at every cycle up to it while the candidates stand: the controller skips the
+// cycles in between and issues it without asking again. A candidate marked `closes_hits` is
+// a precharge of a row that other queued requests still hit; a policy may hold it back.
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -31,11 +32,15 @@ struct Candidate {
   bool closes_hits = false;  // a precharge that would close a row with queued hits
 };
 
+struct Choice {
+  int index = -1;        // into the candidates
+  int64_t at = kNever;  // the cycle it issues
+};
+
 class Scheduler {
  public:
   virtual ~Scheduler() = default;
-  virtual int choose(const std::vector<Candidate>& candidates, int64_t now,
-                     int64_t& wake) const = 0;
+  virtual Choice choose(const std::vector<Candidate>& candidates, int64_t now) const = 0;
 };
 
 std::vector<std::string> scheduler_names();

@@ -10,13 +10,9 @@ namespace {
 // First come, first served: only the oldest request moves.
 class Fcfs : public Scheduler {
  public:
-  int choose(const std::vector<Candidate>& c, int64_t now, int64_t& wake) const override {
-    if (c.empty() || c.front().request != 0) {
-      wake = kNever;  // the oldest request waits for its rank's refresh
-      return -1;
-    }
-    wake = c.front().ready;
-    return c.front().ready <= now ? 0 : -1;
+  Choice choose(const std::vector<Candidate>& c, int64_t now) const override {
+    if (c.empty() || c.front().request != 0) return {};  // it waits for its rank's refresh
+    return {0, std::max(now, c.front().ready)};
   }
 };
 
@@ -24,17 +20,19 @@ class Fcfs : public Scheduler {
 // oldest ready command; a precharge never closes a row that queued requests still hit.
 class FrFcfs : public Scheduler {
  public:
-  int choose(const std::vector<Candidate>& c, int64_t now, int64_t& wake) const override {
-    wake = kNever;
+  Choice choose(const std::vector<Candidate>& c, int64_t now) const override {
+    int64_t at = kNever;  // the first cycle one is ready
+    for (const Candidate& x : c)
+      if (!x.closes_hits) at = std::min(at, x.ready);
+    if (at == kNever) return {};
+    at = std::max(at, now);
     int first_ready = -1;
     for (size_t i = 0; i < c.size(); ++i) {
-      if (c[i].closes_hits) continue;
-      wake = std::min(wake, c[i].ready);
-      if (c[i].ready > now) continue;
-      if (c[i].row_hit) return static_cast<int>(i);
+      if (c[i].closes_hits || c[i].ready > at) continue;
+      if (c[i].row_hit) return {static_cast<int>(i), at};
       if (first_ready < 0) first_ready = static_cast<int>(i);
     }
-    return first_ready;
+    return {first_ready, at};
   }
 };
 
