@@ -578,3 +578,53 @@ TEST_CASE("dram: clock domains convert cycles and times exactly at any frequency
     }
   }
 }
+
+TEST_CASE("dram: a scheduler's choice is what it would issue cycle by cycle and stands until then",
+          "[dram][scheduler]") {
+  // The policies stepped one cycle at a time, written plainly: what each issues at cycle t.
+  auto issues_at = [](const std::string& policy, const std::vector<dram::Candidate>& c, int64_t t) {
+    if (policy == "fcfs") return !c.empty() && c[0].request == 0 && c[0].ready <= t ? 0 : -1;
+    int oldest = -1;  // fr-fcfs: a ready row hit first, else the oldest ready command
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (c[i].closes_hits || c[i].ready > t) continue;
+      if (c[i].row_hit) return static_cast<int>(i);
+      if (oldest < 0) oldest = static_cast<int>(i);
+    }
+    return oldest;
+  };
+  std::mt19937 rng(23);
+  for (const std::string& policy : dram::scheduler_names()) {
+    const auto scheduler = dram::make_scheduler(policy);
+    int waited = 0;
+    for (int round = 0; round < 2000; ++round) {
+      std::vector<dram::Candidate> c(rng() % 7);
+      size_t request = rng() % 2;  // 1: the oldest request waits for a refresh
+      for (dram::Candidate& x : c) {
+        x.request = request, request += 1 + rng() % 2;
+        x.ready = static_cast<int64_t>(rng() % 40);
+        x.row_hit = rng() % 3 == 0;
+        x.command = x.row_hit ? dram::Command::RD : dram::Command::PRE;
+        x.closes_hits = !x.row_hit && rng() % 4 == 0;
+      }
+      const int64_t now = static_cast<int64_t>(rng() % 40);
+      int64_t at = now;
+      while (at < 100 && issues_at(policy, c, at) < 0) ++at;
+      const dram::Choice choice = scheduler->choose(c, now);
+      INFO(policy << " round " << round << " now " << now);
+      if (at == 100) {
+        CHECK(choice.index == -1);
+        CHECK(choice.at == dram::kNever);
+        continue;
+      }
+      REQUIRE(choice.at == at);
+      REQUIRE(choice.index == issues_at(policy, c, at));
+      waited += at > now;
+      for (int64_t t = now + 1; t <= at; ++t) {  // asked again before it issues: the same
+        const dram::Choice again = scheduler->choose(c, t);
+        REQUIRE(again.at == choice.at);
+        REQUIRE(again.index == choice.index);
+      }
+    }
+    CHECK(waited > 200);  // many choices lie ahead of `now`
+  }
+}
