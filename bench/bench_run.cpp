@@ -46,7 +46,7 @@ net::Network mlp3(net::WeightForm form) {
 }
 
 struct Speed {
-  double ms = 0;  // wall time of the whole run
+  double ms = 0;         // wall time of the whole run
   long long cycles = 0;  // simulated cycles of all its inferences
 };
 

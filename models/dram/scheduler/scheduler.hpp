@@ -33,7 +33,7 @@ struct Candidate {
 };
 
 struct Choice {
-  int index = -1;        // into the candidates
+  int index = -1;       // into the candidates
   int64_t at = kNever;  // the cycle it issues
 };
 
