@@ -21,10 +21,14 @@ class Ring {
   T& back() { return (*this)[size_ - 1]; }
   const T& back() const { return (*this)[size_ - 1]; }
 
-  void push_back(T v) {
+  void push_back(T v) { emplace_back() = std::move(v); }
+  // A new last element to fill in where it lies (no temporary to copy: its fields may be
+  // read back at once, and a copy of fields just stored one by one stalls the store buffer).
+  // It holds a default value.
+  T& emplace_back() {
     if (size_ == buf_.size()) grow();
-    buf_[(head_ + size_) & mask_] = std::move(v);
     ++size_;
+    return back();
   }
   void pop_front() {
     buf_[head_] = T{};  // (releases what the element owns, as deque would)

@@ -94,12 +94,17 @@ size_t ChannelController::group_index(const DramAddress& a) const {
   return static_cast<size_t>(a.rank * s_.org.bank_groups + a.group);
 }
 
-void ChannelController::push(const Request& r) {
-  TRINE_ASSERT(r.at.channel == channel_, "request routed to the wrong channel");
-  TRINE_ASSERT(r.arrival >= now_ && (pending_.empty() || r.arrival >= pending_.back().arrival),
+void ChannelController::push(uint64_t tag, bool write, int64_t arrival, uint64_t address,
+                             const AddressMapping& mapping) {
+  TRINE_ASSERT(arrival >= now_ && (pending_.empty() || arrival >= pending_.back().arrival),
                "DRAM requests must arrive in time order, not before the controller's cycle");
-  pending_.push_back(r);
-  wake_ = std::min(wake_, r.arrival);
+  Request& r = pending_.emplace_back();
+  r.tag = tag;
+  r.write = write;
+  r.arrival = arrival;
+  mapping.map_into(address, r.at);
+  TRINE_ASSERT(r.at.channel == channel_, "request routed to the wrong channel");
+  wake_ = std::min(wake_, arrival);
 }
 
 [[noreturn]] void ChannelController::no_ready_rule() {

@@ -10,6 +10,7 @@
 
 #include "models/common/ring.hpp"
 #include "models/dram/command.hpp"
+#include "models/dram/mapping/mapping.hpp"
 #include "models/dram/page_policy/page_policy.hpp"
 #include "models/dram/scheduler/scheduler.hpp"
 #include "models/dram/spec.hpp"
@@ -53,8 +54,10 @@ class ChannelController {
                     const Scheduler& scheduler, int queue_depth, ChannelStats& stats,
                     std::vector<CommandRecord>* log);
 
-  // A request arriving at cycle r.arrival >= now(); it waits until the queue has room.
-  void push(const Request& r);
+  // A burst at `address` (mapped by `mapping` to this channel) arriving at cycle
+  // `arrival` >= now(); it waits until the queue has room.
+  void push(uint64_t tag, bool write, int64_t arrival, uint64_t address,
+            const AddressMapping& mapping);
   // Makes every decision for the cycles before `cycle`; now() becomes `cycle`.
   void run_until(int64_t cycle);
   // The earliest cycle >= now() at which run_until has work (a command or an admission), or

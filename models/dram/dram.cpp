@@ -63,8 +63,7 @@ uint64_t Dram::begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_do
   const uint64_t first = p.get_address() / burst,
                  last = (p.get_address() + p.get_data_length() - 1) / burst;
   const uint64_t id = first_id_ + transactions_.size();
-  transactions_.push_back({});
-  Transaction& t = transactions_.back();
+  Transaction& t = transactions_.emplace_back();
   t.payload = &p;
   t.bursts = last - first + 1;
   t.blocking_done = blocking_done;

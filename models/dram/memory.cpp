@@ -57,12 +57,9 @@ MemorySystem::MemorySystem(const config::DramConfig& cfg, stats::Group& stats, b
 
 void MemorySystem::push(uint64_t tag, uint64_t address, bool write, int64_t cycle) {
   TRINE_ASSERT(address < spec_.capacity, "DRAM address beyond the capacity");
-  Request r;
-  r.tag = tag;
-  r.write = write;
-  r.arrival = cycle;
-  r.at = mapping_->map(address);
-  channels_[static_cast<size_t>(r.at.channel)]->push(r);
+  const size_t channel =
+      channels_.size() == 1 ? 0 : static_cast<size_t>(mapping_->map(address).channel);
+  channels_[channel]->push(tag, write, cycle, address, *mapping_);
 }
 
 void MemorySystem::run_until(int64_t cycle) {

@@ -34,19 +34,17 @@ class BitFieldMapping : public AddressMapping {
   }
 
   // Straight-line extraction: this runs once per burst.
-  DramAddress map(uint64_t address) const override {
+  void map_into(uint64_t address, DramAddress& a) const override {
     auto field = [&](Field f) {
       return static_cast<int64_t>(address >> shift_[static_cast<size_t>(f)] &
                                   mask_[static_cast<size_t>(f)]);
     };
-    DramAddress a;
     a.channel = static_cast<int32_t>(field(Field::Channel));
     a.group = static_cast<int32_t>(field(Field::Group));
     a.bank = static_cast<int32_t>(field(Field::Bank));
     a.rank = static_cast<int32_t>(field(Field::Rank));
     a.row = field(Field::Row);
     a.column = field(Field::Column);
-    return a;
   }
 
   uint64_t unmap(const DramAddress& a) const override {

@@ -21,7 +21,13 @@ namespace trine::dram {
 class AddressMapping {
  public:
   virtual ~AddressMapping() = default;
-  virtual DramAddress map(uint64_t address) const = 0;
+  DramAddress map(uint64_t address) const {
+    DramAddress a;
+    map_into(address, a);
+    return a;
+  }
+  // The same into `out`, where it is to stay (the per-burst path: no copy of a returned value).
+  virtual void map_into(uint64_t address, DramAddress& out) const = 0;
   virtual uint64_t unmap(const DramAddress& at) const = 0;
 };
 
