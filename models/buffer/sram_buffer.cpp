@@ -25,6 +25,8 @@ SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig&
   const std::vector<std::pair<std::string, double>> macro{
       {"bank_bytes", static_cast<double>(cfg.size_bytes / cfg.banks)},
       {"word_bits", static_cast<double>(cfg.word_bits)}};
+  reads_per_bank_.resize(static_cast<size_t>(cfg.banks));
+  writes_per_bank_.resize(static_cast<size_t>(cfg.banks));
   for (int64_t b = 0; b < cfg.banks; ++b) {
     const std::string bank = "bank" + std::to_string(b);
     bank_reads_.push_back(std::make_unique<stats::Counter>(
@@ -33,6 +35,8 @@ SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig&
     bank_writes_.push_back(std::make_unique<stats::Counter>(
         stats_, bank + ".writes", "accesses", "word writes of bank " + std::to_string(b),
         stats::EnergyEvent{"sram.write", macro}));
+    bank_reads_.back()->keep_in(&reads_per_bank_[static_cast<size_t>(b)]);
+    bank_writes_.back()->keep_in(&writes_per_bank_[static_cast<size_t>(b)]);
   }
   socket.register_b_transport(this, &SramBuffer::b_transport);
 }
@@ -88,13 +92,13 @@ void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_t
   }
 
   const uint64_t first = word_.quotient(addr), last = word_.quotient(addr + len - 1);
-  auto& per_bank = is_read ? bank_reads_ : bank_writes_;
+  std::vector<uint64_t>& per_bank = is_read ? reads_per_bank_ : writes_per_bank_;
   // Words first..last go round the banks: each bank gets n / banks, the first n % banks one more.
   const uint64_t banks = per_bank.size(), n = last - first + 1;
   const uint64_t each = banks_.quotient(n), extra = banks_.remainder(n);
   uint64_t bank = banks_.remainder(first);
   for (uint64_t i = 0; i < std::min(banks, n); ++i) {
-    *per_bank[bank] += each + (i < extra ? 1 : 0);
+    per_bank[bank] += each + (i < extra ? 1 : 0);
     if (++bank == banks) bank = 0;
   }
   (is_read ? bytes_read_ : bytes_written_) += len;

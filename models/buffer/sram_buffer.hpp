@@ -72,6 +72,9 @@ class SramBuffer : public sc_core::sc_module, public HasStats {
   Divider word_, banks_, ports_;
   BufferStorage storage_;
   stats::Group stats_;
+  // Word accesses per bank, counted here on every access and read by the declared
+  // counters (stats::Counter::keep_in); sized once, never resized.
+  std::vector<uint64_t> reads_per_bank_, writes_per_bank_;
   std::vector<std::unique_ptr<stats::Counter>> bank_reads_, bank_writes_;
   stats::Counter bytes_read_, bytes_written_, errors_;
 };

@@ -45,24 +45,27 @@ ChannelStats::ChannelStats(stats::Group& g, const DramSpec& spec, int channel)
       write_latency(g, stat_name(channel, "write_latency"), "cycles",
                     "write latency from arrival at the controller to the last data beat") {
   const std::string ch = "ch" + std::to_string(channel) + ".";
+  banks.resize(static_cast<size_t>(spec.org.ranks * spec.org.bank_groups * spec.org.banks_per_group));
+  size_t i = 0;
   for (int64_t r = 0; r < spec.org.ranks; ++r)
     for (int64_t bg = 0; bg < spec.org.bank_groups; ++bg)
-      for (int64_t b = 0; b < spec.org.banks_per_group; ++b) {
+      for (int64_t b = 0; b < spec.org.banks_per_group; ++b, ++i) {
         const std::string p = ch + "rank" + std::to_string(r) + ".bg" + std::to_string(bg) +
                               ".bank" + std::to_string(b) + ".";
-        auto counter = [&](const char* name, const char* unit, const char* doc) {
-          return std::make_unique<stats::Counter>(g, p + name, unit, doc);
+        auto counter = [&](const char* name, const char* unit, const char* doc,
+                           const uint64_t& cell) {
+          bank_counters.push_back(std::make_unique<stats::Counter>(g, p + name, unit, doc));
+          bank_counters.back()->keep_in(&cell);
         };
-        Bank bank;
-        bank.activates = counter("activates", "commands", "ACT commands to this bank");
-        bank.precharges = counter("precharges", "commands", "precharges of this bank");
-        bank.reads = counter("reads", "commands", "read bursts from this bank");
-        bank.writes = counter("writes", "commands", "write bursts to this bank");
-        bank.hits = counter("row_hits", "requests", "requests that found their row open");
-        bank.misses = counter("row_misses", "requests", "requests that found the bank closed");
-        bank.conflicts =
-            counter("row_conflicts", "requests", "requests that found another row open");
-        banks.push_back(std::move(bank));
+        const Bank& bank = banks[i];
+        counter("activates", "commands", "ACT commands to this bank", bank.activates);
+        counter("precharges", "commands", "precharges of this bank", bank.precharges);
+        counter("reads", "commands", "read bursts from this bank", bank.reads);
+        counter("writes", "commands", "write bursts to this bank", bank.writes);
+        counter("row_hits", "requests", "requests that found their row open", bank.hits);
+        counter("row_misses", "requests", "requests that found the bank closed", bank.misses);
+        counter("row_conflicts", "requests", "requests that found another row open",
+                bank.conflicts);
       }
 }
 
@@ -225,7 +228,7 @@ void ChannelController::issue(const CommandRecord& c) {
       if (rk.recent_acts.size() > 4) rk.recent_acts.pop_front();
       bank_opens(rk, at);
       stats_.activates += 1;
-      *bs.activates += 1;
+      bs.activates += 1;
       break;
     case Command::PRE:
       if (b.open_row >= 0) bank_closes(rk, at);
@@ -233,7 +236,7 @@ void ChannelController::issue(const CommandRecord& c) {
       queued_hits_[bi] = 0;
       b.next_act = std::max(b.next_act, at + t.tRP);
       stats_.precharges += 1;
-      *bs.precharges += 1;
+      bs.precharges += 1;
       break;
     case Command::RD:
     case Command::RDA:
@@ -247,7 +250,7 @@ void ChannelController::issue(const CommandRecord& c) {
       });
       ++b.hit_streak;
       stats_.reads += 1;
-      *bs.reads += 1;
+      bs.reads += 1;
       stats_.bytes_read += static_cast<uint64_t>(s_.burst_bytes);
       stats_.data_bus_busy += static_cast<uint64_t>(burst);
       break;
@@ -264,7 +267,7 @@ void ChannelController::issue(const CommandRecord& c) {
       });
       ++b.hit_streak;
       stats_.writes += 1;
-      *bs.writes += 1;
+      bs.writes += 1;
       stats_.bytes_written += static_cast<uint64_t>(s_.burst_bytes);
       stats_.data_bus_busy += static_cast<uint64_t>(burst);
       break;
@@ -288,7 +291,7 @@ void ChannelController::issue(const CommandRecord& c) {
     b.open_row = -1;
     queued_hits_[bi] = 0;
     stats_.precharges += 1;
-    *bs.precharges += 1;
+    bs.precharges += 1;
   }
   next_cmd_ = at + 1;
   candidates_current_ = false;
@@ -364,9 +367,9 @@ void ChannelController::run_until(int64_t limit) {
         const int64_t done = now_ + (q.r.write ? s_.t.tCWL : s_.t.tCL) + s_.burst_cycles;
         done_.push_back({q.r.tag, q.r.write, q.r.arrival, q.admitted, done});
         ChannelStats::Bank& bs = stats_.banks[q.bank];
-        if (q.kind == 0) stats_.row_hits += 1, *bs.hits += 1;
-        if (q.kind == 1) stats_.row_misses += 1, *bs.misses += 1;
-        if (q.kind == 2) stats_.row_conflicts += 1, *bs.conflicts += 1;
+        if (q.kind == 0) stats_.row_hits += 1, bs.hits += 1;
+        if (q.kind == 1) stats_.row_misses += 1, bs.misses += 1;
+        if (q.kind == 2) stats_.row_conflicts += 1, bs.conflicts += 1;
         (q.r.write ? stats_.write_latency : stats_.read_latency)
             .sample(static_cast<uint64_t>(done - q.r.arrival));
         queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(c.request));

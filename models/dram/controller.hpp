@@ -37,10 +37,14 @@ struct Completion {
 // Statistics of one channel, declared in the owner's group under "chN.".
 struct ChannelStats {
   ChannelStats(stats::Group& g, const DramSpec& spec, int channel);
+  // Per bank, counted on every command: the counts sit together in `banks` and the declared
+  // counters read them (stats::Counter::keep_in), so counting touches no counter object.
   struct Bank {
-    std::unique_ptr<stats::Counter> activates, precharges, reads, writes, hits, misses, conflicts;
+    uint64_t activates = 0, precharges = 0, reads = 0, writes = 0, hits = 0, misses = 0,
+             conflicts = 0;
   };
-  std::vector<Bank> banks;  // rank-major, then group, then bank
+  std::vector<Bank> banks;  // rank-major, then group, then bank; never resized
+  std::vector<std::unique_ptr<stats::Counter>> bank_counters;
   stats::Counter activates, precharges, reads, writes, row_hits, row_misses, row_conflicts;
   stats::Counter refreshes, bytes_read, bytes_written, data_bus_busy;
   stats::Counter active_cycles;  // rank-cycles with a row open (active standby)

@@ -26,7 +26,7 @@ Record Counter::record(const std::string& path, double value) const {
 }
 
 void Counter::emit(const std::string& path, std::vector<Record>& out) const {
-  out.push_back(record(path, static_cast<double>(value_)));
+  out.push_back(record(path, static_cast<double>(value())));
 }
 
 void Scalar::emit(const std::string& path, std::vector<Record>& out) const {

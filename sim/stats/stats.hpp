@@ -1,6 +1,7 @@
 #pragma once
 // Declared statistics: every counted quantity has a name, a unit and a description, so reports
 // and the cost model read one tree instead of ad-hoc fields. Formatters live elsewhere.
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -61,14 +62,20 @@ class Counter : public Stat {
   // Its record under `path` with value `value` (emit() writes the current value).
   Record record(const std::string& path, double value) const;
   Counter& operator+=(uint64_t n) {
+    assert(cell_ == nullptr && "a kept counter counts in its owner's cell");
     value_ += n;
     return *this;
   }
-  uint64_t value() const { return value_; }
+  // The count lives in `cell`, which its owner keeps (a hot path's compact array, where
+  // counting touches no counter object) and which must outlive the counter; reads come from
+  // there, and += is then the owner's, on the cell.
+  void keep_in(const uint64_t* cell) { cell_ = cell; }
+  uint64_t value() const { return cell_ ? *cell_ : value_; }
   void emit(const std::string& path, std::vector<Record>& out) const override;
 
  private:
   uint64_t value_ = 0;
+  const uint64_t* cell_ = nullptr;
   EnergyEvent event_;
 };
 

@@ -2,6 +2,8 @@
 // snapshots of a counter set rather than from two collections of records.
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "sim/stats/stats.hpp"
 
 using namespace trine::stats;
@@ -51,4 +53,35 @@ TEST_CASE("stats: a counter set's delta is the counters' records with the window
   }
   CHECK(d[0].event.kind == "sram.read");
   CHECK_THROWS_AS(set.delta(before, {1}), std::logic_error);
+}
+
+TEST_CASE("stats: a counter kept in its owner's cell reads, emits and snapshots the cell",
+          "[stats]") {
+  Group g("top.dram");
+  std::vector<uint64_t> cells(2, 0);  // what a model counts in on its hot path
+  Counter first(g, "bank0.reads", "commands", "reads of bank 0", {"dram.read", {}});
+  Counter second(g, "bank1.reads", "commands", "reads of bank 1");
+  first.keep_in(&cells[0]);
+  second.keep_in(&cells[1]);
+  cells[0] += 3;
+  cells[1] += 9;
+  CHECK(first.value() == 3);
+  CHECK(second.value() == 9);
+
+  CounterSet set;
+  set.add(g, first);
+  set.add(g, second);
+  const std::vector<uint64_t> before = set.snapshot();
+  cells[1] += 4;
+  const std::vector<Record> window = set.delta(before, set.snapshot());
+  REQUIRE(window.size() == 2);
+  CHECK(window[0].value == 0);
+  CHECK(window[1].value == 4);
+  CHECK(window[0].event.kind == "dram.read");
+
+  std::vector<Record> out;
+  second.emit("top.dram", out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].value == 13);
+  CHECK(out[0].counter);
 }
