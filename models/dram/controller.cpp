@@ -45,7 +45,8 @@ ChannelStats::ChannelStats(stats::Group& g, const DramSpec& spec, int channel)
       write_latency(g, stat_name(channel, "write_latency"), "cycles",
                     "write latency from arrival at the controller to the last data beat") {
   const std::string ch = "ch" + std::to_string(channel) + ".";
-  banks.resize(static_cast<size_t>(spec.org.ranks * spec.org.bank_groups * spec.org.banks_per_group));
+  banks.resize(
+      static_cast<size_t>(spec.org.ranks * spec.org.bank_groups * spec.org.banks_per_group));
   size_t i = 0;
   for (int64_t r = 0; r < spec.org.ranks; ++r)
     for (int64_t bg = 0; bg < spec.org.bank_groups; ++bg)
