@@ -14,6 +14,7 @@
 #include "models/common/stats_walker.hpp"
 #include "sim/config/design_point.hpp"
 #include "sim/stats/stats.hpp"
+#include "sim/util/divider.hpp"
 
 namespace trine::models {
 
@@ -49,27 +50,10 @@ class SramBuffer : public sc_core::sc_module, public HasStats {
   const sc_core::sc_time& cycles_time(uint64_t cycles);  // `cycles` clock periods
 
   config::BufferConfig cfg_;
-  // Division by a constant of the configuration: a shift when it is a power of two (they
-  // usually are; every access divides by them several times).
-  class Divider {
-   public:
-    explicit Divider(uint64_t d) : d_(d), shift_(-1) {
-      if ((d & (d - 1)) == 0)
-        for (shift_ = 0; (uint64_t{1} << shift_) < d; ++shift_) {
-        }
-    }
-    uint64_t divisor() const { return d_; }
-    uint64_t quotient(uint64_t x) const { return shift_ >= 0 ? x >> shift_ : x / d_; }
-    uint64_t remainder(uint64_t x) const { return shift_ >= 0 ? x & (d_ - 1) : x % d_; }
-
-   private:
-    uint64_t d_;
-    int shift_;
-  };
   sc_core::sc_time period_;
   std::vector<sc_core::sc_time> times_;  // by cycle count
   sc_core::sc_time long_time_;
-  Divider word_, banks_, ports_;
+  util::Divider word_, banks_, ports_;  // every access divides by them several times
   BufferStorage storage_;
   stats::Group stats_;
   // Word accesses per bank, counted here on every access and read by the declared

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "sim/util/divider.hpp"
+
 namespace trine::models {
 
 class ClockDomain {
@@ -26,7 +28,7 @@ class ClockDomain {
   // covers seconds of simulated time (the hot path); 128-bit beyond.
   uint64_t ps(int64_t cycle) const {
     const uint64_t c = static_cast<uint64_t>(cycle);
-    if (c <= small_) return c * whole_ + over_hz_(c * part_ + hz_ / 2);
+    if (c <= small_) return c * whole_ + over_hz_.quotient(c * part_ + hz_ / 2);
     return static_cast<uint64_t>((static_cast<U128>(c) * kPsPerS + hz_ / 2) / hz_);
   }
   sc_core::sc_time time(int64_t cycle) const {
@@ -50,27 +52,6 @@ class ClockDomain {
     return c;
   }
 
-  // Exact n / d for n < 2^63 by a multiply and a shift (a 64-bit divide takes tens of
-  // cycles, and this runs several times per DRAM burst): with L = ceil(log2 d), k = 63 + L
-  // and m = ceil(2^k / d) < 2^64, the error m x d - 2^k < d <= 2^(k - 63) keeps
-  // floor(n x m / 2^k) equal to floor(n / d) for every such n (Granlund and Montgomery 1994).
-  class Divider {
-   public:
-    explicit Divider(uint64_t d) {
-      int l = 0;
-      while (l < 63 && (uint64_t{1} << l) < d) ++l;
-      k_ = 63 + l;
-      m_ = static_cast<uint64_t>(((U128{1} << k_) + d - 1) / d);
-    }
-    uint64_t operator()(uint64_t n) const {
-      return static_cast<uint64_t>((static_cast<U128>(n) * m_) >> k_);
-    }
-
-   private:
-    uint64_t m_ = 0;
-    int k_ = 0;
-  };
-
   static constexpr uint64_t kPsPerS = 1'000'000'000'000ull;
   static constexpr uint64_t kHalf = uint64_t{1} << 62;
   // SystemC's time resolution is 1 ps unless a program changes it before any time exists.
@@ -80,8 +61,8 @@ class ClockDomain {
     return ticks;
   }
   uint64_t hz_, whole_, part_;
-  uint64_t small_;  // cycles up to which the 64-bit path cannot overflow
-  Divider over_hz_;
+  uint64_t small_;         // cycles up to which the 64-bit path cannot overflow
+  util::Divider over_hz_;  // no hardware divide: this runs several times per DRAM burst
   double cycles_per_ps_;
   mutable uint64_t last_time_ = ~uint64_t{0};
   mutable int64_t last_cycle_ = 0;
