@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "models/accel/accelerator.hpp"
@@ -117,10 +118,13 @@ void array_only(const std::string& which) {
   const data::Dataset d = testing::random_dataset(1, 28, 28, 10, 9);
   const std::vector<ref::Tensor> outs = ref::Reference(n).run_all(d.image(0));
   std::vector<models::array::Tile> tiles;
+  std::vector<std::unique_ptr<models::accel::Datapath>> paths;  // the tiles view their weights
   for (const compile::LayerPlan& p : s.layers) {
     if (!n.layers[p.layer].is_compute()) continue;
     const net::TensorType in = p.layer == 0 ? net::input_type(n.input) : types[p.layer - 1];
-    const models::accel::Datapath path(n.layers[p.layer], p, in, types[p.layer]);
+    paths.push_back(
+        std::make_unique<models::accel::Datapath>(n.layers[p.layer], p, in, types[p.layer]));
+    const models::accel::Datapath& path = *paths.back();
     const std::vector<ref::Tensor> x{p.layer == 0 ? ref::Reference(n).input(d.image(0))
                                                   : outs[p.layer - 1]};
     for (size_t k = 0; k < p.tiles.size(); ++k) tiles.push_back(path.tile(k, x));

@@ -43,7 +43,8 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
     const bool in_range =
         std::all_of(b.select.begin(), b.select.end(), [&](uint8_t s) { return s < plan.lanes; });
     if (combined && in_range)
-      b.lane_weights = array::lane_weights(b.weights, b.select, rows, cols, plan.lanes);
+      b.lane_weights =
+          array::lane_weights(b.weights.data(), b.select.data(), rows, cols, plan.lanes);
     blocks_.push_back(std::move(b));
   }
   int64_t rows = 0;
@@ -67,8 +68,9 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   t.vectors = p.vec_end - p.vec_begin;
   t.lanes = plan_.lanes;
   const Block& b = blocks_[static_cast<size_t>(p.block)];
-  t.weights = b.weights;
-  t.select = b.select;
+  // (Views: the blocks stay as they are for the datapath's life.)
+  t.weights.view(b.weights);
+  t.select.view(b.select);
   t.lane_weights.clear();
   t.decode_cycles = 0;  // set by the decoder
   t.weights_ready = t.inputs_ready = 0;
@@ -83,10 +85,14 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   const int64_t streams = t.rows_used * t.lanes;
   t.acts.resize(static_cast<size_t>(streams * V));
   if (!conv && V == 1) {              // dense, one image: a gather from the input vector
-    t.lane_weights = b.lane_weights;  // (one vector: lane by lane beats a gather per cell)
+    t.lane_weights.view(b.lane_weights);  // (one vector: lane by lane beats a gather per cell)
     const int32_t* x = batch[static_cast<size_t>(p.vec_begin)].data.data();
-    for (int64_t i = 0; i < streams; ++i)
-      t.acts[static_cast<size_t>(i)] = cols[i] < 0 ? 0u : static_cast<uint32_t>(x[cols[i]]);
+    for (int64_t i = 0; i < streams; ++i) {
+      // Branch-free: which lanes are empty follows the groups' sizes, too irregular to predict.
+      const int32_t c = cols[i];
+      const uint32_t used = c < 0 ? 0u : ~0u;
+      t.acts[static_cast<size_t>(i)] = static_cast<uint32_t>(x[c < 0 ? 0 : c]) & used;
+    }
     return;
   }
   // Every element is written once below (zeros where a lane is unused or reads padding).

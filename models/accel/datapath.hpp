@@ -26,7 +26,8 @@ class Datapath {
   // Decodes the layer's weights once. `layer` must be a compute layer of `plan`.
   Datapath(const net::Layer& layer, const compile::LayerPlan& plan, const net::TensorType& in,
            const net::TensorType& out);
-  // The array tile for planned tile `k`; `batch` holds the inputs of the plan's images.
+  // The array tile for planned tile `k`; `batch` holds the inputs of the plan's images. Its
+  // weights are views of this datapath's decoded blocks: valid while the datapath lives.
   array::Tile tile(size_t k, const std::vector<ref::Tensor>& batch) const {
     array::Tile t;
     tile(k, batch, t);

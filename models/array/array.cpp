@@ -54,10 +54,9 @@ void Model::check(const Tile& t) const {
 std::unique_ptr<Model> make_fast_model(const Shape& shape);
 std::unique_ptr<Model> make_cycle_model(const Shape& shape);
 
-std::vector<int8_t> lane_weights(const std::vector<int8_t>& weights,
-                                 const std::vector<uint8_t>& select, int64_t rows, int64_t cols,
-                                 int64_t lanes) {
-  std::vector<int8_t> planes(weights.size() * static_cast<size_t>(lanes), 0);
+std::vector<int8_t> lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
+                                 int64_t cols, int64_t lanes) {
+  std::vector<int8_t> planes(static_cast<size_t>(rows * cols * lanes), 0);
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j) {
       const size_t at = static_cast<size_t>(i * cols + j);

@@ -22,6 +22,7 @@
 // Contract for implementations: given the same shape and tile sequence, run() returns the same
 // timing and sums; sums are exact (64-bit) and do not depend on the model.
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,15 +36,52 @@ struct Shape {
   int act_bits = 8;
 };
 
+// Per-cell values of a tile: its own, or a view of storage the producer keeps unchanged while
+// the tile runs (a weight block decoded once streams into a tile at every inference: copying
+// it each time costs more than the dense tile's arithmetic).
+template <class T>
+class Cells {
+ public:
+  Cells() = default;
+  Cells(std::vector<T> v) : own_(std::move(v)) {}  // NOLINT: a vector is a tile's own cells
+  Cells(std::initializer_list<T> v) : own_(v) {}
+  // Shows `v` without copying it (until the next change of these cells).
+  void view(const std::vector<T>& v) {
+    own_.clear();
+    view_ = v.data(), view_size_ = v.size(), viewing_ = true;
+  }
+  // The tile's own values, to fill or change (a view ends).
+  std::vector<T>& own() {
+    viewing_ = false;
+    return own_;
+  }
+  void assign(size_t n, T v) { own().assign(n, v); }
+  void push_back(T v) { own().push_back(v); }
+  void clear() { own().clear(); }
+
+  const T* data() const { return viewing_ ? view_ : own_.data(); }
+  size_t size() const { return viewing_ ? view_size_ : own_.size(); }
+  bool empty() const { return size() == 0; }
+  const T& operator[](size_t i) const { return data()[i]; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size(); }
+
+ private:
+  std::vector<T> own_;
+  const T* view_ = nullptr;
+  size_t view_size_ = 0;
+  bool viewing_ = false;
+};
+
 struct Tile {
   int64_t rows_used = 0, cols_used = 0;  // 1..rows, 1..cols
   int64_t lanes = 1;                     // activations per array row, 1..64
-  std::vector<int8_t> weights;           // rows_used x cols_used
-  std::vector<uint8_t> select;           // rows_used x cols_used lane indices; empty: lane 0
+  Cells<int8_t> weights;                 // rows_used x cols_used
+  Cells<uint8_t> select;                 // rows_used x cols_used lane indices; empty: lane 0
   // Optional (empty: none), with `select`: the same weights lane by lane, rows_used x lanes x
   // cols_used, weights[i][j] where select[i][j] is the lane, else 0. A producer that keeps
   // the tile's block may supply it; a model that multiplies one lane at a time uses it.
-  std::vector<int8_t> lane_weights;
+  Cells<int8_t> lane_weights;
   int64_t vectors = 0;  // >= 1
   // Each array row's activation streams: rows_used x lanes x vectors (lane s of row i carries
   // acts[(i * lanes + s) * vectors + n] for vector n), each < 2^act_bits.
@@ -111,9 +149,8 @@ class Model {
 std::unique_ptr<Model> make_model(const std::string& name, const Shape& shape);
 std::vector<std::string> model_names();
 // Tile::lane_weights for `rows` x `cols` weights and their lane selects (each < lanes).
-std::vector<int8_t> lane_weights(const std::vector<int8_t>& weights,
-                                 const std::vector<uint8_t>& select, int64_t rows, int64_t cols,
-                                 int64_t lanes);
+std::vector<int8_t> lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
+                                 int64_t cols, int64_t lanes);
 
 // The closed-form phase durations (the fast model; also the bounds reports use).
 int64_t load_cycles(const Tile& t);

@@ -40,7 +40,8 @@ Tile random_tile(std::mt19937_64& rng, const Shape& s, int weight_kind) {
   for (int64_t k = 0; k < t.vectors * t.rows_used * t.lanes; ++k)
     t.acts.push_back(static_cast<uint32_t>(pick(0, 3) == 0 ? amax : pick(0, amax)));
   if (t.lanes > 1 && pick(0, 1) == 0)  // the same weights lane by lane, in half of them
-    t.lane_weights = lane_weights(t.weights, t.select, t.rows_used, t.cols_used, t.lanes);
+    t.lane_weights =
+        lane_weights(t.weights.data(), t.select.data(), t.rows_used, t.cols_used, t.lanes);
   t.decode_cycles = pick(0, 3) == 0 ? 0 : pick(1, 3 * t.rows_used);
   t.weights_ready = pick(0, 40);
   t.inputs_ready = pick(0, 120);
@@ -84,6 +85,40 @@ TEST_CASE("array: cycle and fast agree on 400 random tile sequences", "[array]")
     REQUIRE(fast->end_cycle() == cycle->end_cycle());
   }
   CHECK(tiles > 800);
+}
+
+TEST_CASE("array: cells that view a producer's storage run as cells that own a copy",
+          "[array]") {
+  std::mt19937_64 rng(11);
+  const Shape s{8, 6, 5};
+  for (int trial = 0; trial < 40; ++trial) {
+    const Tile own = random_tile(rng, s, trial % 3);
+    const std::vector<int8_t> w(own.weights.begin(), own.weights.end()),
+        lw(own.lane_weights.begin(), own.lane_weights.end());
+    const std::vector<uint8_t> sel(own.select.begin(), own.select.end());
+    Tile viewing = own;
+    viewing.weights.view(w);
+    viewing.select.view(sel);
+    viewing.lane_weights.view(lw);
+    const Tile copied = viewing;  // a copy views the same storage
+    REQUIRE(copied.weights.data() == w.data());
+    for (const char* name : {"fast", "cycle"}) {
+      const TileResult a = make_model(name, s)->run(own), b = make_model(name, s)->run(copied);
+      CHECK(a.sums == b.sums);
+      CHECK(a.timing == b.timing);
+    }
+  }
+  // A change makes the cells the tile's own again; the viewed storage stays as it was.
+  const std::vector<int8_t> block{1, 2, 3};
+  Cells<int8_t> c;
+  c.view(block);
+  CHECK(c.size() == 3);
+  c.push_back(4);
+  CHECK(std::vector<int8_t>(c.begin(), c.end()) == std::vector<int8_t>{4});
+  CHECK(block == std::vector<int8_t>{1, 2, 3});
+  c = std::vector<int8_t>{5, 6};
+  CHECK(c.size() == 2);
+  CHECK(c[1] == 6);
 }
 
 TEST_CASE("array: a tile's phases follow the contract's formulas", "[array]") {
