@@ -156,7 +156,8 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     if (l.is_compute()) {
       const accel::Datapath& path = *paths_[p.layer];
       const CellWeights& cells = cells_[p.layer];
-      std::vector<int64_t> acc = path.start();
+      std::vector<int64_t>& acc = acc_;
+      path.start(acc);
       // Two weight tiles in flight, across layer boundaries: usually already fetched.
       const size_t first = next_tile_;
       fetch(first, sc_core::SC_ZERO_TIME);
@@ -224,7 +225,8 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
       wait_until(at);
       next_tile_ += p.tiles.size();
       if (p.tiles.empty()) end = ready;
-      x = path.finish(acc);
+      path.finish(acc, next_);
+      std::swap(x, next_);
       requantized_ += static_cast<uint64_t>(x.size()) * static_cast<uint64_t>(out_type.size());
       lr.ideal = ideal_end - lr.start;
     } else if (l.kind == net::LayerKind::MaxPool || l.kind == net::LayerKind::AvgPool) {
@@ -232,7 +234,9 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
                     scratch_, name());
       stream_access(ibuf, tlm::TLM_WRITE_COMMAND, 0, static_cast<uint64_t>(p.output_bytes), isize,
                     scratch_, name());
-      for (ref::Tensor& t : x) t = accel::pool(l, t, out_type);
+      next_.resize(x.size());
+      for (size_t b = 0; b < x.size(); ++b) accel::pool(l, x[b], out_type, next_[b]);
+      std::swap(x, next_);
       pool_ops_ += static_cast<uint64_t>(x.size()) * static_cast<uint64_t>(out_type.size()) *
                    static_cast<uint64_t>(l.kernel_h * l.kernel_w);
       end = ready + p.pool_cycles;

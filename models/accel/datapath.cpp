@@ -150,8 +150,8 @@ bool Datapath::fits(const std::vector<ref::Tensor>& batch, int act_bits) {
   return (static_cast<uint64_t>(bits) >> act_bits) == 0;
 }
 
-std::vector<int64_t> Datapath::start() const {
-  return std::vector<int64_t>(static_cast<size_t>(plan_.outputs * plan_.vectors), 0);
+void Datapath::start(std::vector<int64_t>& acc) const {
+  acc.assign(static_cast<size_t>(plan_.outputs * plan_.vectors), 0);
 }
 
 void Datapath::add(size_t k, const std::vector<int64_t>& sums, std::vector<int64_t>& acc) const {
@@ -166,11 +166,13 @@ void Datapath::add(size_t k, const std::vector<int64_t>& sums, std::vector<int64
                  V);
 }
 
-std::vector<ref::Tensor> Datapath::finish(const std::vector<int64_t>& acc) const {
+void Datapath::finish(const std::vector<int64_t>& acc, std::vector<ref::Tensor>& out) const {
   const int64_t O = plan_.outputs, P = plan_.positions;
-  std::vector<ref::Tensor> out(
-      static_cast<size_t>(plan_.batch),
-      ref::Tensor{out_, std::vector<int32_t>(static_cast<size_t>(out_.size()))});
+  out.resize(static_cast<size_t>(plan_.batch));
+  for (ref::Tensor& t : out) {
+    t.type = out_;
+    t.data.resize(static_cast<size_t>(out_.size()));  // every value written below
+  }
   for (int64_t b = 0; b < plan_.batch; ++b)
     for (int64_t o = 0; o < O; ++o) {
       const int64_t bias = layer_.bias.empty() ? 0 : layer_.bias[static_cast<size_t>(o)];
@@ -178,7 +180,6 @@ std::vector<ref::Tensor> Datapath::finish(const std::vector<int64_t>& acc) const
       int32_t* to = out[static_cast<size_t>(b)].data.data() + o * P;
       ref::Requantizer(layer_, o).run(from, bias, to, P);
     }
-  return out;
 }
 
 std::vector<ref::Tensor> Datapath::run(const std::vector<ref::Tensor>& input, array::Model& model,
@@ -201,10 +202,12 @@ std::vector<ref::Tensor> Datapath::run(const std::vector<ref::Tensor>& input, ar
   return finish(acc);
 }
 
-ref::Tensor pool(const net::Layer& l, const ref::Tensor& in, const net::TensorType& type) {
+void pool(const net::Layer& l, const ref::Tensor& in, const net::TensorType& type,
+          ref::Tensor& out) {
   // The vector unit: one lane per output column of a row; each cycle every lane takes the
   // same window element (a compare for max, an add for average).
-  ref::Tensor out{type, std::vector<int32_t>(static_cast<size_t>(type.size()))};
+  out.type = type;
+  out.data.resize(static_cast<size_t>(type.size()));  // every value written below
   const int64_t W = in.type.width, OW = type.width, sw = l.stride_w;
   const bool max = l.kind == net::LayerKind::MaxPool;
   std::vector<int32_t> best(static_cast<size_t>(OW));
@@ -233,7 +236,6 @@ ref::Tensor pool(const net::Layer& l, const ref::Tensor& in, const net::TensorTy
       for (int64_t x = 0; x < OW; ++x)
         to[x] = ref::average(sum[static_cast<size_t>(x)], l.kernel_h * l.kernel_w);
     }
-  return out;
 }
 
 }  // namespace trine::models::accel

@@ -39,11 +39,23 @@ class Datapath {
   // activation (copies and zeros), and the tiles may say so (array::Tile::acts_checked).
   static bool fits(const std::vector<ref::Tensor>& batch, int act_bits);
   // Partial sums of the whole layer, output-major (outputs x vectors), all zero.
-  std::vector<int64_t> start() const;
+  std::vector<int64_t> start() const {
+    std::vector<int64_t> acc;
+    start(acc);
+    return acc;
+  }
+  // The same into `acc`, reusing its storage.
+  void start(std::vector<int64_t>& acc) const;
   // Adds tile `k`'s sums (its columns x its vectors) into `acc`.
   void add(size_t k, const std::vector<int64_t>& sums, std::vector<int64_t>& acc) const;
   // Bias and requantization: the layer's output for each image of the batch.
-  std::vector<ref::Tensor> finish(const std::vector<int64_t>& acc) const;
+  std::vector<ref::Tensor> finish(const std::vector<int64_t>& acc) const {
+    std::vector<ref::Tensor> out;
+    finish(acc, out);
+    return out;
+  }
+  // The same into `out`, reusing its tensors' storage.
+  void finish(const std::vector<int64_t>& acc, std::vector<ref::Tensor>& out) const;
   // Runs every tile on `model` and requantizes.
   std::vector<ref::Tensor> run(const std::vector<ref::Tensor>& input, array::Model& model,
                                const Ready& ready, LayerTiming& timing) const;
@@ -65,7 +77,14 @@ class Datapath {
   std::vector<int32_t> lane_cols_;
 };
 
-// Max or average pooling on the vector unit.
-ref::Tensor pool(const net::Layer& layer, const ref::Tensor& in, const net::TensorType& out);
+// Max or average pooling on the vector unit, into `out` (its storage reused).
+void pool(const net::Layer& layer, const ref::Tensor& in, const net::TensorType& type,
+          ref::Tensor& out);
+inline ref::Tensor pool(const net::Layer& layer, const ref::Tensor& in,
+                        const net::TensorType& type) {
+  ref::Tensor out;
+  pool(layer, in, type, out);
+  return out;
+}
 
 }  // namespace trine::models::accel
