@@ -1,6 +1,7 @@
 #include "sim/ref/reference.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <thread>
 
 #include "sim/util/error.hpp"
@@ -25,7 +26,7 @@ Requantizer::Requantizer(const Layer& l, int64_t channel)
          l.relu ? 0 : -(int64_t{1} << (l.out_bits - 1)),
          l.relu ? (int64_t{1} << l.out_bits) - 1 : (int64_t{1} << (l.out_bits - 1)) - 1,
          static_cast<int>(l.requant.shift)},
-      narrow_(l.acc_bits <= 32) {}
+      narrow_(l.acc_bits <= 32 && q_.multiplier >= INT32_MIN && q_.multiplier <= INT32_MAX) {}
 
 int32_t Requantizer::wide(int64_t a) const {
   // acc (48 bits) times a multiplier (31 bits) can need more than 64 bits.

@@ -41,7 +41,7 @@ class Requantizer {
     return static_cast<int32_t>(r < q_.out_lo ? q_.out_lo : r > q_.out_hi ? q_.out_hi : r);
   }
   // out[i] = (*this)(acc[i] + bias) for i in [0, n): a vector loop when 64 bits always hold
-  // the arithmetic (accumulators of up to 32 bits), else one value at a time.
+  // the arithmetic (accumulators and multiplier of up to 32 bits), else one value at a time.
   template <class Acc>
   void run(const Acc* acc, int64_t bias, int32_t* out, int64_t n) const {
     if (narrow_) return kernels::requantize(acc, bias, q_, out, n);

@@ -1,5 +1,7 @@
 #include "sim/util/kernels.hpp"
 
+#include <algorithm>
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define TRINE_CLONES __attribute__((target_clones("avx2", "default")))
 #else
@@ -59,10 +61,12 @@ template <class Acc>
 TRINE_CLONES void requantize(const Acc* __restrict acc, int64_t bias, const Requant& q,
                              int32_t* __restrict out, int64_t n) {
   const Requant r = q;  // locals: the loop does not reload them
+  const int32_t m = static_cast<int32_t>(r.multiplier);
   for (int64_t i = 0; i < n; ++i) {
     int64_t a = static_cast<int64_t>(acc[i]) + bias;
     a = a < r.acc_lo ? r.acc_lo : a > r.acc_hi ? r.acc_hi : a;
-    int64_t v = (a * r.multiplier + r.half) >> r.shift;
+    // Both factors fit 32 bits: one widening multiply per lane, not a 64-bit emulation.
+    int64_t v = (static_cast<int64_t>(static_cast<int32_t>(a)) * m + r.half) >> r.shift;
     v = v < r.out_lo ? r.out_lo : v > r.out_hi ? r.out_hi : v;
     out[i] = static_cast<int32_t>(v);
   }

@@ -35,7 +35,8 @@ struct Requant {
   int shift;
 };
 // out[i] = clamp((clamp(acc[i] + bias, acc) * multiplier + half) >> shift, out) for i in
-// [0, n). The caller guarantees no 64-bit overflow: accumulators of at most 32 bits.
+// [0, n). The caller guarantees accumulators of at most 32 bits (acc_lo and acc_hi within
+// int32) and a multiplier within int32: then 64 bits hold the arithmetic.
 template <class Acc>
 void requantize(const Acc* acc, int64_t bias, const Requant& q, int32_t* out, int64_t n);
 
