@@ -32,7 +32,13 @@ class ClockDomain {
     return static_cast<uint64_t>((static_cast<U128>(c) * kPsPerS + hz_ / 2) / hz_);
   }
   sc_core::sc_time time(int64_t cycle) const {
-    return sc_core::sc_time::from_value(ps(cycle) * kTicksPerPs());
+    // The same cycle is asked for several times in a row (a wake-up, then its response), and
+    // sc_time::from_value is an out-of-line library call.
+    if (cycle != last_time_cycle_) {
+      last_time_cycle_ = cycle;
+      last_time_of_cycle_ = sc_core::sc_time::from_value(ps(cycle) * kTicksPerPs());
+    }
+    return last_time_of_cycle_;
   }
   // The first cycle that starts at or after `t`.
   int64_t cycle_at_or_after(const sc_core::sc_time& t) const {
@@ -66,6 +72,8 @@ class ClockDomain {
   double cycles_per_ps_;
   mutable uint64_t last_time_ = ~uint64_t{0};
   mutable int64_t last_cycle_ = 0;
+  mutable int64_t last_time_cycle_ = 0;  // time(0) is zero
+  mutable sc_core::sc_time last_time_of_cycle_;
 };
 
 }  // namespace trine::models

@@ -104,15 +104,20 @@ std::vector<Completion> MemorySystem::take_completions() {
 
 void MemorySystem::take_completions(std::vector<Completion>& out) {
   out.clear();
-  for (auto& c : channels_) {
-    auto& d = c->completions();
-    out.insert(out.end(), d.begin(), d.end());
-    d.clear();
+  if (channels_.size() == 1) {
+    out.swap(channels_.front()->completions());  // (the channel keeps out's storage)
+  } else {
+    for (auto& c : channels_) {
+      auto& d = c->completions();
+      out.insert(out.end(), d.begin(), d.end());
+      d.clear();
+    }
   }
-  if (out.size() > 1)
-    std::sort(out.begin(), out.end(), [](const Completion& a, const Completion& b) {
-      return a.done != b.done ? a.done < b.done : a.tag < b.tag;
-    });
+  // Usually in order already: bursts complete in issue order unless reads and writes mix.
+  const auto earlier = [](const Completion& a, const Completion& b) {
+    return a.done != b.done ? a.done < b.done : a.tag < b.tag;
+  };
+  if (!std::is_sorted(out.begin(), out.end(), earlier)) std::sort(out.begin(), out.end(), earlier);
 }
 
 void MemorySystem::finish(int64_t cycle) {
