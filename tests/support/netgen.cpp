@@ -1,5 +1,5 @@
 // trine-netgen: writes hand-built networks and synthetic IDX sets for tests and examples.
-//   trine-netgen example --form FORM --arch cnn|mlp [--seed S] [--height H --width W] -o OUT.tnet
+//   trine-netgen example --form FORM --arch cnn|mlp|lenet5 [--seed S] [--height H --width W] -o OUT.tnet
 //   trine-netgen centroid [--dataset SPEC] -o OUT.tnet   nearest-class-mean int8 classifier
 //   trine-netgen dataset --count N --height H --width W [--seed S] -o DIR
 #include <sys/stat.h>
@@ -99,9 +99,10 @@ int main(int argc, char** argv) try {
     const auto seed = static_cast<uint32_t>(std::stoul(get(o, "seed", "1")));
     const std::string arch = get(o, "arch", "cnn");
     const net::Network n =
-        arch == "mlp" ? testing::example_mlp(form, seed, std::stoll(get(o, "width", "64")))
-                      : testing::example_cnn(form, seed, std::stoll(get(o, "height", "12")),
-                                             std::stoll(get(o, "width", "12")));
+        arch == "mlp"      ? testing::example_mlp(form, seed, std::stoll(get(o, "width", "64")))
+        : arch == "lenet5" ? testing::lenet5(form, seed)  // the benchmark's random-weight LeNet-5
+                           : testing::example_cnn(form, seed, std::stoll(get(o, "height", "12")),
+                                                  std::stoll(get(o, "width", "12")));
     net::write_tnet(n, need(o, "o"));
   } else if (cmd == "centroid") {
     net::write_tnet(centroid(get(o, "dataset", "fashion-mnist")), need(o, "o"));
