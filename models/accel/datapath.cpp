@@ -43,8 +43,8 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
     const bool in_range =
         std::all_of(b.select.begin(), b.select.end(), [&](uint8_t s) { return s < plan.lanes; });
     if (combined && in_range)
-      b.lane_weights =
-          array::lane_weights(b.weights.data(), b.select.data(), rows, cols, plan.lanes);
+      array::listed_lane_weights(b.weights.data(), b.select.data(), rows, cols, plan.lanes,
+                                 b.lane_rows, b.lane_weights);
     blocks_.push_back(std::move(b));
   }
   int64_t rows = 0;
@@ -72,6 +72,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   t.weights.view(b.weights);
   t.select.view(b.select);
   t.lane_weights.clear();
+  t.lane_rows.clear();
   t.decode_cycles = 0;  // set by the decoder
   t.weights_ready = t.inputs_ready = 0;
   const int64_t V = t.vectors, P = plan_.positions;
@@ -85,7 +86,9 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   const int64_t streams = t.rows_used * t.lanes;
   t.acts.resize(static_cast<size_t>(streams * V));
   if (!conv && V == 1) {              // dense, one image: a gather from the input vector
-    t.lane_weights.view(b.lane_weights);  // (one vector: lane by lane beats a gather per cell)
+    // (One vector: lane by lane beats a gather per cell.)
+    t.lane_weights.view(b.lane_weights);
+    t.lane_rows.view(b.lane_rows);
     const int32_t* x = batch[static_cast<size_t>(p.vec_begin)].data.data();
     for (int64_t i = 0; i < streams; ++i) {
       // Branch-free: which lanes are empty follows the groups' sizes, too irregular to predict.

@@ -66,6 +66,7 @@ class Datapath {
     std::vector<int8_t> weights;       // rows x cols of the array tile
     std::vector<uint8_t> select;       // column combining: lane indices
     std::vector<int8_t> lane_weights;  // column combining: array::Tile::lane_weights
+    std::vector<uint32_t> lane_rows;   // and the lane rows it lists
   };
   const net::Layer& layer_;
   const compile::LayerPlan& plan_;

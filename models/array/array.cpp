@@ -36,9 +36,19 @@ void Model::check(const Tile& t) const {
   const size_t cells = static_cast<size_t>(t.rows_used * t.cols_used);
   if (t.weights.size() != cells) fail("weights are not rows_used x cols_used");
   if (!t.select.empty() && t.select.size() != cells) fail("select is not rows_used x cols_used");
-  if (!t.lane_weights.empty() &&
-      (t.select.empty() || t.lane_weights.size() != cells * static_cast<size_t>(t.lanes)))
-    fail("lane_weights without select, or not rows_used x lanes x cols_used");
+  if (!t.lane_rows.empty()) {
+    if (t.lane_weights.size() != t.lane_rows.size() * static_cast<size_t>(t.cols_used))
+      fail("lane_weights are not lane_rows x cols_used");
+    uint64_t next = 0;  // each row after the one before, inside the tile
+    for (uint32_t r : t.lane_rows) {
+      if (r < next || r >= static_cast<uint64_t>(t.rows_used * t.lanes))
+        fail("lane_rows out of order or outside rows_used x lanes");
+      next = uint64_t{r} + 1;
+    }
+  } else if (!t.lane_weights.empty() && t.lane_weights.size() != cells * static_cast<size_t>(t.lanes)) {
+    fail("lane_weights are not rows_used x lanes x cols_used");
+  }
+  if (!t.lane_weights.empty() && t.select.empty()) fail("lane_weights without select");
   // Reductions without early exits: they vectorize, and a tile is checked every time it runs.
   uint8_t lane = 0;
   for (uint8_t s : t.select) lane = std::max(lane, s);
@@ -63,6 +73,20 @@ std::vector<int8_t> lane_weights(const int8_t* weights, const uint8_t* select, i
       planes[static_cast<size_t>((i * lanes + select[at]) * cols + j)] = weights[at];
     }
   return planes;
+}
+
+void listed_lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
+                         int64_t cols, int64_t lanes, std::vector<uint32_t>& lane_rows,
+                         std::vector<int8_t>& listed) {
+  const std::vector<int8_t> all = lane_weights(weights, select, rows, cols, lanes);
+  lane_rows.clear();
+  listed.clear();
+  for (int64_t r = 0; r < rows * lanes; ++r) {
+    const auto row = all.begin() + r * cols;
+    if (std::all_of(row, row + cols, [](int8_t w) { return w == 0; })) continue;
+    lane_rows.push_back(static_cast<uint32_t>(r));
+    listed.insert(listed.end(), row, row + cols);
+  }
 }
 
 std::vector<std::string> model_names() {

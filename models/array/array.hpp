@@ -82,6 +82,10 @@ struct Tile {
   // cols_used, weights[i][j] where select[i][j] is the lane, else 0. A producer that keeps
   // the tile's block may supply it; a model that multiplies one lane at a time uses it.
   Cells<int8_t> lane_weights;
+  // Optional, with lane_weights: the lane rows it holds, as row x lanes + lane, increasing;
+  // lane_weights then has lane_rows.size() x cols_used values and every lane row not listed
+  // is all zeros (most are, when groups hold fewer channels than lanes). Empty: all of them.
+  Cells<uint32_t> lane_rows;
   int64_t vectors = 0;  // >= 1
   // Each array row's activation streams: rows_used x lanes x vectors (lane s of row i carries
   // acts[(i * lanes + s) * vectors + n] for vector n), each < 2^act_bits.
@@ -151,6 +155,10 @@ std::vector<std::string> model_names();
 // Tile::lane_weights for `rows` x `cols` weights and their lane selects (each < lanes).
 std::vector<int8_t> lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
                                  int64_t cols, int64_t lanes);
+// The same without its all-zero lane rows: Tile::lane_rows and the rows they name.
+void listed_lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
+                         int64_t cols, int64_t lanes, std::vector<uint32_t>& lane_rows,
+                         std::vector<int8_t>& lane_weights);
 
 // The closed-form phase durations (the fast model; also the bounds reports use).
 int64_t load_cycles(const Tile& t);

@@ -34,6 +34,18 @@ TRINE_CLONES void add_rows(Acc* __restrict dst, const int8_t* __restrict w,
 }
 
 template <class Acc>
+TRINE_CLONES void add_listed_rows(Acc* __restrict dst, const int8_t* __restrict w,
+                                  const uint32_t* __restrict x, const uint32_t* __restrict rows,
+                                  int64_t n, int64_t cols) {
+  for (int64_t k = 0; k < n; ++k) {
+    const Acc a = static_cast<Acc>(x[rows[k]]);
+    if (a == 0) continue;
+    const int8_t* row = w + k * cols;
+    for (int64_t j = 0; j < cols; ++j) dst[j] += static_cast<Acc>(row[j]) * a;
+  }
+}
+
+template <class Acc>
 TRINE_CLONES void add_rows_selected(Acc* __restrict dst, const int8_t* __restrict w,
                                     const uint8_t* __restrict sel, const uint32_t* __restrict x,
                                     int64_t lanes, int64_t rows, int64_t cols) {
@@ -80,6 +92,10 @@ template void add_scaled_strided(int32_t*, const int32_t*, int64_t, int32_t, int
 template void add_scaled_strided(int64_t*, const int32_t*, int64_t, int64_t, int64_t);
 template void add_rows(int32_t*, const int8_t*, const uint32_t*, int64_t, int64_t, int64_t);
 template void add_rows(int64_t*, const int8_t*, const uint32_t*, int64_t, int64_t, int64_t);
+template void add_listed_rows(int32_t*, const int8_t*, const uint32_t*, const uint32_t*, int64_t,
+                              int64_t);
+template void add_listed_rows(int64_t*, const int8_t*, const uint32_t*, const uint32_t*, int64_t,
+                              int64_t);
 template void add_rows_selected(int32_t*, const int8_t*, const uint8_t*, const uint32_t*, int64_t,
                                 int64_t, int64_t);
 template void add_rows_selected(int64_t*, const int8_t*, const uint8_t*, const uint32_t*, int64_t,

@@ -18,6 +18,10 @@ void add_scaled_strided(Acc* dst, const int32_t* src, int64_t stride, Acc w, int
 template <class Acc>
 void add_rows(Acc* dst, const int8_t* w, const uint32_t* x, int64_t x_stride, int64_t rows,
               int64_t cols);
+// The same for listed rows: weight row k goes with activation x[rows[k]], k in [0, n).
+template <class Acc>
+void add_listed_rows(Acc* dst, const int8_t* w, const uint32_t* x, const uint32_t* rows,
+                     int64_t n, int64_t cols);
 // The same for column combining: row i carries `lanes` activations and weight (i, j) reads
 // the one sel[i * cols + j] names, x[i * lanes + sel[i * cols + j]].
 template <class Acc>

@@ -39,9 +39,19 @@ Tile random_tile(std::mt19937_64& rng, const Shape& s, int weight_kind) {
   const int64_t amax = (int64_t{1} << s.act_bits) - 1;
   for (int64_t k = 0; k < t.vectors * t.rows_used * t.lanes; ++k)
     t.acts.push_back(static_cast<uint32_t>(pick(0, 3) == 0 ? amax : pick(0, amax)));
-  if (t.lanes > 1 && pick(0, 1) == 0)  // the same weights lane by lane, in half of them
-    t.lane_weights =
-        lane_weights(t.weights.data(), t.select.data(), t.rows_used, t.cols_used, t.lanes);
+  if (t.lanes > 1 && pick(0, 1) == 0) {  // the same weights lane by lane, in half of them
+    if (pick(0, 1) == 0) {
+      t.lane_weights =
+          lane_weights(t.weights.data(), t.select.data(), t.rows_used, t.cols_used, t.lanes);
+    } else {  // only the lane rows that hold a weight
+      std::vector<uint32_t> rows;
+      std::vector<int8_t> listed;
+      listed_lane_weights(t.weights.data(), t.select.data(), t.rows_used, t.cols_used, t.lanes,
+                          rows, listed);
+      t.lane_rows = rows;
+      t.lane_weights = listed;
+    }
+  }
   t.decode_cycles = pick(0, 3) == 0 ? 0 : pick(1, 3 * t.rows_used);
   t.weights_ready = pick(0, 40);
   t.inputs_ready = pick(0, 120);
@@ -100,6 +110,8 @@ TEST_CASE("array: cells that view a producer's storage run as cells that own a c
     viewing.weights.view(w);
     viewing.select.view(sel);
     viewing.lane_weights.view(lw);
+    const std::vector<uint32_t> lr(own.lane_rows.begin(), own.lane_rows.end());
+    viewing.lane_rows.view(lr);
     const Tile copied = viewing;  // a copy views the same storage
     REQUIRE(copied.weights.data() == w.data());
     for (const char* name : {"fast", "cycle"}) {
@@ -165,5 +177,14 @@ TEST_CASE("array: tiles that break the contract are refused", "[array]") {
   t.select = {0, 1, 1, 0};
   t.lane_weights.assign(7, 0);  // not 2 x 2 lanes x 2
   CHECK_THROWS_WITH(m->run(t), Catch::Contains("lane_weights"));
+  t.lane_weights.assign(4, 1);
+  t.lane_rows = {3, 1};  // listed lane rows must increase
+  CHECK_THROWS_WITH(m->run(t), Catch::Contains("lane_rows"));
+  t.lane_rows = {1, 4};  // 2 rows x 2 lanes: 0..3
+  CHECK_THROWS_WITH(m->run(t), Catch::Contains("lane_rows"));
+  t.lane_rows = {1, 3};
+  CHECK_NOTHROW(m->run(t));
+  t.lane_rows = {1};  // 2 columns per listed row
+  CHECK_THROWS_WITH(m->run(t), Catch::Contains("lane_rows"));
   CHECK_THROWS(make_model("slow", Shape{4, 4, 4}));
 }
