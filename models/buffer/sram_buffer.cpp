@@ -38,7 +38,7 @@ SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig&
     bank_reads_.back()->keep_in(&reads_per_bank_[static_cast<size_t>(b)]);
     bank_writes_.back()->keep_in(&writes_per_bank_[static_cast<size_t>(b)]);
   }
-  socket.register_b_transport(this, &SramBuffer::b_transport);
+  socket.bind(*this);
 }
 
 uint64_t SramBuffer::access_cycles(uint64_t addr, uint64_t len) const {
@@ -66,7 +66,7 @@ const sc_core::sc_time& SramBuffer::cycles_time(uint64_t cycles) {
   return times_[cycles];
 }
 
-void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void SramBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint64_t addr = trans.get_address();
   const uint64_t len = trans.get_data_length();
   if (trans.get_byte_enable_ptr() != nullptr || trans.get_streaming_width() < len) {
@@ -95,15 +95,38 @@ void SramBuffer::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_t
   std::vector<uint64_t>& per_bank = is_read ? reads_per_bank_ : writes_per_bank_;
   // Words first..last go round the banks: each bank gets n / banks, the first n % banks one more.
   const uint64_t banks = per_bank.size(), n = last - first + 1;
+  // (Every bank, every time: the same trip count each access, so the loop predicts.)
   const uint64_t each = banks_.quotient(n), extra = banks_.remainder(n);
-  uint64_t bank = banks_.remainder(first);
-  for (uint64_t i = 0; i < std::min(banks, n); ++i) {
+  const uint64_t start = banks_.remainder(first);
+  for (uint64_t i = 0; i < banks; ++i) {
+    const uint64_t bank = start + i < banks ? start + i : start + i - banks;
     per_bank[bank] += each + (i < extra ? 1 : 0);
-    if (++bank == banks) bank = 0;
   }
   (is_read ? bytes_read_ : bytes_written_) += len;
   delay += cycles_time(cycles_for_words(n));
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned int SramBuffer::transport_dbg(tlm::tlm_generic_payload& trans) {
+  const uint64_t addr = trans.get_address(), len = trans.get_data_length();
+  if (!storage_.in_range(addr, len) || !(trans.is_read() || trans.is_write())) return 0;
+  if (trans.is_read())
+    std::memcpy(trans.get_data_ptr(), storage_.at(addr), len);
+  else
+    std::memcpy(storage_.at(addr), trans.get_data_ptr(), len);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  return static_cast<unsigned int>(len);
+}
+
+tlm::tlm_sync_enum SramBuffer::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase&,
+                                               sc_core::sc_time&) {
+  SC_REPORT_ERROR(name(), "non-blocking transport: the buffer is loosely timed (b_transport)");
+  trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+  return tlm::TLM_COMPLETED;
+}
+
+bool SramBuffer::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) {
+  return false;  // accesses must pass b_transport: they are timed and counted
 }
 
 }  // namespace trine::models

@@ -3,7 +3,6 @@
 // Words are interleaved across banks; an access of several words costs the access latency
 // plus the extra cycles that the busiest bank needs at `ports` accesses per cycle, added to
 // the transaction's annotated delay (the caller decides when to synchronise).
-#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <systemc>
 #include <tlm>
 
@@ -30,10 +29,15 @@ class BufferStorage {
   std::vector<uint8_t> data_;
 };
 
-class SramBuffer : public sc_core::sc_module, public HasStats {
+class SramBuffer : public sc_core::sc_module,
+                   public HasStats,
+                   private tlm::tlm_fw_transport_if<> {
  public:
-  // Several initiators (the DMA, the decoder, the array) bind to the one socket: its ports.
-  tlm_utils::multi_passthrough_target_socket<SramBuffer> socket;
+  // Several initiators (the controller, the decoder, the array) bind to the one socket. The
+  // buffer is its forward interface: an access is one virtual call, not a convenience
+  // socket's callback chain (a tile makes five).
+  tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ONE_OR_MORE_BOUND>
+      socket;
 
   SramBuffer(sc_core::sc_module_name name, const config::BufferConfig& cfg,
              const sc_core::sc_time& clock_period);
@@ -46,7 +50,13 @@ class SramBuffer : public sc_core::sc_module, public HasStats {
   uint64_t bytes_accessed() const { return bytes_read_.value() + bytes_written_.value(); }
 
  private:
-  void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
+  // Debug access to the bytes, without time or statistics.
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans) override;
+  // Loosely timed only: a non-blocking request is refused, and there is no direct pointer.
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override;
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) override;
   const sc_core::sc_time& cycles_time(uint64_t cycles);  // `cycles` clock periods
 
   config::BufferConfig cfg_;
