@@ -8,6 +8,8 @@ WeightDecoder::WeightDecoder(sc_core::sc_module_name name, const config::Decoder
       wbuf("wbuf"),
       cfg_(cfg),
       period_(clock_period),
+      over_period_(clock_period.value()),
+      over_lanes_(static_cast<uint64_t>(cfg.lanes)),
       stats_(this->name()),
       tiles_(stats_, "tiles", "tiles", "weight tiles decoded"),
       units_(stats_, "units", "units", "words, entries, codes, pairs or block rows decoded",
@@ -36,8 +38,9 @@ int64_t WeightDecoder::decode(const compile::TilePlan& tile, net::WeightForm for
     wbuf->b_transport(p, delay);
     if (!p.is_response_ok()) SC_REPORT_ERROR(name(), "weight buffer read failed");
   }
-  const int64_t read_cycles = static_cast<int64_t>(delay.value() / period_.value());
-  const int64_t lane_cycles = (tile.decode_units + cfg_.lanes - 1) / cfg_.lanes;
+  const int64_t read_cycles = static_cast<int64_t>(over_period_.quotient(delay.value()));
+  const int64_t lane_cycles = static_cast<int64_t>(
+      over_lanes_.quotient(static_cast<uint64_t>(tile.decode_units + cfg_.lanes - 1)));
   const int64_t cycles = std::max(read_cycles, lane_cycles);
   tiles_ += 1;
   units_ += static_cast<uint64_t>(tile.decode_units);

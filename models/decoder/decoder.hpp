@@ -14,6 +14,7 @@
 #include "models/common/stats_walker.hpp"
 #include "sim/compile/schedule.hpp"
 #include "sim/config/design_point.hpp"
+#include "sim/util/divider.hpp"
 
 namespace trine::models {
 
@@ -33,6 +34,7 @@ class WeightDecoder : public sc_core::sc_module, public HasStats {
  private:
   config::DecoderConfig cfg_;
   sc_core::sc_time period_;
+  util::Divider over_period_, over_lanes_;  // (a divide per tile otherwise, twice)
   AccessScratch scratch_;
   stats::Group stats_;
   stats::Counter tiles_, units_, lookups_, busy_cycles_, throttle_cycles_, bytes_read_;
