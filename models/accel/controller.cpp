@@ -121,10 +121,11 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
   std::fill(fetched_.begin(), fetched_.end(), 0);
   r.start = now();
   std::vector<std::vector<ref::Tensor>> expected;  // per image, per layer
-  std::vector<ref::Tensor> x;                      // the current activations, per image
-  for (const uint8_t* image : batch) {
+  std::vector<ref::Tensor>& x = x_;
+  x.resize(batch.size());
+  for (size_t b = 0; b < batch.size(); ++b) {
     expected.push_back(expected_->take());
-    x.push_back(reference_.input(image));
+    reference_.input(batch[b], x[b]);
   }
   const uint64_t wsize = static_cast<uint64_t>(dp_.buffers.weight.size_bytes);
   const uint64_t isize = static_cast<uint64_t>(dp_.buffers.input.size_bytes);

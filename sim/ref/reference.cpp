@@ -76,11 +76,10 @@ Reference::Reference(const net::Network& n)
   }
 }
 
-Tensor Reference::input(const uint8_t* pixels) const {
-  Tensor t{net::input_type(net_.input), {}};
+void Reference::input(const uint8_t* pixels, Tensor& t) const {
+  t.type = net::input_type(net_.input);
   t.data.resize(static_cast<size_t>(t.type.size()));
   for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = pixels[i] >> net_.input.shift;
-  return t;
 }
 
 namespace {

@@ -80,7 +80,13 @@ struct Kernel {
 class Reference {
  public:
   explicit Reference(const net::Network& n);  // validates and decodes the weights once
-  Tensor input(const uint8_t* pixels) const;
+  Tensor input(const uint8_t* pixels) const {
+    Tensor t;
+    input(pixels, t);
+    return t;
+  }
+  // The same into `t`, reusing its storage.
+  void input(const uint8_t* pixels, Tensor& t) const;
   Tensor layer(size_t index, const Tensor& in) const;
   std::vector<Tensor> run_all(const uint8_t* pixels) const;  // every layer's output
   Tensor run(const uint8_t* pixels) const;                   // the last layer's output
