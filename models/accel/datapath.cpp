@@ -85,7 +85,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   const int32_t* cols = lane_cols_.data() + p.red_begin * t.lanes;
   const int64_t streams = t.rows_used * t.lanes;
   t.acts.resize(static_cast<size_t>(streams * V));
-  if (!conv && V == 1) {              // dense, one image: a gather from the input vector
+  if (!conv && V == 1) {  // dense, one image: a gather from the input vector
     // (One vector: lane by lane beats a gather per cell.)
     t.lane_weights.view(b.lane_weights);
     t.lane_rows.view(b.lane_rows);

@@ -79,8 +79,8 @@ std::vector<int8_t> lane_weights(const int8_t* weights, const uint8_t* select, i
   return planes;
 }
 
-void listed_lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
-                         int64_t cols, int64_t lanes, std::vector<uint32_t>& lane_rows,
+void listed_lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows, int64_t cols,
+                         int64_t lanes, std::vector<uint32_t>& lane_rows,
                          std::vector<int8_t>& listed) {
   const std::vector<int8_t> all = lane_weights(weights, select, rows, cols, lanes);
   lane_rows.clear();

@@ -156,8 +156,8 @@ std::vector<std::string> model_names();
 std::vector<int8_t> lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
                                  int64_t cols, int64_t lanes);
 // The same without its all-zero lane rows: Tile::lane_rows and the rows they name.
-void listed_lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
-                         int64_t cols, int64_t lanes, std::vector<uint32_t>& lane_rows,
+void listed_lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows, int64_t cols,
+                         int64_t lanes, std::vector<uint32_t>& lane_rows,
                          std::vector<int8_t>& lane_weights);
 
 // The closed-form phase durations (the fast model; also the bounds reports use).

@@ -42,8 +42,8 @@ class Fast : public Model {
         kernels::add_rows<Acc>(acc.data(), t.weights.data(), t.acts.data(), L, R, C);
       } else if (!t.lane_rows.empty()) {  // the lane rows that hold a weight, each on its own
         kernels::add_listed_rows<Acc>(acc.data(), t.lane_weights.data(), t.acts.data(),
-                                      t.lane_rows.data(),
-                                      static_cast<int64_t>(t.lane_rows.size()), C);
+                                      t.lane_rows.data(), static_cast<int64_t>(t.lane_rows.size()),
+                                      C);
       } else if (!t.lane_weights.empty()) {  // every (row, lane) as a row of its own
         kernels::add_rows<Acc>(acc.data(), t.lane_weights.data(), t.acts.data(), 1, R * L, C);
       } else {

@@ -29,15 +29,12 @@ class BufferStorage {
   std::vector<uint8_t> data_;
 };
 
-class SramBuffer : public sc_core::sc_module,
-                   public HasStats,
-                   private tlm::tlm_fw_transport_if<> {
+class SramBuffer : public sc_core::sc_module, public HasStats, private tlm::tlm_fw_transport_if<> {
  public:
   // Several initiators (the controller, the decoder, the array) bind to the one socket. The
   // buffer is its forward interface: an access is one virtual call, not a convenience
   // socket's callback chain (a tile makes five).
-  tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ONE_OR_MORE_BOUND>
-      socket;
+  tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ONE_OR_MORE_BOUND> socket;
 
   SramBuffer(sc_core::sc_module_name name, const config::BufferConfig& cfg,
              const sc_core::sc_time& clock_period);

@@ -75,8 +75,8 @@ class ClockDomain {
     return ticks;
   }
   uint64_t num_, den_, half_;
-  uint64_t cycles_small_;  // cycles up to which c x num + half stays below 2^62
-  uint64_t ps_small_;      // picoseconds up to which t x den stays below 2^62
+  uint64_t cycles_small_;              // cycles up to which c x num + half stays below 2^62
+  uint64_t ps_small_;                  // picoseconds up to which t x den stays below 2^62
   util::Divider over_den_, over_num_;  // no hardware divide: this runs several times a burst
   uint64_t ticks_;
   mutable uint64_t last_time_ = ~uint64_t{0};

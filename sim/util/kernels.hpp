@@ -20,8 +20,8 @@ void add_rows(Acc* dst, const int8_t* w, const uint32_t* x, int64_t x_stride, in
               int64_t cols);
 // The same for listed rows: weight row k goes with activation x[rows[k]], k in [0, n).
 template <class Acc>
-void add_listed_rows(Acc* dst, const int8_t* w, const uint32_t* x, const uint32_t* rows,
-                     int64_t n, int64_t cols);
+void add_listed_rows(Acc* dst, const int8_t* w, const uint32_t* x, const uint32_t* rows, int64_t n,
+                     int64_t cols);
 // The same for column combining: row i carries `lanes` activations and weight (i, j) reads
 // the one sel[i * cols + j] names, x[i * lanes + sel[i * cols + j]].
 template <class Acc>

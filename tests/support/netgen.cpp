@@ -1,5 +1,6 @@
 // trine-netgen: writes hand-built networks and synthetic IDX sets for tests and examples.
-//   trine-netgen example --form FORM --arch cnn|mlp|lenet5 [--seed S] [--height H --width W] -o OUT.tnet
+//   trine-netgen example --form FORM --arch cnn|mlp|lenet5 [--seed S] [--height H --width W]
+//                -o OUT.tnet          (lenet5: the benchmark's random-weight LeNet-5)
 //   trine-netgen centroid [--dataset SPEC] -o OUT.tnet   nearest-class-mean int8 classifier
 //   trine-netgen dataset --count N --height H --width W [--seed S] -o DIR
 #include <sys/stat.h>

@@ -97,8 +97,7 @@ TEST_CASE("array: cycle and fast agree on 400 random tile sequences", "[array]")
   CHECK(tiles > 800);
 }
 
-TEST_CASE("array: cells that view a producer's storage run as cells that own a copy",
-          "[array]") {
+TEST_CASE("array: cells that view a producer's storage run as cells that own a copy", "[array]") {
   std::mt19937_64 rng(11);
   const Shape s{8, 6, 5};
   for (int trial = 0; trial < 40; ++trial) {

@@ -151,7 +151,7 @@ TEST_CASE("sram buffer: words wrap round the banks and debug accesses neither co
   auto s = stats_by_name(bench);
   CHECK(s.at("bench.sram.bank3.writes") == 2);
   for (int b = 0; b < 3; ++b) CHECK(s.at("bench.sram.bank" + std::to_string(b) + ".writes") == 1);
-  CHECK(s.at("bench.sram.bytes_read") == 0);  // the debug read is not an access
+  CHECK(s.at("bench.sram.bytes_read") == 0);             // the debug read is not an access
   CHECK(sc_core::sc_time_stamp() == sc_time(6, SC_NS));  // the write alone: 2 + 1 cycles
 }
 
