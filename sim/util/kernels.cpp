@@ -1,7 +1,5 @@
 #include "sim/util/kernels.hpp"
 
-#include <algorithm>
-
 #if defined(__x86_64__) && defined(__GNUC__)
 #define TRINE_CLONES __attribute__((target_clones("avx2", "default")))
 #else
