@@ -115,12 +115,14 @@ void Controller::run() {
 
 InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
   InferenceResult r;
+  r.layers.reserve(schedule_.layers.size());
   const bool probe = probe_ && results_.empty();  // per-layer events: first batch only
   std::vector<uint64_t> before;
   next_tile_ = 0;
   std::fill(fetched_.begin(), fetched_.end(), 0);
   r.start = now();
   std::vector<std::vector<ref::Tensor>> expected;  // per image, per layer
+  expected.reserve(batch.size());
   std::vector<ref::Tensor>& x = x_;
   x.resize(batch.size());
   for (size_t b = 0; b < batch.size(); ++b) {
