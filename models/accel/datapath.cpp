@@ -14,9 +14,15 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
                    const net::TensorType& in, const net::TensorType& out)
     : layer_(layer), plan_(plan), in_(in), out_(out) {
   // The output columns each kernel column reads inside the image (the rest is padding).
-  if (layer.kind == net::LayerKind::Conv2d)
+  if (layer.kind == net::LayerKind::Conv2d) {
     for (int64_t kx = 0; kx < layer.kernel_w; ++kx)
       xs_.push_back(ref::valid_outputs(out.width, layer.stride_w, layer.pad_w, kx, in.width));
+    for (int64_t c = 0; c < in.channels; ++c)
+      for (int64_t ky = 0; ky < layer.kernel_h; ++ky)
+        for (int64_t kx = 0; kx < layer.kernel_w; ++kx)
+          taps_.push_back(
+              {static_cast<int32_t>(c), static_cast<int32_t>(ky), static_cast<int32_t>(kx)});
+  }
   // Every distinct weight block of the plan, decoded once.
   const bool combined = layer.weights.form == WeightForm::ColComb;
   const net::WeightMatrix decoded = combined ? net::WeightMatrix() : layer.weights.decode();
@@ -76,7 +82,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   t.decode_cycles = 0;  // set by the decoder
   t.weights_ready = t.inputs_ready = 0;
   const int64_t V = t.vectors, P = plan_.positions;
-  const int64_t kh = layer_.kernel_h, kw = layer_.kernel_w, OH = out_.height, OW = out_.width;
+  const int64_t OH = out_.height, OW = out_.width;
   const bool conv = layer_.kind == net::LayerKind::Conv2d;
   // Where the tile's first vector lies: image, output row and column.
   const int64_t first_image = p.vec_begin / P, first_oy = p.vec_begin % P / OW,
@@ -115,7 +121,8 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
       // Convolution: the im2col column `col` over the tile's positions. Vectors are
       // image-major, positions row-major: walk them an output row at a time, where the column
       // reads one input row at the stride, with zero padding at both ends.
-      const int64_t c = col / (kh * kw), ky = col / kw % kh, kx = col % kw;
+      const Tap& tap = taps_[static_cast<size_t>(col)];
+      const int64_t c = tap.channel, ky = tap.ky, kx = tap.kx;
       const auto [inside_lo, inside_hi] = xs_[static_cast<size_t>(kx)];
       int64_t image = first_image, oy = first_oy, ox0 = first_ox;
       for (int64_t v = 0; v < V;) {

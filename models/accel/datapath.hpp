@@ -72,6 +72,10 @@ class Datapath {
   const compile::LayerPlan& plan_;
   net::TensorType in_, out_;
   std::vector<std::pair<int64_t, int64_t>> xs_;  // conv: per kernel column, output columns inside
+  struct Tap {
+    int32_t channel, ky, kx;
+  };
+  std::vector<Tap> taps_;  // conv: per im2col column, what it reads (no divides per stream)
   std::vector<Block> blocks_;                    // by block number, decoded once
   // The weight column (im2col column for convolutions) each lane of each reduction row reads,
   // reduction rows x lanes; -1 where a combined group has fewer channels than lanes.

@@ -13,6 +13,7 @@ Dram::Dram(sc_core::sc_module_name name, const config::DramConfig& cfg, bool com
       stats_(std::string(this->name())),
       memory_(cfg, stats_, command_log),
       clock_(cfg.device.timing.clock_hz),
+      burst_(static_cast<uint64_t>(memory_.spec().burst_bytes)),
       peq_(this, &Dram::on_phase),
       transactions_count_(stats_, "transactions", "transactions", "TLM transactions served"),
       errors_(stats_, "errors", "transactions", "transactions refused (range, byte enables)") {
@@ -59,9 +60,9 @@ uint64_t Dram::begin(tlm::tlm_generic_payload& p, sc_core::sc_event* blocking_do
   }
   const int64_t cycle = clock_.cycle_at_or_after(arrival);
   memory_.run_until(cycle);
-  const uint64_t burst = static_cast<uint64_t>(memory_.spec().burst_bytes);
-  const uint64_t first = p.get_address() / burst,
-                 last = (p.get_address() + p.get_data_length() - 1) / burst;
+  const uint64_t burst = burst_.divisor();
+  const uint64_t first = burst_.quotient(p.get_address()),
+                 last = burst_.quotient(p.get_address() + p.get_data_length() - 1);
   const uint64_t id = first_id_ + transactions_.size();
   Transaction& t = transactions_.emplace_back();
   t.payload = &p;

@@ -20,6 +20,7 @@
 #include "models/common/ring.hpp"
 #include "models/common/stats_walker.hpp"
 #include "models/dram/clock.hpp"
+#include "sim/util/divider.hpp"
 #include "models/dram/memory.hpp"
 
 namespace trine::models {
@@ -80,6 +81,7 @@ class Dram : public sc_core::sc_module, public HasStats {
   stats::Group stats_;
   dram::MemorySystem memory_;
   ClockDomain clock_;
+  util::Divider burst_;  // bytes per burst (two divides per transaction otherwise)
   tlm_utils::peq_with_cb_and_phase<Dram> peq_;
   sc_core::sc_event tick_event_, response_event_;
   bool tick_pending_ = false;  // tick_event_ is due at tick_at_
