@@ -48,9 +48,8 @@ uint64_t SramBuffer::access_cycles(uint64_t addr, uint64_t len) const {
 
 uint64_t SramBuffer::cycles_for_words(uint64_t words) const {
   // Consecutive words sit in consecutive banks: the busiest bank holds ceil(words / banks).
-  const uint64_t per_bank = banks_.quotient(words + banks_.divisor() - 1);
-  return static_cast<uint64_t>(cfg_.latency_cycles) +
-         ports_.quotient(per_bank + ports_.divisor() - 1) - 1;
+  const uint64_t per_bank = banks_.ceil_quotient(words);
+  return static_cast<uint64_t>(cfg_.latency_cycles) + ports_.ceil_quotient(per_bank) - 1;
 }
 
 const sc_core::sc_time& SramBuffer::cycles_time(uint64_t cycles) {
@@ -84,12 +83,7 @@ void SramBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     trans.set_response_status(tlm::TLM_OK_RESPONSE);  // ignore command: no access, no time
     return;
   }
-  if (trans.get_extension<TimingOnly>() == nullptr) {
-    if (is_read)
-      std::memcpy(trans.get_data_ptr(), storage_.at(addr), len);
-    else
-      std::memcpy(storage_.at(addr), trans.get_data_ptr(), len);
-  }
+  if (trans.get_extension<TimingOnly>() == nullptr) copy_bytes(trans);
 
   const uint64_t first = word_.quotient(addr), last = word_.quotient(addr + len - 1);
   std::vector<uint64_t>& per_bank = is_read ? reads_per_bank_ : writes_per_bank_;
@@ -107,13 +101,18 @@ void SramBuffer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
+void SramBuffer::copy_bytes(tlm::tlm_generic_payload& trans) {
+  uint8_t* at = storage_.at(trans.get_address());
+  if (trans.is_read())
+    std::memcpy(trans.get_data_ptr(), at, trans.get_data_length());
+  else
+    std::memcpy(at, trans.get_data_ptr(), trans.get_data_length());
+}
+
 unsigned int SramBuffer::transport_dbg(tlm::tlm_generic_payload& trans) {
   const uint64_t addr = trans.get_address(), len = trans.get_data_length();
   if (!storage_.in_range(addr, len) || !(trans.is_read() || trans.is_write())) return 0;
-  if (trans.is_read())
-    std::memcpy(trans.get_data_ptr(), storage_.at(addr), len);
-  else
-    std::memcpy(storage_.at(addr), trans.get_data_ptr(), len);
+  copy_bytes(trans);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   return static_cast<unsigned int>(len);
 }

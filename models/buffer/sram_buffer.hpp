@@ -55,6 +55,7 @@ class SramBuffer : public sc_core::sc_module, public HasStats, private tlm::tlm_
                                      sc_core::sc_time& delay) override;
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) override;
   const sc_core::sc_time& cycles_time(uint64_t cycles);  // `cycles` clock periods
+  void copy_bytes(tlm::tlm_generic_payload& trans);      // a checked read or write's bytes
 
   config::BufferConfig cfg_;
   sc_core::sc_time period_;

@@ -39,8 +39,8 @@ int64_t WeightDecoder::decode(const compile::TilePlan& tile, net::WeightForm for
     if (!p.is_response_ok()) SC_REPORT_ERROR(name(), "weight buffer read failed");
   }
   const int64_t read_cycles = static_cast<int64_t>(over_period_.quotient(delay.value()));
-  const int64_t lane_cycles = static_cast<int64_t>(
-      over_lanes_.quotient(static_cast<uint64_t>(tile.decode_units + cfg_.lanes - 1)));
+  const int64_t lane_cycles =
+      static_cast<int64_t>(over_lanes_.ceil_quotient(static_cast<uint64_t>(tile.decode_units)));
   const int64_t cycles = std::max(read_cycles, lane_cycles);
   tiles_ += 1;
   units_ += static_cast<uint64_t>(tile.decode_units);

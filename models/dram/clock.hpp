@@ -60,7 +60,7 @@ class ClockDomain {
   int64_t first_cycle_at_or_after(uint64_t t) const {
     if (t <= ps_small_) {
       const uint64_t need = t * den_;
-      return need <= half_ ? 0 : static_cast<int64_t>(over_num_.quotient(need - half_ + num_ - 1));
+      return need <= half_ ? 0 : static_cast<int64_t>(over_num_.ceil_quotient(need - half_));
     }
     const U128 need = static_cast<U128>(t) * den_;
     return static_cast<int64_t>((need - half_ + num_ - 1) / num_);

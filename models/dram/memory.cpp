@@ -58,7 +58,7 @@ MemorySystem::MemorySystem(const config::DramConfig& cfg, stats::Group& stats, b
 void MemorySystem::push(uint64_t tag, uint64_t address, bool write, int64_t cycle) {
   TRINE_ASSERT(address < spec_.capacity, "DRAM address beyond the capacity");
   const size_t channel =
-      channels_.size() == 1 ? 0 : static_cast<size_t>(mapping_->map(address).channel);
+      channels_.size() == 1 ? 0 : static_cast<size_t>(mapping_->channel_of(address));
   channels_[channel]->push(tag, write, cycle, address, *mapping_);
 }
 

@@ -30,6 +30,8 @@ class Divider {
     return static_cast<uint64_t>((static_cast<U128>(n) * m_) >> 64) >> shift_;
   }
   uint64_t remainder(uint64_t n) const { return n - quotient(n) * d_; }
+  // ceil(n / d), for n + d - 1 < 2^64.
+  uint64_t ceil_quotient(uint64_t n) const { return quotient(n + d_ - 1); }
 
  private:
   uint64_t d_, m_ = 0;

@@ -298,6 +298,14 @@ TEST_CASE("dram: mappings are bijections that alternate bank groups first", "[dr
       CHECK(m->map(a + 1) == d);  // bytes of one burst share it
       CHECK((d.row < s.org.rows && d.column < s.bursts_per_row && d.rank < s.org.ranks));
     }
+    // The channel alone, as routing asks for it, is the mapped one (two channels here).
+    const dram::DramSpec two(dram_config("DDR4-2400", {{"dram.org.channels", "2"}}).device);
+    const auto m2 = dram::make_mapping(name, two);
+    for (int i = 0; i < 200; ++i) {
+      const uint64_t a = static_cast<uint64_t>(rng.below(static_cast<int64_t>(two.capacity)));
+      CHECK(m2->channel_of(a) == m2->map(a).channel);
+      CHECK(m2->channel_of(static_cast<uint64_t>(i) * two.burst_bytes) == i % 2);
+    }
     for (int i = 0; i < 4; ++i) CHECK(m->map(static_cast<uint64_t>(i * s.burst_bytes)).group == i);
   }
   CHECK_THROWS_WITH(dram::make_mapping("col-row", dram::DramSpec(dram_config("DDR4-2400").device)),

@@ -37,6 +37,7 @@ TEST_CASE("divider: quotient and remainder equal / and % for every divisor and d
       INFO("d " << d << " n " << x);
       REQUIRE(div.quotient(x) == x / d);
       REQUIRE(div.remainder(x) == x % d);
+      if (x <= ~uint64_t{0} - (d - 1)) REQUIRE(div.ceil_quotient(x) == x / d + (x % d != 0));
     }
   }
 }

@@ -47,6 +47,11 @@ class BitFieldMapping : public AddressMapping {
     a.column = field(Field::Column);
   }
 
+  int32_t channel_of(uint64_t address) const override {
+    const size_t f = static_cast<size_t>(Field::Channel);
+    return static_cast<int32_t>(address >> shift_[f] & mask_[f]);
+  }
+
   uint64_t unmap(const DramAddress& a) const override {
     uint64_t address = 0;
     int shift = offset_bits_;

@@ -28,6 +28,8 @@ class AddressMapping {
   }
   // The same into `out`, where it is to stay (the per-burst path: no copy of a returned value).
   virtual void map_into(uint64_t address, DramAddress& out) const = 0;
+  // map(address).channel alone (which controller a burst goes to, before it is mapped there).
+  virtual int32_t channel_of(uint64_t address) const { return map(address).channel; }
   virtual uint64_t unmap(const DramAddress& at) const = 0;
 };
 
