@@ -51,6 +51,15 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
     if (combined && in_range)
       array::listed_lane_weights(b.weights.data(), b.select.data(), rows, cols, plan.lanes,
                                  b.lane_rows, b.lane_weights);
+    {
+      // The array's weight-side checks, once for the block rather than at every tile.
+      array::Tile view;
+      view.rows_used = rows;
+      view.lanes = plan.lanes;
+      view.select.view(b.select);
+      view.lane_rows.view(b.lane_rows);
+      b.checked = array::weight_error(view) == nullptr;
+    }
     blocks_.push_back(std::move(b));
   }
   int64_t rows = 0;
@@ -79,7 +88,8 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
   t.select.view(b.select);
   t.lane_weights.clear();
   t.lane_rows.clear();
-  t.decode_cycles = 0;  // set by the decoder
+  t.weights_checked = b.checked;  // (for the lane planes too, when viewed below)
+  t.decode_cycles = 0;            // set by the decoder
   t.weights_ready = t.inputs_ready = 0;
   const int64_t V = t.vectors, P = plan_.positions;
   const int64_t OH = out_.height, OW = out_.width;

@@ -67,6 +67,7 @@ class Datapath {
     std::vector<uint8_t> select;       // column combining: lane indices
     std::vector<int8_t> lane_weights;  // column combining: array::Tile::lane_weights
     std::vector<uint32_t> lane_rows;   // and the lane rows it lists
+    bool checked = false;              // passes array::weight_error (Tile::weights_checked)
   };
   const net::Layer& layer_;
   const compile::LayerPlan& plan_;
@@ -75,8 +76,8 @@ class Datapath {
   struct Tap {
     int32_t channel, ky, kx;
   };
-  std::vector<Tap> taps_;  // conv: per im2col column, what it reads (no divides per stream)
-  std::vector<Block> blocks_;                    // by block number, decoded once
+  std::vector<Tap> taps_;      // conv: per im2col column, what it reads (no divides per stream)
+  std::vector<Block> blocks_;  // by block number, decoded once
   // The weight column (im2col column for convolutions) each lane of each reduction row reads,
   // reduction rows x lanes; -1 where a combined group has fewer channels than lanes.
   std::vector<int32_t> lane_cols_;

@@ -39,30 +39,38 @@ void Model::check(const Tile& t) const {
   if (!t.lane_rows.empty()) {
     if (t.lane_weights.size() != t.lane_rows.size() * static_cast<size_t>(t.cols_used))
       fail("lane_weights are not lane_rows x cols_used");
+  } else if (!t.lane_weights.empty() &&
+             t.lane_weights.size() != cells * static_cast<size_t>(t.lanes)) {
+    fail("lane_weights are not rows_used x lanes x cols_used");
+  }
+  if (!t.lane_weights.empty() && t.select.empty()) fail("lane_weights without select");
+  if (t.acts.size() != static_cast<size_t>(t.vectors * t.rows_used * t.lanes))
+    fail("acts are not rows_used x lanes x vectors");
+  if (!t.weights_checked)
+    if (const char* error = weight_error(t)) fail(error);
+  if (t.acts_checked) return;
+  uint32_t bits = 0;
+  for (uint32_t a : t.acts) bits |= a;
+  if (static_cast<uint64_t>(bits) >> shape_.act_bits) fail("an activation does not fit act_bits");
+}
+
+const char* weight_error(const Tile& t) {
+  if (!t.lane_rows.empty()) {
     // Each row after the one before, the last inside the tile (no early exit, as below).
     const uint32_t* rows = t.lane_rows.data();
     const size_t listed = t.lane_rows.size();
     bool ordered = true;
     for (size_t k = 1; k < listed; ++k) ordered &= rows[k - 1] < rows[k];
     if (!ordered || t.lane_rows.end()[-1] >= static_cast<uint64_t>(t.rows_used * t.lanes))
-      fail("lane_rows out of order or outside rows_used x lanes");
-  } else if (!t.lane_weights.empty() &&
-             t.lane_weights.size() != cells * static_cast<size_t>(t.lanes)) {
-    fail("lane_weights are not rows_used x lanes x cols_used");
+      return "lane_rows out of order or outside rows_used x lanes";
   }
-  if (!t.lane_weights.empty() && t.select.empty()) fail("lane_weights without select");
-  // Reductions without early exits: they vectorize, and a tile is checked every time it runs.
+  // A reduction without early exits: it vectorizes.
   uint8_t lane = 0;
   const uint8_t* select = t.select.data();
   const size_t selects = t.select.size();
   for (size_t k = 0; k < selects; ++k) lane = std::max(lane, select[k]);
-  if (!t.select.empty() && lane >= t.lanes) fail("select names a lane the row does not carry");
-  if (t.acts.size() != static_cast<size_t>(t.vectors * t.rows_used * t.lanes))
-    fail("acts are not rows_used x lanes x vectors");
-  if (t.acts_checked) return;
-  uint32_t bits = 0;
-  for (uint32_t a : t.acts) bits |= a;
-  if (static_cast<uint64_t>(bits) >> shape_.act_bits) fail("an activation does not fit act_bits");
+  if (!t.select.empty() && lane >= t.lanes) return "select names a lane the row does not carry";
+  return nullptr;
 }
 
 std::unique_ptr<Model> make_fast_model(const Shape& shape);

@@ -93,6 +93,9 @@ struct Tile {
   // The producer has checked the values the streams copy (and zeros): run() need not scan
   // them for the activation range again, tile after tile.
   bool acts_checked = false;
+  // The producer has checked the weight side (every select < lanes; lane_rows increasing and
+  // inside rows_used x lanes) of blocks it keeps unchanged: run() checks only their sizes.
+  bool weights_checked = false;
   int64_t decode_cycles = 0;  // the decoder's time for this tile's weights
   int64_t weights_ready = 0;  // earliest load start
   int64_t inputs_ready = 0;   // earliest compute start
@@ -144,6 +147,8 @@ class Model {
 
  protected:
   explicit Model(const Shape& shape) : shape_(shape) {}
+  // The contract's checks: sizes always; the weight side unless Tile::weights_checked; the
+  // activation range unless Tile::acts_checked.
   void check(const Tile& t) const;
   Shape shape_;
   Pipeline pipeline_;
@@ -159,6 +164,11 @@ std::vector<int8_t> lane_weights(const int8_t* weights, const uint8_t* select, i
 void listed_lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows, int64_t cols,
                          int64_t lanes, std::vector<uint32_t>& lane_rows,
                          std::vector<int8_t>& lane_weights);
+
+// The weight-side checks of Model::check (select range, lane_rows order): what is wrong, or
+// nullptr. A producer that keeps its blocks unchanged asks once per block and then sets
+// Tile::weights_checked.
+const char* weight_error(const Tile& t);
 
 // The closed-form phase durations (the fast model; also the bounds reports use).
 int64_t load_cycles(const Tile& t);

@@ -185,5 +185,12 @@ TEST_CASE("array: tiles that break the contract are refused", "[array]") {
   CHECK_NOTHROW(m->run(t));
   t.lane_rows = {1};  // 2 columns per listed row
   CHECK_THROWS_WITH(m->run(t), Catch::Contains("lane_rows"));
+  // A producer's word that it checked the weight side skips those scans, not the sizes.
+  t.lane_rows = {3, 1};
+  CHECK(weight_error(t) != nullptr);
+  t.weights_checked = true;
+  CHECK_NOTHROW(m->run(t));
+  t.lane_rows = {1};
+  CHECK_THROWS_WITH(m->run(t), Catch::Contains("lane_rows"));
   CHECK_THROWS(make_model("slow", Shape{4, 4, 4}));
 }

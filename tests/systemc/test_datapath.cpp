@@ -140,3 +140,37 @@ TEST_CASE("datapath: the inputs fit act_bits only if every value is in 0 .. 2^ac
   batch[1].data[2] = -1;  // negative: never fits
   CHECK_FALSE(Datapath::fits(batch, 16));
 }
+
+TEST_CASE("datapath: its tiles say their weights are checked only when they pass the array's check",
+          "[datapath]") {
+  const config::DesignPoint dp = config::default_design_point().point;
+  for (const net::WeightForm form : {net::WeightForm::Dense8, net::WeightForm::ColComb}) {
+    net::Network n = testing::example_mlp(form, 5, 40);
+    const compile::Schedule s = compile::compile(n, dp);
+    const data::Dataset images = testing::random_dataset(1, n.input.height, n.input.width, 10, 5);
+    const std::vector<ref::Tensor> batch{ref::Reference(n).input(images.image(0))};
+    const size_t i = 0;  // the first dense layer
+    REQUIRE(n.layers[i].is_compute());
+    const net::TensorType in = net::input_type(n.input);
+    const net::TensorType out = net::infer_types(n, n.name)[i];
+    INFO(net::form_name(form));
+    {
+      const Datapath path(n.layers[i], s.layers[i], in, out);
+      for (size_t k = 0; k < s.layers[i].tiles.size(); ++k) {
+        const models::array::Tile t = path.tile(k, batch);
+        CHECK(t.weights_checked);
+        CHECK(models::array::weight_error(t) == nullptr);
+      }
+    }
+    if (form != net::WeightForm::ColComb) continue;
+    // A select naming a lane the rows do not carry: the block is not marked, and the array
+    // refuses the tile that holds it.
+    n.layers[i].weights.colcomb.select[0] = static_cast<uint8_t>(s.layers[i].lanes);
+    const Datapath path(n.layers[i], s.layers[i], in, out);
+    const models::array::Tile t = path.tile(0, batch);
+    CHECK_FALSE(t.weights_checked);
+    auto model = models::array::make_model(
+        "fast", {dp.array.rows, dp.array.cols, static_cast<int>(dp.array.act_bits)});
+    CHECK_THROWS_WITH(model->run(t), Catch::Contains("select names a lane"));
+  }
+}
