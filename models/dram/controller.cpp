@@ -352,7 +352,17 @@ void ChannelController::run_until(int64_t limit) {
         choice_current_ = true;
       }
       wake = choice_.at;
-      if (choice_.at <= now_) pick = choice_.index;
+      if (choice_.at <= now_) {
+        pick = choice_.index;
+      } else if (choice_.at < limit && choice_.at < first_refresh_due_ &&
+                 candidates_refreshing_ == 0 &&
+                 (pending_.empty() || queue_.size() >= depth_ ||
+                  pending_.front().arrival > choice_.at)) {
+        // Nothing arrives and no refresh falls due before the choice's cycle: the cycles in
+        // between decide nothing, and at it the choice stands. Go there and issue it.
+        now_ = choice_.at;
+        pick = choice_.index;
+      }
     }
     if (pick >= 0) {
       const Candidate& c = candidates_[static_cast<size_t>(pick)];
