@@ -115,8 +115,9 @@ void Controller::run() {
 
 InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
   InferenceResult r;
-  r.layers.reserve(schedule_.layers.size());
-  const bool probe = probe_ && results_.empty();  // per-layer events: first batch only
+  const bool first_batch = results_.empty();
+  if (first_batch) r.layers.reserve(schedule_.layers.size());
+  const bool probe = probe_ && first_batch;  // per-layer events: first batch only
   std::vector<uint64_t> before;
   next_tile_ = 0;
   std::fill(fetched_.begin(), fetched_.end(), 0);
@@ -278,7 +279,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
                        " start=" + std::to_string(lr.start) + " end=" + std::to_string(lr.end) +
                        " stall=" + std::to_string(lr.stall()),
                    "layers"});
-    r.layers.push_back(std::move(lr));
+    if (first_batch) r.layers.push_back(std::move(lr));
     for (size_t b = 0; b < x.size(); ++b) {
       const ref::Tensor& want = expected[b][p.layer];
       if (x[b].data == want.data) continue;  // (a memcmp; the index only when they differ)

@@ -54,6 +54,8 @@ class Controller : public sc_core::sc_module, public HasStats {
              const compile::Schedule& schedule, std::vector<const uint8_t*> images, Dma& dma,
              WeightDecoder& decoder, SystolicArray& array, Buffers buffers);
 
+  // Per batch, in order. Only the first batch keeps its per-layer results (the report's
+  // table): a run of thousands of images would otherwise grow by a layer table per image.
   const std::vector<InferenceResult>& results() const { return results_; }
   const stats::Group& statistics() const override { return stats_; }
   const ClockDomain& clock() const { return clock_; }

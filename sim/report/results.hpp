@@ -34,7 +34,7 @@ struct Mismatch {
 
 // One batch of images through the network.
 struct InferenceResult {
-  std::vector<LayerResult> layers;
+  std::vector<LayerResult> layers;  // per layer; the accelerator keeps them for its first batch
   int64_t start = 0, end = 0;
   std::vector<std::vector<int32_t>> outputs;  // the last layer's, per image
   std::vector<int64_t> predictions;           // per image

@@ -44,3 +44,29 @@ TEST_CASE("accelerator: an output unlike the integer reference fails at its laye
   CHECK(r.first_mismatch.reference == got[layer].data[index]);
   sc_core::sc_stop();
 }
+
+TEST_CASE(
+    "accelerator: every batch keeps its outputs and predictions and only the first its layers",
+    "[accelerator]") {
+  const net::Network n = testing::example_mlp(net::WeightForm::LowBit, 6, 36);
+  const data::Dataset d = testing::random_dataset(3, n.input.height, n.input.width, 10, 11);
+  const config::DesignPoint dp = config::default_design_point().point;
+  const compile::Schedule s = compile::compile(n, dp);
+  models::Accelerator top("top", dp, n, s, {d.image(0), d.image(1), d.image(2)});
+  sc_core::sc_start();
+  const auto& results = top.controller.results();
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].layers.size() == n.layers.size());
+  for (size_t b = 0; b < results.size(); ++b) {
+    INFO("batch " << b);
+    const std::vector<ref::Tensor> want =
+        ref::Reference(n).run_all(d.image(static_cast<int64_t>(b)));
+    CHECK_FALSE(results[b].mismatch);
+    REQUIRE(results[b].outputs.size() == 1);
+    CHECK(results[b].outputs[0] == want.back().data);
+    CHECK(results[b].predictions == std::vector<int64_t>{ref::argmax(want.back().data)});
+    CHECK(results[b].end > results[b].start);
+    if (b > 0) CHECK(results[b].layers.empty());
+  }
+  sc_core::sc_stop();
+}
