@@ -54,12 +54,13 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
     }
   for (const compile::LayerPlan& p : schedule.layers) {
     weight_base_.push_back(at);
-    // Each weight block once, in block order (the first vector chunk's tiles).
+    // Each weight block once, in block order (the first vector chunk's tiles), each at a
+    // 64-byte boundary: a tile's fetch then reads only its own DRAM bursts.
     std::vector<uint64_t> block_address;
     uint64_t off = 0;
     for (size_t k = 0; k < static_cast<size_t>(p.blocks); ++k) {
       block_address.push_back(at + off);
-      off += static_cast<uint64_t>((p.tiles[k].weight_bits + 7) / 8);
+      off = align64(off + static_cast<uint64_t>((p.tiles[k].weight_bits + 7) / 8));
     }
     for (const compile::TilePlan& t : p.tiles)
       tile_address_[p.layer].push_back(block_address[static_cast<size_t>(t.block)]);

@@ -97,7 +97,7 @@ class Controller : public sc_core::sc_module, public HasStats {
   std::vector<net::TensorType> types_;
   std::vector<std::unique_ptr<accel::Datapath>> paths_;  // per compute layer: decoded once
   std::vector<CellWeights> cells_;                       // per compute layer
-  // DRAM layout: each layer's weights (tiles at fixed offsets), then activations.
+  // DRAM layout: each layer's weights (blocks at 64-byte boundaries), then activations.
   std::vector<uint64_t> weight_base_, act_base_;
   std::vector<std::vector<uint64_t>> tile_address_;  // per layer, per planned tile
   uint64_t input_base_ = 0;

@@ -122,9 +122,11 @@ void Dma::issue() {
     // A request that may go only later is sent now with that delay: the target takes it as
     // arriving then.
     const sc_core::sc_time may = std::max({j.start, next_request_, now});
-    const unsigned len =
-        static_cast<unsigned>(std::min<uint64_t>(request_bytes_, j.bytes - j.issued));
-    PayloadPool<JobState*>::Slot& s = payloads_.acquire(j.write, j.addr + j.issued, len);
+    // Up to the next multiple of request_bytes (a job's first and last may be shorter).
+    const uint64_t from = j.addr + j.issued;
+    const unsigned len = static_cast<unsigned>(
+        std::min<uint64_t>(request_bytes_ - from % request_bytes_, j.bytes - j.issued));
+    PayloadPool<JobState*>::Slot& s = payloads_.acquire(j.write, from, len);
     s.tag = &j;
     tlm::tlm_generic_payload& p = s.payload;
     j.last = &p;

@@ -30,7 +30,9 @@ class Dma : public sc_core::sc_module, public HasStats {
  public:
   tlm_utils::simple_initiator_socket<Dma> dram;
 
-  // `request_bytes`: the largest transaction sent to DRAM. `log`: keep a record of every job
+  // `request_bytes`: the largest transaction sent to DRAM; a job is split at multiples of it,
+  // as a bus DMA splits at its burst boundary (an unaligned split would make every request
+  // straddle one DRAM burst more than it needs). `log`: keep a record of every job
   // (for traces; without it, a job's state is released once it has been waited for).
   // `ahead`: ask the DRAM to answer ahead while waiting (same times, fewer events).
   Dma(sc_core::sc_module_name name, const ClockDomain& clock, unsigned request_bytes,

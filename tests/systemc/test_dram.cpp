@@ -559,6 +559,30 @@ TEST_CASE("dram: answering ahead gives the same job ends and commands as waiting
   sc_core::sc_stop();
 }
 
+TEST_CASE("dram: the DMA splits jobs at multiples of its request size", "[dram][tlm]") {
+  // Random jobs at unaligned addresses: each request ends at a multiple of 256 bytes (or at
+  // the job's end), so the DRAM reads or writes exactly the 64-byte bursts each job touches.
+  const config::DramConfig cfg = config::default_design_point().point.dram;
+  models::Dram dram("dram", cfg, true);
+  models::Dma dma("dma", models::ClockDomain(500e6), 256, true);
+  dma.dram.bind(dram.socket);
+  const std::vector<JobDriver::Step> steps = random_steps(77, 120);
+  JobDriver driver("driver", dma, steps, true);
+  sc_core::sc_start();
+  REQUIRE(driver.finished.size() == steps.size());
+  dram.finish();
+  uint64_t requests = 0, bursts = 0;
+  for (const JobDriver::Step& s : steps) {
+    const uint64_t end = s.addr + s.bytes;
+    requests += (end + 255) / 256 - s.addr / 256;
+    bursts += (end + 63) / 64 - s.addr / 64;
+  }
+  CHECK(stat(dram.statistics(), "transactions") == static_cast<double>(requests));
+  CHECK(stat(dram.statistics(), "ch0.reads") + stat(dram.statistics(), "ch0.writes") ==
+        static_cast<double>(bursts));
+  sc_core::sc_stop();
+}
+
 TEST_CASE("dram: clock domains convert cycles and times exactly at any frequency", "[dram]") {
   // The plain formula in 128 bits: cycle c starts at round(c x 1e12 / hz) ps.
   __extension__ typedef unsigned __int128 wide;
