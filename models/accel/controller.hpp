@@ -107,7 +107,8 @@ class Controller : public sc_core::sc_module, public HasStats {
   // the next layer's input (the input's storage then takes the next output): reused across
   // layers and inferences, not reallocated.
   std::vector<int64_t> acc_;
-  std::vector<ref::Tensor> x_, next_;                  // x_: the current activations, per image
+  std::vector<ref::Tensor> x_, next_;  // x_: the current activations, per image
+  std::vector<uint32_t> streams_;      // a dense layer's activation streams (Datapath::gather)
   std::vector<std::pair<size_t, size_t>> tile_order_;  // (layer, tile) of every compute tile
   std::vector<Dma::Job> weight_jobs_;                  // by position in tile_order_
   std::vector<char> fetched_;                          // by position in tile_order_

@@ -76,7 +76,31 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
     }
 }
 
-void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile& t) const {
+namespace {
+
+// Lane by lane from one input vector: stream i reads x[cols[i]], or carries zero where a lane
+// is unused (cols[i] < 0). Branch-free: which lanes are empty follows the groups' sizes, too
+// irregular to predict.
+void gather_lanes(const int32_t* x, const int32_t* cols, int64_t streams, uint32_t* out) {
+  for (int64_t i = 0; i < streams; ++i) {
+    const int32_t c = cols[i];
+    const uint32_t used = c < 0 ? 0u : ~0u;
+    out[i] = static_cast<uint32_t>(x[c < 0 ? 0 : c]) & used;
+  }
+}
+
+}  // namespace
+
+bool Datapath::gather(const std::vector<ref::Tensor>& batch, std::vector<uint32_t>& streams) const {
+  if (layer_.kind == net::LayerKind::Conv2d || plan_.vectors != 1) return false;
+  streams.resize(lane_cols_.size());
+  gather_lanes(batch[0].data.data(), lane_cols_.data(), static_cast<int64_t>(lane_cols_.size()),
+               streams.data());
+  return true;
+}
+
+void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch,
+                    const std::vector<uint32_t>* streams, array::Tile& t) const {
   const compile::TilePlan& p = plan_.tiles[k];
   t.rows_used = p.red_end - p.red_begin;
   t.cols_used = p.out_end - p.out_begin;
@@ -99,26 +123,28 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile
                 first_ox = p.vec_begin % P % OW;
   // The weight column each lane of each array row reads (a combined group's channels).
   const int32_t* cols = lane_cols_.data() + p.red_begin * t.lanes;
-  const int64_t streams = t.rows_used * t.lanes;
-  t.acts.resize(static_cast<size_t>(streams * V));
-  if (!conv && V == 1) {  // dense, one image: a gather from the input vector
+  const int64_t streams_used = t.rows_used * t.lanes;
+  if (!conv && V == 1) {  // dense, one image: lane by lane from the input vector
     // (One vector: lane by lane beats a gather per cell.)
     t.lane_weights.view(b.lane_weights);
     t.lane_rows.view(b.lane_rows);
-    const int32_t* x = batch[static_cast<size_t>(p.vec_begin)].data.data();
-    for (int64_t i = 0; i < streams; ++i) {
-      // Branch-free: which lanes are empty follows the groups' sizes, too irregular to predict.
-      const int32_t c = cols[i];
-      const uint32_t used = c < 0 ? 0u : ~0u;
-      t.acts[static_cast<size_t>(i)] = static_cast<uint32_t>(x[c < 0 ? 0 : c]) & used;
+    if (streams && streams->size() == lane_cols_.size()) {  // gathered for the whole layer
+      t.acts.view(streams->data() + p.red_begin * t.lanes, static_cast<size_t>(streams_used));
+      return;
     }
+    std::vector<uint32_t>& acts = t.acts.own();
+    acts.resize(static_cast<size_t>(streams_used));
+    gather_lanes(batch[static_cast<size_t>(p.vec_begin)].data.data(), cols, streams_used,
+                 acts.data());
     return;
   }
+  std::vector<uint32_t>& acts = t.acts.own();
+  acts.resize(static_cast<size_t>(streams_used * V));
   // Every element is written once below (zeros where a lane is unused or reads padding).
   for (int64_t i = 0; i < t.rows_used; ++i)
     for (int64_t s = 0; s < t.lanes; ++s) {
       const int64_t col = cols[i * t.lanes + s];
-      uint32_t* stream = t.acts.data() + (i * t.lanes + s) * V;
+      uint32_t* stream = acts.data() + (i * t.lanes + s) * V;
       if (col < 0) {  // a lane the group does not use carries zeros
         std::fill(stream, stream + V, 0u);
         continue;
@@ -209,8 +235,10 @@ std::vector<ref::Tensor> Datapath::run(const std::vector<ref::Tensor>& input, ar
   array::Tile t;
   array::TileResult res;
   const bool checked = fits(input, model.shape().act_bits);
+  std::vector<uint32_t> streams;
+  const bool gathered = gather(input, streams);
   for (size_t k = 0; k < plan_.tiles.size(); ++k) {
-    tile(k, input, t);
+    tile(k, input, gathered ? &streams : nullptr, t);
     t.acts_checked = checked;
     const TileReady r = ready(k);
     t.weights_ready = r.weights;

@@ -30,11 +30,17 @@ class Datapath {
   // weights are views of this datapath's decoded blocks: valid while the datapath lives.
   array::Tile tile(size_t k, const std::vector<ref::Tensor>& batch) const {
     array::Tile t;
-    tile(k, batch, t);
+    tile(k, batch, nullptr, t);
     return t;
   }
-  // The same into `t`, reusing its storage.
-  void tile(size_t k, const std::vector<ref::Tensor>& batch, array::Tile& t) const;
+  // A dense layer with one vector (one image) feeds every tile the same streams, a slice per
+  // reduction range: gathers all of them from `batch` into `streams` once for the layer (and
+  // returns true), or returns false for a layer whose tiles build their own.
+  bool gather(const std::vector<ref::Tensor>& batch, std::vector<uint32_t>& streams) const;
+  // The tile into `t`, reusing its storage; its activations view `streams` when gather()
+  // filled it from the same batch (then valid while `streams` stands), else are its own.
+  void tile(size_t k, const std::vector<ref::Tensor>& batch, const std::vector<uint32_t>* streams,
+            array::Tile& t) const;
   // Whether every input value fits `act_bits` unsigned bits: then so does every tile's
   // activation (copies and zeros), and the tiles may say so (array::Tile::acts_checked).
   static bool fits(const std::vector<ref::Tensor>& batch, int act_bits);

@@ -36,19 +36,21 @@ struct Shape {
   int act_bits = 8;
 };
 
-// Per-cell values of a tile: its own, or a view of storage the producer keeps unchanged while
-// the tile runs (a weight block decoded once streams into a tile at every inference: copying
-// it each time costs more than the dense tile's arithmetic).
+// Per-cell values (or activation streams) of a tile: its own, or a view of storage the
+// producer keeps unchanged while the tile runs (a weight block decoded once streams into a
+// tile at every inference, and a dense layer's input feeds all its tiles: copying them each
+// time costs more than the dense tile's arithmetic).
 template <class T>
 class Cells {
  public:
   Cells() = default;
   Cells(std::vector<T> v) : own_(std::move(v)) {}  // NOLINT: a vector is a tile's own cells
   Cells(std::initializer_list<T> v) : own_(v) {}
-  // Shows `v` without copying it (until the next change of these cells).
-  void view(const std::vector<T>& v) {
+  // Shows `v` (or `n` values from `p`) without copying (until the next change of these cells).
+  void view(const std::vector<T>& v) { view(v.data(), v.size()); }
+  void view(const T* p, size_t n) {
     own_.clear();
-    view_ = v.data(), view_size_ = v.size(), viewing_ = true;
+    view_ = p, view_size_ = n, viewing_ = true;
   }
   // The tile's own values, to fill or change (a view ends).
   std::vector<T>& own() {
@@ -89,7 +91,7 @@ struct Tile {
   int64_t vectors = 0;  // >= 1
   // Each array row's activation streams: rows_used x lanes x vectors (lane s of row i carries
   // acts[(i * lanes + s) * vectors + n] for vector n), each < 2^act_bits.
-  std::vector<uint32_t> acts;
+  Cells<uint32_t> acts;
   // The producer has checked the values the streams copy (and zeros): run() need not scan
   // them for the activation range again, tile after tile.
   bool acts_checked = false;

@@ -174,3 +174,35 @@ TEST_CASE("datapath: its tiles say their weights are checked only when they pass
     CHECK_THROWS_WITH(model->run(t), Catch::Contains("select names a lane"));
   }
 }
+
+TEST_CASE("datapath: dense tiles view the layer's streams gathered once, as each would gather",
+          "[datapath]") {
+  const config::DesignPoint dp = config::default_design_point().point;
+  for (const net::WeightForm form : {net::WeightForm::Ternary, net::WeightForm::ColComb}) {
+    const net::Network n = testing::example_mlp(form, 9, 45);
+    const compile::Schedule s = compile::compile(n, dp);
+    const data::Dataset images = testing::random_dataset(2, n.input.height, n.input.width, 10, 9);
+    const ref::Reference reference(n);
+    const std::vector<ref::Tensor> one{reference.input(images.image(0))},
+        two{reference.input(images.image(0)), reference.input(images.image(1))};
+    const std::vector<net::TensorType> types = net::infer_types(n, n.name);
+    const Datapath path(n.layers[0], s.layers[0], net::input_type(n.input), types[0]);
+    INFO(net::form_name(form));
+    std::vector<uint32_t> streams;
+    REQUIRE(path.gather(one, streams));
+    REQUIRE(s.layers[0].tiles.size() > 2);
+    for (size_t k = 0; k < s.layers[0].tiles.size(); ++k) {
+      models::array::Tile viewed;
+      path.tile(k, one, &streams, viewed);
+      const models::array::Tile own = path.tile(k, one);
+      const compile::TilePlan& tp = s.layers[0].tiles[k];
+      CHECK(viewed.acts.data() == streams.data() + tp.red_begin * s.layers[0].lanes);
+      CHECK(std::vector<uint32_t>(viewed.acts.begin(), viewed.acts.end()) ==
+            std::vector<uint32_t>(own.acts.begin(), own.acts.end()));
+    }
+    // Two images: a tile carries two vectors, and the layer has no one set of streams.
+    const compile::Schedule s2 = compile::compile(n, dp, 2);
+    const Datapath path2(n.layers[0], s2.layers[0], net::input_type(n.input), types[0]);
+    CHECK_FALSE(path2.gather(two, streams));
+  }
+}
