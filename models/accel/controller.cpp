@@ -175,7 +175,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
       int64_t ideal_end = lr.start;
       std::pair<int64_t, int64_t> last_output_tile{-1, -1};
       const bool acts_checked = accel::Datapath::fits(x, static_cast<int>(dp_.array.act_bits));
-      const bool gathered = path.gather(x, streams_);  // (x stands until the layer's end)
+      path.gather(x, streams_);  // (x stands until the layer's end)
       for (size_t k = 0; k < p.tiles.size(); ++k) {
         const compile::TilePlan& tp = p.tiles[k];
         const size_t g = first + k;
@@ -187,7 +187,7 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
         lr.dram_read += bytes;  // whenever it was fetched
         stream_access(wbuf, tlm::TLM_WRITE_COMMAND, slot, bytes, wsize, scratch_, name());
         array::Tile& t = tiles_[p.layer];  // per layer: its tiles' storage keeps its size
-        path.tile(k, x, gathered ? &streams_ : nullptr, t);
+        path.tile(k, x, &streams_, t);
         t.acts_checked = acts_checked;
         t.decode_cycles = decoder_.decode(tp, l.weights.form, slot, t.rows_used);
         t.weights_ready = 0;

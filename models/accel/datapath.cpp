@@ -92,7 +92,10 @@ void gather_lanes(const int32_t* x, const int32_t* cols, int64_t streams, uint32
 }  // namespace
 
 bool Datapath::gather(const std::vector<ref::Tensor>& batch, std::vector<uint32_t>& streams) const {
-  if (layer_.kind == net::LayerKind::Conv2d || plan_.vectors != 1) return false;
+  if (layer_.kind == net::LayerKind::Conv2d || plan_.vectors != 1) {
+    streams.clear();  // (tile() then builds each tile's own)
+    return false;
+  }
   streams.resize(lane_cols_.size());
   gather_lanes(batch[0].data.data(), lane_cols_.data(), static_cast<int64_t>(lane_cols_.size()),
                streams.data());
@@ -128,7 +131,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch,
     // (One vector: lane by lane beats a gather per cell.)
     t.lane_weights.view(b.lane_weights);
     t.lane_rows.view(b.lane_rows);
-    if (streams && streams->size() == lane_cols_.size()) {  // gathered for the whole layer
+    if (streams && streams->size() == lane_cols_.size()) {  // gather() filled it
       t.acts.view(streams->data() + p.red_begin * t.lanes, static_cast<size_t>(streams_used));
       return;
     }
@@ -236,9 +239,9 @@ std::vector<ref::Tensor> Datapath::run(const std::vector<ref::Tensor>& input, ar
   array::TileResult res;
   const bool checked = fits(input, model.shape().act_bits);
   std::vector<uint32_t> streams;
-  const bool gathered = gather(input, streams);
+  gather(input, streams);
   for (size_t k = 0; k < plan_.tiles.size(); ++k) {
-    tile(k, input, gathered ? &streams : nullptr, t);
+    tile(k, input, &streams, t);
     t.acts_checked = checked;
     const TileReady r = ready(k);
     t.weights_ready = r.weights;

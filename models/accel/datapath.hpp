@@ -35,10 +35,12 @@ class Datapath {
   }
   // A dense layer with one vector (one image) feeds every tile the same streams, a slice per
   // reduction range: gathers all of them from `batch` into `streams` once for the layer (and
-  // returns true), or returns false for a layer whose tiles build their own.
+  // returns true), or empties `streams` and returns false for a layer whose tiles build their
+  // own.
   bool gather(const std::vector<ref::Tensor>& batch, std::vector<uint32_t>& streams) const;
   // The tile into `t`, reusing its storage; its activations view `streams` when gather()
-  // filled it from the same batch (then valid while `streams` stands), else are its own.
+  // filled it from the same batch (then valid while `streams` stands), else are its own
+  // (`streams` empty or null).
   void tile(size_t k, const std::vector<ref::Tensor>& batch, const std::vector<uint32_t>* streams,
             array::Tile& t) const;
   // Whether every input value fits `act_bits` unsigned bits: then so does every tile's

@@ -204,5 +204,6 @@ TEST_CASE("datapath: dense tiles view the layer's streams gathered once, as each
     const compile::Schedule s2 = compile::compile(n, dp, 2);
     const Datapath path2(n.layers[0], s2.layers[0], net::input_type(n.input), types[0]);
     CHECK_FALSE(path2.gather(two, streams));
+    CHECK(streams.empty());
   }
 }
