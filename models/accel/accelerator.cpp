@@ -45,7 +45,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const config::DesignPoint
   });
 }
 
-report::Trace Accelerator::trace() const {
+report::Trace Accelerator::event_trace() const {
   if (!trace_) return {};
   report::Trace t = *trace_;
   const ClockDomain& acc = controller.clock();

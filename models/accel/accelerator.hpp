@@ -22,13 +22,14 @@ class Accelerator : public sc_core::sc_module {
  public:
   // Runs `images` one after another once the simulation starts. The schedule must come from
   // compile(net, dp); both must outlive the module.
-  // `trace`: keep every DRAM command, DMA job, decode and tile for trace() (docs/traces.md).
+  // `trace`: keep every DRAM command, DMA job, decode and tile for event_trace()
+  // (docs/traces.md).
   Accelerator(sc_core::sc_module_name name, const config::DesignPoint& dp, const net::Network& net,
               const compile::Schedule& schedule, std::vector<const uint8_t*> images,
               bool trace = false);
 
   // The run's events once the simulation is over (empty unless constructed with `trace`).
-  report::Trace trace() const;
+  report::Trace event_trace() const;  // (not trace(): that is sc_object's VCD hook)
 
   Dram dram;
   Dma dma;

@@ -107,9 +107,15 @@ void Controller::run() {
   // hardware it checks: the wider the window, the rarer the system call that wakes it.
   expected_ = std::make_unique<ref::ReferenceAhead>(
       other_reference_ ? *other_reference_ : reference_, images_, std::max<size_t>(2 * batch, 32));
+  const auto total = static_cast<int64_t>(images_.size() / batch * batch);
   for (size_t i = 0; i + batch <= images_.size(); i += batch) {
     results_.push_back(infer({images_.begin() + i, images_.begin() + i + batch}));
     if (results_.back().mismatch) break;
+    if (batch_hook_ && !batch_hook_(static_cast<int64_t>(i + batch), total) &&
+        static_cast<int64_t>(i + batch) < total) {
+      interrupted_ = true;
+      break;
+    }
   }
   finished_ = true;
 }

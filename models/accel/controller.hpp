@@ -64,6 +64,11 @@ class Controller : public sc_core::sc_module, public HasStats {
   // Records layers, decoder work and tiles into `trace` (which must outlive the run).
   void set_trace(report::Trace* trace) { trace_ = trace; }
   bool finished() const { return finished_; }
+  // Called after each batch with the images done and the images to run; returning false
+  // stops the run there (finished() holds, interrupted() tells): progress displays and Ctrl-C.
+  using BatchHook = std::function<bool(int64_t done, int64_t total)>;
+  void set_batch_hook(BatchHook hook) { batch_hook_ = std::move(hook); }
+  bool interrupted() const { return interrupted_; }
   // Checks the outputs against the integer reference of `other` (same layers and shapes),
   // not of the network run: what a test of the check itself needs. Before the simulation;
   // `other` must outlive it.
@@ -116,6 +121,8 @@ class Controller : public sc_core::sc_module, public HasStats {
   size_t next_tile_ = 0;  // position in tile_order_ of the current layer's first tile
   std::vector<InferenceResult> results_;
   bool finished_ = false;
+  bool interrupted_ = false;
+  BatchHook batch_hook_;
   StatsProbe probe_;
   report::Trace* trace_ = nullptr;
   stats::Group stats_;

@@ -87,6 +87,17 @@ ChannelController::ChannelController(const DramSpec& spec, int channel, const Pa
       kind_stamp_(banks_.size() * 3, 0) {
   for (Rank& r : ranks_) r.refresh_due = spec.t.tREFI;
   first_refresh_due_ = spec.t.tREFI;
+  const auto& t = spec.t;
+  stall_limit_ = 4 * (t.tREFI + t.tRFC) +
+                 16 * (t.tRC + t.tRCD + t.tRP + t.tRAS + t.tCL + t.tCWL + t.tWR + t.tFAW + t.tRTW +
+                       t.tRTRS + spec.burst_cycles + spec.banks_per_channel);
+}
+
+void ChannelController::stalled() const {
+  throw RunError("DRAM channel " + std::to_string(channel_) + " served no request in " +
+                 std::to_string(now_ - progress_at_) + " cycles with " +
+                 std::to_string(queue_.size()) +
+                 " queued (a livelock: the timing leaves no room to serve them)");
 }
 
 size_t ChannelController::bank_index(const DramAddress& a) const {
@@ -330,6 +341,11 @@ void ChannelController::admit(int64_t now) {
 
 void ChannelController::run_until(int64_t limit) {
   while (now_ < limit) {
+    if (queue_.empty()) {
+      progress_at_ = now_;
+    } else if (now_ - progress_at_ > stall_limit_) {
+      stalled();
+    }
     if (!pending_.empty() && pending_.front().arrival <= now_) admit(now_);
     int64_t ref_ready = kNever;
     if (now_ >= first_refresh_due_) {
@@ -376,6 +392,7 @@ void ChannelController::run_until(int64_t limit) {
         if (page_.close_after(others)) rec.command = q.r.write ? Command::WRA : Command::RDA;
         issue(rec);
         const int64_t done = now_ + (q.r.write ? s_.t.tCWL : s_.t.tCL) + s_.burst_cycles;
+        progress_at_ = now_;
         done_.push_back({q.r.tag, q.r.write, q.r.arrival, q.admitted, done});
         ChannelStats::Bank& bs = stats_.banks[q.bank];
         if (q.kind == 0) stats_.row_hits += 1, bs.hits += 1;

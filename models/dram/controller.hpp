@@ -85,6 +85,7 @@ class ChannelController {
   std::vector<Completion>& completions() { return done_; }
 
  private:
+  [[noreturn]] void stalled() const;
   struct Bank {
     int64_t open_row = -1;
     int64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
@@ -157,6 +158,11 @@ class ChannelController {
   std::vector<CommandRecord>* log_;
 
   int64_t now_ = 0;
+  // Watchdog: the last cycle a request completed or the queue was empty, and how long a
+  // queued request may go without any completing before the controller calls it a livelock
+  // (the design point's checks should make that impossible; this catches what they miss).
+  int64_t progress_at_ = 0;
+  int64_t stall_limit_ = 0;
   int64_t wake_ = 0;      // the next cycle with work, as far as the state tells
   int64_t next_cmd_ = 0;  // command bus: one command per cycle
   std::vector<Bank> banks_;

@@ -18,11 +18,14 @@ struct TraceEntry {
 // Reads, line by line and in any mix:
 //   DRAMSys   "<cycle>: read 0x<address>" / "<cycle>: write 0x<address> [0x<data>]"
 //   Ramulator "LD 0x<address>" / "ST 0x<address>" (no cycle: as soon as possible)
-// '#' starts a comment. Cycles must not decrease. Any malformed line, unknown command,
-// decreasing cycle or address beyond `capacity` is an InputError naming the file and line.
-std::vector<TraceEntry> read_trace(const std::string& path, uint64_t capacity);
+// '#' starts a comment. Cycles must not decrease. An address names a byte: the request is
+// for the burst that holds it. Any malformed line, unknown command, decreasing cycle, cycle
+// past limits::kTraceCycle, line longer than limits::kTraceLineBytes, address beyond
+// `capacity` or a trace without requests is an InputError naming the file and line.
+std::vector<TraceEntry> read_trace(const std::string& path, uint64_t capacity,
+                                   uint64_t burst_bytes);
 std::vector<TraceEntry> parse_trace(const std::string& text, const std::string& file,
-                                    uint64_t capacity);
+                                    uint64_t capacity, uint64_t burst_bytes);
 
 // "sequential", "random", "strided:BYTES": `bytes` of burst-sized requests, all at cycle 0
 // (the controller's queue paces them); a fraction of them writes, chosen from `seed`.

@@ -23,7 +23,11 @@ int cmd_check(const Args& args) {
   po::positional_options_description pos;
   pos.add("file", -1);
   po::variables_map vm;
-  if (!parse("check", "[--resolved] [--set KEY=VALUE]... FILE...", args, opts, pos, vm)) return 0;
+  if (!parse("check",
+             "[--resolved] [--set KEY=VALUE]... [FILE...]   (no FILE: the embedded default "
+             "design point)\n       trine check --keys | --tech-keys",
+             args, opts, pos, vm))
+    return 0;
   if (vm.count("keys")) {
     std::cout << config::key_reference();
     return 0;
@@ -34,10 +38,14 @@ int cmd_check(const Args& args) {
   }
   std::vector<std::string> files;
   if (vm.count("file")) files = vm["file"].as<std::vector<std::string>>();
-  if (files.empty() && !vm.count("resolved"))
-    throw InputError("trine check: name at least one file (see 'trine check --help')");
-  if (files.empty()) {  // --resolved alone: the embedded default
-    std::cout << config::resolved_yaml(load_arch(vm).point);
+  if (files.empty()) {  // the embedded default, with any --set
+    const config::LoadedDesignPoint dp = load_arch(vm);
+    const cost::CostModel priced(cost::technology_of(dp), dp.point);
+    if (vm.count("resolved"))
+      std::cout << config::resolved_yaml(dp.point);
+    else
+      std::cout << dp.file << ": ok (design point '" << dp.point.name << "', technology '"
+                << priced.technology().name << "')\n";
     return 0;
   }
   for (const std::string& f : files) {

@@ -83,7 +83,8 @@ int cmd_dram(const Args& args) {
   const dram::DramSpec spec(cfg.device);
   const std::vector<dram::TraceEntry> trace =
       vm.count("trace")
-          ? dram::read_trace(vm["trace"].as<std::string>(), spec.capacity)
+          ? dram::read_trace(vm["trace"].as<std::string>(), spec.capacity,
+                             static_cast<uint64_t>(spec.burst_bytes))
           : dram::generate_trace(vm["pattern"].as<std::string>(), vm["bytes"].as<uint64_t>(), spec,
                                  vm["write-fraction"].as<double>(), vm["seed"].as<uint64_t>());
   if (trace.empty()) throw InputError("trine dram: the trace holds no requests");

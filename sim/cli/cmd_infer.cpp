@@ -20,8 +20,10 @@ int cmd_infer(const Args& args) {
       "predictions", "print one line per image: index, label, prediction");
   po::positional_options_description pos;
   po::variables_map vm;
-  if (!parse("infer", "--model M.tnet [--dataset fashion-mnist|idx:DIR] [--limit N]", args, opts,
-             pos, vm))
+  if (!parse("infer",
+             "--model M.tnet [--dataset fashion-mnist|idx:DIR|synthetic[:KEY=VALUE,...]] "
+             "[--split test|train] [--limit N] [-j N] [--predictions]",
+             args, opts, pos, vm))
     return 0;
   const std::string split = vm["split"].as<std::string>();
   if (split != "test" && split != "train")

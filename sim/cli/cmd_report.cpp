@@ -15,12 +15,16 @@ namespace trine::cli {
 
 int cmd_report(const Args& args) {
   po::options_description opts("report options");
-  opts.add_options()("dir", po::value<std::string>()->required(),
+  opts.add_options()("dir", po::value<std::string>(),
                      "a sweep's output folder (trine sweep -o DIR)");
   po::positional_options_description pos;
   pos.add("dir", 1);
   po::variables_map vm;
   if (!parse("report", "DIR", args, opts, pos, vm)) return 0;
+  if (!vm.count("dir"))
+    throw InputError(
+        "trine report: name a sweep's output folder: trine report DIR (see 'trine "
+        "report --help')");
   const std::string dir = vm["dir"].as<std::string>();
   if (!std::filesystem::exists(dir + "/results.csv"))
     throw InputError(dir + "/results.csv",

@@ -1,5 +1,8 @@
 // trine run: one inference (or several images) of a .tnet on the simulated accelerator, DRAM
 // in the loop, every layer's output checked against the integer reference.
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -18,6 +21,7 @@
 #include "sim/util/embedded.hpp"
 #include "sim/util/error.hpp"
 #include "sim/util/file.hpp"
+#include "sim/util/interrupt.hpp"
 #include "sim/util/json.hpp"
 #include "sim/util/version.hpp"
 
@@ -34,6 +38,32 @@ net::Network load_model(const po::variables_map& vm) {
   return net::parse(std::vector<uint8_t>(b->data, b->data + b->size),
                     std::string("<embedded>/") + kDefaultModel);
 }
+
+// Images done, elapsed and an estimate of what is left, on one line of a terminal that it
+// rewrites at most five times a second; cleared at the end. Nothing when not a terminal.
+class Progress {
+ public:
+  explicit Progress(bool show) : show_(show), start_(Clock::now()), last_(start_) {}
+  ~Progress() {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+  }
+  void update(int64_t done, int64_t total) {
+    const Clock::time_point now = Clock::now();
+    if (!show_ || (drawn_ && now - last_ < std::chrono::milliseconds(200)) || done >= total) return;
+    last_ = now;
+    drawn_ = true;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double left = elapsed / static_cast<double>(done) * static_cast<double>(total - done);
+    std::fprintf(stderr, "\r\033[Ktrine run: %lld/%lld images, %.1f s, about %.0f s left",
+                 static_cast<long long>(done), static_cast<long long>(total), elapsed, left);
+    std::fflush(stderr);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool show_, drawn_ = false;
+  Clock::time_point start_, last_;
+};
 
 double pct(double num, double den) {
   return den > 0 ? 100.0 * num / den : 0.0;
@@ -103,8 +133,8 @@ int cmd_run(const Args& args) {
   po::positional_options_description pos;
   po::variables_map vm;
   if (!parse("run",
-             "[--arch A.yaml] [--set KEY=VALUE]... [--model M.tnet] [--batch B] [--images N] "
-             "[--json] [--report DIR]",
+             "[--arch A.yaml] [--set KEY=VALUE]... [--model M.tnet] [--dataset D] [--batch B] "
+             "[--images N]\n       [--json] [--report DIR] [--trace DIR] [--vcd FILE] [--row FILE]",
              args, opts, pos, vm))
     return 0;
   // Everything that can be wrong with the inputs is found before the simulation starts.
@@ -125,7 +155,15 @@ int cmd_run(const Args& args) {
         "trine run: --vcd needs array.model=cycle (the fast model does not step "
         "cycles; add --set array.model=cycle)");
   const net::Network net = load_model(vm);
-  const compile::Schedule schedule = compile::compile(net, dp, batch);
+  const compile::Schedule schedule = [&] {
+    try {
+      return compile::compile(net, dp, batch);
+    } catch (const compile::MappingError& e) {
+      throw compile::locate(e, arch,
+                            vm.count("model") ? vm["model"].as<std::string>()
+                                              : std::string("<embedded>/") + kDefaultModel);
+    }
+  }();
   const data::Dataset d = data::load(vm["dataset"].as<std::string>(), data::Split::Test, count);
   if (d.height != net.input.height || d.width != net.input.width || net.input.channels != 1)
     throw InputError("trine run: network '" + net.name + "' takes " +
@@ -141,7 +179,15 @@ int cmd_run(const Args& args) {
   models::Accelerator top("top", dp, net, schedule, images, vm.count("trace") > 0);
   models::array::Vcd vcd;
   if (vm.count("vcd")) top.array.trace_signals(vcd);
-  sc_core::sc_start();
+  {
+    const StopOnSignal stop;  // Ctrl-C: stop after the current batch, keep what is complete
+    Progress progress(count > batch && ::isatty(STDERR_FILENO));
+    top.controller.set_batch_hook([&](int64_t done, int64_t total) {
+      progress.update(done, total);
+      return !StopOnSignal::requested();
+    });
+    sc_core::sc_start();
+  }
   top.dram.finish();
   const std::vector<models::InferenceResult>& results = top.controller.results();
   if (!top.controller.finished() || results.empty())
@@ -184,7 +230,7 @@ int cmd_run(const Args& args) {
   }
   if (vm.count("trace")) {
     const std::string dir = output_dir(vm, "trace");
-    const report::Trace trace = top.trace();
+    const report::Trace trace = top.event_trace();
     write_file_atomic(dir + "/events.txt", trace.events_text());
     write_file_atomic(dir + "/summary.txt", report::summary_text(rep));
     write_file_atomic(dir + "/trace.json", trace.chrome_json());
@@ -198,11 +244,19 @@ int cmd_run(const Args& args) {
             net.name);
     write_file_atomic(vm["vcd"].as<std::string>(), out.str());
   }
-  if (vm.count("row"))
+  // A sweep's row stands for the whole point: an interrupted run leaves none (the sweep runs
+  // the point again); its report and trace say how many images they cover.
+  const bool interrupted = top.controller.interrupted();
+  if (vm.count("row") && !interrupted)
     write_file_atomic(vm["row"].as<std::string>(), report::format_figures(report::headline(rep)));
+  if (interrupted)
+    std::fprintf(stderr,
+                 "trine run: interrupted after %lld of %lld images; the results cover "
+                 "those\n",
+                 static_cast<long long>(image), static_cast<long long>(count));
   if (vm.count("json")) {
     report::write_json(rep, std::cout);
-    return 0;
+    return interrupted ? 130 : 0;
   }
   std::printf(
       "design point %s: %lldx%lld %s array (%s model), %lld-bit activations, %.0f MHz, %s\n",
@@ -222,7 +276,7 @@ int cmd_run(const Args& args) {
                 static_cast<long long>(image), per_image);
   else
     std::cout << "; prediction " << first.predictions.front() << "\n";
-  return 0;
+  return interrupted ? 130 : 0;
 }
 
 }  // namespace trine::cli

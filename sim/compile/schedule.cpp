@@ -26,8 +26,13 @@ int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
 
-[[noreturn]] void unmappable(const net::Layer& l, const std::string& why) {
-  throw InputError("layer '" + l.name + "': " + why);
+[[noreturn]] void unmappable(const net::Layer& l, const char* key, const std::string& why,
+                             const std::string& fix) {
+  throw MappingError(l.name, key, why, fix);
+}
+
+std::string at_least(const char* key, int64_t value) {
+  return "set " + std::string(key) + " to " + std::to_string(value) + " or more";
 }
 
 // Per-tile costs of one layer's weight form.
@@ -132,26 +137,34 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
   p.weight_bytes = ceil_div(w.storage_bits(), 8);
   const int64_t R = dp.array.rows, C = dp.array.cols;
   if (in.bits > dp.array.act_bits)
-    unmappable(l, "its inputs have " + std::to_string(in.bits) + " bits; array.act_bits is " +
-                      std::to_string(dp.array.act_bits));
+    unmappable(l, "array.act_bits",
+               "its inputs have " + std::to_string(in.bits) + " bits; array.act_bits is " +
+                   std::to_string(dp.array.act_bits),
+               at_least("array.act_bits", in.bits) + ", or retrain with --act-bits " +
+                   std::to_string(dp.array.act_bits));
   p.out_tiles = ceil_div(p.outputs, C);
   p.red_tiles = ceil_div(p.reduction, R);
   if (w.form == WeightForm::NK && dp.decoder.kind == "table" &&
       w.nk.table_rows > dp.decoder.table_entries)
-    unmappable(l, "its (" + std::to_string(w.nk.n) + "," + std::to_string(w.nk.k) +
-                      ") decoder table has " + std::to_string(w.nk.table_rows) +
-                      " rows; decoder.table_entries is " +
-                      std::to_string(dp.decoder.table_entries));
+    unmappable(l, "decoder.table_entries",
+               "its (" + std::to_string(w.nk.n) + "," + std::to_string(w.nk.k) +
+                   ") decoder table has " + std::to_string(w.nk.table_rows) +
+                   " rows; decoder.table_entries is " + std::to_string(dp.decoder.table_entries),
+               at_least("decoder.table_entries", w.nk.table_rows) + ", or use decoder.kind: logic");
   if (p.lanes > 64)
-    unmappable(l, "column groups of " + std::to_string(p.lanes) + " exceed 64 lanes");
+    unmappable(l, "decoder.lanes",
+               "column groups of " + std::to_string(p.lanes) + " exceed 64 lanes",
+               "retrain with a colcomb alpha of 64 or less");
 
   // Partial sums of one output tile for a chunk of vectors must fit the output buffer.
   const int64_t per_vector = std::min(C, p.outputs) * accumulator_bytes(dp.array.acc_bits);
   p.vec_chunk = std::min(p.vectors, dp.buffers.output.size_bytes / per_vector);
   if (p.vec_chunk < 1)
-    unmappable(l, "the partial sums of one output tile need " + std::to_string(per_vector) +
-                      " bytes; buffers.output.size is " +
-                      std::to_string(dp.buffers.output.size_bytes) + " bytes");
+    unmappable(l, "buffers.output.size",
+               "the partial sums of one output tile need " + std::to_string(per_vector) +
+                   " bytes; buffers.output.size is " +
+                   std::to_string(dp.buffers.output.size_bytes) + " bytes",
+               at_least("buffers.output.size", per_vector) + " bytes");
 
   FormCost cost(w, decoded);
   int64_t largest = 0;
@@ -175,12 +188,27 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
     p.blocks = block;
   }
   if (2 * largest > dp.buffers.weight.size_bytes)
-    unmappable(l, "double-buffered weight tiles need 2 x " + std::to_string(largest) +
-                      " bytes; buffers.weight.size is " +
-                      std::to_string(dp.buffers.weight.size_bytes) + " bytes");
+    unmappable(l, "buffers.weight.size",
+               "double-buffered weight tiles need 2 x " + std::to_string(largest) +
+                   " bytes; buffers.weight.size is " +
+                   std::to_string(dp.buffers.weight.size_bytes) + " bytes",
+               at_least("buffers.weight.size", 2 * largest) + " bytes, or make the array smaller");
 }
 
 }  // namespace
+
+MappingError::MappingError(const std::string& layer, std::string key_in, const std::string& why,
+                           const std::string& fix)
+    : InputError("layer '" + layer + "': " + why + " (" + fix + ")"),
+      key(std::move(key_in)),
+      detail(what()) {}
+
+InputError locate(const MappingError& e, const config::LoadedDesignPoint& dp,
+                  const std::string& network_file) {
+  const auto it = dp.locations.find(e.key);
+  const Location where = it != dp.locations.end() ? it->second : Location{dp.file, 0, 0};
+  return InputError(where, e.key, network_file + ": " + e.detail);
+}
 
 Schedule compile(const net::Network& network, const config::DesignPoint& dp, int64_t batch) {
   if (batch < 1) throw InputError("the batch must hold at least one image");
@@ -200,9 +228,11 @@ Schedule compile(const net::Network& network, const config::DesignPoint& dp, int
     p.output_bytes = batch * out.size() * activation_bytes(out.bits);
     p.input_from_dram = in_dram;
     if (p.input_bytes > dp.buffers.input.size_bytes)
-      unmappable(l, "its input needs " + std::to_string(p.input_bytes) +
-                        " bytes; buffers.input.size is " +
-                        std::to_string(dp.buffers.input.size_bytes) + " bytes");
+      unmappable(l, "buffers.input.size",
+                 "its input needs " + std::to_string(p.input_bytes) +
+                     " bytes; buffers.input.size is " +
+                     std::to_string(dp.buffers.input.size_bytes) + " bytes",
+                 at_least("buffers.input.size", p.input_bytes) + " bytes, or a smaller batch");
     // The output stays on chip, beside this layer's input, unless it is the network's result.
     p.output_to_dram = i + 1 == network.layers.size() ||
                        p.input_bytes + p.output_bytes > dp.buffers.input.size_bytes;

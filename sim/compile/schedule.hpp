@@ -55,8 +55,24 @@ struct Schedule {
   std::vector<LayerPlan> layers;  // one per network layer
 };
 
+// A layer the design point cannot run: what() is "layer 'NAME': why (fix)"; `key` is the
+// design-point key that limits it, so that a caller holding the design point's locations can
+// point at the line to change (locate()).
+class MappingError : public InputError {
+ public:
+  MappingError(const std::string& layer, std::string key, const std::string& why,
+               const std::string& fix);
+  std::string key;
+  std::string detail;  // "layer 'NAME': why (fix)"
+};
+
+// The error as the user should see it: at the design point's line of the limiting key, naming
+// the network file too.
+InputError locate(const MappingError& e, const config::LoadedDesignPoint& dp,
+                  const std::string& network_file);
+
 // `batch` images run together: each weight tile streams the vectors of all of them. Throws
-// InputError "layer 'NAME': ..." when a layer cannot be mapped.
+// MappingError when a layer cannot be mapped.
 Schedule compile(const net::Network& network, const config::DesignPoint& dp, int64_t batch = 1);
 
 // Bytes one activation value takes in the buffers and in DRAM.

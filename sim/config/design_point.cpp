@@ -5,6 +5,7 @@
 #include "sim/config/schema_io.hpp"
 #include "sim/config/yaml_util.hpp"
 #include "sim/util/embedded.hpp"
+#include "sim/util/limits.hpp"
 
 namespace trine::config {
 
@@ -165,6 +166,18 @@ Location loc_of(const KeyLocations& locs, const std::string& key) {
   return it == locs.end() ? Location{"<design point>", 0, 0} : it->second;
 }
 
+// Of keys that a rule across keys involves, the first one the design point itself (or --set)
+// gave, rather than a preset: the error points where the user can fix it.
+std::string set_here(const KeyLocations& locs, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) {
+    const auto it = locs.find(k);
+    if (it != locs.end() && it->second.file.rfind("<embedded>/configs/dram/", 0) != 0 &&
+        it->second.file.find("configs/dram/") == std::string::npos)
+      return k;
+  }
+  return *keys.begin();
+}
+
 bool power_of_two(int64_t x) {
   return x > 0 && (x & (x - 1)) == 0;
 }
@@ -207,6 +220,20 @@ void validate(const DesignPoint& dp, const KeyLocations& locs) {
   if (o.bus_width % o.device_width != 0)
     fail("dram.org.bus_width",
          "must be a multiple of dram.org.device_width (" + std::to_string(o.device_width) + ")");
+  if (o.bus_width % 8 != 0) fail("dram.org.bus_width", "must be a whole number of bytes");
+  if (o.burst_length < 2) fail("dram.org.burst_length", "must be at least 2 (two beats per clock)");
+  if (o.columns < o.burst_length)
+    fail("dram.org.columns",
+         "a row must hold at least one burst (" + std::to_string(o.burst_length) + " columns)");
+  // Every factor is a power of two: the capacity's bits add up (a plain product overflows).
+  int capacity_bits = 0;
+  for (const int64_t f :
+       {o.channels, o.ranks, o.bank_groups, o.banks_per_group, o.rows, o.columns, o.bus_width / 8})
+    capacity_bits += __builtin_ctzll(static_cast<unsigned long long>(f));
+  if (capacity_bits > limits::kDramCapacityBits)
+    fail("dram.org.rows", "the organisation makes 2^" + std::to_string(capacity_bits) +
+                              " bytes; the largest DRAM is 2^" +
+                              std::to_string(limits::kDramCapacityBits) + " (docs/inputs.md)");
   if (t.tRC < t.tRAS + t.tRP)
     fail("dram.timing.tRC", std::to_string(t.tRC) + " is less than tRAS + tRP (" +
                                 std::to_string(t.tRAS + t.tRP) + ")");
@@ -214,6 +241,33 @@ void validate(const DesignPoint& dp, const KeyLocations& locs) {
   if (t.tRRD_L < t.tRRD_S) fail("dram.timing.tRRD_L", "must be at least tRRD_S");
   if (t.tWTR_L < t.tWTR_S) fail("dram.timing.tWTR_L", "must be at least tWTR_S");
   if (t.tREFI <= t.tRFC) fail("dram.timing.tREFI", "must be longer than tRFC");
+  // Currents and the voltage the energy model multiplies: 0 is "not given" (a preset may
+  // leave them out for timing-only use), which a key written as 0 must not pretend to be.
+  const config::DramPower& p = dp.dram.device.power;
+  for (const auto& [key, value] : {std::pair<const char*, double>{"vdd", p.vdd},
+                                   {"idd0", p.idd0},
+                                   {"idd2n", p.idd2n},
+                                   {"idd3n", p.idd3n},
+                                   {"idd4r", p.idd4r},
+                                   {"idd4w", p.idd4w},
+                                   {"idd5b", p.idd5b}})
+    if (!(value > 0) && locs.count(std::string("dram.power.") + key))
+      fail(std::string("dram.power.") + key,
+           "must be positive: the DRAM energy model needs it (leave it out to mean 'not given')");
+  // Between two refreshes the controller must be able to close the banks, refresh, and open
+  // a row and read it; otherwise no request is ever served (the controller would livelock).
+  const int64_t close = t.tRP + std::max({t.tRAS, t.tRTP, t.tCWL + o.burst_length / 2 + t.tWR});
+  const int64_t banks = o.bank_groups * o.banks_per_group;
+  const int64_t need = close + banks + t.tRFC + t.tRCD;
+  if (t.tREFI <= need) {
+    const std::string key =
+        set_here(locs, {"dram.timing.tREFI", "dram.timing.tRFC", "dram.timing.tRCD",
+                        "dram.timing.tRP", "dram.timing.tRAS", "dram.timing.tWR"});
+    fail(key, "leaves no access between refreshes: tREFI (" + std::to_string(t.tREFI) +
+                  ") must exceed tRP + max(tRAS, tRTP, tCWL + burst + tWR) + banks per rank + "
+                  "tRFC + tRCD (" +
+                  std::to_string(need) + ")");
+  }
 }
 
 // A preset by name (embedded) or by path (relative to the file that names it).
@@ -314,7 +368,7 @@ static LoadedDesignPoint load_with(Pass user, bool has_user, const std::string& 
 
 LoadedDesignPoint load_design_point(const std::string& path,
                                     const std::vector<Override>& overrides) {
-  return load_with({yaml::parse_file(path), path}, true, path, overrides);
+  return load_with({yaml::parse_file(path, "design point"), path}, true, path, overrides);
 }
 
 LoadedDesignPoint load_design_point_text(const std::string& text, const std::string& name,
@@ -377,7 +431,7 @@ NamedFile open_named_file(const std::string& value, const Location& where, const
     const size_t slash = from.rfind('/');
     if (slash != std::string::npos) file = from.substr(0, slash + 1) + value;
   }
-  return {yaml::parse_file(file), file};
+  return {yaml::parse_file(file, (what + " file").c_str()), file};
 }
 
 DramDevice dram_preset(const std::string& name) {

@@ -57,6 +57,7 @@ struct DramOrg {
   int64_t channels = 0, ranks = 0, bank_groups = 0, banks_per_group = 0, rows = 0, columns = 0;
   int64_t device_width = 0, bus_width = 0, burst_length = 0;
   void describe(FieldVisitor& v);
+  // (Bounded by validation: at most 2^kDramCapacityBits.)
   int64_t capacity_bytes() const {
     return channels * ranks * bank_groups * banks_per_group * rows * columns * bus_width / 8;
   }

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/util/file.hpp"
+#include "sim/util/limits.hpp"
+
 namespace trine::yaml {
 
 Location where(const YAML::Node& node, const std::string& file) {
@@ -20,21 +23,112 @@ std::string join(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
 }
 
+namespace {
+
+// The first byte that does not begin a well-formed UTF-8 sequence, or npos.
+size_t bad_utf8(const std::string& text) {
+  const auto* b = reinterpret_cast<const unsigned char*>(text.data());
+  for (size_t i = 0; i < text.size();) {
+    const unsigned c = b[i];
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
+    if (len == 0 || c == 0xc0 || c == 0xc1 || c > 0xf4 || i + len > text.size()) return i;
+    for (size_t k = 1; k < len; ++k)
+      if ((b[i + k] & 0xc0) != 0x80) return i;
+    // Overlong three-byte forms and UTF-16 surrogates.
+    if (c == 0xe0 && b[i + 1] < 0xa0) return i;
+    if (c == 0xed && b[i + 1] >= 0xa0) return i;
+    if (c == 0xf0 && b[i + 1] < 0x90) return i;
+    if (c == 0xf4 && b[i + 1] >= 0x90) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+Location location_of(const std::string& text, size_t at, const std::string& file) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < at && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line, column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xc0) != 0x80) {
+      ++column;
+    }
+  }
+  return {file, line, column};
+}
+
+// The offset of a node's mark in `text` (yaml-cpp keeps the position besides line and column).
+bool closes(const std::string& text, size_t at) {
+  const char quote = text[at];
+  for (size_t i = at + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is a quote inside a single-quoted string
+        continue;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+// Walks a parsed document: its depth is bounded, and every quoted scalar is closed (yaml-cpp
+// accepts a quoted string that runs to the end of the input).
+void check_tree(const YAML::Node& n, const std::string& text, const std::string& file, int depth) {
+  if (depth > limits::kYamlDepth)
+    throw InputError(where(n, file), "",
+                     "nested deeper than " + std::to_string(limits::kYamlDepth) +
+                         " levels (the limit; docs/inputs.md)");
+  if (n.IsScalar()) {
+    const YAML::Mark m = n.Mark();
+    const size_t at = static_cast<size_t>(m.pos);
+    if (!m.is_null() && at < text.size() && (text[at] == '"' || text[at] == '\'') &&
+        n.Tag() == "!" && !closes(text, at))
+      throw InputError(where(n, file), "", "unterminated quoted string");
+    return;
+  }
+  if (n.IsSequence()) {
+    for (const YAML::Node& item : n) check_tree(item, text, file, depth + 1);
+  } else if (n.IsMap()) {
+    for (const auto& kv : n) {
+      check_tree(kv.first, text, file, depth + 1);
+      check_tree(kv.second, text, file, depth + 1);
+    }
+  }
+}
+
+}  // namespace
+
 YAML::Node parse(const std::string& text, const std::string& file) {
+  if (const size_t at = bad_utf8(text); at != std::string::npos)
+    throw InputError(location_of(text, at, file), "",
+                     "not UTF-8 text (byte " + std::to_string(at) + ")");
+  std::vector<YAML::Node> docs;
   try {
-    return YAML::Load(text);
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "",
+                     "nested deeper than " + std::to_string(limits::kYamlDepth) +
+                         " levels (the limit; docs/inputs.md)");
   } catch (const YAML::ParserException& e) {
     throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "",
                      "YAML syntax error: " + e.msg);
   }
+  if (docs.size() > 1)
+    throw InputError(where(docs[1], file), "",
+                     "a second YAML document ('---' starts one); the file must hold one");
+  if (docs.empty()) return YAML::Node();
+  check_tree(docs[0], text, file, 0);
+  return docs[0];
 }
 
-YAML::Node parse_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path);
+YAML::Node parse_file(const std::string& path, const char* what) {
+  return parse(read_input_file(path, limits::kTextFileBytes, what), path);
 }
 
 static std::string scalar(const YAML::Node& n, const std::string& file, const std::string& path,
@@ -48,14 +142,30 @@ static std::string scalar(const YAML::Node& n, const std::string& file, const st
   return n.Scalar();
 }
 
+// YAML 1.2's core schema: decimal (leading zeros are still decimal), 0x hex, 0o octal; an
+// optional sign. (strtoll's base 0 read 010 as eight and refused 08.)
 int64_t to_int(const YAML::Node& n, const std::string& file, const std::string& path) {
   const std::string s = scalar(n, file, path, "an integer");
+  size_t at = 0;
+  const bool negative = !s.empty() && s[0] == '-';
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) at = 1;
+  int base = 10;
+  if (s.compare(at, 2, "0x") == 0)
+    base = 16, at += 2;
+  else if (s.compare(at, 2, "0o") == 0)
+    base = 8, at += 2;
+  const std::string digits = s.substr(std::min(at, s.size()));
+  const bool ok =
+      !digits.empty() && digits.find_first_not_of(base == 16  ? "0123456789abcdefABCDEF"
+                                                  : base == 8 ? "01234567"
+                                                              : "0123456789") == std::string::npos;
   errno = 0;
   char* end = nullptr;
-  long long v = std::strtoll(s.c_str(), &end, 0);
-  if (s.empty() || *end != '\0' || errno == ERANGE)
+  const unsigned long long magnitude = ok ? std::strtoull(digits.c_str(), &end, base) : 0;
+  const unsigned long long most = negative ? 9223372036854775808ull : 9223372036854775807ull;
+  if (!ok || errno == ERANGE || magnitude > most)
     throw InputError(where(n, file), path, "expected an integer, got '" + s + "'");
-  return v;
+  return negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
 }
 
 double to_double(const YAML::Node& n, const std::string& file, const std::string& path) {
@@ -144,8 +254,9 @@ double to_real(const YAML::Node& n, const std::string& file, const std::string& 
   double number = 0;
   std::string u;
   if (!split_quantity(s, number, u) || !(u.empty() || u == unit))
-    throw InputError(where(n, file), path,
-                     "expected a number of " + unit + " (e.g. '1.5 " + unit + "'), got '" + s + "'");
+    throw InputError(
+        where(n, file), path,
+        "expected a number of " + unit + " (e.g. '1.5 " + unit + "'), got '" + s + "'");
   return number;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Strict, located access to YAML documents. Every failure is an InputError of the form
 // "FILE:LINE:COL: dotted.key: message", so one line tells the user what to fix.
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -12,10 +13,12 @@
 
 namespace trine::yaml {
 
-// Parses YAML text; syntax errors become InputError at the parser's position.
+// Parses YAML text: one document of UTF-8 text, nested at most limits::kYamlDepth deep, every
+// quoted string closed; syntax errors become InputError at the parser's position.
 YAML::Node parse(const std::string& text, const std::string& file);
-// Reads and parses a file; a missing file is an InputError naming it.
-YAML::Node parse_file(const std::string& path);
+// Reads (check_input_file: a regular file of at most limits::kTextFileBytes) and parses a
+// file; `what` names it in messages ("design point").
+YAML::Node parse_file(const std::string& path, const char* what);
 
 Location where(const YAML::Node& node, const std::string& file);
 

@@ -4,10 +4,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <memory>
 
 #include "sim/data/synthetic.hpp"
 #include "sim/util/error.hpp"
+#include "sim/util/file.hpp"
+#include "sim/util/limits.hpp"
 
 namespace trine::data {
 
@@ -23,21 +27,36 @@ struct GzCloser {
 };
 using Gz = std::unique_ptr<std::remove_pointer_t<gzFile>, GzCloser>;
 
-// gzread reads plain files transparently, so one path serves .gz and raw IDX.
+// gzread reads plain files transparently, so one path serves .gz and raw IDX. Sizes in the
+// header are checked against the file before anything of that size is allocated: a raw
+// file's length must match exactly, a gzipped one's trailer must give the same length
+// (modulo 2^32, as gzip stores it), and its data is read in bounded chunks.
 class IdxFile {
  public:
-  explicit IdxFile(const std::string& path) : path_(path), f_(gzopen(path.c_str(), "rb")) {
+  explicit IdxFile(const std::string& path) : path_(path) {
+    file_bytes_ = check_input_file(path, limits::kDatasetFileBytes, "IDX file");
+    f_.reset(gzopen(path.c_str(), "rb"));
     if (!f_) throw InputError(path, "cannot open file");
   }
   void read(void* dst, size_t n, const char* what) {
     auto* p = static_cast<uint8_t*>(dst);
     while (n > 0) {
-      const unsigned chunk = n > (1u << 30) ? (1u << 30) : static_cast<unsigned>(n);
+      const unsigned chunk = n > (1u << 24) ? (1u << 24) : static_cast<unsigned>(n);
       const int got = gzread(f_.get(), p, chunk);
-      if (got < 0) throw InputError(path_, std::string("corrupt compressed data in ") + what);
+      if (got < 0) corrupt();
       if (got == 0) throw InputError(path_, std::string("truncated: file ends inside the ") + what);
       p += got;
       n -= static_cast<size_t>(got);
+    }
+  }
+  // Appends `n` bytes, growing `out` only as data arrives.
+  void append(std::vector<uint8_t>& out, size_t n, const char* what) {
+    while (n > 0) {
+      const size_t chunk = std::min<size_t>(n, size_t{1} << 24);
+      const size_t at = out.size();
+      out.resize(at + chunk);
+      read(out.data() + at, chunk, what);
+      n -= chunk;
     }
   }
   uint32_t be32(const char* what) {
@@ -45,10 +64,47 @@ class IdxFile {
     read(b, 4, what);
     return uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
   }
+  // The header promises `bytes` in all: refuse a file whose length says otherwise.
+  void expect_length(uint64_t bytes) {
+    if (gzdirect(f_.get())) {
+      if (static_cast<uint64_t>(file_bytes_) < bytes)
+        throw InputError(path_, "truncated: the header promises " + std::to_string(bytes) +
+                                    " bytes, the file has " + std::to_string(file_bytes_));
+      if (static_cast<uint64_t>(file_bytes_) > bytes)
+        throw InputError(path_, std::to_string(static_cast<uint64_t>(file_bytes_) - bytes) +
+                                    " unexpected bytes after the data");
+      return;
+    }
+    uint8_t t[4] = {0, 0, 0, 0};
+    FILE* raw = std::fopen(path_.c_str(), "rb");
+    const bool ok = raw && std::fseek(raw, -4, SEEK_END) == 0 && std::fread(t, 1, 4, raw) == 4;
+    if (raw) std::fclose(raw);
+    const uint32_t isize =
+        uint32_t{t[0]} | uint32_t{t[1]} << 8 | uint32_t{t[2]} << 16 | uint32_t{t[3]} << 24;
+    if (!ok || isize != static_cast<uint32_t>(bytes))
+      throw InputError(path_, "the gzip trailer gives " + std::to_string(isize) +
+                                  " bytes (mod 2^32); the header promises " +
+                                  std::to_string(bytes));
+  }
+  // After the last byte: nothing may follow, and reading on checks the gzip trailer's CRC.
+  void expect_end() {
+    uint8_t extra;
+    const int got = gzread(f_.get(), &extra, 1);
+    if (got < 0) corrupt();
+    if (got > 0) throw InputError(path_, "unexpected bytes after the data");
+  }
   const std::string& path() const { return path_; }
 
  private:
+  // zlib says what: a bad deflate stream, or the trailer's CRC or length.
+  [[noreturn]] void corrupt() {
+    int code = 0;
+    std::string why = gzerror(f_.get(), &code);  // "PATH: reason"
+    if (why.rfind(path_ + ": ", 0) == 0) why.erase(0, path_.size() + 2);
+    throw InputError(path_, "corrupt compressed data (" + why + ")");
+  }
   std::string path_;
+  int64_t file_bytes_ = 0;
   Gz f_;
 };
 
@@ -75,7 +131,8 @@ void put_be32(std::vector<uint8_t>& b, uint32_t v) {
 std::string dataset_dir(const std::string& spec) {
   if (spec == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
   if (spec.rfind("idx:", 0) == 0 && spec.size() > 4) return spec.substr(4);
-  throw InputError("dataset '" + spec + "': expected fashion-mnist, idx:DIR or synthetic[:KEY=VALUE,...]");
+  throw InputError("dataset '" + spec +
+                   "': expected fashion-mnist, idx:DIR or synthetic[:KEY=VALUE,...]");
 }
 
 Dataset load_files(const std::string& images_path, const std::string& labels_path, int64_t limit) {
@@ -89,9 +146,17 @@ Dataset load_files(const std::string& images_path, const std::string& labels_pat
   if (d.height < 1 || d.width < 1 || d.height > 65535 || d.width > 65535)
     throw InputError(images_path, "implausible image size " + std::to_string(d.height) + "x" +
                                       std::to_string(d.width));
+  if (count == 0) throw InputError(images_path, "holds no images");
+  const int64_t pixels = count * d.height * d.width;  // < 2^64: 2^32 x 2^16 x 2^16
+  if (count > limits::kDatasetBytes / (d.height * d.width))
+    throw InputError(images_path,
+                     std::to_string(count) + " images of " + std::to_string(d.height) + "x" +
+                         std::to_string(d.width) + " exceed the largest data set, " +
+                         std::to_string(limits::kDatasetBytes) + " bytes (docs/inputs.md)");
+  im.expect_length(16 + static_cast<uint64_t>(pixels));
   d.count = limit > 0 && limit < count ? limit : count;
-  d.pixels.resize(static_cast<size_t>(d.count * d.height * d.width));
-  im.read(d.pixels.data(), d.pixels.size(), "images");
+  im.append(d.pixels, static_cast<size_t>(d.count * d.height * d.width), "images");
+  if (d.count == count) im.expect_end();  // a limited read leaves the rest (and the CRC) unread
 
   IdxFile lb(labels_path);
   if (lb.be32("header") != 0x00000801)
@@ -100,8 +165,9 @@ Dataset load_files(const std::string& images_path, const std::string& labels_pat
   if (nlabels != count)
     throw InputError(labels_path, std::to_string(nlabels) + " labels for " + std::to_string(count) +
                                       " images in " + images_path);
-  d.labels.resize(static_cast<size_t>(d.count));
-  lb.read(d.labels.data(), d.labels.size(), "labels");
+  lb.expect_length(8 + static_cast<uint64_t>(count));
+  lb.append(d.labels, static_cast<size_t>(d.count), "labels");
+  if (d.count == count) lb.expect_end();
   return d;
 }
 

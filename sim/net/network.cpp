@@ -1,8 +1,14 @@
 #include "sim/net/network.hpp"
 
 #include "sim/util/error.hpp"
+#include "sim/util/limits.hpp"
 
 namespace trine::net {
+
+namespace {
+const std::string kTensorLimitText =
+    "the largest tensor has " + std::to_string(limits::kTensorElements) + " (docs/inputs.md)";
+}  // namespace
 
 const char* kind_name(LayerKind k) {
   static const char* names[] = {"dense", "conv2d", "maxpool", "avgpool", "relu", "flatten"};
@@ -53,6 +59,8 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
 
   std::vector<TensorType> types;
   TensorType t = input_type(in);
+  if (t.size() > limits::kTensorElements)
+    fail("", "the input has " + std::to_string(t.size()) + " elements; " + kTensorLimitText);
   for (const Layer& l : n.layers) {
     auto bad = [&](const std::string& msg) { fail(l.name, msg); };
     if (l.name.empty()) fail("", "a layer has no name");
@@ -84,6 +92,9 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
           out.width = ow;
           cols = l.in_channels * l.kernel_h * l.kernel_w;
         }
+        if (cols > limits::kTensorElements || l.out_channels > limits::kTensorElements / cols)
+          bad(std::to_string(l.out_channels) + " x " + std::to_string(cols) + " weights; " +
+              kTensorLimitText);
         if (l.weights.rows != l.out_channels || l.weights.cols != cols)
           bad("weights are " + std::to_string(l.weights.rows) + "x" +
               std::to_string(l.weights.cols) + ", expected " + std::to_string(l.out_channels) +
@@ -122,6 +133,8 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
         t = {t.size(), 1, 1, t.is_signed, t.bits};
         break;
     }
+    if (t.size() > limits::kTensorElements)
+      bad("its output has " + std::to_string(t.size()) + " elements; " + kTensorLimitText);
     types.push_back(t);
   }
   return types;

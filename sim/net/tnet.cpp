@@ -9,6 +9,7 @@
 #include "sim/util/bytes.hpp"
 #include "sim/util/error.hpp"
 #include "sim/util/file.hpp"
+#include "sim/util/limits.hpp"
 
 namespace trine::net {
 
@@ -298,7 +299,8 @@ class ManifestReader {
     }
     w.rows = rows;
     w.cols = cols;
-    const std::string what = file_ + ": payload of " + path;
+    // Errors inside a payload point at the layer's weights in the manifest.
+    const std::string what = yaml::where(node, file_).str() + ": " + path;
     auto copy = [](const uint8_t* p, size_t n) { return std::vector<uint8_t>(p, p + n); };
     switch (w.form) {
       case WeightForm::Dense8: {
@@ -419,6 +421,12 @@ class ManifestReader {
         break;
     }
     if (l.is_compute()) {
+      // Bounded before any payload size is computed from them (rows x cols fits 64 bits).
+      if (l.out_channels > limits::kTensorElements / cols)
+        throw InputError(yaml::where(node, file_), path,
+                         "layer '" + l.name + "' has " + std::to_string(l.out_channels) + " x " +
+                             std::to_string(cols) + " weights; the largest tensor has " +
+                             std::to_string(limits::kTensorElements) + " (docs/inputs.md)");
       l.weights = weights(m.need("weights"), m.path("weights"), l.out_channels, cols);
       if (m.has("bias"))
         l.bias = int32s(m, "bias", l.out_channels);
@@ -551,11 +559,7 @@ Network parse(const std::vector<uint8_t>& bytes, const std::string& name) {
 }
 
 Network read_tnet(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  return parse(bytes, path);
+  return parse(read_input_bytes(path, limits::kModelFileBytes, ".tnet network"), path);
 }
 
 void write_tnet(const Network& n, const std::string& path) {

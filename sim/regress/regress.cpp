@@ -13,6 +13,7 @@
 
 #include "sim/config/yaml_util.hpp"
 #include "sim/util/file.hpp"
+#include "sim/util/limits.hpp"
 #include "sim/util/process.hpp"
 
 namespace trine::regress {
@@ -62,7 +63,7 @@ std::string run_case(const Case& c, const Options& o, const std::string& out) {
 
 Case load_case(const std::string& dir) {
   const std::string file = dir + "/case.yaml";
-  const YAML::Node root = yaml::parse_file(file);
+  const YAML::Node root = yaml::parse_file(file, "regression case");
   yaml::MapReader m(root, file, "");
   Case c;
   c.dir = dir;
@@ -71,22 +72,45 @@ Case load_case(const std::string& dir) {
     throw InputError(yaml::where(m.get("version"), file), "version", "must be 1");
   if (const YAML::Node n = m.get("description"))
     c.description = yaml::to_string(n, file, "description");
-  if (const YAML::Node n = m.get("design")) {
-    const std::string d = yaml::to_string(n, file, "design");
-    if (d != "default") c.design = beside(dir, d);
-  }
+  // A file the case names must be there: found now, the error points at the case's line.
+  auto named_file = [&](const YAML::Node& n, const char* key, int64_t limit, const char* what) {
+    const std::string p = yaml::to_string(n, file, key);
+    if (p == "default") return std::string();
+    try {
+      check_input_file(beside(dir, p), limit, what);
+    } catch (const InputError& e) {
+      throw InputError(yaml::where(n, file), key, e.what());
+    }
+    return beside(dir, p);
+  };
+  if (const YAML::Node n = m.get("design"))
+    c.design = named_file(n, "design", limits::kTextFileBytes, "design point");
   if (const YAML::Node n = m.get("set")) {
     if (!n.IsSequence())
       throw InputError(yaml::where(n, file), "set", "expected a list of KEY=VALUE");
-    for (const YAML::Node& s : n) c.set.push_back(yaml::to_string(s, file, "set"));
+    for (const YAML::Node& s : n) {
+      c.set.push_back(yaml::to_string(s, file, "set"));
+      if (c.set.back().find('=') == std::string::npos || c.set.back()[0] == '=')
+        throw InputError(yaml::where(s, file), "set",
+                         "expected KEY=VALUE, e.g. array.rows=32; got '" + c.set.back() + "'");
+    }
   }
-  if (const YAML::Node n = m.get("model")) {
-    const std::string p = yaml::to_string(n, file, "model");
-    if (p != "default") c.model = beside(dir, p);
-  }
+  if (const YAML::Node n = m.get("model"))
+    c.model = named_file(n, "model", limits::kModelFileBytes, "network");
   if (const YAML::Node n = m.get("dataset")) c.dataset = yaml::to_string(n, file, "dataset");
-  if (const YAML::Node n = m.get("images")) c.images = yaml::to_int(n, file, "images");
-  if (const YAML::Node n = m.get("batch")) c.batch = yaml::to_int(n, file, "batch");
+  auto count = [&](const char* key, int64_t& out, int64_t hi) {
+    const YAML::Node n = m.get(key);
+    if (!n) return;
+    out = yaml::to_int(n, file, key);
+    if (out < 1 || out > hi)
+      throw InputError(yaml::where(n, file), key,
+                       std::to_string(out) + " is out of range [1, " + std::to_string(hi) + "]");
+  };
+  count("images", c.images, 1000000);
+  count("batch", c.batch, 4096);
+  if (c.images % c.batch != 0)
+    throw InputError(yaml::where(m.get("images"), file), "images",
+                     "must be a multiple of batch (" + std::to_string(c.batch) + ")");
   if (const YAML::Node n = m.get("energy_tolerance")) {
     c.energy_tolerance = yaml::to_double(n, file, "energy_tolerance");
     if (!(c.energy_tolerance >= 0 && c.energy_tolerance < 1))

@@ -1,8 +1,11 @@
 #include "sim/sweep/expr.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <stdexcept>
+
+#include "sim/util/limits.hpp"
 
 namespace trine::sweep {
 
@@ -11,6 +14,7 @@ struct Expr::Node {
   Value value;       // Number, Text
   std::string name;  // Name; the operator of Unary and Binary
   std::shared_ptr<const Node> a, b;
+  int depth = 1;  // of the tree below and including this node
 };
 
 namespace {
@@ -19,7 +23,12 @@ using NodeP = std::shared_ptr<const Expr::Node>;
 
 class Parser {
  public:
-  explicit Parser(const std::string& s) : s_(s) {}
+  explicit Parser(const std::string& s) : s_(s) {
+    if (s.size() > static_cast<size_t>(limits::kFilterBytes))
+      throw std::invalid_argument("the filter is " + std::to_string(s.size()) +
+                                  " characters; the longest accepted is " +
+                                  std::to_string(limits::kFilterBytes) + " (docs/inputs.md)");
+  }
 
   NodeP parse() {
     NodeP n = disjunction();
@@ -47,9 +56,30 @@ class Parser {
     at_ = end;
     return true;
   }
-  static NodeP binary(const std::string& op, NodeP a, NodeP b) {
+  // Evaluation, names() and the nodes' destructors recurse as deep as the tree: both the
+  // parser's own nesting and the depth of the tree it builds are bounded.
+  void deeper(int depth) const {
+    if (depth > limits::kFilterDepth)
+      fail("nested deeper than " + std::to_string(limits::kFilterDepth) +
+           " levels (the limit; docs/inputs.md)");
+  }
+  struct Nesting {
+    Parser& p;
+    explicit Nesting(Parser& parser) : p(parser) { p.deeper(++p.nesting_); }
+    ~Nesting() { --p.nesting_; }
+  };
+  NodeP binary(const std::string& op, NodeP a, NodeP b) const {
     auto n = std::make_shared<Expr::Node>();
+    n->depth = 1 + std::max(a->depth, b->depth);
+    deeper(n->depth);
     n->kind = Expr::Node::Binary, n->name = op, n->a = std::move(a), n->b = std::move(b);
+    return n;
+  }
+  NodeP unary_node(const char* op, NodeP a) const {
+    auto n = std::make_shared<Expr::Node>();
+    n->depth = 1 + a->depth;
+    deeper(n->depth);
+    n->kind = Expr::Node::Unary, n->name = op, n->a = std::move(a);
     return n;
   }
   NodeP disjunction() {
@@ -65,9 +95,8 @@ class Parser {
   NodeP negation() {
     skip();
     if ((s_.compare(at_, 1, "!") == 0 && s_.compare(at_, 2, "!=") != 0 && eat("!")) || eat("not")) {
-      auto n = std::make_shared<Expr::Node>();
-      n->kind = Expr::Node::Unary, n->name = "!", n->a = negation();
-      return n;
+      Nesting guard(*this);
+      return unary_node("!", negation());
     }
     return comparison();
   }
@@ -103,9 +132,8 @@ class Parser {
   }
   NodeP unary() {
     if (eat("-")) {
-      auto n = std::make_shared<Expr::Node>();
-      n->kind = Expr::Node::Unary, n->name = "-", n->a = unary();
-      return n;
+      Nesting guard(*this);
+      return unary_node("-", unary());
     }
     return atom();
   }
@@ -115,6 +143,7 @@ class Parser {
     auto n = std::make_shared<Expr::Node>();
     const char c = s_[at_];
     if (eat("(")) {
+      Nesting guard(*this);
       NodeP inner = disjunction();
       if (!eat(")")) fail("expected ')'");
       return inner;
@@ -159,6 +188,7 @@ class Parser {
 
   const std::string& s_;
   size_t at_ = 0;
+  int nesting_ = 0;
 };
 
 bool truth(const Value& v) {

@@ -16,17 +16,13 @@
 
 #include "sim/report/report.hpp"
 #include "sim/util/file.hpp"
+#include "sim/util/interrupt.hpp"
 #include "sim/util/json.hpp"
 #include "sim/util/process.hpp"
 
 namespace trine::sweep {
 
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
-extern "C" void on_stop(int) {
-  g_stop = 1;
-}
 
 bool exists(const std::string& path) {
   struct stat st {};
@@ -233,18 +229,13 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
   if (!o.quiet)
     std::cerr << "sweep " << spec.name << ": " << points.size() << " points, " << out.skipped
               << " already done, " << todo.size() << " to run with -j " << o.jobs << "\n";
-  struct sigaction sa {
-  }, old_int{}, old_term{};
-  sa.sa_handler = on_stop;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, &old_int);
-  ::sigaction(SIGTERM, &sa, &old_term);
-  g_stop = 0;
+  const StopOnSignal stop;
+  auto stopping = [] { return StopOnSignal::requested(); };
   std::map<pid_t, size_t> running;
   size_t next = 0;
   int64_t done = 0;
-  while ((next < todo.size() && !g_stop) || !running.empty()) {
-    while (!g_stop && next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
+  while ((next < todo.size() && !stopping()) || !running.empty()) {
+    while (!stopping() && next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
       const size_t i = todo[next++];
       const std::string stem = o.dir + "/points/" + ids[i];
       ::unlink((stem + ".fail").c_str());
@@ -269,7 +260,7 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
     ++done;
     if (ok) {
       ++out.succeeded;
-    } else if (g_stop && !exit.exited) {
+    } else if (stopping() && (!exit.exited || exit.status == 130)) {
       continue;  // interrupted: not a failure of the point, run it again next time
     } else {
       record_failure(stem, exit);
@@ -282,9 +273,7 @@ Outcome run_sweep(const Spec& spec, const std::vector<Point>& points, const RunO
                 << describe(points[i])
                 << (ok ? "" : ": " + process::last_line(read_file_text(stem + ".fail"))) << "\n";
   }
-  ::sigaction(SIGINT, &old_int, nullptr);
-  ::sigaction(SIGTERM, &old_term, nullptr);
-  out.interrupted = g_stop != 0;
+  out.interrupted = stopping();
   if (o.write_results) rewrite();
   return out;
 }

@@ -10,6 +10,8 @@
 #include "sim/config/schema_io.hpp"
 #include "sim/config/yaml_util.hpp"
 #include "sim/util/embedded.hpp"
+#include "sim/util/file.hpp"
+#include "sim/util/limits.hpp"
 
 namespace trine::sweep {
 
@@ -83,9 +85,17 @@ std::vector<uint8_t> model_bytes(const std::string& model) {
     const embedded::Blob* b = embedded::find_blob(kDefaultModel);
     return b ? std::vector<uint8_t>(b->data, b->data + b->size) : std::vector<uint8_t>();
   }
-  std::ifstream in(model, std::ios::binary);
-  if (!in) throw InputError(model, "cannot read the model file");
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+  return read_input_bytes(model, limits::kModelFileBytes, "network");
+}
+
+// A model named by the spec must be a readable .tnet-sized regular file (its bytes are part of
+// every point's id).
+void readable_model(const std::string& path, const Location& where, const std::string& key) {
+  try {
+    check_input_file(path, limits::kModelFileBytes, "network");
+  } catch (const InputError& e) {
+    throw InputError(where, key, e.what());
+  }
 }
 
 }  // namespace
@@ -101,12 +111,17 @@ Spec parse_spec(const std::string& text, const std::string& file) {
   if (const YAML::Node b = top.get("base")) {
     const std::string base = yaml::to_string(b, file, "base");
     if (base != "default") s.base = beside(file, base);
+    // Every point would fail on a base that cannot be read: that is the spec's error.
+    if (!s.base.empty()) try {
+        yaml::parse_file(s.base, "design point");
+      } catch (const InputError& e) {
+        throw InputError(yaml::where(b, file), "base", e.what());
+      }
   }
   if (const YAML::Node m = top.get("model")) {
     const std::string model = yaml::to_string(m, file, "model");
     if (model != "default") s.model = beside(file, model);
-    if (!s.model.empty() && !std::ifstream(s.model))
-      throw InputError(yaml::where(m, file), "model", "cannot read '" + s.model + "'");
+    if (!s.model.empty()) readable_model(s.model, yaml::where(m, file), "model");
   }
   {
     yaml::MapReader run(top.get("run"), file, "run");
@@ -143,15 +158,15 @@ Spec parse_spec(const std::string& text, const std::string& file) {
       const std::string text = yaml::to_string(v, file, path);
       a.values.push_back(text);  // as written: results show it whatever the working folder
       a.where.push_back(yaml::where(v, file));
-      if (key == "model" && text != "default" && !std::ifstream(beside(file, text)))
-        throw InputError(a.where.back(), path, "cannot read '" + beside(file, text) + "'");
+      if (key == "model" && text != "default")
+        readable_model(beside(file, text), a.where.back(), path);
     }
     return a;
   };
   if (const YAML::Node axes = top.get("axes")) {
     if (!axes.IsMap()) throw InputError(yaml::where(axes, file), "axes", "expected a mapping");
     for (const auto& kv : axes) {
-      const std::string key = kv.first.as<std::string>();
+      const std::string key = yaml::to_string(kv.first, file, "axes");
       s.groups.push_back({read_axis(key, kv.second, "axes." + key, kv.first)});
     }
   }
@@ -163,7 +178,7 @@ Spec parse_spec(const std::string& text, const std::string& file) {
         throw InputError(yaml::where(zip[g], file), path, "expected a mapping of axes");
       std::vector<Axis> group;
       for (const auto& kv : zip[g]) {
-        const std::string key = kv.first.as<std::string>();
+        const std::string key = yaml::to_string(kv.first, file, path);
         group.push_back(read_axis(key, kv.second, path + "." + key, kv.first));
         if (group.back().values.size() != group.front().values.size())
           throw InputError(yaml::where(kv.second, file), path + "." + key,
@@ -176,6 +191,16 @@ Spec parse_spec(const std::string& text, const std::string& file) {
   }
   if (s.groups.empty())
     throw InputError(Location{file, 0, 0}, "axes", "a sweep needs at least one axis");
+  // Bounded before anything is expanded (a product of a few long axes overflows 64 bits).
+  int64_t total = 1;
+  for (const auto& group : s.groups) {
+    const auto size = static_cast<int64_t>(group.front().values.size());
+    if (total > limits::kSweepPoints / size)
+      throw InputError(group.front().where.front(), "axes",
+                       "the axes make more than " + std::to_string(limits::kSweepPoints) +
+                           " points, the largest sweep (docs/inputs.md); split it");
+    total *= size;
+  }
   if (const YAML::Node f = top.get("filter")) {
     s.filter = yaml::to_string(f, file, "filter");
     s.filter_where = yaml::where(f, file);
@@ -211,11 +236,7 @@ Spec parse_spec(const std::string& text, const std::string& file) {
 }
 
 Spec load_spec(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "cannot read the sweep spec");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_spec(text.str(), path);
+  return parse_spec(read_input_file(path, limits::kTextFileBytes, "sweep spec"), path);
 }
 
 config::LoadedDesignPoint resolve_point(const Spec& spec, const Point& point) {

@@ -147,7 +147,7 @@ NetSpec lenet5(const std::string& spec, const ImageShape& in) {
 }
 
 NetSpec parse_yaml(const std::string& path, const ImageShape& in) {
-  const YAML::Node doc = yaml::parse_file(path);
+  const YAML::Node doc = yaml::parse_file(path, "network description");
   yaml::MapReader top(doc, path, "");
   NetSpec n{path, "", in, {}};
   const YAML::Node name = top.get("name");

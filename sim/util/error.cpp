@@ -4,7 +4,8 @@ namespace trine {
 
 std::string Location::str() const {
   std::string s = file.empty() ? "<input>" : file;
-  if (line > 0) {
+  // A command-line override is one line: "--set array.rows=abc: array.rows: ...", no 1:1.
+  if (line > 0 && s.rfind("--set ", 0) != 0) {
     s += ":" + std::to_string(line);
     if (column > 0) s += ":" + std::to_string(column);
   }

@@ -1,6 +1,7 @@
 #include "sim/util/kernels.hpp"
 
-#if defined(__x86_64__) && defined(__GNUC__)
+// (clang does not clone function templates: its builds, the sanitized one, run the baseline.)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define TRINE_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define TRINE_CLONES

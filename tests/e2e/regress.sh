@@ -58,9 +58,14 @@ expect 1 "expected cycles=1" -- "$TRINE" regress traces/default-nk
 # --update re-blesses on purpose.
 expect 0 "1 of 1 cases blessed" -- "$TRINE" regress traces/default-nk --update
 cmp -s summary.orig $s && ok || bad "--update did not restore the expectation"
-# A case that cannot run fails with its error.
+# A case that cannot run fails with its error; one that names a missing file is refused at its
+# line (issue 22, item 12).
+cp traces/default-nk/case.yaml case.orig
+printf 'set: [array.act_bits=2]\n' >> traces/default-nk/case.yaml
+expect 1 "FAIL    default-nk: " -- "$TRINE" regress traces/default-nk
+cp case.orig traces/default-nk/case.yaml
 sed -i 's|lenet5-nk.tnet|missing.tnet|' traces/default-nk/case.yaml
-expect 1 "FAIL    default-nk: the run failed" -- "$TRINE" regress traces/default-nk
+expect 2 "traces/default-nk/case.yaml:4:8: model: traces/default-nk/../../configs/nets/missing.tnet: cannot open the network" -- "$TRINE" regress traces/default-nk
 
 echo "regress: $passed passed, $failed failed"
 ((failed == 0))

@@ -75,7 +75,7 @@ expect 2 "cnn-dense8.tnet: layer 'conv1'" -- "$TRINE" convert --model cnn-dense8
 m=(--model cnn-dense8.tnet --dataset idx:data12)
 expect 2 "layer 'fc1': double-buffered weight tiles need 2 x 256 bytes; buffers.weight.size is 256 bytes" \
   -- "$TRINE" run "${m[@]}" --set "buffers.weight.size=256 B"
-expect 2 "layer 'conv1': its inputs have 8 bits; array.act_bits is 6" -- "$TRINE" run "${m[@]}" --set array.act_bits=6
+expect 2 "--set array.act_bits=6: array.act_bits: cnn-dense8.tnet: layer 'conv1': its inputs have 8 bits; array.act_bits is 6 (set array.act_bits to 8 or more, or retrain with --act-bits 6)" -- "$TRINE" run "${m[@]}" --set array.act_bits=6
 expect 2 "layer 'conv1': its input needs 144 bytes; buffers.input.size is 128 bytes" \
   -- "$TRINE" run "${m[@]}" --set "buffers.input.size=128 B"
 

@@ -114,18 +114,32 @@ TEST_CASE("compile: unmappable layers name the layer and the limit", "[datapath]
   dp.buffers.weight.size_bytes = 100;
   CHECK_THROWS_WITH(compile::compile(n, dp),
                     "layer 'fc1': double-buffered weight tiles need 2 x 256 bytes; "
-                    "buffers.weight.size is 100 bytes");
+                    "buffers.weight.size is 100 bytes (set buffers.weight.size to 512 or more "
+                    "bytes, or make the array smaller)");
   dp = config::default_design_point().point;
   dp.buffers.input.size_bytes = 32;
   CHECK_THROWS_WITH(compile::compile(n, dp),
-                    "layer 'fc1': its input needs 64 bytes; buffers.input.size is 32 bytes");
+                    "layer 'fc1': its input needs 64 bytes; buffers.input.size is 32 bytes (set "
+                    "buffers.input.size to 64 or more bytes, or a smaller batch)");
   dp = config::default_design_point().point;
   dp.buffers.output.size_bytes = 16;
   CHECK_THROWS_WITH(compile::compile(n, dp), Catch::Contains("layer 'fc1': the partial sums"));
   dp = config::default_design_point().point;
   dp.array.act_bits = 4;
   CHECK_THROWS_WITH(compile::compile(n, dp),
-                    "layer 'fc1': its inputs have 8 bits; array.act_bits is 4");
+                    "layer 'fc1': its inputs have 8 bits; array.act_bits is 4 (set "
+                    "array.act_bits to 8 or more, or retrain with --act-bits 4)");
+  // Located at the design point's line of the limiting key, naming the network (issue 22, 15).
+  const config::LoadedDesignPoint loaded =
+      config::load_design_point_text("array:\n  act_bits: 4\n", "dp.yaml", {});
+  try {
+    compile::compile(n, loaded.point);
+    FAIL("no error");
+  } catch (const compile::MappingError& e) {
+    CHECK(std::string(compile::locate(e, loaded, "m.tnet").what()) ==
+          "dp.yaml:2:13: array.act_bits: m.tnet: layer 'fc1': its inputs have 8 bits; "
+          "array.act_bits is 4 (set array.act_bits to 8 or more, or retrain with --act-bits 4)");
+  }
 }
 
 TEST_CASE("datapath: the inputs fit act_bits only if every value is in 0 .. 2^act_bits - 1",

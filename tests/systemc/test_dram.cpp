@@ -315,7 +315,7 @@ TEST_CASE("dram: mappings are bijections that alternate bank groups first", "[dr
 TEST_CASE("dram: traces in DRAMSys and Ramulator formats and their errors", "[dram][trace]") {
   const auto t = dram::parse_trace(
       "# comment\n0: read 0x40\n  12:\twrite 0x80 0xdead\nLD 0x1000\nST 0x2000 # note\n", "t",
-      1 << 20);
+      1 << 20, 64);
   REQUIRE(t.size() == 4);
   CHECK((t[0].cycle == 0 && t[0].address == 0x40 && !t[0].write));
   CHECK((t[1].cycle == 12 && t[1].address == 0x80 && t[1].write));
@@ -324,7 +324,7 @@ TEST_CASE("dram: traces in DRAMSys and Ramulator formats and their errors", "[dr
   CHECK((t[3].address == 0x2000 && t[3].write));
   auto error = [](const std::string& text) {
     try {
-      dram::parse_trace(text, "t.trace", 1 << 20);
+      dram::parse_trace(text, "t.trace", 1 << 20, 64);
     } catch (const InputError& e) {
       return std::string(e.what());
     }
@@ -339,6 +339,22 @@ TEST_CASE("dram: traces in DRAMSys and Ramulator formats and their errors", "[dr
   CHECK(error("x: read 0x0\n") ==
         "t.trace:1:1: trace: bad cycle 'x:' (expected '<cycle>: read|write 0x<address>')");
   CHECK(error("LD 12\n") == "t.trace:1:1: trace: bad address '12' (expected 0x<hex>)");
+  // Robustness (issue 22): a cycle past the simulated-time limit would idle for days (9); a
+  // byte address names its burst, so the last byte of the DRAM is a valid request (13); long
+  // or binary lines are quoted briefly and escaped, and a trace without requests names its
+  // file (15).
+  CHECK(error("100000000001: read 0x0\n") ==
+        "t.trace:1:1: trace: cycle 100000000001 is past the last simulated cycle, 100000000000 "
+        "(docs/inputs.md)");
+  CHECK(dram::parse_trace("99: read 0xfffff\n", "t", 1 << 20, 64)[0].address == 0xfffc0);
+  CHECK(error("LD " + std::string(5000, 'a') + "\n") ==
+        "t.trace:1:1: trace: a line of 5003 bytes; the longest accepted is 4096 (docs/inputs.md)");
+  CHECK(error("LD 0x0 \x01\xff" + std::string(100, 'z') + "\n") ==
+        "t.trace:1:1: trace: expected 'LD 0x<address>' or 'ST 0x<address>', got 'LD 0x0 "
+        "\\x01\\xff" +
+            std::string(51, 'z') + "...'");
+  CHECK(error("# only a comment\n\n") ==
+        "t.trace: trace: holds no requests (2 lines of comments or blanks)");
   const dram::DramSpec s(dram_config("DDR4-2400").device);
   const auto a = dram::generate_trace("strided:4096", 64 * 10, s, 0, 1);
   REQUIRE(a.size() == 10);

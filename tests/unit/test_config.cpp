@@ -85,7 +85,7 @@ TEST_CASE("overrides: --set addresses any key by dotted path and wins over the f
   CHECK(error_of("", {config::parse_override("array.rowz=3")}) ==
         "--set array.rowz=3: array.rowz: unknown key (did you mean 'rows'?)");
   CHECK(error_of("", {config::parse_override("array.rows=abc")}) ==
-        "--set array.rows=abc:1:1: array.rows: expected an integer, got 'abc'");
+        "--set array.rows=abc: array.rows: expected an integer, got 'abc'");
   CHECK_THROWS_AS(config::parse_override("array.rows"), InputError);
 }
 

@@ -55,7 +55,9 @@ TEST_CASE("IDX errors name the file", "[idx]") {
   }
   data::write_labels(dir + "/t10k-labels-idx1-ubyte", testing::random_dataset(9, 2, 2, 10, 1));
   CHECK_THROWS_WITH(data::load("idx:" + dir, data::Split::Test),
-                    dir + "/t10k-images-idx3-ubyte: truncated: file ends inside the images");
+                    dir +
+                        "/t10k-images-idx3-ubyte: truncated: the header promises 52 bytes, the "
+                        "file has 19");
   {
     std::ofstream f(dir + "/t10k-images-idx3-ubyte", std::ios::binary);
     f.write("\0\0\x08\x01xxxxxxxxxxxx", 16);
@@ -67,6 +69,85 @@ TEST_CASE("IDX errors name the file", "[idx]") {
   CHECK_THROWS_WITH(
       data::load("mnist", data::Split::Test),
       "dataset 'mnist': expected fashion-mnist, idx:DIR or synthetic[:KEY=VALUE,...]");
+}
+
+// Writes `bytes` to `path` as they are (a raw IDX file, or gzip made by zlib when it ends in .gz).
+static void put(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+static std::vector<uint8_t> header(uint32_t magic, std::vector<uint32_t> dims) {
+  std::vector<uint8_t> b;
+  dims.insert(dims.begin(), magic);
+  for (uint32_t v : dims)
+    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
+  return b;
+}
+
+static std::string load_error(const std::string& dir, int64_t limit = 0) {
+  try {
+    data::load("idx:" + dir, data::Split::Test, limit);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Issue 22, items 2 and 14: sizes in a header are checked against the file before anything of
+// that size is allocated; an empty set and a damaged gzip trailer are refused.
+TEST_CASE("IDX headers are not trusted before the file's length", "[idx][robust]") {
+  const std::string dir = fresh_dir("hostile");
+  const std::string images = dir + "/t10k-images-idx3-ubyte",
+                    labels = dir + "/t10k-labels-idx1-ubyte";
+  auto d = testing::random_dataset(16, 4, 4, 10, 2);
+  data::write_labels(labels, d);
+  // 16 images of 65535 x 65535 claimed by a 12 KB file: refused from the file's length.
+  std::vector<uint8_t> bytes = header(0x803, {16, 65535, 65535});
+  bytes.resize(12 * 1024, 7);
+  put(images, bytes);
+  CHECK(load_error(dir) == images + ": 16 images of 65535x65535 exceed the largest data set, " +
+                               std::to_string(int64_t{4} << 30) + " bytes (docs/inputs.md)");
+  put(images, header(0x803, {0xffffffffu, 1, 1}));
+  CHECK(load_error(dir) == images +
+                               ": truncated: the header promises 4294967311 bytes, the file "
+                               "has 16");
+  put(images, header(0x803, {0, 4, 4}));
+  CHECK(load_error(dir) == images + ": holds no images");
+  bytes = header(0x803, {16, 4, 4});
+  bytes.insert(bytes.end(), d.pixels.begin(), d.pixels.end());
+  bytes.push_back(0);
+  put(images, bytes);
+  CHECK(load_error(dir) == images + ": 1 unexpected bytes after the data");
+  // Gzipped: the trailer's length must agree with the header, and its CRC is checked when the
+  // whole set is read (64 KiB of noise: zlib has not reached the trailer after the header).
+  std::remove(images.c_str());
+  d = testing::random_dataset(16, 64, 64, 10, 2);
+  data::write_labels(labels, d);
+  data::write_images(images + ".gz", d);
+  CHECK(data::load("idx:" + dir, data::Split::Test).count == 16);
+  std::ifstream in(images + ".gz", std::ios::binary);
+  std::vector<uint8_t> gz((std::istreambuf_iterator<char>(in)), {});
+  std::vector<uint8_t> bad_crc = gz, bad_size = gz;
+  bad_crc[gz.size() - 8] ^= 1;
+  bad_size[gz.size() - 4] ^= 1;
+  put(images + ".gz", bad_size);
+  CHECK(load_error(dir) == images +
+                               ".gz: the gzip trailer gives 65553 bytes (mod 2^32); the "
+                               "header promises 65552");
+  put(images + ".gz", bad_crc);
+  CHECK(load_error(dir) == images + ".gz: corrupt compressed data (incorrect data check)");
+  CHECK(data::load("idx:" + dir, data::Split::Test, 3).count == 3);  // the rest is not read
+  // Not regular files: a folder, and a device.
+  std::filesystem::remove(images + ".gz");
+  std::filesystem::create_directories(images);
+  CHECK(load_error(dir) == dir +
+                               "/t10k-images-idx3-ubyte: missing: expected "
+                               "t10k-images-idx3-ubyte or t10k-images-idx3-ubyte.gz in " +
+                               dir);
+  CHECK_THROWS_WITH(data::load_files("/dev/zero", labels),
+                    "/dev/zero: is a device, a pipe or a socket, not a regular file");
 }
 
 TEST_CASE("synthetic datasets: seeded, split apart, learnable shapes, strict specs", "[idx]") {

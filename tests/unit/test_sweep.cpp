@@ -117,8 +117,9 @@ TEST_CASE("sweep spec errors name the file, line and key", "[sweep]") {
         "s.yaml:3:25: run.images: must be a positive multiple of run.batch");
   CHECK(spec_error("version: 1\nname: t\naxes: {array.rows: [8]}\nfilter: array.rows >\n") ==
         "s.yaml:4:9: filter: column 13: expression ends too soon");
-  CHECK(spec_error("version: 1\nname: t\naxes: {model: [nowhere.tnet]}\n") ==
-        "s.yaml:3:16: axes.model: cannot read 'nowhere.tnet'");
+  CHECK(
+      spec_error("version: 1\nname: t\naxes: {model: [nowhere.tnet]}\n") ==
+      "s.yaml:3:16: axes.model: nowhere.tnet: cannot open the network (No such file or directory)");
   CHECK(spec_error("version: 1\nname: t\nmodes: 3\naxes: {array.rows: [8]}\n")
             .rfind("s.yaml:3:1: modes: unknown key", 0) == 0);
 }
