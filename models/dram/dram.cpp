@@ -4,6 +4,7 @@
 
 #include "models/common/ahead_phase.hpp"
 #include "models/common/timing_only.hpp"
+#include "sim/util/error.hpp"
 
 namespace trine::models {
 
@@ -140,9 +141,12 @@ void Dram::ahead(tlm::tlm_generic_payload& p) {
     }
     return false;
   };
+  // Bursts may have been issued since the last collect (their completions are known at
+  // issue): with a long CAS latency the queue can be empty while they are still in flight.
+  collect();
   while (unfinished()) {
     const int64_t next = memory_.next_event();
-    sc_assert(next != dram::kNever && "a transaction in flight without work left");
+    TRINE_ASSERT(next != dram::kNever, "a DRAM transaction in flight without work left");
     memory_.run_until(next + 1);
     collect();
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "sim/util/file.hpp"
@@ -102,15 +103,45 @@ void check_tree(const YAML::Node& n, const std::string& text, const std::string&
   }
 }
 
+// Where a second document starts, if the text has one. (Not YAML::LoadAll: on some malformed
+// text, "," for one, its parser yields empty documents without end.)
+class SecondDocument : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> start;
+  void OnDocumentStart(const YAML::Mark& m) override { start = m; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  SecondDocument first, second;
+  if (!parser.HandleNextDocument(first)) return std::nullopt;
+  parser.HandleNextDocument(second);
+  return second.start;
+}
+
 }  // namespace
 
 YAML::Node parse(const std::string& text, const std::string& file) {
   if (const size_t at = bad_utf8(text); at != std::string::npos)
     throw InputError(location_of(text, at, file), "",
                      "not UTF-8 text (byte " + std::to_string(at) + ")");
-  std::vector<YAML::Node> docs;
+  YAML::Node doc;
+  std::optional<YAML::Mark> second;
   try {
-    docs = YAML::LoadAll(text);
+    doc = YAML::Load(text);
+    second = second_document(text);
   } catch (const YAML::DeepRecursion& e) {
     throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "",
                      "nested deeper than " + std::to_string(limits::kYamlDepth) +
@@ -119,12 +150,12 @@ YAML::Node parse(const std::string& text, const std::string& file) {
     throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "",
                      "YAML syntax error: " + e.msg);
   }
-  if (docs.size() > 1)
-    throw InputError(where(docs[1], file), "",
-                     "a second YAML document ('---' starts one); the file must hold one");
-  if (docs.empty()) return YAML::Node();
-  check_tree(docs[0], text, file, 0);
-  return docs[0];
+  if (second)
+    throw InputError(Location{file, second->line + 1, second->column + 1}, "",
+                     "content after the first YAML document ('---' starts a second one); the "
+                     "file must hold one");
+  check_tree(doc, text, file, 0);
+  return doc;
 }
 
 YAML::Node parse_file(const std::string& path, const char* what) {

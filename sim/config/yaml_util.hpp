@@ -2,6 +2,7 @@
 // Strict, located access to YAML documents. Every failure is an InputError of the form
 // "FILE:LINE:COL: dotted.key: message", so one line tells the user what to fix.
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>

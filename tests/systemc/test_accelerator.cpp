@@ -99,3 +99,24 @@ TEST_CASE("accelerator: every DMA job starts at a DRAM burst and reads only its 
   CHECK(commands == static_cast<double>(bursts));
   sc_core::sc_stop();
 }
+
+// Issue 22, item 7: a CAS latency far beyond a refresh interval (inside its documented range)
+// leaves bursts in flight with the controller's queue empty; the target must still answer
+// every transaction (it asserted in debug builds and relied on undefined behaviour in Release).
+TEST_CASE("accelerator: a very long CAS latency is simulated, bit-exact", "[accelerator]") {
+  const net::Network n = testing::example_mlp(net::WeightForm::NK, 2, 36);
+  const data::Dataset d = testing::random_dataset(2, n.input.height, n.input.width, 10, 5);
+  const config::DesignPoint dp =
+      config::default_design_point({{"dram.timing.tCL", "1000000"}}).point;
+  const compile::Schedule s = compile::compile(n, dp);
+  models::Accelerator top("top", dp, n, s, {d.image(0), d.image(1)});
+  sc_core::sc_start();
+  REQUIRE(top.controller.finished());
+  const auto& results = top.controller.results();
+  REQUIRE(results.size() == 2);
+  for (const models::InferenceResult& r : results) CHECK_FALSE(r.mismatch);
+  // Every layer waits at least one CAS latency for its first weights (1.2 GHz DRAM, 1 GHz
+  // accelerator: 10^6 DRAM cycles are 833 333 accelerator cycles).
+  CHECK(results[0].end - results[0].start > 833333);
+  sc_core::sc_stop();
+}

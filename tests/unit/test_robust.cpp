@@ -129,7 +129,10 @@ TEST_CASE("11: outputs that are devices or links are written through, never repl
 
 TEST_CASE("14: YAML that yaml-cpp accepts but a design point must not", "[robust][config]") {
   CHECK(design_error("array:\n  rows: 16\n---\narray:\n  rows: 8\n") ==
-        "dp.yaml:4:1: a second YAML document ('---' starts one); the file must hold one");
+        "dp.yaml:3:1: content after the first YAML document ('---' starts a second one); the "
+        "file must hold one");
+  // (yaml-cpp's LoadAll yields empty documents without end on this one: found by fuzzing.)
+  CHECK(design_error(",.").find("dp.yaml:1:") == 0);
   CHECK(design_error("name: \"unterminated\narray:\n  rows: 16\n") ==
         "dp.yaml:1:7: unterminated quoted string");
   CHECK(design_error("name: 'it''s fine'\n") == "(no error)");
