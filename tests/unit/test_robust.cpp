@@ -89,6 +89,41 @@ TEST_CASE("1: a .tnet claiming more weights than 64 bits can count is refused", 
         std::string::npos);
 }
 
+TEST_CASE("14, 15: a manifest is UTF-8, and payload errors carry its line and column", "[robust]") {
+  const auto bytes = net::serialize(testing::example_mlp(net::WeightForm::Ternary, 1));
+  std::string m(reinterpret_cast<const char*>(bytes.data()) + 64, bytes.size() - 64);
+  m = m.substr(0, m.find('\0'));
+  std::string bad = m;
+  bad.replace(bad.find("name: \"") + 7, 1, "\xff");
+  CHECK(error_of([&] {
+          net::parse(with_manifest(bytes, bad), "m.tnet");
+        }).find("m.tnet#manifest:2:8: not UTF-8 text") == 0);
+  // A ternary row pointer past the stream, with a correct payload CRC: the payload's own check
+  // names the layer's weights at their line in the manifest.
+  auto u64_at = [&](const std::vector<uint8_t>& b, size_t at) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= uint64_t{b[at + i]} << (8 * i);
+    return v;
+  };
+  std::vector<uint8_t> file = bytes;
+  const size_t area = u64_at(file, 48);
+  file[area + 8 + 7] = 0x40;  // row_start[1] of fc1.weights, the first payload
+  const size_t crc_at = m.find("crc32: ", m.find("name: \"fc1.weights\"")) + 7;
+  const size_t crc_end = m.find_first_of("}\n", crc_at);
+  const std::string payload_bytes =
+      m.substr(m.find("bytes: ", m.find("name: \"fc1.weights\"")) + 7);
+  const size_t size = std::stoul(payload_bytes);
+  char crc[16];
+  std::snprintf(crc, sizeof crc, "0x%08x", crc32(file.data() + area, size));
+  std::string edited = m;
+  edited.replace(crc_at, crc_end - crc_at, crc);
+  const std::string e = error_of([&] { net::parse(with_manifest(file, edited), "m.tnet"); });
+  INFO(e);
+  CHECK(e.find("m.tnet#manifest:") == 0);
+  CHECK(e.find(": layers[0].weights: ") != std::string::npos);
+  CHECK(e.find("payload of") == std::string::npos);
+}
+
 TEST_CASE("10: inputs must be regular files of bounded size", "[robust]") {
   const std::string dir = fresh_dir("files");
   CHECK(error_of([] { read_input_file("/dev/zero", 100, "design point"); }) ==
