@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/util/bytes.hpp"
+
 namespace trine::testing {
 
 using net::WeightForm;
@@ -189,6 +191,36 @@ data::Dataset random_dataset(int64_t count, int64_t height, int64_t width, int c
   d.labels.resize(static_cast<size_t>(count));
   for (auto& l : d.labels) l = static_cast<uint8_t>(label(rng));
   return d;
+}
+
+uint64_t tnet_u64(const std::vector<uint8_t>& file, size_t at) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= uint64_t{file[at + i]} << (8 * i);
+  return v;
+}
+
+std::string tnet_manifest(const std::vector<uint8_t>& file) {
+  return std::string(reinterpret_cast<const char*>(file.data()) + 64, tnet_u64(file, 32));
+}
+
+std::vector<uint8_t> with_manifest(const std::vector<uint8_t>& file, const std::string& manifest) {
+  const uint64_t old_area = tnet_u64(file, 48);
+  std::vector<uint8_t> payloads(file.begin() + static_cast<long>(old_area), file.end());
+  ByteWriter w;
+  const size_t area = (64 + manifest.size() + 63) / 64 * 64;
+  w.raw(file.data(), 16);
+  w.u64(area + payloads.size());
+  w.u64(64);
+  w.u64(manifest.size());
+  w.u32(crc32(reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()));
+  w.raw(file.data() + 44, 4);
+  w.u64(area);
+  w.u32(0);
+  w.u32(crc32(w.bytes().data(), w.size()));
+  w.raw(manifest.data(), manifest.size());
+  w.pad_to(64);
+  w.raw(payloads.data(), payloads.size());
+  return w.bytes();
 }
 
 }  // namespace trine::testing

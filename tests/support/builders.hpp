@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "sim/data/idx.hpp"
 #include "sim/net/network.hpp"
@@ -34,5 +35,12 @@ net::Network example_mlp(net::WeightForm form, uint32_t seed, int64_t inputs = 6
 // `count` random images with random labels in [0, classes).
 data::Dataset random_dataset(int64_t count, int64_t height, int64_t width, int classes,
                              uint32_t seed);
+
+// .tnet surgery for tests of the reader: a little-endian u64 of the file; its manifest; the
+// file with the manifest replaced and the header's sizes and checksums fixed, so that the
+// reader's own checks of the manifest decide.
+uint64_t tnet_u64(const std::vector<uint8_t>& file, size_t at);
+std::string tnet_manifest(const std::vector<uint8_t>& file);
+std::vector<uint8_t> with_manifest(const std::vector<uint8_t>& file, const std::string& manifest);
 
 }  // namespace trine::testing

@@ -37,32 +37,6 @@ std::string design_error(const std::string& yaml) {
   return error_of([&] { config::load_design_point_text(yaml, "dp.yaml", {}); });
 }
 
-// The manifest of a .tnet replaced, sizes and checksums fixed: the reader's own checks decide.
-std::vector<uint8_t> with_manifest(const std::vector<uint8_t>& file, const std::string& manifest) {
-  auto u64_at = [&](size_t at) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= uint64_t{file[at + i]} << (8 * i);
-    return v;
-  };
-  const uint64_t old_area = u64_at(48);
-  const std::vector<uint8_t> payloads(file.begin() + static_cast<long>(old_area), file.end());
-  ByteWriter w;
-  const size_t area = (64 + manifest.size() + 63) / 64 * 64;
-  w.raw(file.data(), 16);
-  w.u64(area + payloads.size());
-  w.u64(64);
-  w.u64(manifest.size());
-  w.u32(crc32(reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()));
-  w.raw(file.data() + 44, 4);
-  w.u64(area);
-  w.u32(0);
-  w.u32(crc32(w.bytes().data(), w.size()));
-  w.raw(manifest.data(), manifest.size());
-  w.pad_to(64);
-  w.raw(payloads.data(), payloads.size());
-  return w.bytes();
-}
-
 std::string fresh_dir(const std::string& name) {
   const std::string dir = "robust_test_" + name;
   std::filesystem::remove_all(dir);
@@ -74,16 +48,17 @@ std::string fresh_dir(const std::string& name) {
 
 TEST_CASE("1: a .tnet claiming more weights than 64 bits can count is refused", "[robust]") {
   const auto bytes = net::serialize(testing::example_mlp(net::WeightForm::Dense8, 1));
-  std::string m(reinterpret_cast<const char*>(bytes.data()) + 64, bytes.size() - 64);
-  m = m.substr(0, m.find('\0'));
-  // 2^24 outputs x 2^45 inputs: the product wraps to a small number in 64 bits.
+  const std::string m = testing::tnet_manifest(bytes);
+  // 2^24 x 2^24 weights: refused before any payload size is computed from them (a convolution's
+  // kernel can make the product wrap 64 bits; the bound comes first either way).
   const size_t in = m.find("    in: 64\n"), out = m.find("    out: ");
   REQUIRE(in != std::string::npos);
   REQUIRE(out != std::string::npos);
   std::string edited = m;
   edited.replace(edited.find("    out: "), edited.find('\n', out) - out, "    out: 16777216");
   edited.replace(edited.find("    in: 64\n"), 11, "    in: 16777216\n");
-  const std::string e = error_of([&] { net::parse(with_manifest(bytes, edited), "m.tnet"); });
+  const std::string e =
+      error_of([&] { net::parse(testing::with_manifest(bytes, edited), "m.tnet"); });
   CHECK(e.find("m.tnet#manifest:") == 0);
   CHECK(e.find("has 16777216 x 16777216 weights; the largest tensor has 1073741824") !=
         std::string::npos);
@@ -91,22 +66,16 @@ TEST_CASE("1: a .tnet claiming more weights than 64 bits can count is refused", 
 
 TEST_CASE("14, 15: a manifest is UTF-8, and payload errors carry its line and column", "[robust]") {
   const auto bytes = net::serialize(testing::example_mlp(net::WeightForm::Ternary, 1));
-  std::string m(reinterpret_cast<const char*>(bytes.data()) + 64, bytes.size() - 64);
-  m = m.substr(0, m.find('\0'));
+  const std::string m = testing::tnet_manifest(bytes);
   std::string bad = m;
   bad.replace(bad.find("name: \"") + 7, 1, "\xff");
   CHECK(error_of([&] {
-          net::parse(with_manifest(bytes, bad), "m.tnet");
+          net::parse(testing::with_manifest(bytes, bad), "m.tnet");
         }).find("m.tnet#manifest:2:8: not UTF-8 text") == 0);
   // A ternary row pointer past the stream, with a correct payload CRC: the payload's own check
   // names the layer's weights at their line in the manifest.
-  auto u64_at = [&](const std::vector<uint8_t>& b, size_t at) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= uint64_t{b[at + i]} << (8 * i);
-    return v;
-  };
   std::vector<uint8_t> file = bytes;
-  const size_t area = u64_at(file, 48);
+  const size_t area = testing::tnet_u64(file, 48);
   file[area + 8 + 7] = 0x40;  // row_start[1] of fc1.weights, the first payload
   const size_t crc_at = m.find("crc32: ", m.find("name: \"fc1.weights\"")) + 7;
   const size_t crc_end = m.find_first_of("}\n", crc_at);
@@ -117,7 +86,8 @@ TEST_CASE("14, 15: a manifest is UTF-8, and payload errors carry its line and co
   std::snprintf(crc, sizeof crc, "0x%08x", crc32(file.data() + area, size));
   std::string edited = m;
   edited.replace(crc_at, crc_end - crc_at, crc);
-  const std::string e = error_of([&] { net::parse(with_manifest(file, edited), "m.tnet"); });
+  const std::string e =
+      error_of([&] { net::parse(testing::with_manifest(file, edited), "m.tnet"); });
   INFO(e);
   CHECK(e.find("m.tnet#manifest:") == 0);
   CHECK(e.find(": layers[0].weights: ") != std::string::npos);

@@ -23,36 +23,14 @@ static std::string parse_error(const std::vector<uint8_t>& bytes) {
   return "(no error)";
 }
 
-static uint64_t u64_at(const std::vector<uint8_t>& b, size_t at) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{b[at + i]} << (8 * i);
-  return v;
-}
+using testing::with_manifest;
 
-// Replaces the manifest and fixes sizes and checksums, to reach the manifest's own checks.
-static std::vector<uint8_t> with_manifest(const std::vector<uint8_t>& file,
-                                          const std::string& manifest) {
-  const uint64_t old_area = u64_at(file, 48);
-  std::vector<uint8_t> payloads(file.begin() + static_cast<long>(old_area), file.end());
-  ByteWriter w;
-  const size_t area = (64 + manifest.size() + 63) / 64 * 64;
-  w.raw(file.data(), 16);
-  w.u64(area + payloads.size());
-  w.u64(64);
-  w.u64(manifest.size());
-  w.u32(crc32(reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()));
-  w.raw(file.data() + 44, 4);
-  w.u64(area);
-  w.u32(0);
-  w.u32(crc32(w.bytes().data(), w.size()));
-  w.raw(manifest.data(), manifest.size());
-  w.pad_to(64);
-  w.raw(payloads.data(), payloads.size());
-  return w.bytes();
+static uint64_t u64_at(const std::vector<uint8_t>& b, size_t at) {
+  return testing::tnet_u64(b, at);
 }
 
 static std::string manifest_of(const std::vector<uint8_t>& file) {
-  return std::string(reinterpret_cast<const char*>(file.data()) + 64, u64_at(file, 32));
+  return testing::tnet_manifest(file);
 }
 
 TEST_CASE(".tnet round trip: write -> read -> write is byte-identical for every form", "[tnet]") {
