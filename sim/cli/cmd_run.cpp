@@ -115,7 +115,9 @@ int cmd_run(const Args& args) {
   opts.add_options()("model", po::value<std::string>(),
                      "the .tnet to run (default: the embedded configs/nets/default.tnet)")(
       "dataset", po::value<std::string>()->default_value("fashion-mnist"),
-      "where the input images come from: fashion-mnist, idx:DIR or synthetic[:...]")(
+      "where the input images come from: fashion-mnist, idx:DIR, cifar10:DIR or "
+      "synthetic[:...]; images smaller than the network's are centred, zero-padded and a "
+      "single channel repeated (docs/inputs.md)")(
       "batch", po::value<int64_t>()->default_value(1),
       "images per inference: each weight tile streams all of them")(
       "images", po::value<int64_t>(),
@@ -164,12 +166,9 @@ int cmd_run(const Args& args) {
                                               : std::string("<embedded>/") + kDefaultModel);
     }
   }();
-  const data::Dataset d = data::load(vm["dataset"].as<std::string>(), data::Split::Test, count);
-  if (d.height != net.input.height || d.width != net.input.width || net.input.channels != 1)
-    throw InputError("trine run: network '" + net.name + "' takes " +
-                     std::to_string(net.input.height) + "x" + std::to_string(net.input.width) +
-                     " images; the dataset has " + std::to_string(d.height) + "x" +
-                     std::to_string(d.width));
+  const data::Dataset d =
+      data::fit_images(data::load(vm["dataset"].as<std::string>(), data::Split::Test, count),
+                       net.input.channels, net.input.height, net.input.width, net.name);
   if (d.count < count)
     throw InputError("trine run: --images " + std::to_string(count) + " but the dataset has " +
                      std::to_string(d.count) + " test images");

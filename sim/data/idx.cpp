@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "sim/data/cifar10.hpp"
 #include "sim/data/synthetic.hpp"
 #include "sim/util/error.hpp"
 #include "sim/util/file.hpp"
@@ -132,7 +133,7 @@ std::string dataset_dir(const std::string& spec) {
   if (spec == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
   if (spec.rfind("idx:", 0) == 0 && spec.size() > 4) return spec.substr(4);
   throw InputError("dataset '" + spec +
-                   "': expected fashion-mnist, idx:DIR or synthetic[:KEY=VALUE,...]");
+                   "': expected fashion-mnist, idx:DIR, cifar10:DIR or synthetic[:KEY=VALUE,...]");
 }
 
 Dataset load_files(const std::string& images_path, const std::string& labels_path, int64_t limit) {
@@ -171,8 +172,39 @@ Dataset load_files(const std::string& images_path, const std::string& labels_pat
   return d;
 }
 
+std::string Dataset::shape() const {
+  return std::to_string(channels) + "x" + std::to_string(height) + "x" + std::to_string(width);
+}
+
+Dataset fit_images(Dataset d, int64_t channels, int64_t height, int64_t width,
+                   const std::string& network) {
+  if (d.channels == channels && d.height == height && d.width == width) return d;
+  if (d.height > height || d.width > width || (d.channels != 1 && d.channels != channels))
+    throw InputError("network '" + network + "' takes " + std::to_string(channels) + "x" +
+                     std::to_string(height) + "x" + std::to_string(width) +
+                     " images; the data set's are " + d.shape() +
+                     " (smaller images are centred and padded, one channel is repeated; larger "
+                     "ones are not cropped)");
+  Dataset out;
+  out.count = d.count, out.channels = channels, out.height = height, out.width = width;
+  out.labels = std::move(d.labels);
+  out.pixels.assign(static_cast<size_t>(out.count * out.image_bytes()), 0);
+  const int64_t top = (height - d.height) / 2, left = (width - d.width) / 2;
+  for (int64_t i = 0; i < d.count; ++i)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t y = 0; y < d.height; ++y) {
+        const uint8_t* from = d.image(i) + ((d.channels == 1 ? 0 : c) * d.height + y) * d.width;
+        uint8_t* to =
+            out.pixels.data() + i * out.image_bytes() + (c * height + top + y) * width + left;
+        std::copy(from, from + d.width, to);
+      }
+  return out;
+}
+
 Dataset load(const std::string& spec, Split split, int64_t limit) {
   if (is_synthetic(spec)) return synthetic(parse_synthetic(spec), split, limit);
+  if (spec.rfind("cifar10:", 0) == 0 && spec.size() > 8)
+    return load_cifar10(spec.substr(8), split, limit);
   const std::string dir = dataset_dir(spec);
   const std::string prefix = split == Split::Train ? "train" : "t10k";
   // Images first: the error for a missing set names the image file.
@@ -182,6 +214,7 @@ Dataset load(const std::string& spec, Split split, int64_t limit) {
 }
 
 void write_images(const std::string& path, const Dataset& d) {
+  if (d.channels != 1) throw InputError(path, "IDX image files hold one channel");
   std::vector<uint8_t> b;
   put_be32(b, 0x00000803);
   put_be32(b, static_cast<uint32_t>(d.count));

@@ -12,14 +12,15 @@ namespace trine::data {
 
 struct SyntheticSpec {
   uint64_t seed = 1;
-  int64_t height = 12, width = 12;
+  int64_t channels = 1, height = 12, width = 12;
   int64_t classes = 10;
   int64_t train = 4000, test = 1000;
   int noise = 40;  // peak amplitude of the per-pixel noise, in pixel units
 };
 
-// "synthetic" or "synthetic:KEY=VALUE,..." with keys seed, size (N or HxW), classes, train,
-// test, noise. Throws InputError naming the bad key.
+// "synthetic" or "synthetic:KEY=VALUE,..." with keys seed, size (N, HxW or CxHxW: colour
+// images, each channel its own tint of the class's blobs), classes, train, test, noise. Throws
+// InputError naming the bad key.
 SyntheticSpec parse_synthetic(const std::string& spec);
 bool is_synthetic(const std::string& spec);
 

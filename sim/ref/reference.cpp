@@ -240,11 +240,10 @@ Tensor Reference::run(const uint8_t* pixels) const {
 
 Evaluation evaluate(const net::Network& n, const data::Dataset& d, int threads) {
   const net::InputSpec& in = n.input;
-  if (in.channels != 1 || in.height != d.height || in.width != d.width)
+  if (in.channels != d.channels || in.height != d.height || in.width != d.width)
     throw InputError("network '" + n.name + "' takes " + std::to_string(in.channels) + "x" +
                      std::to_string(in.height) + "x" + std::to_string(in.width) +
-                     " images; the dataset has 1x" + std::to_string(d.height) + "x" +
-                     std::to_string(d.width));
+                     " images; the data set's are " + d.shape());
   Reference ref(n);
   Evaluation e;
   e.predictions.assign(static_cast<size_t>(d.count), 0);

@@ -2,8 +2,10 @@
 // runs it with the same arguments.
 #include <unistd.h>
 
+#include <c10/util/Exception.h>
 #include <boost/program_options.hpp>
 #include <cstdio>
+
 #include <iostream>
 #include <sstream>
 
@@ -105,6 +107,12 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const RunError& e) {
     std::cerr << "trine train: " << e.what() << "\n";
+    return 1;
+  } catch (const c10::Error& e) {
+    // LibTorch's message carries a stack trace: one line of it says what went wrong.
+    std::string msg = e.what_without_backtrace();
+    msg = msg.substr(0, msg.find('\n'));
+    std::cerr << "trine train: LibTorch: " << msg << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "trine train: unexpected error: " << e.what() << "\n";

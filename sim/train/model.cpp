@@ -85,8 +85,9 @@ torch::Tensor fake_quant(const torch::Tensor& y, int exp, double lo, double hi) 
 }
 
 torch::Tensor image_tensor(const data::Dataset& d) {
-  const torch::Tensor u8 = torch::from_blob(const_cast<uint8_t*>(d.pixels.data()),
-                                            {d.count, 1, d.height, d.width}, torch::kUInt8);
+  const torch::Tensor u8 =
+      torch::from_blob(const_cast<uint8_t*>(d.pixels.data()),
+                       {d.count, d.channels, d.height, d.width}, torch::kUInt8);
   return u8.to(torch::kFloat32) / 256.0;
 }
 

@@ -34,13 +34,16 @@ std::string fmt(double v) {
 void resolve(NetSpec& n, const std::string& where) {
   int64_t c = n.input.channels, h = n.input.height, w = n.input.width;
   int conv = 0, fc = 0, pool = 0;
+  // The image and the outputs of convolutions and pools are C x H x W tensors: a dense layer
+  // after one takes it flattened, even when it is 1 x 1 in space (a global pool).
+  bool spatial = true;
   std::vector<LayerSpec> out;
   for (LayerSpec l : n.layers) {
     auto bad = [&](const std::string& msg) {
       throw InputError(where, "layer " + std::to_string(out.size() + 1) + " (" +
                                   (l.name.empty() ? std::string("unnamed") : l.name) + "): " + msg);
     };
-    if (l.op == LayerOp::Dense && (h != 1 || w != 1)) {
+    if (l.op == LayerOp::Dense && spatial) {
       LayerSpec f;
       f.op = LayerOp::Flatten;
       f.name = "flatten";
@@ -84,6 +87,7 @@ void resolve(NetSpec& n, const std::string& where) {
         break;
     }
     l.out_c = c, l.out_h = h, l.out_w = w;
+    spatial = l.op == LayerOp::Conv || l.op == LayerOp::MaxPool || l.op == LayerOp::AvgPool;
     out.push_back(l);
   }
   n.layers = out;

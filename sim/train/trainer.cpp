@@ -209,12 +209,14 @@ Trainer::Trainer(TrainOptions options, data::Dataset train, data::Dataset test)
   if (!(opt_.lr > 0 && opt_.lr < 10)) throw InputError("--lr must be in (0, 10)");
   if (opt_.act_bits < 2 || opt_.act_bits > 16) throw InputError("--act-bits must be in [2, 16]");
   if (train_.count < 1 || test_.count < 1) throw InputError("the dataset has no images");
-  if (train_.height != test_.height || train_.width != test_.width)
-    throw InputError("the training and test images differ in size");
+  if (train_.shape() != test_.shape())
+    throw InputError("the training and test images differ in shape (" + train_.shape() + ", " +
+                     test_.shape() + ")");
   int64_t classes = 0;
   for (const data::Dataset* d : {&train_, &test_})
     for (uint8_t l : d->labels) classes = std::max<int64_t>(classes, l + 1);
-  net_ = parse_net(opt_.net, {1, train_.height, train_.width, std::max<int64_t>(classes, 2)});
+  net_ = parse_net(opt_.net,
+                   {train_.channels, train_.height, train_.width, std::max<int64_t>(classes, 2)});
   method_ = parse_method(opt_.method);
 }
 

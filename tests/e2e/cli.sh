@@ -70,7 +70,7 @@ cp cnn-nk.tnet pad.tnet
 size=$(stat -c %s pad.tnet)
 printf '\x01' | dd of=pad.tnet bs=1 seek=$((size - 1)) conv=notrunc status=none
 expect 2 "non-zero padding byte at offset $((size - 1))" -- "$TRINE" check pad.tnet
-expect 2 "network 'example-cnn-nk' takes 1x12x12 images; the dataset has 1x1x64" -- \
+expect 2 "network 'example-cnn-nk' takes 1x12x12 images; the data set's are 1x1x64" -- \
   "$TRINE" infer --model cnn-nk.tnet --dataset idx:data64
 expect 2 "nodata/t10k-images-idx3-ubyte: missing" -- "$TRINE" infer --model cnn-nk.tnet --dataset idx:nodata
 

@@ -107,5 +107,21 @@ c_full=$(json full.json '[(l["cycles"], l["stall_cycles"]) for l in d["layers"] 
 c_half=$(json half.json '[(l["cycles"], l["stall_cycles"]) for l in d["layers"] if l["name"] == "conv2"][0]')
 [[ $c_full == "$c_half" && $c_full == *", 0)" ]] && ok || bad "conv2 changed with the bandwidth: $c_full -> $c_half"
 
+# Colour networks (issue 23, item 5): CIFAR-10's binary records as they are, and grey images
+# centred, zero-padded and repeated into three channels; both bit-exact.
+"$NETGEN" example --form nk --arch cnn --channels 3 --height 32 --width 32 --seed 5 -o rgb.tnet \
+  || bad "netgen rgb"
+mkdir cifar
+/usr/bin/python3 -c "
+import random
+random.seed(7)
+with open('cifar/test_batch.bin', 'wb') as f:
+    for i in range(6):
+        f.write(bytes([i % 10]) + bytes(random.randrange(256) for _ in range(3072)))"
+expect 0 "accuracy" -- "$TRINE" run --model rgb.tnet --dataset cifar10:cifar --images 6
+expect 0 "/6)" -- "$TRINE" infer --model rgb.tnet --dataset cifar10:cifar
+expect 0 "bit-exact" -- "$TRINE" run --model rgb.tnet --images 2   # Fashion-MNIST, 1x28x28
+expect 2 "takes 1x12x12 images; the data set's are 1x28x28 (smaller images are centred" -- \
+  "$TRINE" run --model cnn-dense8.tnet
 echo "run.sh: $passed passed, $failed failed"
 ((failed == 0))

@@ -40,5 +40,12 @@ expect 2 "unrecognised option '--epoch'" -- "$TRINE" train --epoch 3 -o c.tnet
 [[ ! -e c.tnet ]] && ok || bad "a failed run left c.tnet behind"
 expect 0 "ternary:" -- "$TRINE" train --method help
 
+# Colour images, and a network whose last pool is 1x1 in space before its dense layer (LeNet-5
+# on 12x12 images: it crashed LibTorch); the result runs bit-exact (issue 23).
+colour=synthetic:seed=6,size=3x12x12,train=400,test=100
+expect 0 "integer" -- "$TRINE" train --net lenet5 --dataset "$colour" --epochs 1 -j 1 \
+  --method nk:4,1 -o rgb.tnet
+expect 0 "bit-exact" -- "$TRINE" run --model rgb.tnet --dataset "$colour" --images 4
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

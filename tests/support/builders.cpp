@@ -118,15 +118,17 @@ net::Layer pool_layer(const std::string& name, net::LayerKind kind, int k, int s
   return l;
 }
 
-net::Network example_cnn(WeightForm form, uint32_t seed, int64_t height, int64_t width) {
+net::Network example_cnn(WeightForm form, uint32_t seed, int64_t height, int64_t width,
+                         int64_t channels) {
   std::mt19937 rng(seed);
   net::Network n;
   n.name = std::string("example-cnn-") + net::form_name(form);
-  n.input = {1, height, width, 8, 0};
+  n.input = {channels, height, width, 8, 0};
   n.classes = 10;
   n.meta = {{"producer", "tests/support/builders"}, {"seed", std::to_string(seed)}};
-  n.layers.push_back(
-      conv_layer("conv1", 1, 4, 3, 1, 1, encode_as(form, random_matrix(form, 4, 9, rng)), 7, rng));
+  n.layers.push_back(conv_layer("conv1", channels, 4, 3, 1, 1,
+                                encode_as(form, random_matrix(form, 4, 9 * channels, rng)), 7,
+                                rng));
   n.layers.push_back(pool_layer("pool1", net::LayerKind::MaxPool, 2, 2));
   n.layers.push_back(
       conv_layer("conv2", 4, 6, 3, 2, 1, encode_as(form, random_matrix(form, 6, 36, rng)), 8, rng));
@@ -179,13 +181,14 @@ net::Network example_mlp(WeightForm form, uint32_t seed, int64_t inputs) {
 }
 
 data::Dataset random_dataset(int64_t count, int64_t height, int64_t width, int classes,
-                             uint32_t seed) {
+                             uint32_t seed, int64_t channels) {
   std::mt19937 rng(seed);
   data::Dataset d;
   d.count = count;
+  d.channels = channels;
   d.height = height;
   d.width = width;
-  d.pixels.resize(static_cast<size_t>(count * height * width));
+  d.pixels.resize(static_cast<size_t>(count * d.image_bytes()));
   for (auto& p : d.pixels) p = static_cast<uint8_t>(rng());
   std::uniform_int_distribution<int> label(0, classes - 1);
   d.labels.resize(static_cast<size_t>(count));

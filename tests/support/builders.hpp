@@ -22,19 +22,19 @@ net::Layer conv_layer(const std::string& name, int64_t in_ch, int64_t out_ch, in
                       int pad, net::Weights w, int64_t shift, std::mt19937& rng);
 net::Layer pool_layer(const std::string& name, net::LayerKind kind, int k, int stride);
 
-// conv(pad 1) -> maxpool -> conv(stride 2) -> avgpool? -> flatten -> dense -> dense, every
-// compute layer in `form`, for images of height x width.
+// conv(pad 1, `channels` in) -> maxpool -> conv(stride 2) -> avgpool? -> flatten -> dense -> dense,
+// every compute layer in `form`, for images of height x width.
 net::Network example_cnn(net::WeightForm form, uint32_t seed, int64_t height = 12,
-                         int64_t width = 12);
+                         int64_t width = 12, int64_t channels = 1);
 // LeNet-5 for 28x28 images: conv 6@5x5 (pad 2) -> maxpool -> conv 16@5x5 -> maxpool ->
 // flatten -> dense 120 -> dense 84 -> dense 10, every compute layer in `form`.
 net::Network lenet5(net::WeightForm form, uint32_t seed);
 // dense -> dense -> dense in `form`.
 net::Network example_mlp(net::WeightForm form, uint32_t seed, int64_t inputs = 64);
 
-// `count` random images with random labels in [0, classes).
+// `count` random images (of `channels` x height x width) with random labels in [0, classes).
 data::Dataset random_dataset(int64_t count, int64_t height, int64_t width, int classes,
-                             uint32_t seed);
+                             uint32_t seed, int64_t channels = 1);
 
 // .tnet surgery for tests of the reader: a little-endian u64 of the file; its manifest; the
 // file with the manifest replaced and the header's sizes and checksums fixed, so that the

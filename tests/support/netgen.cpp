@@ -1,5 +1,6 @@
 // trine-netgen: writes hand-built networks and synthetic IDX sets for tests and examples.
 //   trine-netgen example --form FORM --arch cnn|mlp|lenet5 [--seed S] [--height H --width W]
+//                [--channels C]
 //                -o OUT.tnet          (lenet5: the benchmark's random-weight LeNet-5)
 //   trine-netgen centroid [--dataset SPEC] -o OUT.tnet   nearest-class-mean int8 classifier
 //   trine-netgen dataset --count N --height H --width W [--seed S] -o DIR
@@ -47,7 +48,7 @@ std::string get(const std::map<std::string, std::string>& o, const std::string& 
 // w_c = round(mean_c / 2), which ranks classes as -|x - 2 w_c|^2 does.
 net::Network centroid(const std::string& spec) {
   const data::Dataset d = data::load(spec, data::Split::Train);
-  const int64_t pixels = d.height * d.width;
+  const int64_t pixels = d.image_bytes();
   std::vector<double> sum(static_cast<size_t>(10 * pixels), 0.0);
   std::vector<int64_t> count(10, 0);
   for (int64_t i = 0; i < d.count; ++i) {
@@ -70,7 +71,7 @@ net::Network centroid(const std::string& spec) {
   }
   net::Network n;
   n.name = "centroid-" + std::to_string(d.height) + "x" + std::to_string(d.width);
-  n.input = {1, d.height, d.width, 8, 0};
+  n.input = {d.channels, d.height, d.width, 8, 0};
   n.classes = 10;
   n.meta = {{"producer", "trine-netgen centroid"},
             {"dataset", spec},
@@ -103,7 +104,8 @@ int main(int argc, char** argv) try {
         arch == "mlp"      ? testing::example_mlp(form, seed, std::stoll(get(o, "width", "64")))
         : arch == "lenet5" ? testing::lenet5(form, seed)  // the benchmark's random-weight LeNet-5
                            : testing::example_cnn(form, seed, std::stoll(get(o, "height", "12")),
-                                                  std::stoll(get(o, "width", "12")));
+                                                  std::stoll(get(o, "width", "12")),
+                                                  std::stoll(get(o, "channels", "1")));
     net::write_tnet(n, need(o, "o"));
   } else if (cmd == "centroid") {
     net::write_tnet(centroid(get(o, "dataset", "fashion-mnist")), need(o, "o"));

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sim/data/cifar10.hpp"
 #include "sim/data/idx.hpp"
 #include "sim/util/error.hpp"
 #include "tests/support/builders.hpp"
@@ -66,9 +67,9 @@ TEST_CASE("IDX errors name the file", "[idx]") {
                     dir +
                         "/t10k-images-idx3-ubyte: not an IDX image file (magic is not "
                         "0x00000803)");
-  CHECK_THROWS_WITH(
-      data::load("mnist", data::Split::Test),
-      "dataset 'mnist': expected fashion-mnist, idx:DIR or synthetic[:KEY=VALUE,...]");
+  CHECK_THROWS_WITH(data::load("mnist", data::Split::Test),
+                    "dataset 'mnist': expected fashion-mnist, idx:DIR, cifar10:DIR or "
+                    "synthetic[:KEY=VALUE,...]");
 }
 
 // Writes `bytes` to `path` as they are (a raw IDX file, or gzip made by zlib when it ends in .gz).
@@ -171,4 +172,76 @@ TEST_CASE("synthetic datasets: seeded, split apart, learnable shapes, strict spe
   CHECK_THROWS_WITH(data::load("synthetic:colours=3", data::Split::Train),
                     "dataset 'synthetic:colours=3': unknown key 'colours' (keys: seed, size, "
                     "classes, train, test, noise)");
+}
+
+// Issue 23, item 5: colour data. CIFAR-10's binary records, written by the test.
+TEST_CASE("CIFAR-10 binary batches load as 3x32x32 images, with their errors", "[idx][cifar]") {
+  const std::string dir = fresh_dir("cifar");
+  const data::Dataset a = testing::random_dataset(7, 32, 32, 10, 3, 3);
+  const data::Dataset b = testing::random_dataset(5, 32, 32, 10, 4, 3);
+  data::write_cifar10(dir + "/data_batch_1.bin", a);
+  data::write_cifar10(dir + "/data_batch_2.bin", b);
+  data::write_cifar10(dir + "/test_batch.bin", b);
+  const data::Dataset train = data::load("cifar10:" + dir, data::Split::Train);
+  CHECK(train.count == 12);
+  CHECK(train.shape() == "3x32x32");
+  CHECK(std::equal(a.pixels.begin(), a.pixels.end(), train.pixels.begin()));
+  CHECK(std::equal(b.pixels.begin(), b.pixels.end(), train.image(7)));
+  CHECK(train.labels[8] == b.labels[1]);
+  CHECK(data::load("cifar10:" + dir, data::Split::Train, 9).count == 9);
+  CHECK(data::load("cifar10:" + dir, data::Split::Test).pixels == b.pixels);
+  // A record's red plane is its first 1024 bytes: channel-major, as trine's tensors are.
+  std::ofstream(dir + "/test_batch.bin", std::ios::binary | std::ios::app) << "x";
+  CHECK_THROWS_WITH(data::load("cifar10:" + dir, data::Split::Test),
+                    dir +
+                        "/test_batch.bin: 15366 bytes is not a whole number of 3073-byte "
+                        "records (one label byte, 3x32x32 pixels)");
+  std::vector<uint8_t> bad(3073, 0);
+  bad[0] = 10;
+  std::ofstream(dir + "/test_batch.bin", std::ios::binary)
+      .write(reinterpret_cast<const char*>(bad.data()), 3073);
+  CHECK_THROWS_WITH(data::load("cifar10:" + dir, data::Split::Test),
+                    dir + "/test_batch.bin: record 0 has label 10; CIFAR-10 labels are 0 to 9");
+  const std::string none = fresh_dir("cifar_none");
+  CHECK_THROWS_WITH(data::load("cifar10:" + none, data::Split::Train),
+                    none +
+                        "/data_batch_1.bin: missing: expected data_batch_1.bin (to "
+                        "data_batch_5.bin) in " +
+                        none);
+}
+
+TEST_CASE("images smaller than the network's are centred, padded and channel-repeated",
+          "[idx][cifar]") {
+  data::Dataset d = testing::random_dataset(2, 2, 3, 10, 9);
+  const data::Dataset f = data::fit_images(d, 3, 5, 6, "n");
+  CHECK(f.shape() == "3x5x6");
+  CHECK(f.labels == d.labels);
+  // Margins: 3 rows (1 above, 2 below), 3 columns (1 left, 2 right); every channel the same.
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t c = 0; c < 3; ++c)
+      for (int64_t y = 0; y < 5; ++y)
+        for (int64_t x = 0; x < 6; ++x) {
+          const bool inside = y >= 1 && y < 3 && x >= 1 && x < 4;
+          const uint8_t want = inside ? d.image(i)[(y - 1) * 3 + (x - 1)] : 0;
+          CHECK(f.image(i)[(c * 5 + y) * 6 + x] == want);
+        }
+  CHECK(data::fit_images(d, 1, 2, 3, "n").pixels == d.pixels);  // already the right shape
+  CHECK_THROWS_WITH(data::fit_images(d, 1, 2, 2, "n"),
+                    "network 'n' takes 1x2x2 images; the data set's are 1x2x3 (smaller images are "
+                    "centred and padded, one channel is repeated; larger ones are not cropped)");
+  const data::Dataset colour = testing::random_dataset(1, 2, 2, 10, 9, 3);
+  CHECK_THROWS_WITH(data::fit_images(colour, 4, 2, 2, "n"),
+                    Catch::Contains("data set's are 3x2x2"));
+}
+
+TEST_CASE("colour synthetic sets: one channel unchanged, each channel its own tint", "[idx]") {
+  const data::Dataset grey = data::load("synthetic:seed=4,size=8x8,test=30", data::Split::Test);
+  const data::Dataset colour = data::load("synthetic:seed=4,size=3x8x8,test=30", data::Split::Test);
+  CHECK(colour.shape() == "3x8x8");
+  CHECK(colour.labels == grey.labels);
+  for (int64_t i = 0; i < 30; ++i) {
+    CHECK(std::equal(grey.image(i), grey.image(i) + 64, colour.image(i)));  // channel 0
+    CHECK_FALSE(std::equal(colour.image(i), colour.image(i) + 64, colour.image(i) + 64));
+  }
+  CHECK_THROWS_WITH(data::load("synthetic:size=5x8x8", data::Split::Test), Catch::Contains("size"));
 }

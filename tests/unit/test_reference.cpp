@@ -127,7 +127,15 @@ TEST_CASE("evaluation does not depend on the thread count", "[reference]") {
 TEST_CASE("evaluation rejects a dataset of another image size", "[reference]") {
   const auto n = testing::example_cnn(net::WeightForm::Dense8, 1, 12, 12);
   CHECK_THROWS_WITH(ref::evaluate(n, testing::random_dataset(2, 28, 28, 10, 1)),
-                    "network 'example-cnn-dense8' takes 1x12x12 images; the dataset has 1x28x28");
+                    "network 'example-cnn-dense8' takes 1x12x12 images; the data set's are "
+                    "1x28x28");
+  // Colour: the channel count is part of the shape (the old message said "takes 3x12x12
+  // images; the dataset has 12x12" and meant the channels).
+  const auto rgb = testing::example_cnn(net::WeightForm::Dense8, 1, 12, 12, 3);
+  CHECK_THROWS_WITH(ref::evaluate(rgb, testing::random_dataset(2, 12, 12, 10, 1)),
+                    "network 'example-cnn-dense8' takes 3x12x12 images; the data set's are "
+                    "1x12x12");
+  CHECK(ref::evaluate(rgb, testing::random_dataset(2, 12, 12, 10, 1, 3)).predictions.size() == 2);
 }
 
 // The arithmetic of docs/arithmetic.md written as plainly as possible: one output at a time,
