@@ -49,16 +49,28 @@ int cmd_inspect(const Args& args) {
               n.name.c_str(), type_text(net::input_type(n.input)).c_str(), n.input.shift,
               static_cast<long long>(n.classes));
   for (const auto& [k, v] : n.meta) std::printf("%s: %s\n", k.c_str(), v.c_str());
-  std::printf("\n%-3s %-12s %-8s %-14s %-8s %-22s %10s %10s %8s %7s %10s\n", "#", "layer", "kind",
+  std::printf("\n%-3s %-12s %-13s %-14s %-8s %-22s %10s %10s %8s %7s %10s\n", "#", "layer", "kind",
               "output", "form", "parameters", "weights", "nonzero", "sparsity", "bits/w", "bytes");
   const net::Footprint f = net::footprint(n);
+  // A graph: each layer's inputs, on a line of their own under it.
+  const bool graph = !net::is_chain(n);
+  const std::vector<std::vector<int>> inputs = net::input_indices(n, path);
+  auto inputs_line = [&](size_t i) {
+    if (!graph) return;
+    std::string names;
+    for (int k : inputs[i])
+      names += (names.empty() ? "" : ", ") +
+               (k < 0 ? std::string("input") : n.layers[static_cast<size_t>(k)].name);
+    std::printf("    <- %s\n", names.c_str());
+  };
   size_t next = 0;  // next compute layer's footprint
   for (size_t i = 0; i < n.layers.size(); ++i) {
     const net::Layer& l = n.layers[i];
-    std::printf("%-3zu %-12s %-8s %-14s ", i, l.name.c_str(), net::kind_name(l.kind),
+    std::printf("%-3zu %-12s %-13s %-14s ", i, l.name.c_str(), net::kind_name(l.kind),
                 type_text(types[i]).c_str());
     if (!l.is_compute()) {
       std::printf("\n");
+      inputs_line(i);
       continue;
     }
     const net::LayerFootprint& lf = f.layers[next++];
@@ -66,6 +78,7 @@ int cmd_inspect(const Args& args) {
                 params_text(l).c_str(), static_cast<long long>(lf.weights),
                 static_cast<long long>(lf.nonzeros), 100.0 * lf.sparsity(), lf.bits_per_weight(),
                 static_cast<long long>((lf.weight_bits + 7) / 8));
+    inputs_line(i);
   }
   if (f.weights > 0) {
     std::printf(

@@ -212,6 +212,13 @@ InputError locate(const MappingError& e, const config::LoadedDesignPoint& dp,
 
 Schedule compile(const net::Network& network, const config::DesignPoint& dp, int64_t batch) {
   if (batch < 1) throw InputError("the batch must hold at least one image");
+  if (!net::is_chain(network))
+    for (const net::Layer& l : network.layers)
+      if (!l.inputs.empty() || l.takes_many() || l.kind == LayerKind::GlobalAvgPool)
+        throw InputError("layer '" + l.name +
+                         "': the accelerator runs chains of layers; add, concat, globalavgpool "
+                         "and inputs other than the previous layer run on the reference model "
+                         "only (trine infer)");
   const std::vector<net::TensorType> types = net::infer_types(network, network.name);
   Schedule s;
   net::TensorType in = net::input_type(network.input);
@@ -252,6 +259,10 @@ Schedule compile(const net::Network& network, const config::DesignPoint& dp, int
       case LayerKind::Flatten:
         p.output_to_dram = p.input_from_dram || i + 1 == network.layers.size();
         break;  // addressing only
+      case LayerKind::Add:
+      case LayerKind::Concat:
+      case LayerKind::GlobalAvgPool:
+        TRINE_ASSERT(false, "graph layers are refused before planning");
     }
     in_dram = p.output_to_dram;
     in = out;

@@ -1,5 +1,8 @@
 #include "sim/net/network.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include "sim/util/error.hpp"
 #include "sim/util/limits.hpp"
 
@@ -11,16 +14,161 @@ const std::string kTensorLimitText =
 }  // namespace
 
 const char* kind_name(LayerKind k) {
-  static const char* names[] = {"dense", "conv2d", "maxpool", "avgpool", "relu", "flatten"};
+  static const char* names[] = {"dense",   "conv2d", "maxpool", "avgpool",      "relu",
+                                "flatten", "add",    "concat",  "globalavgpool"};
   return names[static_cast<int>(k)];
 }
 
+const std::vector<LayerKind>& all_kinds() {
+  static const std::vector<LayerKind> kinds = {
+      LayerKind::Dense,   LayerKind::Conv2d, LayerKind::MaxPool,
+      LayerKind::AvgPool, LayerKind::Relu,   LayerKind::Flatten,
+      LayerKind::Add,     LayerKind::Concat, LayerKind::GlobalAvgPool};
+  return kinds;
+}
+
+bool is_chain(const Network& n) {
+  for (const Layer& l : n.layers)
+    if (!l.inputs.empty() || l.takes_many() || l.kind == LayerKind::GlobalAvgPool) return false;
+  return true;
+}
+
+namespace {
+
+// A cycle reachable from layer `start` through inputs, as the layers on it with the first
+// repeated at the end; empty when there is none. (Iterative: a long chain is no recursion.)
+std::vector<int> cycle_from(const std::vector<std::vector<int>>& edges, int start) {
+  std::vector<int> path{start};
+  std::vector<size_t> next{0};
+  std::vector<char> on_path(edges.size(), 0), done(edges.size(), 0);
+  on_path[static_cast<size_t>(start)] = 1;
+  while (!path.empty()) {
+    const auto at = static_cast<size_t>(path.back());
+    if (next.back() == edges[at].size()) {
+      on_path[at] = 0, done[at] = 1;
+      path.pop_back(), next.pop_back();
+      continue;
+    }
+    const int to = edges[at][next.back()++];
+    if (to < 0 || done[static_cast<size_t>(to)]) continue;
+    if (on_path[static_cast<size_t>(to)]) {
+      std::vector<int> loop(std::find(path.begin(), path.end(), to), path.end());
+      loop.push_back(to);
+      return loop;
+    }
+    on_path[static_cast<size_t>(to)] = 1;
+    path.push_back(to), next.push_back(0);
+  }
+  return {};
+}
+
+}  // namespace
+
+namespace {
+
+std::string shape_text(const TensorType& t) {
+  return std::to_string(t.channels) + "x" + std::to_string(t.height) + "x" +
+         std::to_string(t.width);
+}
+
+std::string type_text(const TensorType& t) {
+  return (t.is_signed ? "s" : "u") + std::to_string(t.bits);
+}
+
+template <class Bad>
+TensorType add_type(const Layer& l, const std::vector<TensorType>& ins, Bad&& bad) {
+  for (size_t k = 1; k < ins.size(); ++k)
+    if (shape_text(ins[k]) != shape_text(ins[0]))
+      bad("its inputs differ in shape: '" + l.inputs[0] + "' is " + shape_text(ins[0]) + ", '" +
+          l.inputs[k] + "' is " + shape_text(ins[k]));
+  if (l.scales.size() != ins.size())
+    bad("has " + std::to_string(l.scales.size()) + " scales for " + std::to_string(ins.size()) +
+        " inputs");
+  for (const Requant& q : l.scales)
+    if (q.shift < 0 || q.shift > 31 || q.multiplier < 1 || q.multiplier > 0x7fffffff)
+      bad("a scale's multiplier must be in [1, 2^31 - 1] and its shift in [0, 31]");
+  if (l.relu ? (l.out_bits < 1 || l.out_bits > 16) : (l.out_bits < 2 || l.out_bits > 32))
+    bad("out_bits must be in [1, 16] with relu, [2, 32] without");
+  return {ins[0].channels, ins[0].height, ins[0].width, !l.relu, l.out_bits};
+}
+
+template <class Bad>
+TensorType concat_type(const Layer& l, const std::vector<TensorType>& ins, Bad&& bad) {
+  TensorType out = ins[0];
+  for (size_t k = 1; k < ins.size(); ++k) {
+    if (ins[k].height != ins[0].height || ins[k].width != ins[0].width)
+      bad("its inputs differ in height and width: '" + l.inputs[0] + "' is " + shape_text(ins[0]) +
+          ", '" + l.inputs[k] + "' is " + shape_text(ins[k]));
+    if (type_text(ins[k]) != type_text(ins[0]))
+      bad("its inputs differ in type: '" + l.inputs[0] + "' is " + type_text(ins[0]) + ", '" +
+          l.inputs[k] + "' is " + type_text(ins[k]));
+    out.channels += ins[k].channels;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<int>> input_indices(const Network& n, const std::string& where) {
+  auto fail = [&](const std::string& layer, const std::string& msg) {
+    throw InputError(where, (layer.empty() ? "" : "layer '" + layer + "': ") + msg);
+  };
+  std::map<std::string, int> index;
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    const std::string& name = n.layers[i].name;
+    if (name.empty()) fail("", "a layer has no name");
+    if (name == "input") fail(name, "'input' names the network's input, not a layer");
+    if (!index.emplace(name, static_cast<int>(i)).second)
+      fail(name, "two layers have this name (inputs refer to layers by name)");
+  }
+  std::vector<std::vector<int>> graph(n.layers.size());
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    const Layer& l = n.layers[i];
+    for (const std::string& name : l.inputs) {
+      if (name == "input") {
+        graph[i].push_back(-1);
+        continue;
+      }
+      const auto it = index.find(name);
+      if (it == index.end()) fail(l.name, "input '" + name + "' names no layer (nor 'input')");
+      graph[i].push_back(it->second);
+    }
+    if (l.inputs.empty()) graph[i].push_back(static_cast<int>(i) - 1);
+  }
+  // Cycles first (from the last layer back: every layer is reached from some later one or
+  // is the output), then the order: a cycle is the clearer message.
+  for (size_t i = n.layers.size(); i-- > 0;) {
+    const std::vector<int> loop = cycle_from(graph, static_cast<int>(i));
+    if (loop.empty()) continue;
+    std::string names;
+    for (int k : loop)
+      names += (names.empty() ? "" : " -> ") + n.layers[static_cast<size_t>(k)].name;
+    fail("", "the layers form a cycle: " + names + " (each takes the next as its input)");
+  }
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    const Layer& l = n.layers[i];
+    for (size_t k = 0; k < graph[i].size(); ++k)
+      if (graph[i][k] >= static_cast<int>(i))
+        fail(l.name, "its input '" + l.inputs[k] + "' is listed after it (list a layer after " +
+                         "its inputs)");
+    const size_t count = graph[i].size();
+    if (l.takes_many() && count < 2)
+      fail(l.name, std::string(l.kind == LayerKind::Add ? "an " : "a ") + kind_name(l.kind) +
+                       " takes two or more inputs");
+    if (!l.takes_many() && count != 1)
+      fail(l.name, std::string("a ") + kind_name(l.kind) + " layer takes one input, not " +
+                       std::to_string(count));
+  }
+  return graph;
+}
+
 bool Layer::operator==(const Layer& o) const {
-  return name == o.name && kind == o.kind && in_channels == o.in_channels &&
-         out_channels == o.out_channels && kernel_h == o.kernel_h && kernel_w == o.kernel_w &&
-         stride_h == o.stride_h && stride_w == o.stride_w && pad_h == o.pad_h && pad_w == o.pad_w &&
-         (!is_compute() || weights == o.weights) && bias == o.bias && requant == o.requant &&
-         relu == o.relu && out_bits == o.out_bits && acc_bits == o.acc_bits && method == o.method;
+  return name == o.name && kind == o.kind && inputs == o.inputs && scales == o.scales &&
+         in_channels == o.in_channels && out_channels == o.out_channels && kernel_h == o.kernel_h &&
+         kernel_w == o.kernel_w && stride_h == o.stride_h && stride_w == o.stride_w &&
+         pad_h == o.pad_h && pad_w == o.pad_w && (!is_compute() || weights == o.weights) &&
+         bias == o.bias && requant == o.requant && relu == o.relu && out_bits == o.out_bits &&
+         acc_bits == o.acc_bits && method == o.method;
 }
 
 bool Network::operator==(const Network& o) const {
@@ -61,9 +209,14 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
   TensorType t = input_type(in);
   if (t.size() > limits::kTensorElements)
     fail("", "the input has " + std::to_string(t.size()) + " elements; " + kTensorLimitText);
-  for (const Layer& l : n.layers) {
+  const std::vector<std::vector<int>> graph = input_indices(n, where);
+  const TensorType image = t;
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    const Layer& l = n.layers[i];
     auto bad = [&](const std::string& msg) { fail(l.name, msg); };
-    if (l.name.empty()) fail("", "a layer has no name");
+    std::vector<TensorType> ins;
+    for (int k : graph[i]) ins.push_back(k < 0 ? image : types[static_cast<size_t>(k)]);
+    t = ins.front();
     switch (l.kind) {
       case LayerKind::Dense:
       case LayerKind::Conv2d: {
@@ -131,6 +284,15 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
         break;
       case LayerKind::Flatten:
         t = {t.size(), 1, 1, t.is_signed, t.bits};
+        break;
+      case LayerKind::Add:
+        t = add_type(l, ins, bad);
+        break;
+      case LayerKind::Concat:
+        t = concat_type(l, ins, bad);
+        break;
+      case LayerKind::GlobalAvgPool:
+        t = {t.channels, 1, 1, t.is_signed, t.bits};
         break;
     }
     if (t.size() > limits::kTensorElements)

@@ -11,8 +11,12 @@
 
 namespace trine::net {
 
-enum class LayerKind { Dense, Conv2d, MaxPool, AvgPool, Relu, Flatten };
+// Add, Concat and GlobalAvgPool came with format 1.1 (docs/tnet.md): a file that uses one, or
+// names a layer's inputs, is written as 1.1; any other as 1.0.
+enum class LayerKind { Dense, Conv2d, MaxPool, AvgPool, Relu, Flatten, Add, Concat, GlobalAvgPool };
 const char* kind_name(LayerKind k);
+// Every kind, in enum order: one list for the reader, the writer and messages.
+const std::vector<LayerKind>& all_kinds();
 
 // Free-form key/value metadata (trainer parameters, provenance), kept in order.
 using Meta = std::vector<std::pair<std::string, std::string>>;
@@ -44,8 +48,14 @@ struct Requant {
 };
 
 struct Layer {
-  std::string name;
+  std::string name;  // unique; "input" names the network's input and no layer
   LayerKind kind = LayerKind::Dense;
+  // The layers (or "input") whose outputs this one takes; empty: the previous layer (the
+  // network's input for the first). Add and Concat take two or more, every other kind one.
+  std::vector<std::string> inputs;
+  // Add: per input, its rescaling to the sum's scale, (x * multiplier + round) >> shift
+  // (docs/arithmetic.md); the sum is saturated to out_bits (unsigned with relu).
+  std::vector<Requant> scales;
   // Dense: in_channels = input features, out_channels = neurons, kernel 1x1.
   // Conv2d: weights are out_channels x (in_channels * kernel_h * kernel_w), channel-major.
   int64_t in_channels = 0, out_channels = 0;
@@ -59,6 +69,7 @@ struct Layer {
   Meta method;  // method name and parameters, as the trainer wrote them
 
   bool is_compute() const { return kind == LayerKind::Dense || kind == LayerKind::Conv2d; }
+  bool takes_many() const { return kind == LayerKind::Add || kind == LayerKind::Concat; }
   bool operator==(const Layer& o) const;
 };
 
@@ -78,8 +89,17 @@ struct Network {
   bool operator==(const Network& o) const;
 };
 
+// True when every layer takes the previous one's output and is of a format 1.0 kind: what the
+// accelerator runs today (graphs run on the reference model).
+bool is_chain(const Network& n);
+// Each layer's inputs as indices into the layers, -1 for the network's input. Throws InputError
+// naming `where` for a name that is not unique or is "input", an input that names no layer, a
+// cycle, an input listed after the layer that takes it, or a wrong number of inputs.
+std::vector<std::vector<int>> input_indices(const Network& n, const std::string& where);
+
 // Output type of every layer, checking that the network is well formed (shapes chain, compute
-// layers take unsigned activations, weights match their layer, ...). Throws InputError naming
+// layers take unsigned activations, weights match their layer, inputs of an add agree in
+// shape, of a concat in height, width and type, ...). Throws InputError naming
 // `where` and the layer.
 std::vector<TensorType> infer_types(const Network& n, const std::string& where);
 // The same checks without the final one (outputs == classes), for networks being built.

@@ -143,6 +143,11 @@ std::vector<uint8_t> serialize(const Network& n) {
   m << "layers:\n";
   for (const Layer& l : n.layers) {
     m << "  - name: " << quoted(l.name) << "\n    kind: " << kind_name(l.kind) << "\n";
+    if (!l.inputs.empty()) {
+      m << "    inputs: [";
+      for (size_t k = 0; k < l.inputs.size(); ++k) m << (k ? ", " : "") << quoted(l.inputs[k]);
+      m << "]\n";
+    }
     switch (l.kind) {
       case LayerKind::Dense:
         m << "    in: " << l.in_channels << "\n    out: " << l.out_channels << "\n";
@@ -160,6 +165,15 @@ std::vector<uint8_t> serialize(const Network& n) {
         break;
       case LayerKind::Relu:
       case LayerKind::Flatten:
+      case LayerKind::Concat:
+      case LayerKind::GlobalAvgPool:
+        break;
+      case LayerKind::Add:
+        m << "    scales:\n";
+        for (const Requant& q : l.scales)
+          m << "      - {multiplier: " << q.multiplier << ", shift: " << q.shift << "}\n";
+        m << "    relu: " << (l.relu ? "true" : "false") << "\n    out_bits: " << l.out_bits
+          << "\n";
         break;
     }
     if (!l.is_compute()) continue;
@@ -193,7 +207,7 @@ std::vector<uint8_t> serialize(const Network& n) {
   ByteWriter out;
   out.raw(kMagic, 8);
   out.u16(kTnetMajor);
-  out.u16(kTnetMinor);
+  out.u16(is_chain(n) ? 0 : kTnetMinor);  // 1.0 unless it uses what 1.1 added
   out.u32(kHeaderBytes);
   out.u64(area + offset);  // file size
   out.u64(kHeaderBytes);   // manifest offset
@@ -381,20 +395,44 @@ class ManifestReader {
     return w;
   }
 
+  // An add's per-input rescaling: [{multiplier: M, shift: S}, ...].
+  std::vector<Requant> scales(const YAML::Node& node, const std::string& path) {
+    if (!node.IsSequence() || node.size() == 0)
+      throw InputError(yaml::where(node, file_), path, "expected a list of {multiplier, shift}");
+    std::vector<Requant> out;
+    for (size_t i = 0; i < node.size(); ++i) {
+      yaml::MapReader q(node[i], file_, path + "[" + std::to_string(i) + "]");
+      Requant r;
+      r.multiplier = integer(q, "multiplier", 1, 0x7fffffff);
+      r.shift = integer(q, "shift", 0, 31);
+      q.finish();
+      out.push_back(r);
+    }
+    return out;
+  }
+
   Layer layer(const YAML::Node& node, const std::string& path) {
     yaml::MapReader m(node, file_, path);
     Layer l;
     l.name = yaml::to_string(m.need("name"), file_, m.path("name"));
     YAML::Node kind_node = m.need("kind");
     const std::string kind = yaml::to_string(kind_node, file_, m.path("kind"));
-    const std::vector<std::string> kinds = {"dense",   "conv2d", "maxpool",
-                                            "avgpool", "relu",   "flatten"};
-    size_t k = 0;
-    while (k < kinds.size() && kinds[k] != kind) ++k;
-    if (k == kinds.size())
+    std::string names;
+    bool known = false;
+    for (LayerKind k : all_kinds()) {
+      names += (names.empty() ? "" : ", ") + std::string(kind_name(k));
+      if (kind == kind_name(k)) l.kind = k, known = true;
+    }
+    if (!known)
       throw InputError(yaml::where(kind_node, file_), m.path("kind"),
-                       "unknown layer kind '" + kind + "'");
-    l.kind = static_cast<LayerKind>(k);
+                       "unknown layer kind '" + kind + "' (this trine reads " + names + ")");
+    if (const YAML::Node in = m.get("inputs")) {
+      if (!in.IsSequence() || in.size() == 0)
+        throw InputError(yaml::where(in, file_), m.path("inputs"),
+                         "expected a list of layer names (or 'input')");
+      for (const YAML::Node& name : in)
+        l.inputs.push_back(yaml::to_string(name, file_, m.path("inputs")));
+    }
     const int64_t big = int64_t{1} << 24;
     int64_t cols = 0;
     switch (l.kind) {
@@ -418,6 +456,13 @@ class ManifestReader {
         break;
       case LayerKind::Relu:
       case LayerKind::Flatten:
+      case LayerKind::Concat:
+      case LayerKind::GlobalAvgPool:
+        break;
+      case LayerKind::Add:
+        l.scales = scales(m.need("scales"), m.path("scales"));
+        l.relu = yaml::to_bool(m.need("relu"), file_, m.path("relu"));
+        l.out_bits = static_cast<int>(integer(m, "out_bits", 1, 32));
         break;
     }
     if (l.is_compute()) {

@@ -11,7 +11,7 @@
 namespace trine::net {
 
 constexpr uint16_t kTnetMajor = 1;
-constexpr uint16_t kTnetMinor = 0;
+constexpr uint16_t kTnetMinor = 1;  // written only by files that use what 1.1 added
 constexpr size_t kTnetAlign = 64;
 
 std::vector<uint8_t> serialize(const Network& n);

@@ -51,13 +51,19 @@ int64_t argmax(const std::vector<int32_t>& v) {
 }
 
 Reference::Reference(const net::Network& n)
-    : net_(n), types_(net::infer_types(n, n.name)), kernels_(n.layers.size()) {
+    : net_(n),
+      types_(net::infer_types(n, n.name)),
+      graph_(net::input_indices(n, n.name)),
+      chain_(net::is_chain(n)),
+      kernels_(n.layers.size()) {
   for (size_t i = 0; i < n.layers.size(); ++i) {
     const Layer& l = n.layers[i];
     if (!l.is_compute()) continue;
     detail::Kernel& k = kernels_[i];
     k.weights = l.weights.decode();
-    const net::TensorType in = i == 0 ? net::input_type(n.input) : types_[i - 1];
+    const int from = graph_[i].front();
+    const net::TensorType in =
+        from < 0 ? net::input_type(n.input) : types_[static_cast<size_t>(from)];
     int64_t max_w = 0;
     for (int8_t v : k.weights.values) max_w = std::max<int64_t>(max_w, v < 0 ? -v : v);
     const int64_t max_x = (int64_t{1} << in.bits) - 1;
@@ -188,10 +194,49 @@ void pool(const Layer& l, const Tensor& in, Tensor& out) {
       }
 }
 
+// docs/arithmetic.md: each input rescaled with a rounding shift, summed exactly (128 bits:
+// the terms are below 2^62), saturated to the output's range.
+void add(const Layer& l, const std::vector<const Tensor*>& ins, Tensor& out) {
+  __extension__ typedef __int128 Sum;
+  const int64_t lo = l.relu ? 0 : -(int64_t{1} << (l.out_bits - 1));
+  const int64_t hi = l.relu ? (int64_t{1} << l.out_bits) - 1 : (int64_t{1} << (l.out_bits - 1)) - 1;
+  for (size_t e = 0; e < out.data.size(); ++e) {
+    Sum sum = 0;
+    for (size_t k = 0; k < ins.size(); ++k) {
+      const net::Requant& q = l.scales[k];
+      const int64_t half = q.shift > 0 ? int64_t{1} << (q.shift - 1) : 0;
+      sum += (static_cast<int64_t>(ins[k]->data[e]) * q.multiplier + half) >> q.shift;
+    }
+    out.data[e] = static_cast<int32_t>(sum < lo ? lo : sum > hi ? hi : sum);
+  }
+}
+
+void concat(const std::vector<const Tensor*>& ins, Tensor& out) {
+  size_t at = 0;
+  for (const Tensor* t : ins) {
+    std::copy(t->data.begin(), t->data.end(), out.data.begin() + static_cast<long>(at));
+    at += t->data.size();
+  }
+}
+
+void global_average(const Tensor& in, Tensor& out) {
+  const int64_t plane = in.type.height * in.type.width;
+  for (int64_t c = 0; c < in.type.channels; ++c) {
+    int64_t sum = 0;
+    for (int64_t p = 0; p < plane; ++p) sum += in.data[static_cast<size_t>(c * plane + p)];
+    out.data[static_cast<size_t>(c)] = average(sum, plane);
+  }
+}
+
 }  // namespace
 
 Tensor Reference::layer(size_t i, const Tensor& in) const {
+  return layer(i, std::vector<const Tensor*>{&in});
+}
+
+Tensor Reference::layer(size_t i, const std::vector<const Tensor*>& ins) const {
   const Layer& l = net_.layers[i];
+  const Tensor& in = *ins.front();
   Tensor out{types_[i], {}};
   out.data.resize(static_cast<size_t>(out.type.size()));
   const detail::Kernel& k = kernels_[i];
@@ -218,21 +263,33 @@ Tensor Reference::layer(size_t i, const Tensor& in) const {
     case LayerKind::Flatten:
       out.data = in.data;
       break;
+    case LayerKind::Add:
+      add(l, ins, out);
+      break;
+    case LayerKind::Concat:
+      concat(ins, out);
+      break;
+    case LayerKind::GlobalAvgPool:
+      global_average(in, out);
+      break;
   }
   return out;
 }
 
 std::vector<Tensor> Reference::run_all(const uint8_t* pixels) const {
   std::vector<Tensor> outs;
-  Tensor t = input(pixels);
+  outs.reserve(net_.layers.size());
+  const Tensor image = input(pixels);
   for (size_t i = 0; i < net_.layers.size(); ++i) {
-    t = layer(i, t);
-    outs.push_back(t);
+    std::vector<const Tensor*> ins;
+    for (int k : graph_[i]) ins.push_back(k < 0 ? &image : &outs[static_cast<size_t>(k)]);
+    outs.push_back(layer(i, ins));
   }
   return outs;
 }
 
 Tensor Reference::run(const uint8_t* pixels) const {
+  if (!chain_) return std::move(run_all(pixels).back());
   Tensor t = input(pixels);
   for (size_t i = 0; i < net_.layers.size(); ++i) t = layer(i, t);
   return t;

@@ -87,7 +87,9 @@ class Reference {
   }
   // The same into `t`, reusing its storage.
   void input(const uint8_t* pixels, Tensor& t) const;
-  Tensor layer(size_t index, const Tensor& in) const;
+  Tensor layer(size_t index, const Tensor& in) const;  // a layer of one input
+  // A layer given its inputs' outputs, in the order of its inputs (net::input_indices).
+  Tensor layer(size_t index, const std::vector<const Tensor*>& ins) const;
   std::vector<Tensor> run_all(const uint8_t* pixels) const;  // every layer's output
   Tensor run(const uint8_t* pixels) const;                   // the last layer's output
   int64_t predict(const uint8_t* pixels) const { return argmax(run(pixels).data); }
@@ -96,6 +98,8 @@ class Reference {
  private:
   const net::Network& net_;
   std::vector<net::TensorType> types_;
+  std::vector<std::vector<int>> graph_;  // each layer's inputs (-1: the image)
+  bool chain_;
   std::vector<detail::Kernel> kernels_;  // per layer (empty if not compute)
 };
 

@@ -74,5 +74,18 @@ expect 2 "network 'example-cnn-nk' takes 1x12x12 images; the data set's are 1x1x
   "$TRINE" infer --model cnn-nk.tnet --dataset idx:data64
 expect 2 "nodata/t10k-images-idx3-ubyte: missing" -- "$TRINE" infer --model cnn-nk.tnet --dataset idx:nodata
 
+# Graph networks (format 1.1): inspect shows each layer's inputs, infer runs them on the
+# reference model (bit for bit the same for any -j), run refuses them by name.
+"$NETGEN" example --form nk --arch graph --seed 2 -o graph.tnet || bad "netgen graph"
+"$NETGEN" dataset --count 40 --height 8 --width 8 --seed 4 -o data8 || bad "netgen dataset"
+expect 0 "    <- conv1, conv2" -- "$TRINE" inspect graph.tnet
+expect 0 "    <- add, side" -- "$TRINE" inspect graph.tnet
+expect 0 "globalavgpool" -- "$TRINE" inspect graph.tnet
+a=$("$TRINE" infer --model graph.tnet --dataset idx:data8 --predictions -j 1)
+b=$("$TRINE" infer --model graph.tnet --dataset idx:data8 --predictions -j 2)
+[[ $a == *"accuracy: "* && "$a" == "$b" ]] && ok || bad "infer on a graph: $a"
+expect 2 "layer 'add': the accelerator runs chains of layers" -- \
+  "$TRINE" run --model graph.tnet --dataset idx:data8
+expect 0 "graph.tnet: ok" -- "$TRINE" check graph.tnet
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -143,6 +143,40 @@ net::Network example_cnn(WeightForm form, uint32_t seed, int64_t height, int64_t
   return n;
 }
 
+net::Network example_graph(WeightForm form, uint32_t seed) {
+  std::mt19937 rng(seed);
+  net::Network n;
+  n.name = std::string("example-graph-") + net::form_name(form);
+  n.input = {1, 8, 8, 8, 0};
+  n.classes = 10;
+  n.meta = {{"producer", "tests/support/builders"}, {"seed", std::to_string(seed)}};
+  n.layers.push_back(
+      conv_layer("conv1", 1, 4, 3, 1, 1, encode_as(form, random_matrix(form, 4, 9, rng)), 6, rng));
+  n.layers.push_back(
+      conv_layer("conv2", 4, 4, 3, 1, 1, encode_as(form, random_matrix(form, 4, 36, rng)), 8, rng));
+  net::Layer add;
+  add.name = "add";
+  add.kind = net::LayerKind::Add;
+  add.inputs = {"conv1", "conv2"};
+  add.scales.resize(2);
+  add.scales[0].multiplier = 3, add.scales[0].shift = 1;
+  add.scales[1].multiplier = 5, add.scales[1].shift = 2;
+  add.relu = true;
+  add.out_bits = 8;
+  n.layers.push_back(add);
+  net::Layer side =
+      conv_layer("side", 1, 2, 1, 1, 0, encode_as(form, random_matrix(form, 2, 1, rng)), 1, rng);
+  side.inputs = {"input"};
+  n.layers.push_back(side);
+  net::Layer cat = pool_layer("cat", net::LayerKind::Concat, 1, 1);
+  cat.inputs = {"add", "side"};
+  n.layers.push_back(cat);
+  n.layers.push_back(pool_layer("gap", net::LayerKind::GlobalAvgPool, 1, 1));
+  n.layers.push_back(
+      dense_layer("fc", encode_as(form, random_matrix(form, 10, 6, rng)), false, 16, 2, rng));
+  return n;
+}
+
 net::Network lenet5(WeightForm form, uint32_t seed) {
   std::mt19937 rng(seed);
   net::Network n;

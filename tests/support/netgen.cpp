@@ -1,5 +1,5 @@
 // trine-netgen: writes hand-built networks and synthetic IDX sets for tests and examples.
-//   trine-netgen example --form FORM --arch cnn|mlp|lenet5 [--seed S] [--height H --width W]
+//   trine-netgen example --form FORM --arch cnn|mlp|lenet5|graph [--seed S] [--height H --width W]
 //                [--channels C]
 //                -o OUT.tnet          (lenet5: the benchmark's random-weight LeNet-5)
 //   trine-netgen centroid [--dataset SPEC] -o OUT.tnet   nearest-class-mean int8 classifier
@@ -103,6 +103,7 @@ int main(int argc, char** argv) try {
     const net::Network n =
         arch == "mlp"      ? testing::example_mlp(form, seed, std::stoll(get(o, "width", "64")))
         : arch == "lenet5" ? testing::lenet5(form, seed)  // the benchmark's random-weight LeNet-5
+        : arch == "graph"  ? testing::example_graph(form, seed)
                            : testing::example_cnn(form, seed, std::stoll(get(o, "height", "12")),
                                                   std::stoll(get(o, "width", "12")),
                                                   std::stoll(get(o, "channels", "1")));

@@ -215,7 +215,7 @@ TEST_CASE("5: filter expressions are bounded in length and depth", "[robust]") {
     }
     return std::string("(no error)");
   };
-  for (const std::string& prefix : {"(", "!", "-", "not "}) {
+  for (const std::string prefix : {"(", "!", "-", "not "}) {
     std::string deep;
     for (int i = 0; i < 10000; ++i) deep += prefix;
     INFO(prefix);

@@ -1,0 +1,206 @@
+// Graph networks (issue 23, items 1 and 2): the .tnet 1.1 format, the reference model of add,
+// concat and global average pooling, and the located errors of a bad graph.
+#include <catch2/catch.hpp>
+
+#include "sim/compile/schedule.hpp"
+#include "sim/net/tnet.hpp"
+#include "sim/ref/reference.hpp"
+#include "tests/support/builders.hpp"
+
+using namespace trine;
+using net::LayerKind;
+
+namespace {
+
+std::string graph_error(const net::Network& n) {
+  try {
+    net::infer_types(n, "g.tnet");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+ref::Tensor tensor(int64_t c, int64_t h, int64_t w, std::vector<int32_t> data, bool is_signed,
+                   int bits) {
+  return {{c, h, w, is_signed, bits}, std::move(data)};
+}
+
+size_t index_of(const net::Network& n, const std::string& name) {
+  for (size_t i = 0; i < n.layers.size(); ++i)
+    if (n.layers[i].name == name) return i;
+  FAIL("no layer " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("graph: .tnet 1.1 round trip; chains stay 1.0", "[graph][tnet]") {
+  for (net::WeightForm form : {net::WeightForm::Dense8, net::WeightForm::NK,
+                               net::WeightForm::ColComb, net::WeightForm::LowBit}) {
+    const net::Network g = testing::example_graph(form, 3);
+    const std::vector<uint8_t> bytes = net::serialize(g);
+    CHECK(bytes[10] == 1);  // minor version 1: it uses what 1.1 added
+    const net::Network back = net::parse(bytes, "g.tnet");
+    CHECK(back == g);
+    CHECK(net::serialize(back) == bytes);
+    CHECK(testing::tnet_manifest(bytes).find("    inputs: [\"conv1\", \"conv2\"]\n") !=
+          std::string::npos);
+  }
+  CHECK(net::serialize(testing::example_cnn(net::WeightForm::NK, 3))[10] == 0);
+  CHECK(net::is_chain(testing::example_cnn(net::WeightForm::NK, 3)));
+  CHECK_FALSE(net::is_chain(testing::example_graph(net::WeightForm::NK, 3)));
+  // A reader that does not know a kind names it, and the kinds it reads.
+  const auto bytes = net::serialize(testing::example_graph(net::WeightForm::Dense8, 1));
+  std::string m = testing::tnet_manifest(bytes);
+  m.replace(m.find("kind: concat"), 12, "kind: concat3");
+  try {
+    net::parse(testing::with_manifest(bytes, m), "g.tnet");
+    FAIL("no error");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("unknown layer kind 'concat3' (this trine reads dense, "
+                                     "conv2d, maxpool, avgpool, relu, flatten, add, concat, "
+                                     "globalavgpool)") != std::string::npos);
+  }
+}
+
+TEST_CASE("graph: shapes and types through add, concat and global pooling", "[graph]") {
+  const net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
+  const std::vector<net::TensorType> t = net::infer_types(g, "g");
+  CHECK(t[index_of(g, "add")] == net::TensorType{4, 8, 8, false, 8});
+  CHECK(t[index_of(g, "side")] == net::TensorType{2, 8, 8, false, 8});
+  CHECK(t[index_of(g, "cat")] == net::TensorType{6, 8, 8, false, 8});
+  CHECK(t[index_of(g, "gap")] == net::TensorType{6, 1, 1, false, 8});
+  const auto graph = net::input_indices(g, "g");
+  CHECK(graph[index_of(g, "add")] == std::vector<int>{0, 1});
+  CHECK(graph[index_of(g, "side")] == std::vector<int>{-1});
+  CHECK(graph[index_of(g, "gap")] == std::vector<int>{static_cast<int>(index_of(g, "cat"))});
+}
+
+// The arithmetic of docs/arithmetic.md, by hand.
+TEST_CASE("graph: add rescales each input with a rounding shift and saturates", "[graph][ref]") {
+  net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
+  net::Layer& add = g.layers[index_of(g, "add")];
+  add.scales[0].multiplier = 3, add.scales[0].shift = 1;  // (3x + 1) >> 1
+  add.scales[1].multiplier = 5, add.scales[1].shift = 2;  // (5y + 2) >> 2
+  const ref::Reference r(g);
+  std::vector<int32_t> x(256, 0), y(256, 0);
+  x[0] = 7, y[0] = 9;     // (21 + 1) >> 1 = 11; (45 + 2) >> 2 = 11: 22
+  x[1] = 200, y[1] = 80;  // 300 + 100 = 400: saturates to 255
+  x[2] = 0, y[2] = 1;     // 0 + (5 + 2) >> 2 = 1
+  x[3] = 1, y[3] = 0;     // (3 + 1) >> 1 = 2
+  const ref::Tensor a = tensor(4, 8, 8, x, false, 8), b = tensor(4, 8, 8, y, false, 8);
+  const ref::Tensor out = r.layer(index_of(g, "add"), {&a, &b});
+  CHECK(out.data[0] == 22);
+  CHECK(out.data[1] == 255);
+  CHECK(out.data[2] == 1);
+  CHECK(out.data[3] == 2);
+  // Signed output without relu: negative terms round toward minus infinity, then saturate.
+  // (The add as the network's output: conv1, conv2, add, with 256 "classes".)
+  g.layers.resize(index_of(g, "add") + 1);
+  g.classes = 4 * 8 * 8;
+  g.layers.back().relu = false;
+  g.layers.back().out_bits = 4;  // [-8, 7]
+  const ref::Reference s(g);
+  x[0] = -3, y[0] = 0;   // (-9 + 1) >> 1 = -4
+  x[1] = -9, y[1] = -9;  // (-27 + 1) >> 1 = -13, (-45 + 2) >> 2 = -11: -24 -> -8
+  const ref::Tensor c = tensor(4, 8, 8, x, true, 8), d = tensor(4, 8, 8, y, true, 8);
+  const ref::Tensor signed_out = s.layer(index_of(g, "add"), {&c, &d});
+  CHECK(signed_out.data[0] == -4);
+  CHECK(signed_out.data[1] == -8);
+}
+
+TEST_CASE("graph: concat stacks channels; global pooling rounds half up", "[graph][ref]") {
+  const net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
+  const ref::Reference r(g);
+  std::vector<int32_t> x(256), y(128);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<int32_t>(i % 251);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = static_cast<int32_t>(255 - i);
+  const ref::Tensor a = tensor(4, 8, 8, x, false, 8), b = tensor(2, 8, 8, y, false, 8);
+  const ref::Tensor cat = r.layer(index_of(g, "cat"), {&a, &b});
+  REQUIRE(cat.data.size() == 384);
+  CHECK(std::equal(x.begin(), x.end(), cat.data.begin()));
+  CHECK(std::equal(y.begin(), y.end(), cat.data.begin() + 256));
+  std::vector<int32_t> planes(384, 0);
+  planes[0] = 32;                                    // channel 0: 32 / 64 = 0.5 -> 1
+  planes[64] = 31;                                   // channel 1: 31 / 64 -> 0
+  for (int p = 0; p < 64; ++p) planes[128 + p] = 3;  // channel 2: 3
+  planes[192] = 95;                                  // channel 3: 95 / 64 = 1.48 -> 1
+  const ref::Tensor in = tensor(6, 8, 8, planes, false, 8);
+  const ref::Tensor gap = r.layer(index_of(g, "gap"), in);
+  CHECK(gap.data == std::vector<int32_t>{1, 0, 3, 1, 0, 0});
+}
+
+TEST_CASE("graph: the reference runs the graph, each layer from its own inputs", "[graph][ref]") {
+  const net::Network g = testing::example_graph(net::WeightForm::NK, 4);
+  const ref::Reference r(g);
+  const data::Dataset d = testing::random_dataset(3, 8, 8, 10, 2);
+  for (int64_t i = 0; i < d.count; ++i) {
+    const std::vector<ref::Tensor> all = r.run_all(d.image(i));
+    const ref::Tensor image = r.input(d.image(i));
+    // Each layer again from the outputs it names: the graph walk passes the right tensors.
+    CHECK(r.layer(index_of(g, "conv2"), all[index_of(g, "conv1")]).data ==
+          all[index_of(g, "conv2")].data);
+    CHECK(r.layer(index_of(g, "add"), {&all[0], &all[1]}).data == all[index_of(g, "add")].data);
+    CHECK(r.layer(index_of(g, "side"), image).data == all[index_of(g, "side")].data);
+    CHECK(r.run(d.image(i)).data == all.back().data);
+  }
+}
+
+TEST_CASE("graph: a bad graph is one located error", "[graph]") {
+  const net::Network good = testing::example_graph(net::WeightForm::Dense8, 1);
+  net::Network g = good;
+  g.layers[index_of(g, "conv1")].inputs = {"conv2"};
+  CHECK(graph_error(g) ==
+        "g.tnet: the layers form a cycle: conv1 -> conv2 -> conv1 (each takes the next as its "
+        "input)");
+  g = good;
+  g.layers[index_of(g, "add")].inputs = {"conv1", "conv9"};
+  CHECK(graph_error(g) == "g.tnet: layer 'add': input 'conv9' names no layer (nor 'input')");
+  g = good;
+  g.layers[index_of(g, "add")].inputs = {"conv1", "side"};
+  CHECK(graph_error(g) ==
+        "g.tnet: layer 'add': its input 'side' is listed after it (list a "
+        "layer after its inputs)");
+  g = good;
+  g.layers[index_of(g, "add")].inputs = {"conv1", "input"};
+  CHECK(graph_error(g) ==
+        "g.tnet: layer 'add': its inputs differ in shape: 'conv1' is 4x8x8, "
+        "'input' is 1x8x8");
+  g = good;
+  g.layers[index_of(g, "add")].scales.pop_back();
+  CHECK(graph_error(g) == "g.tnet: layer 'add': has 1 scales for 2 inputs");
+  g = good;
+  g.layers[index_of(g, "cat")].inputs = {"add", "fc"};
+  CHECK(graph_error(g) ==
+        "g.tnet: the layers form a cycle: fc -> gap -> cat -> fc (each takes the next as "
+        "its input)");
+  g = good;
+  g.layers[index_of(g, "side")].relu = false;  // s8 beside the add's u8
+  CHECK(graph_error(g) ==
+        "g.tnet: layer 'cat': its inputs differ in type: 'add' is u8, 'side' "
+        "is s8");
+  g = good;
+  g.layers[index_of(g, "cat")].inputs = {"add"};
+  CHECK(graph_error(g) == "g.tnet: layer 'cat': a concat takes two or more inputs");
+  g = good;
+  g.layers[index_of(g, "gap")].inputs = {"cat", "add"};
+  CHECK(graph_error(g) == "g.tnet: layer 'gap': a globalavgpool layer takes one input, not 2");
+  g = good;
+  g.layers[index_of(g, "side")].name = "conv1";
+  CHECK(graph_error(g) ==
+        "g.tnet: layer 'conv1': two layers have this name (inputs refer to "
+        "layers by name)");
+  g = good;
+  g.layers[0].name = "input";
+  CHECK(graph_error(g) == "g.tnet: layer 'input': 'input' names the network's input, not a layer");
+}
+
+TEST_CASE("graph: the accelerator refuses a graph network by name (the reference runs it)",
+          "[graph]") {
+  const net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
+  CHECK_THROWS_WITH(compile::compile(g, config::default_design_point().point),
+                    "layer 'add': the accelerator runs chains of layers; add, concat, "
+                    "globalavgpool and inputs other than the previous layer run on the "
+                    "reference model only (trine infer)");
+}
