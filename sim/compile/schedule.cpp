@@ -214,11 +214,12 @@ Schedule compile(const net::Network& network, const config::DesignPoint& dp, int
   if (batch < 1) throw InputError("the batch must hold at least one image");
   if (!net::is_chain(network))
     for (const net::Layer& l : network.layers)
-      if (!l.inputs.empty() || l.takes_many() || l.kind == LayerKind::GlobalAvgPool)
+      if (!l.inputs.empty() || l.takes_many() || l.kind == LayerKind::GlobalAvgPool ||
+          l.kind == LayerKind::Shift || l.groups != 1)
         throw InputError("layer '" + l.name +
-                         "': the accelerator runs chains of layers; add, concat, globalavgpool "
-                         "and inputs other than the previous layer run on the reference model "
-                         "only (trine infer)");
+                         "': the accelerator runs chains of layers; add, concat, globalavgpool, "
+                         "shift, grouped convolutions and inputs other than the previous layer "
+                         "run on the reference model only (trine infer)");
   const std::vector<net::TensorType> types = net::infer_types(network, network.name);
   Schedule s;
   net::TensorType in = net::input_type(network.input);
@@ -262,6 +263,7 @@ Schedule compile(const net::Network& network, const config::DesignPoint& dp, int
       case LayerKind::Add:
       case LayerKind::Concat:
       case LayerKind::GlobalAvgPool:
+      case LayerKind::Shift:
         TRINE_ASSERT(false, "graph layers are refused before planning");
     }
     in_dram = p.output_to_dram;

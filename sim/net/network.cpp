@@ -1,6 +1,7 @@
 #include "sim/net/network.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include "sim/util/error.hpp"
@@ -9,27 +10,30 @@
 namespace trine::net {
 
 namespace {
+constexpr int kMaxShift = 64;  // a shift's largest offset along an axis
 const std::string kTensorLimitText =
     "the largest tensor has " + std::to_string(limits::kTensorElements) + " (docs/inputs.md)";
 }  // namespace
 
 const char* kind_name(LayerKind k) {
-  static const char* names[] = {"dense",   "conv2d", "maxpool", "avgpool",      "relu",
-                                "flatten", "add",    "concat",  "globalavgpool"};
+  static const char* names[] = {"dense",   "conv2d", "maxpool", "avgpool",       "relu",
+                                "flatten", "add",    "concat",  "globalavgpool", "shift"};
   return names[static_cast<int>(k)];
 }
 
 const std::vector<LayerKind>& all_kinds() {
   static const std::vector<LayerKind> kinds = {
-      LayerKind::Dense,   LayerKind::Conv2d, LayerKind::MaxPool,
-      LayerKind::AvgPool, LayerKind::Relu,   LayerKind::Flatten,
-      LayerKind::Add,     LayerKind::Concat, LayerKind::GlobalAvgPool};
+      LayerKind::Dense,         LayerKind::Conv2d,  LayerKind::MaxPool, LayerKind::AvgPool,
+      LayerKind::Relu,          LayerKind::Flatten, LayerKind::Add,     LayerKind::Concat,
+      LayerKind::GlobalAvgPool, LayerKind::Shift};
   return kinds;
 }
 
 bool is_chain(const Network& n) {
   for (const Layer& l : n.layers)
-    if (!l.inputs.empty() || l.takes_many() || l.kind == LayerKind::GlobalAvgPool) return false;
+    if (!l.inputs.empty() || l.takes_many() || l.kind == LayerKind::GlobalAvgPool ||
+        l.kind == LayerKind::Shift || l.groups != 1)
+      return false;
   return true;
 }
 
@@ -164,11 +168,11 @@ std::vector<std::vector<int>> input_indices(const Network& n, const std::string&
 
 bool Layer::operator==(const Layer& o) const {
   return name == o.name && kind == o.kind && inputs == o.inputs && scales == o.scales &&
-         in_channels == o.in_channels && out_channels == o.out_channels && kernel_h == o.kernel_h &&
-         kernel_w == o.kernel_w && stride_h == o.stride_h && stride_w == o.stride_w &&
-         pad_h == o.pad_h && pad_w == o.pad_w && (!is_compute() || weights == o.weights) &&
-         bias == o.bias && requant == o.requant && relu == o.relu && out_bits == o.out_bits &&
-         acc_bits == o.acc_bits && method == o.method;
+         groups == o.groups && offsets == o.offsets && in_channels == o.in_channels &&
+         out_channels == o.out_channels && kernel_h == o.kernel_h && kernel_w == o.kernel_w &&
+         stride_h == o.stride_h && stride_w == o.stride_w && pad_h == o.pad_h && pad_w == o.pad_w &&
+         (!is_compute() || weights == o.weights) && bias == o.bias && requant == o.requant &&
+         relu == o.relu && out_bits == o.out_bits && acc_bits == o.acc_bits && method == o.method;
 }
 
 bool Network::operator==(const Network& o) const {
@@ -234,6 +238,10 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
           if (l.in_channels != t.channels)
             bad("expects " + std::to_string(l.in_channels) + " input channels, gets " +
                 std::to_string(t.channels));
+          if (l.groups < 1 || l.in_channels % l.groups != 0 || l.out_channels % l.groups != 0)
+            bad("groups (" + std::to_string(l.groups) + ") must divide in_channels (" +
+                std::to_string(l.in_channels) + ") and out_channels (" +
+                std::to_string(l.out_channels) + ")");
           if (l.kernel_h < 1 || l.kernel_w < 1 || l.stride_h < 1 || l.stride_w < 1 || l.pad_h < 0 ||
               l.pad_w < 0)
             bad("kernel and stride must be >= 1, padding >= 0");
@@ -243,7 +251,7 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
             bad("kernel is larger than the padded input");
           out.height = oh;
           out.width = ow;
-          cols = l.in_channels * l.kernel_h * l.kernel_w;
+          cols = l.in_channels / l.groups * l.kernel_h * l.kernel_w;
         }
         if (cols > limits::kTensorElements || l.out_channels > limits::kTensorElements / cols)
           bad(std::to_string(l.out_channels) + " x " + std::to_string(cols) + " weights; " +
@@ -293,6 +301,14 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
         break;
       case LayerKind::GlobalAvgPool:
         t = {t.channels, 1, 1, t.is_signed, t.bits};
+        break;
+      case LayerKind::Shift:
+        if (static_cast<int64_t>(l.offsets.size()) != t.channels)
+          bad("has " + std::to_string(l.offsets.size()) + " offsets for " +
+              std::to_string(t.channels) + " channels");
+        for (const auto& [dy, dx] : l.offsets)
+          if (std::abs(dy) > kMaxShift || std::abs(dx) > kMaxShift)
+            bad("an offset is larger than " + std::to_string(kMaxShift));
         break;
     }
     if (t.size() > limits::kTensorElements)

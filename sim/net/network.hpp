@@ -11,9 +11,20 @@
 
 namespace trine::net {
 
-// Add, Concat and GlobalAvgPool came with format 1.1 (docs/tnet.md): a file that uses one, or
-// names a layer's inputs, is written as 1.1; any other as 1.0.
-enum class LayerKind { Dense, Conv2d, MaxPool, AvgPool, Relu, Flatten, Add, Concat, GlobalAvgPool };
+// Add, Concat, GlobalAvgPool and Shift came with format 1.1 (docs/tnet.md): a file that uses
+// one, names a layer's inputs or groups a convolution is written as 1.1; any other as 1.0.
+enum class LayerKind {
+  Dense,
+  Conv2d,
+  MaxPool,
+  AvgPool,
+  Relu,
+  Flatten,
+  Add,
+  Concat,
+  GlobalAvgPool,
+  Shift
+};
 const char* kind_name(LayerKind k);
 // Every kind, in enum order: one list for the reader, the writer and messages.
 const std::vector<LayerKind>& all_kinds();
@@ -56,9 +67,14 @@ struct Layer {
   // Add: per input, its rescaling to the sum's scale, (x * multiplier + round) >> shift
   // (docs/arithmetic.md); the sum is saturated to out_bits (unsigned with relu).
   std::vector<Requant> scales;
+  // Shift: per channel, the offset (dy, dx) it moves by: out(c, y, x) = in(c, y + dy, x + dx),
+  // zero outside (Kung et al.'s shift, no multiplications).
+  std::vector<std::pair<int32_t, int32_t>> offsets;
   // Dense: in_channels = input features, out_channels = neurons, kernel 1x1.
-  // Conv2d: weights are out_channels x (in_channels * kernel_h * kernel_w), channel-major.
-  int64_t in_channels = 0, out_channels = 0;
+  // Conv2d: weights are out_channels x (in_channels / groups * kernel_h * kernel_w),
+  // channel-major; output channel o reads the input channels of its group, o / (out / groups)
+  // (groups = in_channels: depthwise).
+  int64_t in_channels = 0, out_channels = 0, groups = 1;
   int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
   Weights weights;
   std::vector<int32_t> bias;  // empty or out_channels values, in accumulator units

@@ -157,6 +157,13 @@ std::vector<uint8_t> serialize(const Network& n) {
           << "\n    kernel: " << pair(l.kernel_h, l.kernel_w)
           << "\n    stride: " << pair(l.stride_h, l.stride_w)
           << "\n    padding: " << pair(l.pad_h, l.pad_w) << "\n";
+        if (l.groups != 1) m << "    groups: " << l.groups << "\n";
+        break;
+      case LayerKind::Shift:
+        m << "    offsets: [";
+        for (size_t c = 0; c < l.offsets.size(); ++c)
+          m << (c ? ", " : "") << pair(l.offsets[c].first, l.offsets[c].second);
+        m << "]\n";
         break;
       case LayerKind::MaxPool:
       case LayerKind::AvgPool:
@@ -411,6 +418,29 @@ class ManifestReader {
     return out;
   }
 
+  // A shift's per-channel offsets: [[dy, dx], ...].
+  std::vector<std::pair<int32_t, int32_t>> offsets(const YAML::Node& node,
+                                                   const std::string& path) {
+    if (!node.IsSequence() || node.size() == 0)
+      throw InputError(yaml::where(node, file_), path,
+                       "expected a list of [dy, dx], one a channel");
+    std::vector<std::pair<int32_t, int32_t>> out;
+    for (const YAML::Node& item : node) {
+      if (!item.IsSequence() || item.size() != 2)
+        throw InputError(yaml::where(item, file_), path, "expected [dy, dx]");
+      int32_t v[2];
+      for (size_t k = 0; k < 2; ++k) {
+        const int64_t d = yaml::to_int(item[k], file_, path);
+        if (d < -64 || d > 64)
+          throw InputError(yaml::where(item[k], file_), path,
+                           std::to_string(d) + " is out of range [-64, 64]");
+        v[k] = static_cast<int32_t>(d);
+      }
+      out.emplace_back(v[0], v[1]);
+    }
+    return out;
+  }
+
   Layer layer(const YAML::Node& node, const std::string& path) {
     yaml::MapReader m(node, file_, path);
     Layer l;
@@ -447,7 +477,18 @@ class ManifestReader {
         std::tie(l.kernel_h, l.kernel_w) = pair(m, "kernel", 1);
         std::tie(l.stride_h, l.stride_w) = pair(m, "stride", 1);
         std::tie(l.pad_h, l.pad_w) = pair(m, "padding", 0);
-        cols = l.in_channels * l.kernel_h * l.kernel_w;
+        if (m.has("groups")) {
+          l.groups = integer(m, "groups", 1, l.in_channels);
+          if (l.in_channels % l.groups != 0 || l.out_channels % l.groups != 0)
+            throw InputError(yaml::where(m.get("groups"), file_), m.path("groups"),
+                             std::to_string(l.groups) + " does not divide in_channels (" +
+                                 std::to_string(l.in_channels) + ") and out_channels (" +
+                                 std::to_string(l.out_channels) + ")");
+        }
+        cols = l.in_channels / l.groups * l.kernel_h * l.kernel_w;
+        break;
+      case LayerKind::Shift:
+        l.offsets = offsets(m.need("offsets"), m.path("offsets"));
         break;
       case LayerKind::MaxPool:
       case LayerKind::AvgPool:

@@ -69,14 +69,18 @@ Reference::Reference(const net::Network& n)
     const int64_t max_x = (int64_t{1} << in.bits) - 1;
     k.narrow = static_cast<double>(max_w) * max_x * k.weights.cols < 2147483647.0;
     if (l.kind != LayerKind::Conv2d) continue;
+    // A grouped convolution's channel o reads its group's input channels: the weight column's
+    // channel c is input channel first + c.
+    const int64_t group_in = l.in_channels / l.groups, group_out = l.out_channels / l.groups;
     for (int64_t o = 0; o < l.out_channels; ++o) {
       k.tap_begin.push_back(k.taps.size());
-      for (int64_t c = 0; c < l.in_channels; ++c)
+      const int64_t first = o / group_out * group_in;
+      for (int64_t c = 0; c < group_in; ++c)
         for (int64_t ky = 0; ky < l.kernel_h; ++ky)
           for (int64_t kx = 0; kx < l.kernel_w; ++kx)
             if (const int8_t w = k.weights.at(o, (c * l.kernel_h + ky) * l.kernel_w + kx))
-              k.taps.push_back(
-                  {w, static_cast<int32_t>(c), static_cast<int32_t>(ky), static_cast<int32_t>(kx)});
+              k.taps.push_back({w, static_cast<int32_t>(first + c), static_cast<int32_t>(ky),
+                                static_cast<int32_t>(kx)});
     }
     k.tap_begin.push_back(k.taps.size());
   }
@@ -211,6 +215,20 @@ void add(const Layer& l, const std::vector<const Tensor*>& ins, Tensor& out) {
   }
 }
 
+// out(c, y, x) = in(c, y + dy_c, x + dx_c), zero outside: data movement only.
+void shift(const Layer& l, const Tensor& in, Tensor& out) {
+  const int64_t H = in.type.height, W = in.type.width;
+  for (int64_t c = 0; c < in.type.channels; ++c) {
+    const auto [dy, dx] = l.offsets[static_cast<size_t>(c)];
+    const auto [y0, y1] = valid_outputs(H, 1, -dy, 0, H);
+    const auto [x0, x1] = valid_outputs(W, 1, -dx, 0, W);
+    int32_t* plane = out.data.data() + c * H * W;
+    std::fill(plane, plane + H * W, 0);
+    for (int64_t y = y0; y < y1; ++y)
+      std::copy_n(in.data.data() + (c * H + y + dy) * W + x0 + dx, x1 - x0, plane + y * W + x0);
+  }
+}
+
 void concat(const std::vector<const Tensor*>& ins, Tensor& out) {
   size_t at = 0;
   for (const Tensor* t : ins) {
@@ -271,6 +289,9 @@ Tensor Reference::layer(size_t i, const std::vector<const Tensor*>& ins) const {
       break;
     case LayerKind::GlobalAvgPool:
       global_average(in, out);
+      break;
+    case LayerKind::Shift:
+      shift(l, in, out);
       break;
   }
   return out;

@@ -171,6 +171,13 @@ net::Network example_graph(WeightForm form, uint32_t seed) {
   net::Layer cat = pool_layer("cat", net::LayerKind::Concat, 1, 1);
   cat.inputs = {"add", "side"};
   n.layers.push_back(cat);
+  net::Layer dw =
+      conv_layer("dw", 6, 6, 3, 1, 1, encode_as(form, random_matrix(form, 6, 9, rng)), 5, rng);
+  dw.groups = 6;  // depthwise
+  n.layers.push_back(dw);
+  net::Layer shift = pool_layer("shift", net::LayerKind::Shift, 1, 1);
+  shift.offsets = {{-1, -1}, {0, 1}, {1, 0}, {0, 0}, {-1, 1}, {2, -1}};
+  n.layers.push_back(shift);
   n.layers.push_back(pool_layer("gap", net::LayerKind::GlobalAvgPool, 1, 1));
   n.layers.push_back(
       dense_layer("fc", encode_as(form, random_matrix(form, 10, 6, rng)), false, 16, 2, rng));

@@ -30,7 +30,8 @@ net::Network example_cnn(net::WeightForm form, uint32_t seed, int64_t height = 1
 // flatten -> dense 120 -> dense 84 -> dense 10, every compute layer in `form`.
 net::Network lenet5(net::WeightForm form, uint32_t seed);
 // A graph (format 1.1) on 1x8x8 images: conv1 -> conv2; add(conv1, conv2); side = 1x1 conv
-// of the input; concat(add, side) -> globalavgpool -> dense 10.
+// of the input; concat(add, side) -> depthwise 3x3 conv "dw" -> shift -> globalavgpool ->
+// dense 10.
 net::Network example_graph(net::WeightForm form, uint32_t seed);
 // dense -> dense -> dense in `form`.
 net::Network example_mlp(net::WeightForm form, uint32_t seed, int64_t inputs = 64);

@@ -60,7 +60,7 @@ TEST_CASE("graph: .tnet 1.1 round trip; chains stay 1.0", "[graph][tnet]") {
   } catch (const InputError& e) {
     CHECK(std::string(e.what()).find("unknown layer kind 'concat3' (this trine reads dense, "
                                      "conv2d, maxpool, avgpool, relu, flatten, add, concat, "
-                                     "globalavgpool)") != std::string::npos);
+                                     "globalavgpool, shift)") != std::string::npos);
   }
 }
 
@@ -74,7 +74,9 @@ TEST_CASE("graph: shapes and types through add, concat and global pooling", "[gr
   const auto graph = net::input_indices(g, "g");
   CHECK(graph[index_of(g, "add")] == std::vector<int>{0, 1});
   CHECK(graph[index_of(g, "side")] == std::vector<int>{-1});
-  CHECK(graph[index_of(g, "gap")] == std::vector<int>{static_cast<int>(index_of(g, "cat"))});
+  CHECK(graph[index_of(g, "gap")] == std::vector<int>{static_cast<int>(index_of(g, "shift"))});
+  CHECK(t[index_of(g, "dw")] == net::TensorType{6, 8, 8, false, 8});
+  CHECK(g.layers[index_of(g, "dw")].weights.cols == 9);  // one input channel per group
 }
 
 // The arithmetic of docs/arithmetic.md, by hand.
@@ -131,6 +133,42 @@ TEST_CASE("graph: concat stacks channels; global pooling rounds half up", "[grap
   CHECK(gap.data == std::vector<int32_t>{1, 0, 3, 1, 0, 0});
 }
 
+TEST_CASE("graph: a grouped convolution reads its group's channels; shift moves planes",
+          "[graph][ref]") {
+  net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
+  net::Layer& dw = g.layers[index_of(g, "dw")];
+  // Groups of 3: channel o reads input channels 3 * (o / 3) .. + 2 through a 1x1 kernel.
+  dw.groups = 2;
+  dw.kernel_h = dw.kernel_w = 1, dw.pad_h = dw.pad_w = 0;
+  net::WeightMatrix w(6, 3);
+  for (int64_t o = 0; o < 6; ++o)
+    for (int64_t c = 0; c < 3; ++c) w.at(o, c) = static_cast<int8_t>(o == 4 && c == 1 ? 2 : 0);
+  w.at(0, 0) = 1;
+  dw.weights = net::encode_dense8(w);
+  dw.bias.assign(6, 0);
+  dw.requant.multipliers.assign(6, 1);
+  dw.requant.shift = 0;
+  const ref::Reference r(g);
+  std::vector<int32_t> x(384, 0);
+  x[0] = 9;            // channel 0: into output 0 (weight 1)
+  x[4 * 64 + 5] = 7;   // channel 4 = group 1's second channel: into output 4 (weight 2)
+  x[1 * 64 + 5] = 50;  // channel 1 of group 0: output 4 must not see it
+  const ref::Tensor in = tensor(6, 8, 8, x, false, 8);
+  const ref::Tensor out = r.layer(index_of(g, "dw"), in);
+  CHECK(out.data[0] == 9);
+  CHECK(out.data[4 * 64 + 5] == 14);
+  CHECK(std::count_if(out.data.begin(), out.data.end(), [](int32_t v) { return v != 0; }) == 2);
+  // Shift: channel 0 by (-1, -1): out(y, x) = in(y - 1, x - 1); channel 5 by (2, -1).
+  std::vector<int32_t> planes(384, 0);
+  planes[2 * 8 + 3] = 11;           // channel 0 at (2, 3) -> out (3, 4)
+  planes[5 * 64 + 2 * 8 + 0] = 13;  // channel 5 at (2, 0) -> out (0, 1)
+  planes[5 * 64 + 1 * 8 + 4] = 17;  // channel 5 at (1, 4): out (-1, 5) is outside
+  const ref::Tensor s = r.layer(index_of(g, "shift"), tensor(6, 8, 8, planes, false, 8));
+  CHECK(s.data[3 * 8 + 4] == 11);
+  CHECK(s.data[5 * 64 + 0 * 8 + 1] == 13);
+  CHECK(std::count_if(s.data.begin(), s.data.end(), [](int32_t v) { return v != 0; }) == 2);
+}
+
 TEST_CASE("graph: the reference runs the graph, each layer from its own inputs", "[graph][ref]") {
   const net::Network g = testing::example_graph(net::WeightForm::NK, 4);
   const ref::Reference r(g);
@@ -173,8 +211,8 @@ TEST_CASE("graph: a bad graph is one located error", "[graph]") {
   g = good;
   g.layers[index_of(g, "cat")].inputs = {"add", "fc"};
   CHECK(graph_error(g) ==
-        "g.tnet: the layers form a cycle: fc -> gap -> cat -> fc (each takes the next as "
-        "its input)");
+        "g.tnet: the layers form a cycle: fc -> gap -> shift -> dw -> cat -> fc (each "
+        "takes the next as its input)");
   g = good;
   g.layers[index_of(g, "side")].relu = false;  // s8 beside the add's u8
   CHECK(graph_error(g) ==
@@ -192,6 +230,14 @@ TEST_CASE("graph: a bad graph is one located error", "[graph]") {
         "g.tnet: layer 'conv1': two layers have this name (inputs refer to "
         "layers by name)");
   g = good;
+  g.layers[index_of(g, "dw")].groups = 4;
+  CHECK(graph_error(g) ==
+        "g.tnet: layer 'dw': groups (4) must divide in_channels (6) and "
+        "out_channels (6)");
+  g = good;
+  g.layers[index_of(g, "shift")].offsets.pop_back();
+  CHECK(graph_error(g) == "g.tnet: layer 'shift': has 5 offsets for 6 channels");
+  g = good;
   g.layers[0].name = "input";
   CHECK(graph_error(g) == "g.tnet: layer 'input': 'input' names the network's input, not a layer");
 }
@@ -201,6 +247,6 @@ TEST_CASE("graph: the accelerator refuses a graph network by name (the reference
   const net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
   CHECK_THROWS_WITH(compile::compile(g, config::default_design_point().point),
                     "layer 'add': the accelerator runs chains of layers; add, concat, "
-                    "globalavgpool and inputs other than the previous layer run on the "
-                    "reference model only (trine infer)");
+                    "globalavgpool, shift, grouped convolutions and inputs other than the "
+                    "previous layer run on the reference model only (trine infer)");
 }
