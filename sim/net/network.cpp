@@ -39,29 +39,34 @@ bool is_chain(const Network& n) {
 
 namespace {
 
-// A cycle reachable from layer `start` through inputs, as the layers on it with the first
-// repeated at the end; empty when there is none. (Iterative: a long chain is no recursion.)
-std::vector<int> cycle_from(const std::vector<std::vector<int>>& edges, int start) {
-  std::vector<int> path{start};
-  std::vector<size_t> next{0};
-  std::vector<char> on_path(edges.size(), 0), done(edges.size(), 0);
-  on_path[static_cast<size_t>(start)] = 1;
-  while (!path.empty()) {
-    const auto at = static_cast<size_t>(path.back());
-    if (next.back() == edges[at].size()) {
-      on_path[at] = 0, done[at] = 1;
-      path.pop_back(), next.pop_back();
-      continue;
+// A cycle through inputs, as the layers on it with the first repeated at the end; empty when
+// there is none. One depth-first walk over every layer (iterative, each layer and edge once:
+// a long chain is no recursion and a large graph no quadratic time), from the last layer down.
+std::vector<int> find_cycle(const std::vector<std::vector<int>>& edges) {
+  enum : char { kNew, kOnPath, kDone };
+  std::vector<char> state(edges.size(), kNew);
+  for (size_t root = edges.size(); root-- > 0;) {
+    if (state[root] != kNew) continue;
+    std::vector<int> path{static_cast<int>(root)};
+    std::vector<size_t> next{0};
+    state[root] = kOnPath;
+    while (!path.empty()) {
+      const auto at = static_cast<size_t>(path.back());
+      if (next.back() == edges[at].size()) {
+        state[at] = kDone;
+        path.pop_back(), next.pop_back();
+        continue;
+      }
+      const int to = edges[at][next.back()++];
+      if (to < 0 || state[static_cast<size_t>(to)] == kDone) continue;
+      if (state[static_cast<size_t>(to)] == kOnPath) {
+        std::vector<int> loop(std::find(path.begin(), path.end(), to), path.end());
+        loop.push_back(to);
+        return loop;
+      }
+      state[static_cast<size_t>(to)] = kOnPath;
+      path.push_back(to), next.push_back(0);
     }
-    const int to = edges[at][next.back()++];
-    if (to < 0 || done[static_cast<size_t>(to)]) continue;
-    if (on_path[static_cast<size_t>(to)]) {
-      std::vector<int> loop(std::find(path.begin(), path.end(), to), path.end());
-      loop.push_back(to);
-      return loop;
-    }
-    on_path[static_cast<size_t>(to)] = 1;
-    path.push_back(to), next.push_back(0);
   }
   return {};
 }
@@ -139,11 +144,8 @@ std::vector<std::vector<int>> input_indices(const Network& n, const std::string&
     }
     if (l.inputs.empty()) graph[i].push_back(static_cast<int>(i) - 1);
   }
-  // Cycles first (from the last layer back: every layer is reached from some later one or
-  // is the output), then the order: a cycle is the clearer message.
-  for (size_t i = n.layers.size(); i-- > 0;) {
-    const std::vector<int> loop = cycle_from(graph, static_cast<int>(i));
-    if (loop.empty()) continue;
+  // Cycles first, then the order: a cycle is the clearer message.
+  if (const std::vector<int> loop = find_cycle(graph); !loop.empty()) {
     std::string names;
     for (int k : loop)
       names += (names.empty() ? "" : " -> ") + n.layers[static_cast<size_t>(k)].name;
