@@ -21,7 +21,9 @@ void ArrayConfig::describe(FieldVisitor& v) {
   v.integer("act_bits", act_bits, 1, 16, "bits",
             "activation precision; a bit-serial cell takes one bit per cycle");
   v.integer("acc_bits", acc_bits, 8, 64, "bits", "accumulator width of a cell");
-  v.choice("cell", cell, {"bit-serial", "bit-parallel"}, "multiply-accumulate cell kind");
+  // (Only what is modelled is accepted: a bit-parallel value used to be read and ignored.)
+  v.choice("cell", cell, {"bit-serial"},
+           "multiply-accumulate cell kind: bit-serial (one activation bit per cycle)");
   v.choice("dataflow", dataflow, {"ws"}, "dataflow (ws: weight-stationary)");
   v.choice("model", model, {"fast", "cycle"},
            "array timing model: fast (per-tile closed form) or cycle (steps every cycle)");

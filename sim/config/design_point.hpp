@@ -24,7 +24,7 @@ struct ArrayConfig {
   int64_t cols = 0;
   int64_t act_bits = 0;
   int64_t acc_bits = 0;
-  std::string cell;      // bit-serial | bit-parallel
+  std::string cell;      // bit-serial
   std::string dataflow;  // ws (weight-stationary)
   std::string model;     // fast | cycle
   void describe(FieldVisitor& v);

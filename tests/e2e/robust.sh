@@ -122,5 +122,10 @@ expect 0 "synthetic[:KEY=VALUE,...]" -- "$TRINE" infer --help
 expect 0 "<embedded>/configs/arch/default.yaml: ok" -- "$TRINE" check --set array.rows=32
 (cd / && "$TRINE" regress -q > "$work/regress.out" 2>&1) && ok || bad "regress from / failed: $(tail -2 regress.out)"
 
+# A value that would be read and ignored is not accepted (array.cell: bit-parallel changed
+# nothing but the printed name).
+expect 2 "--set array.cell=bit-parallel: array.cell: 'bit-parallel' is not one of: bit-serial" -- \
+  "$TRINE" run --set array.cell=bit-parallel
+
 echo "robust: $passed passed, $failed failed"
 ((failed == 0))
