@@ -20,8 +20,11 @@ namespace {
 // A device or a pipe named as an output is written to, never replaced (as root, a rename onto
 // /dev/null would replace the device with a regular file).
 void write_through(const std::string& path, const void* data, size_t size) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  // Opened without blocking (a FIFO nobody reads fails at once instead of hanging), then
+  // written with blocking writes.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) throw InputError(path, std::string("cannot write (") + std::strerror(errno) + ")");
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   const auto* p = static_cast<const char*>(data);
   while (size > 0) {
     const ssize_t n = ::write(fd, p, size);
@@ -106,7 +109,7 @@ int open_input(const std::string& path, int64_t max_bytes, const char* what, int
   if (fd < 0)
     throw InputError(path,
                      std::string("cannot open the ") + what + " (" + std::strerror(errno) + ")");
-  struct stat st;
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     const bool dir = S_ISDIR(st.st_mode);
     ::close(fd);

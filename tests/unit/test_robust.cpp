@@ -130,6 +130,10 @@ TEST_CASE("11: outputs that are devices or links are written through, never repl
   CHECK(read_file_text(target) == "new");
   CHECK(error_of([&] { write_file_atomic(dir, std::string("x")); }) ==
         dir + ": is a folder; name a file to write");
+  const std::string fifo = dir + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);  // nobody reads it: an error, not a hang
+  CHECK(error_of([&] { write_file_atomic(fifo, std::string("x")); }) ==
+        fifo + ": cannot write (No such device or address)");
 }
 
 TEST_CASE("14: YAML that yaml-cpp accepts but a design point must not", "[robust][config]") {
