@@ -212,14 +212,12 @@ InputError locate(const MappingError& e, const config::LoadedDesignPoint& dp,
 
 Schedule compile(const net::Network& network, const config::DesignPoint& dp, int64_t batch) {
   if (batch < 1) throw InputError("the batch must hold at least one image");
-  if (!net::is_chain(network))
-    for (const net::Layer& l : network.layers)
-      if (!l.inputs.empty() || l.takes_many() || l.kind == LayerKind::GlobalAvgPool ||
-          l.kind == LayerKind::Shift || l.groups != 1)
-        throw InputError("layer '" + l.name +
-                         "': the accelerator runs chains of layers; add, concat, globalavgpool, "
-                         "shift, grouped convolutions and inputs other than the previous layer "
-                         "run on the reference model only (trine infer)");
+  for (const net::Layer& l : network.layers)
+    if (l.is_graph_layer())
+      throw InputError("layer '" + l.name +
+                       "': the accelerator runs chains of layers; add, concat, globalavgpool, "
+                       "shift, grouped convolutions and inputs other than the previous layer "
+                       "run on the reference model only (trine infer)");
   const std::vector<net::TensorType> types = net::infer_types(network, network.name);
   Schedule s;
   net::TensorType in = net::input_type(network.input);

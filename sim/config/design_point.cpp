@@ -169,13 +169,12 @@ Location loc_of(const KeyLocations& locs, const std::string& key) {
 }
 
 // Of keys that a rule across keys involves, the first one the design point itself (or --set)
-// gave, rather than a preset: the error points where the user can fix it.
-std::string set_here(const KeyLocations& locs, std::initializer_list<const char*> keys) {
+// gave, rather than the preset file: the error points where the user can fix it.
+std::string set_here(const KeyLocations& locs, const std::string& preset_file,
+                     std::initializer_list<const char*> keys) {
   for (const char* k : keys) {
     const auto it = locs.find(k);
-    if (it != locs.end() && it->second.file.rfind("<embedded>/configs/dram/", 0) != 0 &&
-        it->second.file.find("configs/dram/") == std::string::npos)
-      return k;
+    if (it != locs.end() && it->second.file != preset_file) return k;
   }
   return *keys.begin();
 }
@@ -184,7 +183,7 @@ bool power_of_two(int64_t x) {
   return x > 0 && (x & (x - 1)) == 0;
 }
 
-void validate(const DesignPoint& dp, const KeyLocations& locs) {
+void validate(const DesignPoint& dp, const KeyLocations& locs, const std::string& preset_file) {
   auto fail = [&](const std::string& key, const std::string& msg) {
     throw InputError(loc_of(locs, key), key, msg);
   };
@@ -262,9 +261,9 @@ void validate(const DesignPoint& dp, const KeyLocations& locs) {
   const int64_t banks = o.bank_groups * o.banks_per_group;
   const int64_t need = close + banks + t.tRFC + t.tRCD;
   if (t.tREFI <= need) {
-    const std::string key =
-        set_here(locs, {"dram.timing.tREFI", "dram.timing.tRFC", "dram.timing.tRCD",
-                        "dram.timing.tRP", "dram.timing.tRAS", "dram.timing.tWR"});
+    const std::string key = set_here(locs, preset_file,
+                                     {"dram.timing.tREFI", "dram.timing.tRFC", "dram.timing.tRCD",
+                                      "dram.timing.tRP", "dram.timing.tRAS", "dram.timing.tWR"});
     fail(key, "leaves no access between refreshes: tREFI (" + std::to_string(t.tREFI) +
                   ") must exceed tRP + max(tRAS, tRTP, tCWL + burst + tWR) + banks per rank + "
                   "tRFC + tRCD (" +
@@ -328,7 +327,7 @@ LoadedDesignPoint resolve(std::vector<Pass> passes, const std::string& file) {
     out.point.dram.device.describe(required);
   }
   for (const Pass& p : passes) apply(out.point, p, out.locations);
-  validate(out.point, out.locations);
+  validate(out.point, out.locations, preset.file);
   return out;
 }
 

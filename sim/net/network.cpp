@@ -10,7 +10,6 @@
 namespace trine::net {
 
 namespace {
-constexpr int kMaxShift = 64;  // a shift's largest offset along an axis
 const std::string kTensorLimitText =
     "the largest tensor has " + std::to_string(limits::kTensorElements) + " (docs/inputs.md)";
 }  // namespace
@@ -30,11 +29,8 @@ const std::vector<LayerKind>& all_kinds() {
 }
 
 bool is_chain(const Network& n) {
-  for (const Layer& l : n.layers)
-    if (!l.inputs.empty() || l.takes_many() || l.kind == LayerKind::GlobalAvgPool ||
-        l.kind == LayerKind::Shift || l.groups != 1)
-      return false;
-  return true;
+  return std::none_of(n.layers.begin(), n.layers.end(),
+                      [](const Layer& l) { return l.is_graph_layer(); });
 }
 
 namespace {
@@ -309,8 +305,8 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
           bad("has " + std::to_string(l.offsets.size()) + " offsets for " +
               std::to_string(t.channels) + " channels");
         for (const auto& [dy, dx] : l.offsets)
-          if (std::abs(dy) > kMaxShift || std::abs(dx) > kMaxShift)
-            bad("an offset is larger than " + std::to_string(kMaxShift));
+          if (std::abs(dy) > kMaxShiftOffset || std::abs(dx) > kMaxShiftOffset)
+            bad("an offset is larger than " + std::to_string(kMaxShiftOffset));
         break;
     }
     if (t.size() > limits::kTensorElements)

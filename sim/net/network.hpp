@@ -26,6 +26,8 @@ enum class LayerKind {
   Shift
 };
 const char* kind_name(LayerKind k);
+// A shift's largest offset along an axis.
+constexpr int kMaxShiftOffset = 64;
 // Every kind, in enum order: one list for the reader, the writer and messages.
 const std::vector<LayerKind>& all_kinds();
 
@@ -86,6 +88,11 @@ struct Layer {
 
   bool is_compute() const { return kind == LayerKind::Dense || kind == LayerKind::Conv2d; }
   bool takes_many() const { return kind == LayerKind::Add || kind == LayerKind::Concat; }
+  // Uses what format 1.1 added (inputs, a 1.1 kind, groups): what makes a network a graph.
+  bool is_graph_layer() const {
+    return !inputs.empty() || takes_many() || kind == LayerKind::GlobalAvgPool ||
+           kind == LayerKind::Shift || groups != 1;
+  }
   bool operator==(const Layer& o) const;
 };
 

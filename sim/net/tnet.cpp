@@ -431,9 +431,11 @@ class ManifestReader {
       int32_t v[2];
       for (size_t k = 0; k < 2; ++k) {
         const int64_t d = yaml::to_int(item[k], file_, path);
-        if (d < -64 || d > 64)
+        if (d < -kMaxShiftOffset || d > kMaxShiftOffset)
           throw InputError(yaml::where(item[k], file_), path,
-                           std::to_string(d) + " is out of range [-64, 64]");
+                           std::to_string(d) + " is out of range [-" +
+                               std::to_string(kMaxShiftOffset) + ", " +
+                               std::to_string(kMaxShiftOffset) + "]");
         v[k] = static_cast<int32_t>(d);
       }
       out.emplace_back(v[0], v[1]);
