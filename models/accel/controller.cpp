@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/buffer/access.hpp"
+#include "sim/util/error.hpp"
 
 namespace trine::models {
 
@@ -28,7 +29,6 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
       images_(std::move(images)),
       dma_(dma),
       decoder_(decoder),
-      array_(array),
       buffers_(buffers),
       clock_(dp.clock.frequency_hz),
       reference_(net),
@@ -38,44 +38,49 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
                    "accumulator values scaled, rounded and clamped to activations",
                    {"array.requantize", {{"acc_bits", static_cast<double>(dp.array.acc_bits)}}}),
       pool_ops_(stats_, "pool_ops", "operations",
-                "window elements the vector unit compared (max) or added (average)",
-                {"array.pool_op", {{"act_bits", static_cast<double>(dp.array.act_bits)}}}) {
-  uint64_t at = 0;
-  tile_address_.resize(net.layers.size());
-  paths_.resize(net.layers.size());
-  tiles_.resize(net.layers.size());
-  cells_.resize(net.layers.size());
-  for (const compile::LayerPlan& p : schedule.layers)
-    if (net.layers[p.layer].is_compute()) {
-      paths_[p.layer] = std::make_unique<accel::Datapath>(
-          net.layers[p.layer], p, p.layer == 0 ? net::input_type(net.input) : types_[p.layer - 1],
-          types_[p.layer]);
-      cells_[p.layer] = CellWeights::of(net.layers[p.layer].weights);
-    }
-  for (const compile::LayerPlan& p : schedule.layers) {
-    weight_base_.push_back(at);
-    // Each weight block once, in block order (the first vector chunk's tiles), each at a
-    // 64-byte boundary: a tile's fetch then reads only its own DRAM bursts.
-    std::vector<uint64_t> block_address;
-    uint64_t off = 0;
-    for (size_t k = 0; k < static_cast<size_t>(p.blocks); ++k) {
-      block_address.push_back(at + off);
-      off = align64(off + static_cast<uint64_t>((p.tiles[k].weight_bits + 7) / 8));
-    }
-    for (const compile::TilePlan& t : p.tiles)
-      tile_address_[p.layer].push_back(block_address[static_cast<size_t>(t.block)]);
-    at = align64(at + off);
-  }
+                "window elements the vector unit compared (max) or added (average, global "
+                "average)",
+                {"array.pool_op", {{"act_bits", static_cast<double>(dp.array.act_bits)}}}),
+      vector_terms_(stats_, "vector_terms", "terms",
+                    "input elements the vector unit rescaled and summed (add layers)",
+                    {"vector.rescale", {}}),
+      vector_moves_(stats_, "vector_moves", "values",
+                    "values the vector unit copied (concat and shift layers)",
+                    {"vector.move", {{"act_bits", static_cast<double>(dp.array.act_bits)}}}) {
+  compute_ = std::make_unique<accel::ComputeExecutor>(dp, net, schedule, *this, dma, decoder, array,
+                                                      requantized_);
+  const accel::VectorCounters counters{pool_ops_, vector_terms_, vector_moves_};
+  executor_.assign(net::all_kinds().size(), nullptr);
+  auto set = [&](net::LayerKind kind, accel::Executor* e) {
+    executor_[static_cast<size_t>(kind)] = e;
+  };
+  auto own = [&](std::unique_ptr<accel::Executor> e) {
+    vector_executors_.push_back(std::move(e));
+    return vector_executors_.back().get();
+  };
+  using K = net::LayerKind;
+  set(K::Dense, compute_.get());
+  set(K::Conv2d, compute_.get());
+  accel::Executor* alias = own(accel::make_alias_executor());
+  set(K::Relu, alias);
+  set(K::Flatten, alias);
+  accel::Executor* pool = own(accel::make_pool_executor(*this, counters));
+  set(K::MaxPool, pool);
+  set(K::AvgPool, pool);
+  set(K::Add, own(accel::make_add_executor(*this, counters)));
+  set(K::Concat, own(accel::make_concat_executor(*this, counters)));
+  set(K::Shift, own(accel::make_shift_executor(*this, counters)));
+  set(K::GlobalAvgPool, own(accel::make_global_pool_executor(*this, counters)));
+  for (K kind : net::all_kinds())
+    TRINE_ASSERT(executor_[static_cast<size_t>(kind)] != nullptr, "every kind has an executor");
+  uint64_t at = compute_->weights_end();
   input_base_ = at;
-  at = align64(at +
-               static_cast<uint64_t>(schedule.layers.empty() ? 0 : schedule.layers[0].input_bytes));
+  at = align64(at + static_cast<uint64_t>(schedule.image_bytes));
   for (const compile::LayerPlan& p : schedule.layers) {
     act_base_.push_back(at);
     at = align64(at + static_cast<uint64_t>(p.output_bytes));
-    for (size_t k = 0; k < p.tiles.size(); ++k) tile_order_.emplace_back(p.layer, k);
   }
-  weight_jobs_.resize(tile_order_.size());
-  fetched_.resize(tile_order_.size());
+  outs_.resize(net.layers.size());
   SC_THREAD(run);
 }
 
@@ -83,21 +88,25 @@ int64_t Controller::now() const {
   return clock_.cycle_at_or_after(sc_core::sc_time_stamp());
 }
 
-void Controller::wait_until(int64_t cycle) {
-  wait_until(clock_.time(cycle));
-}
-
 void Controller::wait_until(const sc_core::sc_time& t) {
   if (t > sc_core::sc_time_stamp()) sc_core::wait(t - sc_core::sc_time_stamp());
 }
 
-void Controller::fetch(size_t g, const sc_core::sc_time& start) {
-  if (g >= tile_order_.size() || fetched_[g]) return;
-  fetched_[g] = 1;
-  const auto [layer, k] = tile_order_[g];
-  const compile::TilePlan& t = schedule_.layers[layer].tiles[k];
-  weight_jobs_[g] = dma_.submit(tile_address_[layer][k],
-                                static_cast<uint64_t>((t.weight_bits + 7) / 8), false, start);
+void Controller::access(Port port, tlm::tlm_command cmd, uint64_t base, uint64_t bytes) {
+  switch (port) {
+    case Port::Weight:
+      stream_access(wbuf, cmd, base, bytes, static_cast<uint64_t>(dp_.buffers.weight.size_bytes),
+                    scratch_, name());
+      break;
+    case Port::Input:
+      stream_access(ibuf, cmd, base, bytes, static_cast<uint64_t>(dp_.buffers.input.size_bytes),
+                    scratch_, name());
+      break;
+    case Port::Output:
+      stream_access(obuf, cmd, base, bytes, static_cast<uint64_t>(dp_.buffers.output.size_bytes),
+                    scratch_, name());
+      break;
+  }
 }
 
 void Controller::run() {
@@ -125,189 +134,120 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
   const bool first_batch = results_.empty();
   if (first_batch) r.layers.reserve(schedule_.layers.size());
   const bool probe = probe_ && first_batch;  // per-layer events: first batch only
-  std::vector<uint64_t> before;
-  next_tile_ = 0;
-  std::fill(fetched_.begin(), fetched_.end(), 0);
+  for (const auto& e : vector_executors_) e->start_batch();
+  compute_->start_batch();
   r.start = now();
   std::vector<std::vector<ref::Tensor>> expected;  // per image, per layer
   expected.reserve(batch.size());
-  std::vector<ref::Tensor>& x = x_;
-  x.resize(batch.size());
+  image_.resize(batch.size());
   for (size_t b = 0; b < batch.size(); ++b) {
     expected.push_back(expected_->take());
-    reference_.input(batch[b], x[b]);
+    reference_.input(batch[b], image_[b]);
   }
-  const uint64_t wsize = static_cast<uint64_t>(dp_.buffers.weight.size_bytes);
-  const uint64_t isize = static_cast<uint64_t>(dp_.buffers.input.size_bytes);
-  const uint64_t osize = static_cast<uint64_t>(dp_.buffers.output.size_bytes);
-  uint64_t in_addr = input_base_;
   for (const compile::LayerPlan& p : schedule_.layers) {
-    const net::Layer& l = net_.layers[p.layer];
-    LayerResult lr;
-    lr.name = l.name;
-    lr.kind = net::kind_name(l.kind);
-    lr.form = l.is_compute() ? net::form_name(l.weights.form) : "";
-    lr.start = now();
-    lr.tiles = static_cast<int64_t>(p.tiles.size());
-    lr.skipped_tiles = p.skipped_tiles;
-    lr.macs = p.macs;
-    if (probe) before = probe_().snapshot();
-    const uint64_t wb0 = buffers_.weight.bytes_accessed(), ib0 = buffers_.input.bytes_accessed(),
-                   ob0 = buffers_.output.bytes_accessed(), th0 = decoder_.throttle_cycles();
-    int64_t ready = lr.start, end = lr.start;
-    // Flatten and relu only change how the next layer addresses the data, wherever it is.
-    const bool addressing = l.kind == net::LayerKind::Flatten || l.kind == net::LayerKind::Relu;
-    if (p.input_from_dram && !addressing) {
-      ready = dma_.wait_for(dma_.submit(in_addr, static_cast<uint64_t>(p.input_bytes), false));
-      lr.dram_read += static_cast<uint64_t>(p.input_bytes);
-      stream_access(ibuf, tlm::TLM_WRITE_COMMAND, 0, static_cast<uint64_t>(p.input_bytes), isize,
-                    scratch_, name());
-    }
-    const net::TensorType& out_type = types_[p.layer];
-    if (l.is_compute()) {
-      const accel::Datapath& path = *paths_[p.layer];
-      const CellWeights& cells = cells_[p.layer];
-      std::vector<int64_t>& acc = acc_;
-      path.start(acc);
-      // Two weight tiles in flight, across layer boundaries: usually already fetched.
-      const size_t first = next_tile_;
-      fetch(first, sc_core::SC_ZERO_TIME);
-      fetch(first + 1, sc_core::SC_ZERO_TIME);
-      // The time this loop stands for. The controller does not wait for a weight slot to
-      // free: it submits the next fetch to start then, and keeps working on what it already
-      // has, so simulated time catches up only when it must wait for data.
-      sc_core::sc_time at = sc_core::sc_time_stamp();
-      array::Pipeline ideal = array_.pipeline();  // the same tiles, DRAM out of the picture
-      int64_t ideal_end = lr.start;
-      std::pair<int64_t, int64_t> last_output_tile{-1, -1};
-      const bool acts_checked = accel::Datapath::fits(x, static_cast<int>(dp_.array.act_bits));
-      path.gather(x, streams_);  // (x stands until the layer's end)
-      for (size_t k = 0; k < p.tiles.size(); ++k) {
-        const compile::TilePlan& tp = p.tiles[k];
-        const size_t g = first + k;
-        sc_core::sc_time arrived;
-        const int64_t weights_ready = dma_.finish_of(weight_jobs_[g], &arrived);
-        at = std::max(at, arrived);
-        const uint64_t slot = (tiles_loaded_++ % 2) * (wsize / 2);  // tiles alternate slots
-        const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);
-        lr.dram_read += bytes;  // whenever it was fetched
-        stream_access(wbuf, tlm::TLM_WRITE_COMMAND, slot, bytes, wsize, scratch_, name());
-        array::Tile& t = tiles_[p.layer];  // per layer: its tiles' storage keeps its size
-        path.tile(k, x, &streams_, t);
-        t.acts_checked = acts_checked;
-        t.decode_cycles = decoder_.decode(tp, l.weights.form, slot, t.rows_used);
-        t.weights_ready = 0;
-        t.inputs_ready = lr.start;
-        ideal_end = array_.ideal(t, ideal).compute_end;
-        t.weights_ready = weights_ready;
-        t.inputs_ready = ready;
-        const std::pair<int64_t, int64_t> output_tile{tp.vec_begin, tp.out_begin};
-        const array::TileResult& res =
-            array_.run(t, output_tile == last_output_tile, tp.nonzeros, cells);
-        last_output_tile = output_tile;
-        path.add(k, res.sums, acc);
-        if (trace_) {
-          const array::TileTiming& tt = res.timing;
-          const std::string id = "layer=" + l.name + " tile=" + std::to_string(k);
-          trace_->add({static_cast<int64_t>(clock_.ps(tt.load_start)),
-                       static_cast<int64_t>(clock_.ps(tt.load_start + t.decode_cycles)), "decoder",
-                       "decode",
-                       id + " units=" + std::to_string(tp.decode_units) +
-                           " cycles=" + std::to_string(t.decode_cycles),
-                       "decoder"});
-          trace_->add({static_cast<int64_t>(clock_.ps(tt.load_start)),
-                       static_cast<int64_t>(clock_.ps(tt.compute_end)), "array", "tile",
-                       id + " rows=" + std::to_string(t.rows_used) + " cols=" +
-                           std::to_string(t.cols_used) + " vectors=" + std::to_string(t.vectors) +
-                           " load=" + std::to_string(tt.load_start) + ".." +
-                           std::to_string(tt.load_end) + " compute=" +
-                           std::to_string(tt.compute_start) + ".." + std::to_string(tt.compute_end),
-                       "array"});
-        }
-        lr.nonzero_macs += tp.nonzeros * t.vectors;
-        lr.mapped_cell_cycles += t.rows_used * t.cols_used * t.vectors * dp_.array.act_bits;
-        end = res.timing.compute_end;
-        // Tile g's weight slot is free once its load has ended.
-        if (g + 2 < tile_order_.size()) {
-          at = std::max(at, clock_.time(res.timing.load_end));
-          fetch(g + 1, at);
-          fetch(g + 2, at);
-        }
-      }
-      wait_until(at);
-      next_tile_ += p.tiles.size();
-      if (p.tiles.empty()) end = ready;
-      path.finish(acc, next_);
-      std::swap(x, next_);
-      requantized_ += static_cast<uint64_t>(x.size()) * static_cast<uint64_t>(out_type.size());
-      lr.ideal = ideal_end - lr.start;
-    } else if (l.kind == net::LayerKind::MaxPool || l.kind == net::LayerKind::AvgPool) {
-      stream_access(ibuf, tlm::TLM_READ_COMMAND, 0, static_cast<uint64_t>(p.input_bytes), isize,
-                    scratch_, name());
-      stream_access(ibuf, tlm::TLM_WRITE_COMMAND, 0, static_cast<uint64_t>(p.output_bytes), isize,
-                    scratch_, name());
-      next_.resize(x.size());
-      for (size_t b = 0; b < x.size(); ++b) accel::pool(l, x[b], out_type, next_[b]);
-      std::swap(x, next_);
-      pool_ops_ += static_cast<uint64_t>(x.size()) * static_cast<uint64_t>(out_type.size()) *
-                   static_cast<uint64_t>(l.kernel_h * l.kernel_w);
-      end = ready + p.pool_cycles;
-      lr.ideal = p.pool_cycles;
-    } else {
-      for (ref::Tensor& t : x) {  // flatten: addressing only; relu clamps on the way
-        t.type = out_type;
-        if (l.kind == net::LayerKind::Relu)
-          for (int32_t& v : t.data) v = std::max(v, 0);
-      }
-      end = ready;
-    }
-    wait_until(end);
-    if (p.output_to_dram && !(addressing && p.input_from_dram)) {
-      stream_access(l.is_compute() ? obuf : ibuf, tlm::TLM_READ_COMMAND, 0,
-                    static_cast<uint64_t>(p.output_bytes), l.is_compute() ? osize : isize, scratch_,
-                    name());
-      end = dma_.wait_for(
-          dma_.submit(act_base_[p.layer], static_cast<uint64_t>(p.output_bytes), true));
-      lr.dram_written += static_cast<uint64_t>(p.output_bytes);
-      in_addr = act_base_[p.layer];
-    }
-    lr.end = end;
-    lr.wbuf_bytes = buffers_.weight.bytes_accessed() - wb0;
-    lr.ibuf_bytes = buffers_.input.bytes_accessed() - ib0;
-    lr.obuf_bytes = buffers_.output.bytes_accessed() - ob0;
-    lr.decoder_throttle = decoder_.throttle_cycles() - th0;
-    if (probe) {
-      const stats::CounterSet& counters = probe_();
-      lr.events = counters.delta(before, counters.snapshot());
-    }
-    if (trace_)
-      trace_->add({static_cast<int64_t>(clock_.ps(lr.start)),
-                   static_cast<int64_t>(clock_.ps(lr.end)), "controller", "layer",
-                   "image=" + std::to_string(results_.size() * batch.size()) + " layer=" + l.name +
-                       " start=" + std::to_string(lr.start) + " end=" + std::to_string(lr.end) +
-                       " stall=" + std::to_string(lr.stall()),
-                   "layers"});
+    report::LayerResult lr = run_layer(p, probe);
+    trace_layer(lr, batch.size());
     if (first_batch) r.layers.push_back(std::move(lr));
-    for (size_t b = 0; b < x.size(); ++b) {
-      const ref::Tensor& want = expected[b][p.layer];
-      if (x[b].data == want.data) continue;  // (a memcmp; the index only when they differ)
-      sc_assert(x[b].data.size() == want.data.size());
-      const size_t i = static_cast<size_t>(
-          std::mismatch(want.data.begin(), want.data.end(), x[b].data.begin()).first -
-          want.data.begin());
-      r.mismatch = true;
-      r.first_mismatch = {static_cast<int64_t>(b), l.name, static_cast<int64_t>(i), x[b].data[i],
-                          want.data[i]};
+    if (differs(p, expected, r)) {
       r.end = now();
       return r;
     }
   }
   r.end = now();
-  for (const ref::Tensor& t : x) {
+  for (const ref::Tensor& t : outs_.back()) {
     r.outputs.push_back(t.data);
     r.predictions.push_back(ref::argmax(t.data));
   }
   return r;
+}
+
+report::LayerResult Controller::run_layer(const compile::LayerPlan& p, bool probe) {
+  const net::Layer& l = net_.layers[p.layer];
+  report::LayerResult lr;
+  lr.name = l.name;
+  lr.kind = net::kind_name(l.kind);
+  lr.form = l.is_compute() ? net::form_name(l.weights.form) : "";
+  lr.unit = l.is_compute() ? "array" : p.alias ? "" : "vector";
+  lr.start = now();
+  lr.tiles = static_cast<int64_t>(p.tiles.size());
+  lr.skipped_tiles = p.skipped_tiles;
+  lr.macs = p.macs;
+  std::vector<uint64_t> before;
+  if (probe) before = probe_().snapshot();
+  const uint64_t wb0 = buffers_.weight.bytes_accessed(), ib0 = buffers_.input.bytes_accessed(),
+                 ob0 = buffers_.output.bytes_accessed(), th0 = decoder_.throttle_cycles();
+  const int64_t ready = load_operands(p, lr);
+  accel::LayerWork work{l, p, types_[p.layer], {}, outs_[p.layer], ready, lr};
+  for (const compile::Operand& op : p.operands)
+    work.inputs.push_back(op.producer < 0 ? &image_ : &outs_[static_cast<size_t>(op.producer)]);
+  int64_t end = executor_[static_cast<size_t>(l.kind)]->run(work);
+  wait_until(clock_.time(end));
+  if (p.output_to_dram) end = store_output(p, lr);
+  lr.end = end;
+  lr.wbuf_bytes = buffers_.weight.bytes_accessed() - wb0;
+  lr.ibuf_bytes = buffers_.input.bytes_accessed() - ib0;
+  lr.obuf_bytes = buffers_.output.bytes_accessed() - ob0;
+  lr.decoder_throttle = decoder_.throttle_cycles() - th0;
+  if (probe) {
+    const stats::CounterSet& counters = probe_();
+    lr.events = counters.delta(before, counters.snapshot());
+  }
+  return lr;
+}
+
+int64_t Controller::load_operands(const compile::LayerPlan& p, report::LayerResult& lr) {
+  int64_t ready = lr.start;
+  if (p.alias) return ready;  // its readers load its storage
+  std::vector<Dma::Job> jobs;
+  for (const compile::Operand& op : p.operands)
+    if (op.from_dram)
+      jobs.push_back(
+          dma_.submit(storage_address(op.storage), static_cast<uint64_t>(op.bytes), false));
+  for (const Dma::Job job : jobs) ready = std::max(ready, dma_.wait_for(job));
+  for (const compile::Operand& op : p.operands)
+    if (op.from_dram) {
+      lr.dram_read += static_cast<uint64_t>(op.bytes);
+      access(Port::Input, tlm::TLM_WRITE_COMMAND, 0, static_cast<uint64_t>(op.bytes));
+    }
+  return ready;
+}
+
+int64_t Controller::store_output(const compile::LayerPlan& p, report::LayerResult& lr) {
+  const auto bytes = static_cast<uint64_t>(p.output_bytes);
+  // Requantized results leave from the output buffer, the vector unit's from the input buffer.
+  access(net_.layers[p.layer].is_compute() ? Port::Output : Port::Input, tlm::TLM_READ_COMMAND, 0,
+         bytes);
+  lr.dram_written += bytes;
+  return dma_.wait_for(dma_.submit(act_base_[p.layer], bytes, true));
+}
+
+bool Controller::differs(const compile::LayerPlan& p,
+                         const std::vector<std::vector<ref::Tensor>>& expected,
+                         InferenceResult& r) {
+  const accel::Batch& got = outs_[p.layer];
+  for (size_t b = 0; b < got.size(); ++b) {
+    const ref::Tensor& want = expected[b][p.layer];
+    if (got[b].data == want.data) continue;  // (a memcmp; the index only when they differ)
+    sc_assert(got[b].data.size() == want.data.size());
+    const size_t i = static_cast<size_t>(
+        std::mismatch(want.data.begin(), want.data.end(), got[b].data.begin()).first -
+        want.data.begin());
+    r.mismatch = true;
+    r.first_mismatch = {static_cast<int64_t>(b), net_.layers[p.layer].name, static_cast<int64_t>(i),
+                        got[b].data[i], want.data[i]};
+    return true;
+  }
+  return false;
+}
+
+void Controller::trace_layer(const report::LayerResult& lr, size_t images) {
+  if (!trace_) return;
+  trace_->add({static_cast<int64_t>(clock_.ps(lr.start)), static_cast<int64_t>(clock_.ps(lr.end)),
+               "controller", "layer",
+               "image=" + std::to_string(results_.size() * images) + " layer=" + lr.name +
+                   " start=" + std::to_string(lr.start) + " end=" + std::to_string(lr.end) +
+                   " stall=" + std::to_string(lr.stall()),
+               "layers"});
 }
 
 }  // namespace trine::models

@@ -1,10 +1,11 @@
 #pragma once
 // The controller runs the compiled schedule on the hardware, one batch after another (the
-// schedule's batch size; images beyond the last whole batch are not run):
-// DMA of inputs and weight tiles from DRAM into the buffers (two weight tiles in flight: the
-// next one loads while the array computes), decode, compute, requantize, and write-back of
-// outputs that do not stay on chip. It schedules the next interesting time only: DMA
-// completions and the array's tile timing, never a wait per cycle.
+// schedule's batch size; images beyond the last whole batch are not run). Per layer, in the
+// schedule's order: DMA of the operands that live in DRAM into the input buffer, the layer
+// kind's executor (models/accel/executor.hpp: the array for dense and convolution layers, the
+// vector unit for pooling, add, concat, shift and global pooling, nothing for relu and
+// flatten), and write-back of an output that does not stay on chip. It schedules the next
+// interesting time only: DMA completions and the array's tile timing, never a wait per cycle.
 //
 // Every layer's output is compared with the integer reference as it is produced; the first
 // difference stops the run and is reported (layer, index, values).
@@ -17,8 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "models/accel/datapath.hpp"
 #include "models/accel/dma.hpp"
+#include "models/accel/exec_compute.hpp"
+#include "models/accel/executor.hpp"
 #include "models/array/systolic_array.hpp"
 #include "models/buffer/access.hpp"
 #include "models/buffer/sram_buffer.hpp"
@@ -46,7 +48,7 @@ struct Buffers {
 // Accelerator finds them once by walking its tree).
 using StatsProbe = std::function<const stats::CounterSet&()>;
 
-class Controller : public sc_core::sc_module, public HasStats {
+class Controller : public sc_core::sc_module, public HasStats, public accel::Host {
  public:
   tlm_utils::simple_initiator_socket<Controller> wbuf, ibuf, obuf;
 
@@ -58,7 +60,7 @@ class Controller : public sc_core::sc_module, public HasStats {
   // table): a run of thousands of images would otherwise grow by a layer table per image.
   const std::vector<InferenceResult>& results() const { return results_; }
   const stats::Group& statistics() const override { return stats_; }
-  const ClockDomain& clock() const { return clock_; }
+  const ClockDomain& clock() const override { return clock_; }
   // Called at each layer boundary of the first batch to attribute events to layers.
   void set_probe(StatsProbe probe) { probe_ = std::move(probe); }
   // Records layers, decoder work and tiles into `trace` (which must outlive the run).
@@ -76,16 +78,28 @@ class Controller : public sc_core::sc_module, public HasStats {
     other_reference_ = std::make_unique<ref::Reference>(other);
   }
 
+  // accel::Host, for the executors.
+  void access(Port port, tlm::tlm_command cmd, uint64_t base, uint64_t bytes) override;
+  int64_t now() const override;
+  void wait_until(const sc_core::sc_time& t) override;
+  report::Trace* trace() const override { return trace_; }
+
  private:
   SC_HAS_PROCESS(Controller);
   void run();
   InferenceResult infer(const std::vector<const uint8_t*>& batch);
-  void wait_until(int64_t cycle);
-  void wait_until(const sc_core::sc_time& t);
-  int64_t now() const;
-  // Submits the weight DMA of the g-th compute tile of the inference (once), to start at
-  // `start`.
-  void fetch(size_t g, const sc_core::sc_time& start);
+  report::LayerResult run_layer(const compile::LayerPlan& p, bool probe);
+  // Loads the layer's operands that live in DRAM into the input buffer; the cycle they are in.
+  int64_t load_operands(const compile::LayerPlan& p, report::LayerResult& lr);
+  // Writes the layer's output to its DRAM region; the cycle the write ends.
+  int64_t store_output(const compile::LayerPlan& p, report::LayerResult& lr);
+  // Compares the layer's outputs with the reference's; fills in the first difference.
+  bool differs(const compile::LayerPlan& p, const std::vector<std::vector<ref::Tensor>>& expected,
+               InferenceResult& r);
+  void trace_layer(const report::LayerResult& lr, size_t images);
+  uint64_t storage_address(int storage) const {
+    return storage < 0 ? input_base_ : act_base_[static_cast<size_t>(storage)];
+  }
 
   const config::DesignPoint& dp_;
   const net::Network& net_;
@@ -93,40 +107,30 @@ class Controller : public sc_core::sc_module, public HasStats {
   std::vector<const uint8_t*> images_;
   Dma& dma_;
   WeightDecoder& decoder_;
-  SystolicArray& array_;
   Buffers buffers_;
   ClockDomain clock_;
   ref::Reference reference_;
   std::unique_ptr<ref::Reference> other_reference_;  // check_against()
   std::unique_ptr<ref::ReferenceAhead> expected_;    // the reference's outputs, image by image
   std::vector<net::TensorType> types_;
-  std::vector<std::unique_ptr<accel::Datapath>> paths_;  // per compute layer: decoded once
-  std::vector<CellWeights> cells_;                       // per compute layer
-  // DRAM layout: each layer's weights (blocks at 64-byte boundaries), then activations.
-  std::vector<uint64_t> weight_base_, act_base_;
-  std::vector<std::vector<uint64_t>> tile_address_;  // per layer, per planned tile
+  stats::Group stats_;
+  stats::Counter requantized_, pool_ops_, vector_terms_, vector_moves_;
+  // One executor per kind (kinds may share one), indexed by net::LayerKind.
+  std::unique_ptr<accel::ComputeExecutor> compute_;
+  std::vector<std::unique_ptr<accel::Executor>> vector_executors_;
+  std::vector<accel::Executor*> executor_;
+  // DRAM layout: the weights, the images, then each layer's output region (64-byte aligned).
+  std::vector<uint64_t> act_base_;
   uint64_t input_base_ = 0;
   AccessScratch scratch_;
-  std::vector<array::Tile> tiles_;  // per layer, the tile being built (its storage reused)
-  // A layer's partial sums, its input and the tensors its output goes to before it becomes
-  // the next layer's input (the input's storage then takes the next output): reused across
-  // layers and inferences, not reallocated.
-  std::vector<int64_t> acc_;
-  std::vector<ref::Tensor> x_, next_;  // x_: the current activations, per image
-  std::vector<uint32_t> streams_;      // a dense layer's activation streams (Datapath::gather)
-  std::vector<std::pair<size_t, size_t>> tile_order_;  // (layer, tile) of every compute tile
-  std::vector<Dma::Job> weight_jobs_;                  // by position in tile_order_
-  std::vector<char> fetched_;                          // by position in tile_order_
-  uint64_t tiles_loaded_ = 0;
-  size_t next_tile_ = 0;  // position in tile_order_ of the current layer's first tile
+  accel::Batch image_;              // the batch's images as activations
+  std::vector<accel::Batch> outs_;  // per layer, per image: storage reused across batches
   std::vector<InferenceResult> results_;
   bool finished_ = false;
   bool interrupted_ = false;
   BatchHook batch_hook_;
   StatsProbe probe_;
   report::Trace* trace_ = nullptr;
-  stats::Group stats_;
-  stats::Counter requantized_, pool_ops_;
 };
 
 }  // namespace trine::models

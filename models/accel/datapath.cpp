@@ -17,7 +17,8 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
   if (layer.kind == net::LayerKind::Conv2d) {
     for (int64_t kx = 0; kx < layer.kernel_w; ++kx)
       xs_.push_back(ref::valid_outputs(out.width, layer.stride_w, layer.pad_w, kx, in.width));
-    for (int64_t c = 0; c < in.channels; ++c)
+    // A grouped layer's im2col columns are its group's channels; tile() adds the group's first.
+    for (int64_t c = 0; c < in.channels / layer.groups; ++c)
       for (int64_t ky = 0; ky < layer.kernel_h; ++ky)
         for (int64_t kx = 0; kx < layer.kernel_w; ++kx)
           taps_.push_back(
@@ -126,6 +127,9 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch,
                 first_ox = p.vec_begin % P % OW;
   // The weight column each lane of each array row reads (a combined group's channels).
   const int32_t* cols = lane_cols_.data() + p.red_begin * t.lanes;
+  // A grouped convolution's tile lies inside one group: its first input channel.
+  const int64_t group_channel =
+      conv ? p.out_begin / plan_.group_outputs * (in_.channels / layer_.groups) : 0;
   const int64_t streams_used = t.rows_used * t.lanes;
   if (!conv && V == 1) {  // dense, one image: lane by lane from the input vector
     // (One vector: lane by lane beats a gather per cell.)
@@ -161,7 +165,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch,
       // image-major, positions row-major: walk them an output row at a time, where the column
       // reads one input row at the stride, with zero padding at both ends.
       const Tap& tap = taps_[static_cast<size_t>(col)];
-      const int64_t c = tap.channel, ky = tap.ky, kx = tap.kx;
+      const int64_t c = group_channel + tap.channel, ky = tap.ky, kx = tap.kx;
       const auto [inside_lo, inside_hi] = xs_[static_cast<size_t>(kx)];
       int64_t image = first_image, oy = first_oy, ox0 = first_ox;
       for (int64_t v = 0; v < V;) {
@@ -251,42 +255,6 @@ std::vector<ref::Tensor> Datapath::run(const std::vector<ref::Tensor>& input, ar
     add(k, res.sums, acc);
   }
   return finish(acc);
-}
-
-void pool(const net::Layer& l, const ref::Tensor& in, const net::TensorType& type,
-          ref::Tensor& out) {
-  // The vector unit: one lane per output column of a row; each cycle every lane takes the
-  // same window element (a compare for max, an add for average).
-  out.type = type;
-  out.data.resize(static_cast<size_t>(type.size()));  // every value written below
-  const int64_t W = in.type.width, OW = type.width, sw = l.stride_w;
-  const bool max = l.kind == net::LayerKind::MaxPool;
-  std::vector<int32_t> best(static_cast<size_t>(OW));
-  std::vector<int64_t> sum(static_cast<size_t>(OW));
-  for (int64_t c = 0; c < type.channels; ++c)
-    for (int64_t y = 0; y < type.height; ++y) {
-      int32_t* to = out.data.data() + (c * type.height + y) * OW;
-      const int32_t* rows = in.data.data() + (c * in.type.height + y * l.stride_h) * W;
-      if (max) {
-        std::fill(best.begin(), best.end(), INT32_MIN);
-        for (int64_t ky = 0; ky < l.kernel_h; ++ky)
-          for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
-            const int32_t* row = rows + ky * W + kx;
-            for (int64_t x = 0; x < OW; ++x)
-              best[static_cast<size_t>(x)] = std::max(best[static_cast<size_t>(x)], row[x * sw]);
-          }
-        std::copy(best.begin(), best.end(), to);
-        continue;
-      }
-      std::fill(sum.begin(), sum.end(), 0);
-      for (int64_t ky = 0; ky < l.kernel_h; ++ky)
-        for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
-          const int32_t* row = rows + ky * W + kx;
-          for (int64_t x = 0; x < OW; ++x) sum[static_cast<size_t>(x)] += row[x * sw];
-        }
-      for (int64_t x = 0; x < OW; ++x)
-        to[x] = ref::average(sum[static_cast<size_t>(x)], l.kernel_h * l.kernel_w);
-    }
 }
 
 }  // namespace trine::models::accel

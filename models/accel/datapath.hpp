@@ -1,11 +1,12 @@
 #pragma once
 // The accelerator's datapath for one layer: builds each planned tile from the decoded weights
 // and the layer's input (im2col addressing, column-combining lanes), runs it on an array model,
-// accumulates partial sums across reduction tiles, and requantizes; pooling runs on the vector
-// unit. Values only: when each tile may start is the caller's business (`Ready`).
+// accumulates partial sums across reduction tiles, and requantizes. Values only: when each tile may
+// start is the caller's business (`Ready`).
 #include <functional>
 #include <vector>
 
+#include "models/accel/vector_unit.hpp"  // (pooling: the vector unit)
 #include "models/array/array.hpp"
 #include "sim/compile/schedule.hpp"
 #include "sim/ref/reference.hpp"
@@ -90,15 +91,5 @@ class Datapath {
   // reduction rows x lanes; -1 where a combined group has fewer channels than lanes.
   std::vector<int32_t> lane_cols_;
 };
-
-// Max or average pooling on the vector unit, into `out` (its storage reused).
-void pool(const net::Layer& layer, const ref::Tensor& in, const net::TensorType& type,
-          ref::Tensor& out);
-inline ref::Tensor pool(const net::Layer& layer, const ref::Tensor& in,
-                        const net::TensorType& type) {
-  ref::Tensor out;
-  pool(layer, in, type, out);
-  return out;
-}
 
 }  // namespace trine::models::accel

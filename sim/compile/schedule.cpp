@@ -142,7 +142,9 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
                    std::to_string(dp.array.act_bits),
                at_least("array.act_bits", in.bits) + ", or retrain with --act-bits " +
                    std::to_string(dp.array.act_bits));
-  p.out_tiles = ceil_div(p.outputs, C);
+  p.groups = l.kind == LayerKind::Conv2d ? l.groups : 1;
+  p.group_outputs = p.outputs / p.groups;
+  p.out_tiles = p.groups * ceil_div(p.group_outputs, C);
   p.red_tiles = ceil_div(p.reduction, R);
   if (w.form == WeightForm::NK && dp.decoder.kind == "table" &&
       w.nk.table_rows > dp.decoder.table_entries)
@@ -157,7 +159,7 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
                "retrain with a colcomb alpha of 64 or less");
 
   // Partial sums of one output tile for a chunk of vectors must fit the output buffer.
-  const int64_t per_vector = std::min(C, p.outputs) * accumulator_bytes(dp.array.acc_bits);
+  const int64_t per_vector = std::min(C, p.group_outputs) * accumulator_bytes(dp.array.acc_bits);
   p.vec_chunk = std::min(p.vectors, dp.buffers.output.size_bytes / per_vector);
   if (p.vec_chunk < 1)
     unmappable(l, "buffers.output.size",
@@ -170,21 +172,22 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
   int64_t largest = 0;
   for (int64_t v = 0; v < p.vectors; v += p.vec_chunk) {
     int64_t block = 0;  // which tiles are dropped depends on the weights only: the same per chunk
-    for (int64_t o = 0; o < p.outputs; o += C)
-      for (int64_t k = 0; k < p.reduction; k += R) {
-        TilePlan t;
-        t.out_begin = o, t.out_end = std::min(p.outputs, o + C);
-        t.red_begin = k, t.red_end = std::min(p.reduction, k + R);
-        t.vec_begin = v, t.vec_end = std::min(p.vectors, v + p.vec_chunk);
-        cost.cost(t);
-        largest = std::max(largest, ceil_div(t.weight_bits, 8));
-        if (t.nonzeros == 0) {
-          ++p.skipped_tiles;
-          continue;
+    for (int64_t g = 0; g < p.groups; ++g)
+      for (int64_t o = g * p.group_outputs; o < (g + 1) * p.group_outputs; o += C)
+        for (int64_t k = 0; k < p.reduction; k += R) {
+          TilePlan t;
+          t.out_begin = o, t.out_end = std::min((g + 1) * p.group_outputs, o + C);
+          t.red_begin = k, t.red_end = std::min(p.reduction, k + R);
+          t.vec_begin = v, t.vec_end = std::min(p.vectors, v + p.vec_chunk);
+          cost.cost(t);
+          largest = std::max(largest, ceil_div(t.weight_bits, 8));
+          if (t.nonzeros == 0) {
+            ++p.skipped_tiles;
+            continue;
+          }
+          t.block = block++;
+          p.tiles.push_back(t);
         }
-        t.block = block++;
-        p.tiles.push_back(t);
-      }
     p.blocks = block;
   }
   if (2 * largest > dp.buffers.weight.size_bytes)
@@ -210,64 +213,125 @@ InputError locate(const MappingError& e, const config::LoadedDesignPoint& dp,
   return InputError(where, e.key, network_file + ": " + e.detail);
 }
 
+namespace {
+
+// The layer's own planning: its operands' sizes, the input-buffer limit, and the array's tiles
+// or the vector unit's cycles. Where tensors live is decided afterwards (place()).
+LayerPlan plan_layer(const net::Network& network, size_t i, const std::vector<int>& inputs,
+                     const std::vector<net::TensorType>& types, const Schedule& s,
+                     const config::DesignPoint& dp, int64_t batch) {
+  const net::Layer& l = network.layers[i];
+  const net::TensorType image = net::input_type(network.input);
+  const net::TensorType& in =
+      inputs.front() < 0 ? image : types[static_cast<size_t>(inputs.front())];
+  const net::TensorType& out = types[i];
+  LayerPlan p;
+  p.layer = i;
+  p.name = l.name;
+  p.kind = l.kind;
+  p.batch = batch;
+  p.alias = l.kind == LayerKind::Relu || l.kind == LayerKind::Flatten;
+  for (int k : inputs) {
+    const bool from_image = k < 0;
+    Operand op;
+    op.producer = k;
+    op.storage = from_image ? -1 : s.layers[static_cast<size_t>(k)].storage;
+    op.bytes = from_image ? s.image_bytes : s.layers[static_cast<size_t>(k)].output_bytes;
+    p.input_bytes += op.bytes;
+    p.operands.push_back(op);
+  }
+  p.storage = p.alias ? p.operands.front().storage : static_cast<int>(i);
+  p.output_bytes = batch * out.size() * activation_bytes(out.bits);
+  if (p.input_bytes > dp.buffers.input.size_bytes)
+    unmappable(l, "buffers.input.size",
+               std::string(inputs.size() > 1 ? "its inputs need " : "its input needs ") +
+                   std::to_string(p.input_bytes) + " bytes; buffers.input.size is " +
+                   std::to_string(dp.buffers.input.size_bytes) + " bytes",
+               at_least("buffers.input.size", p.input_bytes) + " bytes, or a smaller batch");
+  // The vector unit: `cols` lanes, each taking one operand element per cycle.
+  const int64_t lanes = dp.array.cols;
+  const int64_t values = batch * out.size();
+  switch (l.kind) {
+    case LayerKind::Dense:
+    case LayerKind::Conv2d:
+      p.positions = l.kind == LayerKind::Dense ? 1 : out.height * out.width;
+      p.vectors = batch * p.positions;  // the batch's images stream through the same weights
+      plan_compute(p, l, in, dp);
+      break;
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool:
+      p.vector_cycles = ceil_div(values, lanes) * l.kernel_h * l.kernel_w;
+      break;
+    case LayerKind::Add:  // one rescaled term per lane and cycle
+      p.vector_cycles = ceil_div(values, lanes) * static_cast<int64_t>(inputs.size());
+      break;
+    case LayerKind::Concat:  // copies: the vector unit moves each value once
+    case LayerKind::Shift:
+      p.vector_cycles = ceil_div(values, lanes);
+      break;
+    case LayerKind::GlobalAvgPool:  // a lane per channel adds its plane, then divides
+      p.vector_cycles = ceil_div(values, lanes) * (in.height * in.width);
+      break;
+    case LayerKind::Relu:
+    case LayerKind::Flatten:
+      break;  // addressing only
+  }
+  return p;
+}
+
+// Decides, tensor by tensor in the order they are produced, which stay in the input buffer
+// for their whole life (see the header): a tensor stays when, at every layer from its producer
+// to its last reader, the layer's operands, the tensors already kept across it and this one fit.
+// The network's result (its last layer's own output) goes to DRAM.
+void place(Schedule& s, int64_t capacity) {
+  const size_t n = s.layers.size();
+  std::vector<size_t> last_use(n);
+  for (size_t i = 0; i < n; ++i) last_use[i] = i;
+  auto reads = [&](size_t j, size_t storage) {
+    for (const Operand& op : s.layers[j].operands)
+      if (op.storage == static_cast<int>(storage)) return true;
+    return false;
+  };
+  for (size_t j = 0; j < n; ++j)
+    for (const Operand& op : s.layers[j].operands)
+      if (op.storage >= 0) last_use[static_cast<size_t>(op.storage)] = j;
+  std::vector<int64_t> held(n);  // per layer: its operands and the tensors kept across it
+  for (size_t j = 0; j < n; ++j) held[j] = s.layers[j].input_bytes;
+  std::vector<char> on_chip(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const LayerPlan& p = s.layers[i];
+    if (p.alias || i + 1 == n) continue;
+    bool fits = held[i] + p.output_bytes <= capacity;
+    for (size_t j = i + 1; fits && j <= last_use[i]; ++j)
+      fits = reads(j, i) || held[j] + p.output_bytes <= capacity;
+    if (!fits) continue;
+    on_chip[i] = 1;
+    held[i] += p.output_bytes;
+    for (size_t j = i + 1; j <= last_use[i]; ++j)
+      if (!reads(j, i)) held[j] += p.output_bytes;
+  }
+  for (size_t j = 0; j < n; ++j) {
+    LayerPlan& p = s.layers[j];
+    for (Operand& op : p.operands) {
+      op.from_dram = op.storage < 0 || !on_chip[static_cast<size_t>(op.storage)];
+      p.input_from_dram = p.input_from_dram || op.from_dram;
+    }
+    p.output_to_dram = p.alias ? j + 1 == n && !p.input_from_dram : !on_chip[j];
+  }
+}
+
+}  // namespace
+
 Schedule compile(const net::Network& network, const config::DesignPoint& dp, int64_t batch) {
   if (batch < 1) throw InputError("the batch must hold at least one image");
-  for (const net::Layer& l : network.layers)
-    if (l.is_graph_layer())
-      throw InputError("layer '" + l.name +
-                       "': the accelerator runs chains of layers; add, concat, globalavgpool, "
-                       "shift, grouped convolutions and inputs other than the previous layer "
-                       "run on the reference model only (trine infer)");
   const std::vector<net::TensorType> types = net::infer_types(network, network.name);
+  const std::vector<std::vector<int>> graph = net::input_indices(network, network.name);
   Schedule s;
-  net::TensorType in = net::input_type(network.input);
-  bool in_dram = true;  // the image arrives in DRAM
-  for (size_t i = 0; i < network.layers.size(); ++i) {
-    const net::Layer& l = network.layers[i];
-    const net::TensorType& out = types[i];
-    LayerPlan p;
-    p.layer = i;
-    p.name = l.name;
-    p.kind = l.kind;
-    p.batch = batch;
-    p.input_bytes = batch * in.size() * activation_bytes(in.bits);
-    p.output_bytes = batch * out.size() * activation_bytes(out.bits);
-    p.input_from_dram = in_dram;
-    if (p.input_bytes > dp.buffers.input.size_bytes)
-      unmappable(l, "buffers.input.size",
-                 "its input needs " + std::to_string(p.input_bytes) +
-                     " bytes; buffers.input.size is " +
-                     std::to_string(dp.buffers.input.size_bytes) + " bytes",
-                 at_least("buffers.input.size", p.input_bytes) + " bytes, or a smaller batch");
-    // The output stays on chip, beside this layer's input, unless it is the network's result.
-    p.output_to_dram = i + 1 == network.layers.size() ||
-                       p.input_bytes + p.output_bytes > dp.buffers.input.size_bytes;
-    switch (l.kind) {
-      case LayerKind::Dense:
-      case LayerKind::Conv2d:
-        p.positions = l.kind == LayerKind::Dense ? 1 : out.height * out.width;
-        p.vectors = batch * p.positions;  // the batch's images stream through the same weights
-        plan_compute(p, l, in, dp);
-        break;
-      case LayerKind::MaxPool:
-      case LayerKind::AvgPool:
-        // The vector unit reduces one window element per cycle in each of `cols` lanes.
-        p.pool_cycles = ceil_div(batch * out.size(), dp.array.cols) * l.kernel_h * l.kernel_w;
-        break;
-      case LayerKind::Relu:
-      case LayerKind::Flatten:
-        p.output_to_dram = p.input_from_dram || i + 1 == network.layers.size();
-        break;  // addressing only
-      case LayerKind::Add:
-      case LayerKind::Concat:
-      case LayerKind::GlobalAvgPool:
-      case LayerKind::Shift:
-        TRINE_ASSERT(false, "graph layers are refused before planning");
-    }
-    in_dram = p.output_to_dram;
-    in = out;
-    s.layers.push_back(std::move(p));
-  }
+  const net::TensorType image = net::input_type(network.input);
+  s.image_bytes = batch * image.size() * activation_bytes(image.bits);
+  for (size_t i = 0; i < network.layers.size(); ++i)
+    s.layers.push_back(plan_layer(network, i, graph[i], types, s, dp, batch));
+  place(s, dp.buffers.input.size_bytes);
   return s;
 }
 

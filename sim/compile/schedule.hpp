@@ -9,8 +9,19 @@
 // buffer; every tile streams all vectors of its chunk through stationary weights. Tiles whose
 // weights are all zero (coarse-grain sparsity) are dropped: they would add nothing.
 //
+// A grouped convolution maps group by group: an output tile never spans two groups, and its
+// reduction is the group's input channels only (a depthwise layer uses one array column per
+// tile: its low utilization is what such a layer gets on a weight-stationary array).
+//
+// Graphs (docs/architecture.md, "Tensors on chip"): every tensor stays in the input buffer
+// while it still has readers and fits beside what each layer of its lifetime needs (decided
+// in the order tensors are produced), else its producer writes it to DRAM and each reader
+// loads it back. The image and the network's result are in DRAM. Relu and flatten change only
+// how their readers address their input's storage (an alias, no data moves). Pooling, add,
+// concat, shift and global pooling run on the vector unit, `array.cols` lanes wide.
+//
 // Limits (each a mapping error naming the layer and the limit): two weight tiles fit the
-// weight buffer (double buffering); the layer's input fits the input buffer; the partial sums
+// weight buffer (double buffering); a layer's inputs fit the input buffer; the partial sums
 // of one output tile for at least one vector fit the output buffer.
 #include <cstdint>
 #include <string>
@@ -33,13 +44,22 @@ struct TilePlan {
   int64_t block = 0;
 };
 
+// One tensor a layer reads.
+struct Operand {
+  int producer = -1;       // the layer whose output it is; -1: the image
+  int storage = -1;        // whose output region holds it (an alias's input's); -1: the image
+  int64_t bytes = 0;       // the batch's values
+  bool from_dram = false;  // loaded into the input buffer for this layer
+};
+
 struct LayerPlan {
   size_t layer = 0;  // index in the network
   std::string name;
   net::LayerKind kind = net::LayerKind::Dense;
   net::WeightForm form = net::WeightForm::Dense8;
   int64_t outputs = 0, reduction = 0, vectors = 0, lanes = 1;
-  int64_t batch = 1, positions = 1;                     // vectors = batch x positions (image-major)
+  int64_t batch = 1, positions = 1;       // vectors = batch x positions (image-major)
+  int64_t groups = 1, group_outputs = 0;  // grouped convolutions: tiles stay inside a group
   int64_t out_tiles = 0, red_tiles = 0, vec_chunk = 0;  // vec_chunk: vectors per chunk
   std::vector<TilePlan> tiles;  // execution order: vector chunk, output tile, reduction tile
   int64_t blocks = 0;           // distinct weight blocks (the first chunk's tiles)
@@ -47,12 +67,18 @@ struct LayerPlan {
   int64_t macs = 0;             // outputs x weight columns x vectors (dense arithmetic)
   int64_t weight_bytes = 0;     // the layer's encoded weights
   int64_t input_bytes = 0, output_bytes = 0;  // the batch's activations, a byte per value to 8 bits
+  std::vector<Operand> operands;              // in the order of the layer's inputs
+  // Any operand is loaded from DRAM; the output is written to DRAM (for an alias: only when it
+  // is the network's result and its storage is on chip; then `alias` and the write is its own).
   bool input_from_dram = false, output_to_dram = false;
-  int64_t pool_cycles = 0;  // pooling layers: the vector unit's cycles
+  bool alias = false;         // relu, flatten: the output is the input's storage
+  int storage = -1;           // whose output region holds the output (itself unless an alias)
+  int64_t vector_cycles = 0;  // layers on the vector unit: its cycles
 };
 
 struct Schedule {
   std::vector<LayerPlan> layers;  // one per network layer
+  int64_t image_bytes = 0;        // the batch's images, as the first layers read them
 };
 
 // A layer the design point cannot run: what() is "layer 'NAME': why (fix)"; `key` is the

@@ -170,6 +170,10 @@ Price CostModel::price(const stats::EnergyEvent& e) const {
   }
   if (k == "array.psum_add")
     return {Component::Array, {tech("logic.adder_bit", l.adder_bit, param("acc_bits"))}};
+  if (k == "vector.rescale")
+    return {Component::Array, {tech("vector.rescale", tech_.vector.rescale, 1)}};
+  if (k == "vector.move")  // a lane register takes the value
+    return {Component::Array, {tech("logic.register_bit", l.register_bit, param("act_bits"))}};
   if (k == "array.pool_op")
     return {Component::Array, {tech("logic.adder_bit", l.adder_bit, param("act_bits"))}};
 

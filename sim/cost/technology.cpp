@@ -68,6 +68,12 @@ void DecoderTech::describe(FieldVisitor& v) {
   figure(v, "table_leakage_bit", table_leakage_bit, "uW", "leakage of one decoder table bit");
 }
 
+void VectorTech::describe(FieldVisitor& v) {
+  figure(v, "rescale", rescale, "pJ",
+         "energy of one input element of an add layer: multiplied by its input's scale (an "
+         "activation by a multiplier of up to 31 bits), rounded, shifted and added to the sum");
+}
+
 void DramTech::describe(FieldVisitor& v) {
   figure(v, "io_per_bit", io_per_bit, "pJ",
          "interface energy per bit transferred (drivers and termination); command and "
@@ -82,6 +88,8 @@ void Technology::describe(FieldVisitor& v) {
   v.section("array", "the bit-serial MAC array", [&](FieldVisitor& s) { array.describe(s); });
   v.section("sram", "on-chip SRAM buffers", [&](FieldVisitor& s) { sram.describe(s); });
   v.section("decoder", "the weight decoder", [&](FieldVisitor& s) { decoder.describe(s); });
+  v.section("vector", "the vector unit (pooling, add, concat, shift, global pooling)",
+            [&](FieldVisitor& s) { vector.describe(s); });
   v.section("dram", "off-chip DRAM interface", [&](FieldVisitor& s) { dram.describe(s); });
 }
 

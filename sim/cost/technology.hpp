@@ -54,6 +54,11 @@ struct DecoderTech {
   void describe(config::FieldVisitor& v);
 };
 
+struct VectorTech {
+  Figure rescale;  // pJ per input element of an add: multiply by its scale, round, accumulate
+  void describe(config::FieldVisitor& v);
+};
+
 struct DramTech {
   Figure io_per_bit;  // pJ per bit moved over the interface (drivers and termination)
   void describe(config::FieldVisitor& v);
@@ -67,6 +72,7 @@ struct Technology {
   ArrayTech array;
   SramTech sram;
   DecoderTech decoder;
+  VectorTech vector;
   DramTech dram;
   std::string file;  // where it was read from (messages, reports)
   void describe(config::FieldVisitor& v);

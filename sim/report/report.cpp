@@ -26,9 +26,8 @@ int64_t ceil_div(double num, double den) {
 Bounds bounds_of(const LayerResult& l, const config::DesignPoint& dp) {
   Bounds b;
   const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
-  b.compute = l.kind == "maxpool" || l.kind == "avgpool"
-                  ? l.ideal
-                  : ceil_div(static_cast<double>(l.mapped_cell_cycles), cells);
+  b.compute =
+      l.unit == "vector" ? l.ideal : ceil_div(static_cast<double>(l.mapped_cell_cycles), cells);
   // Peak DRAM bytes per accelerator cycle: every channel's bus busy, two beats per clock.
   const config::DramOrg& o = dp.dram.device.org;
   const double peak = static_cast<double>(o.channels * o.bus_width / 8 * 2) *
@@ -230,6 +229,7 @@ void write_json(const RunReport& r, std::ostream& out) {
   for (const LayerReport& lr : r.layers) {
     const LayerResult& l = lr.result;
     w.begin_object().field("name", l.name).field("kind", l.kind).field("form", l.form);
+    w.field("unit", l.unit);
     w.field("start_cycle", l.start).field("cycles", l.cycles()).field("stall_cycles", l.stall());
     w.field("ideal_cycles", l.ideal).field("utilization", utilization(l, dp));
     w.field("compute_bound_cycles", lr.bounds.compute);

@@ -11,6 +11,7 @@ namespace trine::report {
 
 struct LayerResult {
   std::string name, kind, form;
+  std::string unit;            // what runs it: "array", "vector", or "" (addressing only)
   int64_t start = 0, end = 0;  // accelerator cycles
   int64_t ideal = 0;           // cycles with every DRAM transfer instantaneous
   int64_t tiles = 0, skipped_tiles = 0;

@@ -184,6 +184,139 @@ net::Network example_graph(WeightForm form, uint32_t seed) {
   return n;
 }
 
+namespace {
+
+// Builds a random graph layer by layer, keeping each layer's output type.
+class GraphBuilder {
+ public:
+  GraphBuilder(WeightForm form, uint32_t seed) : form_(form), rng_(seed) {}
+  int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  net::Network& network() { return n_; }
+  const std::string& last() const { return last_; }
+  net::TensorType type(const std::string& name) const {
+    if (name == "input") return net::input_type(n_.input);
+    for (size_t i = 0; i < n_.layers.size(); ++i)
+      if (n_.layers[i].name == name) return types_[i];
+    return {};
+  }
+  // Appends `l` reading `inputs` (none: the previous layer); returns its name.
+  std::string push(net::Layer l, std::vector<std::string> inputs) {
+    l.name = l.name + std::to_string(n_.layers.size());
+    if (!(inputs.size() == 1 && inputs[0] == last_ && last_ != "input")) l.inputs = inputs;
+    n_.layers.push_back(std::move(l));
+    types_ = net::layer_types(n_, "random graph");
+    return last_ = n_.layers.back().name;
+  }
+  std::string conv(const std::string& from, int64_t out, int k, int stride, int groups) {
+    const int64_t in = type(from).channels;
+    const int64_t cols = in / groups * k * k;
+    net::Layer l =
+        conv_layer("conv", in, out, k, stride, k / 2,
+                   encode_as(form_, random_matrix(form_, out, cols, rng_)), shift_for(cols), rng_);
+    l.groups = groups;
+    return push(std::move(l), {from});
+  }
+  std::string residual(const std::string& from) {
+    const int64_t c = type(from).channels;
+    const std::string a = conv(from, c, 3, 1, 1), b = conv(a, c, pick(0, 1) ? 3 : 1, 1, 1);
+    net::Layer add;
+    add.name = "add";
+    add.kind = net::LayerKind::Add;
+    for (int k = 0; k < 2; ++k) {
+      net::Requant q;
+      q.multiplier = pick(1, 7);
+      q.shift = pick(0, 3);
+      add.scales.push_back(q);
+    }
+    add.relu = pick(0, 1) == 1;
+    add.out_bits = 8;
+    const std::string sum = push(std::move(add), {from, b});
+    if (n_.layers.back().relu) return sum;
+    return push(pool_layer("relu", net::LayerKind::Relu, 1, 1), {sum});
+  }
+  std::string branches(const std::string& from) {
+    const std::string a = conv(from, pick(1, 3), 1, 1, 1), b = conv(from, pick(1, 3), 3, 1, 1);
+    return push(pool_layer("cat", net::LayerKind::Concat, 1, 1), {a, b});
+  }
+  std::string shift(const std::string& from) {
+    net::Layer l = pool_layer("shift", net::LayerKind::Shift, 1, 1);
+    for (int64_t c = 0; c < type(from).channels; ++c)
+      l.offsets.emplace_back(pick(-2, 2), pick(-2, 2));
+    return push(std::move(l), {from});
+  }
+  std::string grouped(const std::string& from) {
+    const int64_t in = type(from).channels;
+    std::vector<int> divisors;
+    for (int g = 1; g <= in; ++g)
+      if (in % g == 0) divisors.push_back(g);
+    const int groups =
+        divisors[static_cast<size_t>(pick(0, static_cast<int>(divisors.size()) - 1))];
+    return conv(from, groups * pick(1, 2), 3, pick(1, 2), groups);
+  }
+  int64_t shift_for(int64_t cols) {  // keeps outputs in range for most inputs
+    const int64_t bits = form_ == WeightForm::Dense8 ? 15 : form_ == WeightForm::LowBit ? 10 : 8;
+    int64_t log = 0;
+    while ((int64_t{1} << log) < cols) ++log;
+    return bits + log / 2 - 4 + pick(0, 2);
+  }
+
+ private:
+  WeightForm form_;
+  std::mt19937 rng_;
+  net::Network n_;
+  std::vector<net::TensorType> types_;
+  std::string last_ = "input";
+};
+
+}  // namespace
+
+net::Network random_graph(WeightForm form, uint32_t seed) {
+  GraphBuilder g(form, seed);
+  net::Network& n = g.network();
+  n.name = std::string("random-graph-") + net::form_name(form);
+  n.input = {g.pick(1, 3), g.pick(5, 10), g.pick(5, 10), 8, 0};
+  n.classes = 10;
+  n.meta = {{"producer", "tests/support/builders"}, {"seed", std::to_string(seed)}};
+  std::string x = g.conv("input", g.pick(2, 4), 3, 1, 1);
+  for (int blocks = g.pick(3, 6); blocks > 0; --blocks) {
+    const net::TensorType t = g.type(x);
+    switch (g.pick(0, 5)) {
+      case 0:
+        x = g.conv(x, g.pick(2, 5), g.pick(0, 1) ? 3 : 1, 1, 1);
+        break;
+      case 1:
+        x = g.grouped(x);
+        break;
+      case 2:
+        x = g.residual(x);
+        break;
+      case 3:
+        x = g.branches(x);
+        break;
+      case 4:
+        x = g.shift(x);
+        break;
+      default:
+        if (t.height >= 4 && t.width >= 4)
+          x = g.push(
+              pool_layer("pool", g.pick(0, 1) ? net::LayerKind::MaxPool : net::LayerKind::AvgPool,
+                         2, 2),
+              {x});
+        break;
+    }
+  }
+  const bool global = g.pick(0, 1) == 1;
+  x = g.push(pool_layer(global ? "gap" : "flat",
+                        global ? net::LayerKind::GlobalAvgPool : net::LayerKind::Flatten, 1, 1),
+             {x});
+  const int64_t features = g.type(x).size();
+  std::mt19937 rng(seed + 1);
+  g.push(dense_layer("fc", encode_as(form, random_matrix(form, 10, features, rng)), false, 16,
+                     g.shift_for(features), rng),
+         {x});
+  return n;
+}
+
 net::Network lenet5(WeightForm form, uint32_t seed) {
   std::mt19937 rng(seed);
   net::Network n;

@@ -33,6 +33,13 @@ net::Network lenet5(net::WeightForm form, uint32_t seed);
 // of the input; concat(add, side) -> depthwise 3x3 conv "dw" -> shift -> globalavgpool ->
 // dense 10.
 net::Network example_graph(net::WeightForm form, uint32_t seed);
+// A random graph for property tests: an input of 1-3 channels and 5-10 pixels a side, then 3-6
+// random blocks (convolution, grouped or depthwise convolution, a residual pair of
+// convolutions joined by an add, two branches joined by a concat, shift, max or average
+// pooling), then global pooling or flatten and a dense classifier; every compute layer in
+// `form`. Adds without a fused relu are followed by a relu layer (compute layers take unsigned
+// activations).
+net::Network random_graph(net::WeightForm form, uint32_t seed);
 // dense -> dense -> dense in `form`.
 net::Network example_mlp(net::WeightForm form, uint32_t seed, int64_t inputs = 64);
 

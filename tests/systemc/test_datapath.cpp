@@ -2,6 +2,7 @@
 // output equals the integer reference, and the two models agree on every tile's timing.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <random>
 
 #include "models/accel/datapath.hpp"
@@ -13,31 +14,73 @@ using models::accel::Datapath;
 
 namespace {
 
+// The vector unit's value path for one image (relu and flatten: addressing, as the reference).
+void vector_layer(const net::Layer& l, const std::vector<const ref::Tensor*>& ins,
+                  const net::TensorType& type, ref::Tensor& out) {
+  using K = net::LayerKind;
+  switch (l.kind) {
+    case K::MaxPool:
+    case K::AvgPool:
+      models::accel::pool(l, *ins[0], type, out);
+      break;
+    case K::Add:
+      models::accel::add(l, ins, type, out);
+      break;
+    case K::Concat:
+      models::accel::concat(ins, type, out);
+      break;
+    case K::Shift:
+      models::accel::shift(l, *ins[0], type, out);
+      break;
+    case K::GlobalAvgPool:
+      models::accel::global_average(*ins[0], type, out);
+      break;
+    case K::Relu:
+    case K::Flatten:
+      out = *ins[0];
+      out.type = type;
+      if (l.kind == K::Relu)
+        for (int32_t& v : out.data) v = std::max(v, 0);
+      break;
+    default:
+      FAIL("not a vector-unit layer: " << l.name);
+  }
+}
+
 struct NetworkRun {
   std::vector<std::vector<ref::Tensor>> outputs;  // per layer, per image
   std::vector<models::array::TileTiming> timing;
   int64_t tiles = 0;
 };
 
+// Runs every layer of a (graph) network on the hardware's value paths: compute layers tile by
+// tile on `model_name`, the vector unit's layers with its own arithmetic.
 NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
                        const config::DesignPoint& dp, const std::string& model_name,
                        const data::Dataset& images, uint32_t seed) {
   const std::vector<net::TensorType> types = net::infer_types(n, n.name);
+  const std::vector<std::vector<int>> graph = net::input_indices(n, n.name);
   ref::Reference reference(n);
   auto model = models::array::make_model(
       model_name, {dp.array.rows, dp.array.cols, static_cast<int>(dp.array.act_bits)});
   std::mt19937 rng(seed);  // the same stalls for both models
   NetworkRun run;
-  std::vector<ref::Tensor> x;  // the batch
-  for (int64_t b = 0; b < images.count; ++b) x.push_back(reference.input(images.image(b)));
+  std::vector<ref::Tensor> image;  // the batch
+  for (int64_t b = 0; b < images.count; ++b) image.push_back(reference.input(images.image(b)));
   for (size_t i = 0; i < n.layers.size(); ++i) {
     const net::Layer& l = n.layers[i];
-    const net::TensorType in = i == 0 ? net::input_type(n.input) : types[i - 1];
+    std::vector<const std::vector<ref::Tensor>*> ins;
+    for (int k : graph[i]) ins.push_back(k < 0 ? &image : &run.outputs[static_cast<size_t>(k)]);
+    const std::vector<ref::Tensor>& x = *ins.front();
+    std::vector<ref::Tensor> y(x.size());
     if (l.is_compute()) {
+      const net::TensorType in = graph[i].front() < 0
+                                     ? net::input_type(n.input)
+                                     : types[static_cast<size_t>(graph[i].front())];
       Datapath dpath(l, s.layers[i], in, types[i]);
       models::accel::LayerTiming timing;
       const int64_t base = model->end_cycle();
-      x = dpath.run(
+      y = dpath.run(
           x, *model,
           [&](size_t) {
             return models::accel::TileReady{base + static_cast<int64_t>(rng() % 50),
@@ -47,12 +90,13 @@ NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
       run.timing.insert(run.timing.end(), timing.tiles.begin(), timing.tiles.end());
       run.tiles += static_cast<int64_t>(timing.tiles.size());
     } else {
-      for (ref::Tensor& t : x)
-        t = l.kind == net::LayerKind::MaxPool || l.kind == net::LayerKind::AvgPool
-                ? models::accel::pool(l, t, types[i])
-                : reference.layer(i, t);  // relu and flatten: addressing only
+      for (size_t b = 0; b < x.size(); ++b) {
+        std::vector<const ref::Tensor*> operands;
+        for (const auto* batch : ins) operands.push_back(&(*batch)[b]);
+        vector_layer(l, operands, types[i], y[b]);
+      }
     }
-    run.outputs.push_back(x);
+    run.outputs.push_back(std::move(y));
   }
   return run;
 }
@@ -220,4 +264,53 @@ TEST_CASE("datapath: dense tiles view the layer's streams gathered once, as each
     CHECK_FALSE(path2.gather(two, streams));
     CHECK(streams.empty());
   }
+}
+
+TEST_CASE("datapath: 100 random graphs on random design points, cycle == fast == reference",
+          "[datapath]") {
+  std::mt19937 rng(11);
+  const net::WeightForm forms[] = {net::WeightForm::Dense8, net::WeightForm::Ternary,
+                                   net::WeightForm::NK, net::WeightForm::ColComb,
+                                   net::WeightForm::LowBit};
+  std::map<std::string, int64_t> kinds;  // layers run, by kind
+  int64_t grouped = 0, depthwise = 0, tiles = 0;
+  for (int k = 0; k < 100; ++k) {
+    const net::Network n = testing::random_graph(forms[k % 5], 500 + k);
+    config::DesignPoint dp = config::default_design_point().point;
+    dp.array.rows = std::uniform_int_distribution<int64_t>(2, 12)(rng);
+    dp.array.cols = std::uniform_int_distribution<int64_t>(2, 12)(rng);
+    dp.array.act_bits = std::uniform_int_distribution<int64_t>(8, 9)(rng);
+    if (k % 4 == 0) dp.buffers.output.size_bytes = dp.array.cols * 4 * (1 + k % 5);
+    const int64_t batch = 1 + k % 3;
+    const compile::Schedule s = compile::compile(n, dp, batch);
+    const data::Dataset images =
+        testing::random_dataset(batch, n.input.height, n.input.width, 10, k, n.input.channels);
+    const NetworkRun fast = run_network(n, s, dp, "fast", images, k);
+    const NetworkRun cycle = run_network(n, s, dp, "cycle", images, k);
+    INFO("case " << k << " " << n.name << " on " << dp.array.rows << "x" << dp.array.cols
+                 << " batch " << batch);
+    for (int64_t b = 0; b < batch; ++b) {
+      const std::vector<ref::Tensor> expected = ref::Reference(n).run_all(images.image(b));
+      for (size_t i = 0; i < expected.size(); ++i) {
+        INFO("image " << b << " layer " << n.layers[i].name);
+        REQUIRE(fast.outputs[i][b].data == expected[i].data);
+        REQUIRE(cycle.outputs[i][b].data == expected[i].data);
+      }
+    }
+    REQUIRE(cycle.timing == fast.timing);
+    tiles += fast.tiles;
+    for (const net::Layer& l : n.layers) {
+      ++kinds[net::kind_name(l.kind)];
+      grouped += l.groups > 1;
+      depthwise += l.groups > 1 && l.groups == l.in_channels;
+    }
+  }
+  for (const char* kind : {"conv2d", "dense", "add", "concat", "shift", "globalavgpool", "maxpool",
+                           "avgpool", "relu", "flatten"}) {
+    INFO(kind);
+    CHECK(kinds[kind] >= 5);
+  }
+  CHECK(grouped >= 20);
+  CHECK(depthwise >= 10);
+  CHECK(tiles > 1000);
 }

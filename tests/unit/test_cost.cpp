@@ -113,6 +113,9 @@ TEST_CASE("event prices follow the technology file and the design", "[cost]") {
         Component::Buffers);
   CHECK(m.price({"decoder.table_lookup", {{"table_entries", 1024}}}).each() == Approx(2 * 0.56));
   CHECK(m.price({"array.accumulate", {{"acc_bits", 32}}}).each() == Approx(32 * (0.0033 + 0.0033)));
+  // The vector unit: an add's term; a value concat or shift copies (a lane register).
+  CHECK(m.price({"vector.rescale", {}}).each() == Approx(0.89));
+  CHECK(m.price({"vector.move", {{"act_bits", 8}}}).each() == Approx(8 * 0.0033));
   // DRAMPower: ACT = (IDD0 - IDD3N) x tRAS x VDD per device; DDR4-2400: 39 cycles at 1200 MHz,
   // 8 devices of 8 bits on a 64-bit bus.
   const double tck = 1e9 / 1200e6;

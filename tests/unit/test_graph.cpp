@@ -242,11 +242,64 @@ TEST_CASE("graph: a bad graph is one located error", "[graph]") {
   CHECK(graph_error(g) == "g.tnet: layer 'input': 'input' names the network's input, not a layer");
 }
 
-TEST_CASE("graph: the accelerator refuses a graph network by name (the reference runs it)",
+namespace {
+
+const compile::LayerPlan& plan_of(const compile::Schedule& s, const net::Network& n,
+                                  const std::string& name) {
+  return s.layers[index_of(n, name)];
+}
+
+}  // namespace
+
+TEST_CASE("graph: tensors stay on chip while they have readers and fit, else go to DRAM",
           "[graph]") {
   const net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
-  CHECK_THROWS_WITH(compile::compile(g, config::default_design_point().point),
-                    "layer 'add': the accelerator runs chains of layers; add, concat, "
-                    "globalavgpool, shift, grouped convolutions and inputs other than the "
-                    "previous layer run on the reference model only (trine infer)");
+  config::DesignPoint dp = config::default_design_point().point;
+  dp.buffers.input.size_bytes = 1024;  // everything fits
+  compile::Schedule s = compile::compile(g, dp);
+  for (const compile::LayerPlan& p : s.layers) {
+    INFO(p.name);
+    CHECK(p.output_to_dram == (p.name == "fc"));  // only the result leaves
+    for (const compile::Operand& op : p.operands) CHECK(op.from_dram == (op.producer < 0));
+  }
+  CHECK(plan_of(s, g, "side").operands.front().producer == -1);  // reads the image again
+  CHECK(plan_of(s, g, "add").input_bytes == 2 * 256);
+  // 512 bytes: conv1 (256) stays across conv2, whose 256-byte output then fills the buffer,
+  // so add's output cannot stay beside its two inputs: it is written and concat reads it back.
+  dp.buffers.input.size_bytes = 512;
+  s = compile::compile(g, dp);
+  CHECK_FALSE(plan_of(s, g, "conv1").output_to_dram);
+  CHECK_FALSE(plan_of(s, g, "conv2").output_to_dram);
+  CHECK(plan_of(s, g, "add").output_to_dram);
+  CHECK_FALSE(plan_of(s, g, "side").output_to_dram);
+  const compile::LayerPlan& cat = plan_of(s, g, "cat");
+  CHECK(cat.operands[0].from_dram);
+  CHECK_FALSE(cat.operands[1].from_dram);
+  CHECK(cat.input_from_dram);
+  CHECK(cat.output_to_dram);  // 384 in + 384 out > 512
+  CHECK_FALSE(plan_of(s, g, "gap").output_to_dram);
+  // Below the largest layer's operands: a located limit naming the layer.
+  dp.buffers.input.size_bytes = 500;
+  CHECK_THROWS_WITH(compile::compile(g, dp),
+                    "layer 'add': its inputs need 512 bytes; buffers.input.size is 500 bytes (set "
+                    "buffers.input.size to 512 or more bytes, or a smaller batch)");
+}
+
+TEST_CASE("graph: a grouped convolution maps group by group; the vector unit's cycles", "[graph]") {
+  const net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
+  config::DesignPoint dp = config::default_design_point().point;
+  dp.array.rows = dp.array.cols = 4;
+  const compile::Schedule s = compile::compile(g, dp, 2);
+  const compile::LayerPlan& dw = plan_of(s, g, "dw");  // depthwise: 6 groups of one output
+  CHECK(dw.groups == 6);
+  CHECK(dw.out_tiles == 6);
+  CHECK(dw.red_tiles == 3);  // 9 taps on 4 rows
+  for (const compile::TilePlan& t : dw.tiles) CHECK(t.out_end - t.out_begin == 1);
+  CHECK(dw.macs == 6 * 9 * 2 * 64);
+  // One element per lane and cycle (4 lanes), per operand for an add, per plane element for
+  // global pooling.
+  CHECK(plan_of(s, g, "add").vector_cycles == 2 * 256 / 4 * 2);
+  CHECK(plan_of(s, g, "cat").vector_cycles == 2 * 384 / 4);
+  CHECK(plan_of(s, g, "shift").vector_cycles == 2 * 384 / 4);
+  CHECK(plan_of(s, g, "gap").vector_cycles == 3 * 64);  // ceil(2 x 6 / 4) x 8 x 8
 }

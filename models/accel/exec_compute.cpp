@@ -1,0 +1,166 @@
+#include "models/accel/exec_compute.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace trine::models::accel {
+
+namespace {
+
+uint64_t align64(uint64_t v) {
+  return (v + 63) / 64 * 64;
+}
+
+}  // namespace
+
+ComputeExecutor::ComputeExecutor(const config::DesignPoint& dp, const net::Network& net,
+                                 const compile::Schedule& schedule, Host& host, Dma& dma,
+                                 WeightDecoder& decoder, SystolicArray& array,
+                                 stats::Counter& requantized)
+    : dp_(dp),
+      schedule_(schedule),
+      host_(host),
+      dma_(dma),
+      decoder_(decoder),
+      array_(array),
+      requantized_(requantized) {
+  const std::vector<net::TensorType> types = net::infer_types(net, net.name);
+  paths_.resize(net.layers.size());
+  tiles_.resize(net.layers.size());
+  cells_.resize(net.layers.size());
+  for (const compile::LayerPlan& p : schedule.layers) {
+    const net::Layer& l = net.layers[p.layer];
+    if (!l.is_compute()) continue;
+    const int from = p.operands.front().producer;
+    const net::TensorType in =
+        from < 0 ? net::input_type(net.input) : types[static_cast<size_t>(from)];
+    paths_[p.layer] = std::make_unique<Datapath>(l, p, in, types[p.layer]);
+    cells_[p.layer] = CellWeights::of(l.weights);
+  }
+  lay_out_weights(schedule);
+  for (const compile::LayerPlan& p : schedule.layers)
+    for (size_t k = 0; k < p.tiles.size(); ++k) tile_order_.emplace_back(p.layer, k);
+  weight_jobs_.resize(tile_order_.size());
+  fetched_.resize(tile_order_.size());
+}
+
+void ComputeExecutor::lay_out_weights(const compile::Schedule& schedule) {
+  uint64_t at = 0;
+  tile_address_.resize(schedule.layers.size());
+  for (const compile::LayerPlan& p : schedule.layers) {
+    // Each weight block once, in block order (the first vector chunk's tiles), each at a
+    // 64-byte boundary: a tile's fetch then reads only its own DRAM bursts.
+    std::vector<uint64_t> block_address;
+    uint64_t off = 0;
+    for (size_t k = 0; k < static_cast<size_t>(p.blocks); ++k) {
+      block_address.push_back(at + off);
+      off = align64(off + static_cast<uint64_t>((p.tiles[k].weight_bits + 7) / 8));
+    }
+    for (const compile::TilePlan& t : p.tiles)
+      tile_address_[p.layer].push_back(block_address[static_cast<size_t>(t.block)]);
+    at = align64(at + off);
+  }
+  weights_end_ = at;
+}
+
+void ComputeExecutor::start_batch() {
+  next_tile_ = 0;
+  std::fill(fetched_.begin(), fetched_.end(), 0);
+}
+
+void ComputeExecutor::fetch(size_t g, const sc_core::sc_time& start) {
+  if (g >= tile_order_.size() || fetched_[g]) return;
+  fetched_[g] = 1;
+  const auto [layer, k] = tile_order_[g];
+  const compile::TilePlan& t = schedule_.layers[layer].tiles[k];
+  weight_jobs_[g] = dma_.submit(tile_address_[layer][k],
+                                static_cast<uint64_t>((t.weight_bits + 7) / 8), false, start);
+}
+
+void ComputeExecutor::trace_tile(const LayerWork& w, size_t k, const array::Tile& t,
+                                 const array::TileTiming& tt) const {
+  report::Trace* trace = host_.trace();
+  if (!trace) return;
+  const ClockDomain& clock = host_.clock();
+  const compile::TilePlan& tp = w.plan.tiles[k];
+  const std::string id = "layer=" + w.layer.name + " tile=" + std::to_string(k);
+  trace->add({static_cast<int64_t>(clock.ps(tt.load_start)),
+              static_cast<int64_t>(clock.ps(tt.load_start + t.decode_cycles)), "decoder", "decode",
+              id + " units=" + std::to_string(tp.decode_units) +
+                  " cycles=" + std::to_string(t.decode_cycles),
+              "decoder"});
+  trace->add({static_cast<int64_t>(clock.ps(tt.load_start)),
+              static_cast<int64_t>(clock.ps(tt.compute_end)), "array", "tile",
+              id + " rows=" + std::to_string(t.rows_used) + " cols=" + std::to_string(t.cols_used) +
+                  " vectors=" + std::to_string(t.vectors) +
+                  " load=" + std::to_string(tt.load_start) + ".." + std::to_string(tt.load_end) +
+                  " compute=" + std::to_string(tt.compute_start) + ".." +
+                  std::to_string(tt.compute_end),
+              "array"});
+}
+
+int64_t ComputeExecutor::run(LayerWork& w) {
+  const compile::LayerPlan& p = w.plan;
+  report::LayerResult& lr = w.result;
+  const Batch& x = *w.inputs.front();
+  const Datapath& path = *paths_[p.layer];
+  const CellWeights& cells = cells_[p.layer];
+  const uint64_t wsize = static_cast<uint64_t>(dp_.buffers.weight.size_bytes);
+  path.start(acc_);
+  // Two weight tiles in flight, across layer boundaries: usually already fetched.
+  const size_t first = next_tile_;
+  fetch(first, sc_core::SC_ZERO_TIME);
+  fetch(first + 1, sc_core::SC_ZERO_TIME);
+  // The time this loop stands for. The controller does not wait for a weight slot to free: it
+  // submits the next fetch to start then, and keeps working on what it already has, so
+  // simulated time catches up only when it must wait for data.
+  sc_core::sc_time at = sc_core::sc_time_stamp();
+  array::Pipeline ideal = array_.pipeline();  // the same tiles, DRAM out of the picture
+  int64_t ideal_end = lr.start, end = w.ready;
+  std::pair<int64_t, int64_t> last_output_tile{-1, -1};
+  const bool acts_checked = Datapath::fits(x, static_cast<int>(dp_.array.act_bits));
+  path.gather(x, streams_);  // (x stands until the layer's end)
+  for (size_t k = 0; k < p.tiles.size(); ++k) {
+    const compile::TilePlan& tp = p.tiles[k];
+    const size_t g = first + k;
+    sc_core::sc_time arrived;
+    const int64_t weights_ready = dma_.finish_of(weight_jobs_[g], &arrived);
+    at = std::max(at, arrived);
+    const uint64_t slot = (tiles_loaded_++ % 2) * (wsize / 2);  // tiles alternate slots
+    const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);
+    lr.dram_read += bytes;  // whenever it was fetched
+    host_.access(Host::Port::Weight, tlm::TLM_WRITE_COMMAND, slot, bytes);
+    array::Tile& t = tiles_[p.layer];  // per layer: its tiles' storage keeps its size
+    path.tile(k, x, &streams_, t);
+    t.acts_checked = acts_checked;
+    t.decode_cycles = decoder_.decode(tp, w.layer.weights.form, slot, t.rows_used);
+    t.weights_ready = 0;
+    t.inputs_ready = lr.start;
+    ideal_end = array_.ideal(t, ideal).compute_end;
+    t.weights_ready = weights_ready;
+    t.inputs_ready = w.ready;
+    const std::pair<int64_t, int64_t> output_tile{tp.vec_begin, tp.out_begin};
+    const array::TileResult& res =
+        array_.run(t, output_tile == last_output_tile, tp.nonzeros, cells);
+    last_output_tile = output_tile;
+    path.add(k, res.sums, acc_);
+    trace_tile(w, k, t, res.timing);
+    lr.nonzero_macs += tp.nonzeros * t.vectors;
+    lr.mapped_cell_cycles += t.rows_used * t.cols_used * t.vectors * dp_.array.act_bits;
+    end = res.timing.compute_end;
+    // Tile g's weight slot is free once its load has ended.
+    if (g + 2 < tile_order_.size()) {
+      at = std::max(at, host_.clock().time(res.timing.load_end));
+      fetch(g + 1, at);
+      fetch(g + 2, at);
+    }
+  }
+  host_.wait_until(at);
+  next_tile_ += p.tiles.size();
+  path.finish(acc_, w.out);
+  requantized_ += static_cast<uint64_t>(w.out.size()) * static_cast<uint64_t>(w.out_type.size());
+  lr.ideal = ideal_end - lr.start;
+  return end;
+}
+
+}  // namespace trine::models::accel

@@ -1,0 +1,60 @@
+#pragma once
+// Dense and convolution layers on the systolic array: weight tiles stream from DRAM through the
+// decoder into the double-buffered weight buffer (two tiles in flight, across layer boundaries:
+// the next tile loads while the array computes), activations stream from the input buffer,
+// partial sums gather in the output buffer, and requantization ends the layer.
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "models/accel/datapath.hpp"
+#include "models/accel/dma.hpp"
+#include "models/accel/executor.hpp"
+#include "models/array/systolic_array.hpp"
+#include "models/decoder/decoder.hpp"
+#include "sim/config/design_point.hpp"
+
+namespace trine::models::accel {
+
+class ComputeExecutor : public Executor {
+ public:
+  // Lays the network's weights out in DRAM from address 0 (each layer's blocks at 64-byte
+  // boundaries); weights_end() is the first address after them. `requantized` counts the
+  // values requantized.
+  ComputeExecutor(const config::DesignPoint& dp, const net::Network& net,
+                  const compile::Schedule& schedule, Host& host, Dma& dma, WeightDecoder& decoder,
+                  SystolicArray& array, stats::Counter& requantized);
+  uint64_t weights_end() const { return weights_end_; }
+  void start_batch() override;
+  int64_t run(LayerWork& work) override;
+
+ private:
+  void lay_out_weights(const compile::Schedule& schedule);
+  // Submits the weight DMA of the g-th compute tile of the inference (once), to start at
+  // `start`.
+  void fetch(size_t g, const sc_core::sc_time& start);
+  void trace_tile(const LayerWork& work, size_t k, const array::Tile& t,
+                  const array::TileTiming& timing) const;
+
+  const config::DesignPoint& dp_;
+  const compile::Schedule& schedule_;
+  Host& host_;
+  Dma& dma_;
+  WeightDecoder& decoder_;
+  SystolicArray& array_;
+  stats::Counter& requantized_;
+  std::vector<std::unique_ptr<Datapath>> paths_;     // per compute layer: decoded once
+  std::vector<CellWeights> cells_;                   // per compute layer
+  std::vector<std::vector<uint64_t>> tile_address_;  // per layer, per planned tile
+  uint64_t weights_end_ = 0;
+  std::vector<array::Tile> tiles_;  // per layer, the tile being built (its storage reused)
+  std::vector<int64_t> acc_;        // the layer's partial sums, reused across layers
+  std::vector<uint32_t> streams_;   // a dense layer's activation streams (Datapath::gather)
+  std::vector<std::pair<size_t, size_t>> tile_order_;  // (layer, tile) of every compute tile
+  std::vector<Dma::Job> weight_jobs_;                  // by position in tile_order_
+  std::vector<char> fetched_;                          // by position in tile_order_
+  uint64_t tiles_loaded_ = 0;
+  size_t next_tile_ = 0;  // position in tile_order_ of the current layer's first tile
+};
+
+}  // namespace trine::models::accel

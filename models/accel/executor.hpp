@@ -1,0 +1,91 @@
+#pragma once
+// How one kind of layer runs on the accelerator: an Executor per kind, the seam a new layer
+// kind adds one file to (beside the network, the reference and the compiler). The controller
+// walks the schedule: it loads the layer's operands that live in DRAM into the input buffer,
+// runs the layer's executor, writes the output to DRAM when the plan says so, and compares it
+// with the integer reference.
+//
+// Contract of run(): computes the layer's output for every image of the batch into `out`
+// (equal to the reference's, bit for bit: the controller checks it), issues the buffer
+// accesses and counts the energy events of the work it does, fills in the result's work
+// figures (ideal cycles, tiles, MACs), and returns the cycle its work ends, no earlier than
+// `ready` (when its operands are in the input buffer). It may advance simulated time; it never
+// moves activations to or from DRAM.
+#include <systemc>
+#include <tlm>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/dram/clock.hpp"
+#include "sim/compile/schedule.hpp"
+#include "sim/ref/reference.hpp"
+#include "sim/report/results.hpp"
+#include "sim/report/trace.hpp"
+#include "sim/stats/stats.hpp"
+
+namespace trine::models::accel {
+
+using Batch = std::vector<ref::Tensor>;  // one tensor per image of the batch
+
+// What executors use of the controller: its buffer ports, its clock and its trace.
+class Host {
+ public:
+  enum class Port { Weight, Input, Output };
+  virtual ~Host() = default;
+  // Streams `bytes` through a buffer's port from address `base` (wrapping at its size).
+  virtual void access(Port port, tlm::tlm_command cmd, uint64_t base, uint64_t bytes) = 0;
+  virtual int64_t now() const = 0;
+  virtual void wait_until(const sc_core::sc_time& t) = 0;
+  virtual const ClockDomain& clock() const = 0;
+  virtual report::Trace* trace() const = 0;  // null when not tracing
+};
+
+struct LayerWork {
+  const net::Layer& layer;
+  const compile::LayerPlan& plan;
+  const net::TensorType& out_type;
+  std::vector<const Batch*> inputs;  // per operand, in the layer's input order
+  Batch& out;
+  int64_t ready;                // cycle the operands are in the input buffer
+  report::LayerResult& result;  // start, name and plan figures filled in by the controller
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  virtual void start_batch() {}  // before the first layer of each batch
+  virtual int64_t run(LayerWork& work) = 0;
+};
+
+// The counters the vector unit's executors share (declared by the controller, in its group).
+struct VectorCounters {
+  stats::Counter& window_ops;  // pooling: window elements compared or added
+  stats::Counter& terms;       // add: input elements rescaled and summed
+  stats::Counter& moves;       // concat, shift: values copied
+};
+
+// Layers on the vector unit (`array.cols` lanes beside the array): each operand is read from
+// the input buffer and the output written back there, taking the plan's vector cycles once
+// the operands are in. Subclasses compute the values and count their events.
+class VectorExecutor : public Executor {
+ public:
+  explicit VectorExecutor(Host& host) : host_(host) {}
+  int64_t run(LayerWork& work) final;
+
+ protected:
+  virtual void compute(LayerWork& work) = 0;
+  Host& host_;
+};
+
+// Relu and flatten: how the next layers address their input (relu clamps on the way); no
+// cycles, no traffic.
+std::unique_ptr<Executor> make_alias_executor();
+std::unique_ptr<Executor> make_pool_executor(Host& host, const VectorCounters& counters);
+std::unique_ptr<Executor> make_add_executor(Host& host, const VectorCounters& counters);
+std::unique_ptr<Executor> make_concat_executor(Host& host, const VectorCounters& counters);
+std::unique_ptr<Executor> make_shift_executor(Host& host, const VectorCounters& counters);
+std::unique_ptr<Executor> make_global_pool_executor(Host& host, const VectorCounters& counters);
+
+}  // namespace trine::models::accel
