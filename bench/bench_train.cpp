@@ -46,6 +46,9 @@ double plain_epoch(const train::NetSpec& spec, const data::Dataset& d, int batch
       case train::LayerOp::Flatten:
         seq->push_back(torch::nn::Flatten());
         break;
+      default:  // (a Sequential holds chains only)
+        throw std::runtime_error("the torch::nn comparison builds chains; " + l.name +
+                                 " is a graph layer");
     }
     if (l.is_compute() && l.relu) seq->push_back(torch::nn::ReLU());
   }

@@ -27,7 +27,8 @@ int run(int argc, char** argv) {
   po::options_description opts("trine train options");
   opts.add_options()("help,h", "this help")(
       "net", po::value(&o.net)->default_value(o.net),
-      "mlp:SIZES (first = image size, last = classes), lenet5, or a layers .yaml")(
+      "mlp:SIZES (first = image size, last = classes), lenet5, a family "
+      "NAME[:width=W,input=CxHxW] (listed below), or a layers .yaml")(
       "method", po::value(&o.method)->default_value(o.method),
       "dense8 | ternary | nk:N,k | colcomb | lowbit, each with :KEY=VALUE,... ('help' lists them)")(
       "dataset", po::value(&o.dataset)->default_value(o.dataset),
@@ -64,7 +65,10 @@ int run(int argc, char** argv) {
     std::cout
         << "usage: trine train --net SPEC --method M [--dataset D] [--epochs E] -o OUT.tnet\n\n"
         << opts << "\n"
-        << train::methods_help();
+        << train::methods_help() << "\nnetwork families (--net NAME or NAME:width=W,input=CxHxW; "
+        << "input defaults to the dataset's shape, smaller images are padded):\n";
+    for (const train::FamilyDecl& f : train::families())
+      std::cout << "  " << f.name << " (width " << f.width << "): " << f.summary << "\n";
     return 0;
   }
   if (o.method == "help") {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "sim/config/yaml_util.hpp"
@@ -29,65 +30,135 @@ std::string fmt(double v) {
   return buf;
 }
 
-// Fills in names and shapes, inserting a flatten before the first dense layer after a
-// convolution, and checks that every layer fits its input.
-void resolve(NetSpec& n, const std::string& where) {
-  int64_t c = n.input.channels, h = n.input.height, w = n.input.width;
-  int conv = 0, fc = 0, pool = 0;
-  // The image and the outputs of convolutions and pools are C x H x W tensors: a dense layer
-  // after one takes it flattened, even when it is 1 x 1 in space (a global pool).
-  bool spatial = true;
+std::string shape_text(int64_t c, int64_t h, int64_t w) {
+  return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
+}
+
+const char* op_name(LayerOp op) {
+  static const char* names[] = {"dense", "conv",   "maxpool",       "avgpool", "flatten",
+                                "add",   "concat", "globalavgpool", "shift"};
+  return names[static_cast<int>(op)];
+}
+
+// A layer's output shape from its inputs' (checking that it fits them); `bad` throws.
+template <class Bad>
+void layer_shape(LayerSpec& l, const std::vector<const LayerSpec*>& ins, int64_t& c, int64_t& h,
+                 int64_t& w, const Bad& bad) {
+  switch (l.op) {
+    case LayerOp::Dense:
+      if (l.out < 1) bad("needs out >= 1");
+      c = l.out, h = w = 1;
+      break;
+    case LayerOp::Conv:
+      if (l.out < 1 || l.kernel < 1 || l.stride < 1 || l.pad < 0 || l.groups < 1)
+        bad("needs out, kernel, stride and groups >= 1 and pad >= 0");
+      if (c % l.groups != 0 || l.out % l.groups != 0)
+        bad("groups (" + std::to_string(l.groups) + ") must divide its input channels (" +
+            std::to_string(c) + ") and out (" + std::to_string(l.out) + ")");
+      if (h + 2 * l.pad < l.kernel || w + 2 * l.pad < l.kernel)
+        bad("kernel " + std::to_string(l.kernel) + " does not fit its " + std::to_string(h) + "x" +
+            std::to_string(w) + " input (pad " + std::to_string(l.pad) +
+            "); the images are too small for this network");
+      h = (h + 2 * l.pad - l.kernel) / l.stride + 1;
+      w = (w + 2 * l.pad - l.kernel) / l.stride + 1;
+      c = l.out;
+      break;
+    case LayerOp::MaxPool:
+    case LayerOp::AvgPool:
+      if (l.kernel < 1 || l.stride < 1) bad("needs kernel and stride >= 1");
+      if (l.kernel > h || l.kernel > w)
+        bad("window " + std::to_string(l.kernel) + " is larger than its " + std::to_string(h) +
+            "x" + std::to_string(w) + " input; the images are too small for this network");
+      h = (h - l.kernel) / l.stride + 1;
+      w = (w - l.kernel) / l.stride + 1;
+      break;
+    case LayerOp::Flatten:
+      c = c * h * w, h = w = 1;
+      break;
+    case LayerOp::GlobalAvgPool:
+      h = w = 1;
+      break;
+    case LayerOp::Shift:
+      break;
+    case LayerOp::Add:
+    case LayerOp::Concat: {
+      if (ins.size() < 2) bad(std::string("an ") + op_name(l.op) + " takes two or more inputs");
+      int64_t channels = 0;
+      for (const LayerSpec* in : ins) {
+        const bool same = l.op == LayerOp::Add ? in->out_c == c : true;
+        if (!same || in->out_h != h || in->out_w != w)
+          bad("its inputs differ in shape (" + shape_text(c, h, w) + " and " +
+              shape_text(in->out_c, in->out_h, in->out_w) + ")");
+        channels += in->out_c;
+      }
+      if (l.op == LayerOp::Concat) c = channels;
+      break;
+    }
+  }
+  if (l.op != LayerOp::Add && l.op != LayerOp::Concat && ins.size() > 1)
+    bad(std::string("a ") + op_name(l.op) + " layer takes one input");
+}
+
+}  // namespace
+
+// Fills in names, inputs and shapes, inserting a flatten before a dense layer that takes the
+// previous layer's C x H x W output, and checks that every layer fits its inputs.
+void detail::resolve(NetSpec& n, const std::string& where) {
+  std::map<std::string, int> counts;  // for unnamed layers: conv1, fc2, pool1, ...
+  std::map<std::string, int> index;   // name -> position in `out`
   std::vector<LayerSpec> out;
+  LayerSpec image;  // the input, as a layer whose output is the image
+  image.out_c = n.input.channels, image.out_h = n.input.height, image.out_w = n.input.width;
   for (LayerSpec l : n.layers) {
     auto bad = [&](const std::string& msg) {
       throw InputError(where, "layer " + std::to_string(out.size() + 1) + " (" +
                                   (l.name.empty() ? std::string("unnamed") : l.name) + "): " + msg);
     };
-    if (l.op == LayerOp::Dense && spatial) {
-      LayerSpec f;
+    const LayerSpec* prev = out.empty() ? &image : &out.back();
+    const bool spatial_prev =
+        !out.empty() && prev->op != LayerOp::Flatten && prev->op != LayerOp::Dense;
+    if (l.op == LayerOp::Dense && l.inputs.empty() && (out.empty() || spatial_prev)) {
+      LayerSpec f;  // the image, and convolutions' and pools' outputs, are C x H x W
       f.op = LayerOp::Flatten;
-      f.name = "flatten";
-      f.in_c = c, f.in_h = h, f.in_w = w;
-      c = c * h * w, h = w = 1;
-      f.out_c = c, f.out_h = 1, f.out_w = 1;
+      f.name = index.count("flatten") ? "flatten" + std::to_string(out.size()) : "flatten";
+      f.from = {static_cast<int>(out.size()) - 1};
+      f.in_c = prev->out_c, f.in_h = prev->out_h, f.in_w = prev->out_w;
+      f.out_c = f.in_c * f.in_h * f.in_w, f.out_h = f.out_w = 1;
+      index[f.name] = static_cast<int>(out.size());
       out.push_back(f);
     }
-    l.in_c = c, l.in_h = h, l.in_w = w;
-    switch (l.op) {
-      case LayerOp::Dense:
-        if (l.name.empty()) l.name = "fc" + std::to_string(++fc);
-        if (l.out < 1) bad("needs out >= 1");
-        c = l.out;
-        break;
-      case LayerOp::Conv:
-        if (l.name.empty()) l.name = "conv" + std::to_string(++conv);
-        if (l.out < 1 || l.kernel < 1 || l.stride < 1 || l.pad < 0)
-          bad("needs out, kernel and stride >= 1 and pad >= 0");
-        if (h + 2 * l.pad < l.kernel || w + 2 * l.pad < l.kernel)
-          bad("kernel " + std::to_string(l.kernel) + " does not fit its " + std::to_string(h) +
-              "x" + std::to_string(w) + " input (pad " + std::to_string(l.pad) +
-              "); the images are too small for this network");
-        h = (h + 2 * l.pad - l.kernel) / l.stride + 1;
-        w = (w + 2 * l.pad - l.kernel) / l.stride + 1;
-        c = l.out;
-        break;
-      case LayerOp::MaxPool:
-      case LayerOp::AvgPool:
-        if (l.name.empty()) l.name = "pool" + std::to_string(++pool);
-        if (l.kernel < 1 || l.stride < 1) bad("needs kernel and stride >= 1");
-        if (l.kernel > h || l.kernel > w)
-          bad("window " + std::to_string(l.kernel) + " is larger than its " + std::to_string(h) +
-              "x" + std::to_string(w) + " input; the images are too small for this network");
-        h = (h - l.kernel) / l.stride + 1;
-        w = (w - l.kernel) / l.stride + 1;
-        break;
-      case LayerOp::Flatten:
-        if (l.name.empty()) l.name = "flatten";
-        c = c * h * w, h = w = 1;
-        break;
+    if (l.name.empty()) {
+      const char* base = l.op == LayerOp::Dense                                 ? "fc"
+                         : l.op == LayerOp::Conv                                ? "conv"
+                         : l.op == LayerOp::MaxPool || l.op == LayerOp::AvgPool ? "pool"
+                                                                                : op_name(l.op);
+      l.name = base + std::to_string(++counts[base]);
+      if (l.op == LayerOp::Flatten && !index.count("flatten")) l.name = "flatten";
     }
+    if (l.name == "input" || index.count(l.name)) bad("its name is taken (names are unique)");
+    l.from.clear();
+    std::vector<const LayerSpec*> ins;
+    for (const std::string& name : l.inputs) {
+      const auto it = index.find(name);
+      if (name != "input" && it == index.end())
+        bad("input '" + name + "' names no earlier layer (nor 'input')");
+      l.from.push_back(name == "input" ? -1 : it->second);
+    }
+    if (l.inputs.empty()) l.from.push_back(static_cast<int>(out.size()) - 1);
+    for (int k : l.from) ins.push_back(k < 0 ? &image : &out[static_cast<size_t>(k)]);
+    int64_t c = ins.front()->out_c, h = ins.front()->out_h, w = ins.front()->out_w;
+    l.in_c = c, l.in_h = h, l.in_w = w;
+    layer_shape(l, ins, c, h, w, bad);
     l.out_c = c, l.out_h = h, l.out_w = w;
-    spatial = l.op == LayerOp::Conv || l.op == LayerOp::MaxPool || l.op == LayerOp::AvgPool;
+    l.signed_out = ins.front()->signed_out;  // pools, shift, concat, flatten: as their input
+    for (const LayerSpec* in : ins)
+      if (l.op == LayerOp::Concat && in->signed_out != l.signed_out)
+        bad("its inputs differ in sign (one has a relu, one not)");
+    if (l.is_compute() && l.signed_out)
+      bad("takes signed values; compute layers take unsigned activations (give its input a "
+          "relu)");
+    if (l.is_compute() || l.op == LayerOp::Add) l.signed_out = !l.relu;
+    index[l.name] = static_cast<int>(out.size());
     out.push_back(l);
   }
   n.layers = out;
@@ -98,11 +169,14 @@ void resolve(NetSpec& n, const std::string& where) {
   if (&n.layers.back() != last)
     throw InputError(where, "the network must end with its classifier (a dense or conv layer)");
   last->relu = false;
-  if (c * h * w != n.input.classes)
-    throw InputError(where, "the network ends with " + std::to_string(c * h * w) +
+  const int64_t outputs = last->out_c * last->out_h * last->out_w;
+  if (outputs != n.input.classes)
+    throw InputError(where, "the network ends with " + std::to_string(outputs) +
                                 " outputs, but the dataset has " + std::to_string(n.input.classes) +
                                 " classes");
 }
+
+namespace {
 
 NetSpec parse_mlp(const std::string& spec, const ImageShape& in) {
   NetSpec n{spec, "mlp", in, {}};
@@ -128,7 +202,7 @@ NetSpec parse_mlp(const std::string& spec, const ImageShape& in) {
     l.out = v[i];
     n.layers.push_back(l);
   }
-  resolve(n, "--net " + spec);
+  detail::resolve(n, "--net " + spec);
   return n;
 }
 
@@ -146,7 +220,7 @@ NetSpec lenet5(const std::string& spec, const ImageShape& in) {
   add(LayerOp::Dense, 120, 1, 1, 0);
   add(LayerOp::Dense, 84, 1, 1, 0);
   add(LayerOp::Dense, in.classes, 1, 1, 0);
-  resolve(n, "--net lenet5");
+  detail::resolve(n, "--net lenet5");
   return n;
 }
 
@@ -166,19 +240,15 @@ NetSpec parse_yaml(const std::string& path, const ImageShape& in) {
     LayerSpec l;
     const YAML::Node type = m.need("type");
     const std::string t = yaml::to_string(type, path, m.path("type"));
-    if (t == "dense")
-      l.op = LayerOp::Dense;
-    else if (t == "conv")
-      l.op = LayerOp::Conv;
-    else if (t == "maxpool")
-      l.op = LayerOp::MaxPool;
-    else if (t == "avgpool")
-      l.op = LayerOp::AvgPool;
-    else if (t == "flatten")
-      l.op = LayerOp::Flatten;
-    else
+    std::string kinds;
+    bool known = false;
+    for (int op = 0; op <= static_cast<int>(LayerOp::Shift); ++op) {
+      kinds += std::string(kinds.empty() ? "" : ", ") + op_name(static_cast<LayerOp>(op));
+      if (t == op_name(static_cast<LayerOp>(op))) l.op = static_cast<LayerOp>(op), known = true;
+    }
+    if (!known)
       throw InputError(yaml::where(type, path), m.path("type"),
-                       "unknown layer type '" + t + "' (dense, conv, maxpool, avgpool, flatten)");
+                       "unknown layer type '" + t + "' (" + kinds + ")");
     auto integer = [&](const char* k, int64_t def, int64_t lo) {
       const YAML::Node v = def < 0 ? m.need(k) : m.get(k);  // def < 0: required
       if (!v.IsDefined()) return def;
@@ -189,18 +259,37 @@ NetSpec parse_yaml(const std::string& path, const ImageShape& in) {
             "must be in [" + std::to_string(lo) + ", 65535], got " + std::to_string(x));
       return x;
     };
+    auto flag = [&](const char* k, bool def) {
+      const YAML::Node v = m.get(k);
+      return v.IsDefined() ? yaml::to_bool(v, path, m.path(k)) : def;
+    };
     const YAML::Node layer_name = m.get("name");
     if (layer_name.IsDefined()) l.name = yaml::to_string(layer_name, path, m.path("name"));
+    const YAML::Node inputs = m.get("inputs");
+    if (inputs.IsDefined()) {
+      if (!inputs.IsSequence() || inputs.size() == 0)
+        throw InputError(yaml::where(inputs, path), m.path("inputs"),
+                         "expected a list of layer names ('input': the image)");
+      for (size_t k = 0; k < inputs.size(); ++k)
+        l.inputs.push_back(
+            yaml::to_string(inputs[k], path, m.path("inputs") + "[" + std::to_string(k) + "]"));
+    }
     if (l.is_compute()) l.out = integer("out", -1, 1);
-    if (l.op != LayerOp::Dense && l.op != LayerOp::Flatten) {
+    if (l.op == LayerOp::Conv || l.op == LayerOp::MaxPool || l.op == LayerOp::AvgPool) {
       l.kernel = integer("kernel", l.op == LayerOp::Conv ? 3 : 2, 1);
       l.stride = integer("stride", l.op == LayerOp::Conv ? 1 : l.kernel, 1);
     }
-    if (l.op == LayerOp::Conv) l.pad = integer("pad", 0, 0);
+    if (l.op == LayerOp::Conv) {
+      l.pad = integer("pad", 0, 0);
+      l.groups = integer("groups", 1, 1);
+      l.bn = flag("bn", false);
+    }
+    if (l.op == LayerOp::Add || l.op == LayerOp::Conv || l.op == LayerOp::Dense)
+      l.relu = flag("relu", true);
     m.finish();
     n.layers.push_back(l);
   }
-  resolve(n, path);
+  detail::resolve(n, path);
   return n;
 }
 
@@ -209,12 +298,19 @@ NetSpec parse_yaml(const std::string& path, const ImageShape& in) {
 NetSpec parse_net(const std::string& spec, const ImageShape& input) {
   if (spec.rfind("mlp:", 0) == 0) return parse_mlp(spec, input);
   if (spec == "lenet5") return lenet5(spec, input);
+  if (detail::is_family(spec)) return detail::family(spec, input);
   const bool yaml_file = spec.size() > 5 && (spec.compare(spec.size() - 5, 5, ".yaml") == 0 ||
                                              spec.compare(spec.size() - 4, 4, ".yml") == 0);
   if (yaml_file) return parse_yaml(spec, input);
   throw InputError("--net '" + spec +
-                   "': expected mlp:SIZES (e.g. mlp:784-512-512-10), lenet5, "
-                   "or a .yaml file describing the layers");
+                   "': expected mlp:SIZES (e.g. mlp:784-512-512-10), lenet5, a family (" +
+                   [] {
+                     std::string names;
+                     for (const FamilyDecl& f : families())
+                       names += std::string(names.empty() ? "" : ", ") + f.name;
+                     return names;
+                   }() +
+                   "; NAME:width=W,input=CxHxW) or a .yaml file describing the layers");
 }
 
 const std::vector<MethodDecl>& method_decls() {

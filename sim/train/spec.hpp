@@ -8,20 +8,27 @@
 
 namespace trine::train {
 
-enum class LayerOp { Dense, Conv, MaxPool, AvgPool, Flatten };
+enum class LayerOp { Dense, Conv, MaxPool, AvgPool, Flatten, Add, Concat, GlobalAvgPool, Shift };
 
 struct LayerSpec {
   LayerOp op = LayerOp::Dense;
   std::string name;
+  // The layers whose outputs it takes, by name ("input": the image); empty: the previous one.
+  // Resolved into `from` (indices, -1 for the image).
+  std::vector<std::string> inputs;
+  std::vector<int> from;
   int64_t out = 0;  // neurons or output channels (compute layers)
   int64_t kernel = 1, stride = 1, pad = 0;
-  bool relu = true;  // compute layers; the last compute layer has none
+  int64_t groups = 1;  // convolutions: groups of channels (depthwise: groups = in channels)
+  bool bn = false;     // convolutions: batch norm while training, folded into the weights after
+  bool relu = true;    // compute layers and add; the last compute layer has none
+  bool signed_out = false;  // resolved: its output is signed (no relu on the way)
   // Resolved shapes (channels x height x width) of the layer's input and output.
   int64_t in_c = 0, in_h = 0, in_w = 0, out_c = 0, out_h = 0, out_w = 0;
   bool is_compute() const { return op == LayerOp::Dense || op == LayerOp::Conv; }
   int64_t rows() const { return out_c; }  // weight matrix: output channels
   int64_t cols() const {
-    return op == LayerOp::Dense ? in_c * in_h * in_w : in_c * kernel * kernel;
+    return op == LayerOp::Dense ? in_c * in_h * in_w : in_c / groups * kernel * kernel;
   }
 };
 
@@ -38,8 +45,27 @@ struct NetSpec {
 
 // "mlp:784-512-512-10" (the first size must be the image size, the last the class count),
 // "lenet5" (conv 6@5x5 pad 2, maxpool 2, conv 16@5x5, maxpool 2, dense 120, 84, classes;
-// shapes follow the image size), or a YAML file (docs/training.md). Throws InputError.
+// shapes follow the image size), a family with parameters ("resnet20:width=16,input=3x32x32":
+// families(), docs/training.md), or a YAML file (docs/training.md). A family's `input` sets
+// the network's input shape (default: the dataset's); images are fitted to it. Throws
+// InputError.
 NetSpec parse_net(const std::string& spec, const ImageShape& input);
+
+// The built-in families: name, default width and what they are, for --net and help.
+struct FamilyDecl {
+  const char* name;
+  int64_t width;  // base channel count
+  const char* summary;
+};
+const std::vector<FamilyDecl>& families();
+
+namespace detail {
+// Fills in names, inputs and shapes and checks them (`where` names the spec in errors).
+void resolve(NetSpec& n, const std::string& where);
+// A family's network (families.cpp); nullopt-like: `name` empty when `spec` is no family.
+NetSpec family(const std::string& spec, const ImageShape& dataset);
+bool is_family(const std::string& spec);
+}  // namespace detail
 
 // A method's parameters, declared once: the parser, --method help and the .tnet metadata use
 // the same table.

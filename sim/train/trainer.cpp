@@ -110,6 +110,70 @@ net::Requant requant_for(const std::vector<double>& scale, int in_exp, int out_e
   return r;
 }
 
+// The add's rescaling of one input from its scale to the sum's: 2^(out - in) as a multiplier
+// or a rounding shift.
+net::Requant rescale(int in_exp, int out_exp) {
+  net::Requant q;
+  if (out_exp >= in_exp)
+    q.multiplier = int64_t{1} << (out_exp - in_exp);
+  else
+    q.shift = in_exp - out_exp;
+  return q;
+}
+
+// The names of a layer's inputs, empty when it takes the previous layer (a chain stays 1.0).
+std::vector<std::string> input_names(const NetSpec& spec, size_t i) {
+  const std::vector<int>& from = spec.layers[i].from;
+  if (from.size() == 1 && from[0] == static_cast<int>(i) - 1) return {};
+  std::vector<std::string> names;
+  for (int k : from) names.push_back(k < 0 ? "input" : spec.layers[static_cast<size_t>(k)].name);
+  return names;
+}
+
+void export_compute(const QNet& q, size_t i, Method& method, const TrainOptions& opt,
+                    const net::Network& n, net::Layer& l) {
+  const QLayer& ql = q.layers()[i];
+  const LayerSpec& s = ql.spec;
+  l.kind = s.op == LayerOp::Dense ? net::LayerKind::Dense : net::LayerKind::Conv2d;
+  l.in_channels = s.op == LayerOp::Dense ? s.cols() : s.in_c;
+  l.out_channels = s.out_c;
+  if (s.op == LayerOp::Conv) {
+    l.kernel_h = l.kernel_w = s.kernel;
+    l.stride_h = l.stride_w = s.stride;
+    l.pad_h = l.pad_w = s.pad;
+    l.groups = s.groups;
+  }
+  const QuantWeights qw = method.quantize(i, ql.weight);
+  const torch::Tensor codes = qw.codes.to(torch::kInt64).contiguous();
+  TRINE_ASSERT(codes.abs().max().item<int64_t>() <= 127, "weight code out of int8 range");
+  net::WeightMatrix m(s.rows(), s.cols());
+  const int64_t* c = codes.data_ptr<int64_t>();
+  for (size_t k = 0; k < m.values.size(); ++k) m.values[k] = static_cast<int8_t>(c[k]);
+  l.weights = method.encode(i, m);
+  if (!(l.weights.decode() == m))
+    throw RunError("layer " + s.name + ": the " + method.spec().name +
+                   " encoding does not decode to the trained codes");
+  const torch::Tensor scale = qw.scale.to(torch::kFloat64).contiguous();
+  const std::vector<double> sc(scale.data_ptr<double>(), scale.data_ptr<double>() + scale.numel());
+  // Same arithmetic as the forward pass: round(b / (scale * 2^-in_exp)).
+  const torch::Tensor bias =
+      torch::round(ql.bias.to(torch::kFloat64) / (scale * std::ldexp(1.0, -ql.in_exp)))
+          .clamp(-2147483647.0, 2147483647.0)
+          .to(torch::kInt64)
+          .contiguous();
+  for (int64_t o = 0; o < s.rows(); ++o)
+    l.bias.push_back(static_cast<int32_t>(bias.data_ptr<int64_t>()[o]));
+  l.requant = requant_for(sc, ql.in_exp, ql.out_exp, s.name);
+  l.relu = s.relu;
+  const bool logits = i + 1 == q.layers().size();
+  l.out_bits = logits ? QNet::kLogitBits : opt.act_bits;
+  // The accumulator holds every possible sum without saturating.
+  const int in_bits = s.from.front() < 0 ? n.input.bits : opt.act_bits;
+  const double bound = codes.abs().sum(1).max().item<double>() * (std::ldexp(1.0, in_bits) - 1) +
+                       bias.abs().max().item<double>();
+  l.acc_bits = std::clamp(static_cast<int>(std::ceil(std::log2(bound + 1))) + 1, 32, 48);
+}
+
 net::Network export_network(QNet& q, Method& method, const TrainOptions& opt) {
   torch::NoGradGuard no_grad;
   const NetSpec& spec = q.spec();
@@ -125,6 +189,7 @@ net::Network export_network(QNet& q, Method& method, const TrainOptions& opt) {
     const LayerSpec& s = ql.spec;
     net::Layer l;
     l.name = s.name;
+    l.inputs = input_names(spec, i);
     switch (s.op) {
       case LayerOp::Flatten:
         l.kind = net::LayerKind::Flatten;
@@ -135,49 +200,27 @@ net::Network export_network(QNet& q, Method& method, const TrainOptions& opt) {
         l.kernel_h = l.kernel_w = s.kernel;
         l.stride_h = l.stride_w = s.stride;
         break;
-      case LayerOp::Dense:
-      case LayerOp::Conv: {
-        l.kind = s.op == LayerOp::Dense ? net::LayerKind::Dense : net::LayerKind::Conv2d;
-        l.in_channels = s.op == LayerOp::Dense ? s.cols() : s.in_c;
-        l.out_channels = s.out_c;
-        if (s.op == LayerOp::Conv) {
-          l.kernel_h = l.kernel_w = s.kernel;
-          l.stride_h = l.stride_w = s.stride;
-          l.pad_h = l.pad_w = s.pad;
-        }
-        const QuantWeights qw = method.quantize(i, ql.weight);
-        const torch::Tensor codes = qw.codes.to(torch::kInt64).contiguous();
-        TRINE_ASSERT(codes.abs().max().item<int64_t>() <= 127, "weight code out of int8 range");
-        net::WeightMatrix m(s.rows(), s.cols());
-        const int64_t* c = codes.data_ptr<int64_t>();
-        for (size_t k = 0; k < m.values.size(); ++k) m.values[k] = static_cast<int8_t>(c[k]);
-        l.weights = method.encode(i, m);
-        if (!(l.weights.decode() == m))
-          throw RunError("layer " + s.name + ": the " + method.spec().name +
-                         " encoding does not decode to the trained codes");
-        const torch::Tensor scale = qw.scale.to(torch::kFloat64).contiguous();
-        const std::vector<double> sc(scale.data_ptr<double>(),
-                                     scale.data_ptr<double>() + scale.numel());
-        // Same arithmetic as the forward pass: round(b / (scale * 2^-in_exp)).
-        const torch::Tensor bias =
-            torch::round(ql.bias.to(torch::kFloat64) / (scale * std::ldexp(1.0, -ql.in_exp)))
-                .clamp(-2147483647.0, 2147483647.0)
-                .to(torch::kInt64)
-                .contiguous();
-        for (int64_t o = 0; o < s.rows(); ++o)
-          l.bias.push_back(static_cast<int32_t>(bias.data_ptr<int64_t>()[o]));
-        l.requant = requant_for(sc, ql.in_exp, ql.out_exp, s.name);
+      case LayerOp::GlobalAvgPool:
+        l.kind = net::LayerKind::GlobalAvgPool;
+        break;
+      case LayerOp::Concat:
+        l.kind = net::LayerKind::Concat;
+        break;
+      case LayerOp::Shift:
+        l.kind = net::LayerKind::Shift;
+        for (int64_t c = 0; c < s.in_c; ++c) l.offsets.push_back(shift_offset(c));
+        break;
+      case LayerOp::Add:
+        l.kind = net::LayerKind::Add;
+        for (int e : ql.in_exps) l.scales.push_back(rescale(e, ql.out_exp));
         l.relu = s.relu;
-        l.out_bits = s.relu ? opt.act_bits : QNet::kLogitBits;
-        // The accumulator holds every possible sum without saturating.
-        const int in_bits = i == q.compute_layers().front() ? n.input.bits : opt.act_bits;
-        const double bound =
-            codes.abs().sum(1).max().item<double>() * (std::ldexp(1.0, in_bits) - 1) +
-            bias.abs().max().item<double>();
-        l.acc_bits = std::clamp(static_cast<int>(std::ceil(std::log2(bound + 1))) + 1, 32, 48);
+        l.out_bits = opt.act_bits;
+        break;
+      case LayerOp::Dense:
+      case LayerOp::Conv:
+        export_compute(q, i, method, opt, n, l);
         l.method = layer_meta;
         break;
-      }
     }
     n.layers.push_back(std::move(l));
   }
@@ -217,6 +260,13 @@ Trainer::Trainer(TrainOptions options, data::Dataset train, data::Dataset test)
     for (uint8_t l : d->labels) classes = std::max<int64_t>(classes, l + 1);
   net_ = parse_net(opt_.net,
                    {train_.channels, train_.height, train_.width, std::max<int64_t>(classes, 2)});
+  // A family's `input` may ask for larger or colour images: centred, zero-padded and
+  // channel-repeated (docs/inputs.md), as `trine run` fits them.
+  const ImageShape& in = net_.input;
+  if (in.channels != train_.channels || in.height != train_.height || in.width != train_.width) {
+    train_ = data::fit_images(std::move(train_), in.channels, in.height, in.width, net_.name);
+    test_ = data::fit_images(std::move(test_), in.channels, in.height, in.width, net_.name);
+  }
   method_ = parse_method(opt_.method);
 }
 
@@ -254,6 +304,12 @@ bool Trainer::load_baseline(const std::string& path, const std::string& key, QNe
     l.weight.copy_(w);
     l.bias.copy_(b);
   }
+  for (auto& [name, t] : net.buffers()) {
+    torch::Tensor v;
+    if (!in.try_read(name, v) || !v.sizes().equals(t.sizes()))
+      throw InputError(path, "baseline lacks " + name + " or has the wrong shape");
+    t.copy_(v);
+  }
   return true;
 }
 
@@ -266,6 +322,7 @@ void Trainer::save_baseline(const std::string& path, const std::string& key,
     out.write(l.spec.name + ".weight", l.weight.detach());
     out.write(l.spec.name + ".bias", l.bias.detach());
   }
+  for (const auto& [name, t] : net.buffers()) out.write(name, t.detach());
   const std::string tmp = path + ".tmp";  // atomic: a reader never sees half a baseline
   out.save_to(tmp);
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
@@ -338,7 +395,7 @@ TrainResult Trainer::run() {
   };
 
   auto t0 = Clock::now();
-  QNet fnet(net_, opt_.act_bits);
+  QNet fnet(net_, opt_.act_bits, true);  // batch norm where the spec asks for it
   const std::string key = baseline_key();
   if (!opt_.baseline.empty() && load_baseline(opt_.baseline, key, fnet)) {
     r.baseline_reused = true;
@@ -351,7 +408,7 @@ TrainResult Trainer::run() {
 
   t0 = Clock::now();
   QNet qnet(net_, opt_.act_bits);
-  qnet.copy_weights(fnet);
+  qnet.fold_from(fnet);
   std::unique_ptr<Method> method = make_method(method_, net_);
   train_phase("compressed", qnet, Mode::Quant, method.get());
   r.compressed_seconds = since(t0);

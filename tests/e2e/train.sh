@@ -47,5 +47,20 @@ expect 0 "integer" -- "$TRINE" train --net lenet5 --dataset "$colour" --epochs 1
   --method nk:4,1 -o rgb.tnet
 expect 0 "bit-exact" -- "$TRINE" run --model rgb.tnet --dataset "$colour" --images 4
 
+# Network families: grey 12x12 images fitted to a 3x16x16 ResNet-20 (batch norm folded), its
+# graph run bit-exact on the accelerator; a ShiftNet with column combining too.
+grey=synthetic:seed=7,size=12,train=300,test=100
+expect 0 "agreement 1.0000" -- "$TRINE" train --net resnet20:width=4,input=3x16x16 \
+  --dataset "$grey" --epochs 1 -j 1 --method dense8 -o res.tnet
+expect 0 "add" -- "$TRINE" inspect res.tnet
+expect 0 "bit-exact" -- "$TRINE" run --model res.tnet --dataset "$grey" --images 2
+expect 0 "integer" -- "$TRINE" train --net shiftnet:width=4,input=3x16x16 --dataset "$grey" \
+  --epochs 1 -j 1 --method colcomb:alpha=4,rounds=1 -o shift.tnet
+expect 0 "bit-exact" -- "$TRINE" run --model shift.tnet --dataset "$grey" --images 2 \
+  --set array.model=cycle
+expect 2 "unknown parameter 'depth' (width, input)" -- "$TRINE" train --net resnet20:depth=3 \
+  --dataset "$grey" -o x.tnet
+expect 0 "resnet20" -- "$TRINE" train --help
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -251,9 +251,9 @@ TEST_CASE("network specs: sizes, shapes and YAML errors", "[spec]") {
                     Catch::Contains("the images are too small for this network"));
   CHECK_THROWS_WITH(train::parse_net("resnet", img), Catch::Contains("expected mlp:SIZES"));
 
-  std::ofstream("bad_net.yaml") << "layers:\n  - type: dense\n    out: 10\n    relu: false\n";
+  std::ofstream("bad_net.yaml") << "layers:\n  - type: dense\n    out: 10\n    colour: red\n";
   CHECK_THROWS_WITH(train::parse_net("bad_net.yaml", {1, 4, 4, 10}),
-                    "bad_net.yaml:4:5: layers[0].relu: unknown key");
+                    "bad_net.yaml:4:5: layers[0].colour: unknown key");
   std::ofstream("bad_type.yaml") << "layers:\n  - type: lstm\n";
   CHECK_THROWS_WITH(
       train::parse_net("bad_type.yaml", img),
@@ -278,4 +278,145 @@ TEST_CASE("method specs: names, positional and named parameters, ranges", "[spec
                     "--method 'ternary:0.7': '0.7' needs a name (KEY=VALUE)");
   CHECK_THROWS_WITH(train::parse_method("dense8:x=1"),
                     "--method 'dense8:x=1': dense8 has no parameter 'x' (it takes none)");
+}
+
+TEST_CASE("network families: shapes, blocks and parameters", "[spec]") {
+  const train::ImageShape img{1, 28, 28, 10};
+  auto count = [](const train::NetSpec& n, train::LayerOp op) {
+    int64_t k = 0;
+    for (const train::LayerSpec& l : n.layers) k += l.op == op;
+    return k;
+  };
+  for (const train::FamilyDecl& f : train::families()) {
+    INFO(f.name);
+    const train::NetSpec n = train::parse_net(std::string(f.name) + ":input=3x32x32", img);
+    CHECK(n.input.channels == 3);
+    CHECK(n.layers.back().op == train::LayerOp::Dense);
+    CHECK(n.layers.back().out_c == 10);
+    CHECK(n.layers.front().cols() == 3 * n.layers.front().kernel * n.layers.front().kernel);
+  }
+  // ResNet-20: a stem, 9 blocks of two convolutions, two strided shortcuts, 9 adds, 8x8 at
+  // the last stage on 32x32.
+  const train::NetSpec r = train::parse_net("resnet20:input=3x32x32", img);
+  CHECK(count(r, train::LayerOp::Conv) == 1 + 18 + 2);
+  CHECK(count(r, train::LayerOp::Add) == 9);
+  const train::LayerSpec& gap = r.layers[r.layers.size() - 3];
+  CHECK(gap.op == train::LayerOp::GlobalAvgPool);
+  CHECK((gap.in_c == 64 && gap.in_h == 8 && gap.in_w == 8));
+  // Every add's second input is a convolution without relu (signed), its first unsigned.
+  for (const train::LayerSpec& l : r.layers)
+    if (l.op == train::LayerOp::Add) {
+      CHECK(r.layers[static_cast<size_t>(l.from[1])].signed_out);
+      CHECK_FALSE(l.signed_out);
+    }
+  // MobileNet: depthwise layers have one group per channel; the width scales every layer.
+  const train::NetSpec m = train::parse_net("mobilenet:width=8,input=3x32x32", img);
+  int64_t depthwise = 0;
+  for (const train::LayerSpec& l : m.layers)
+    depthwise += l.op == train::LayerOp::Conv && l.groups > 1 && l.groups == l.in_c;
+  CHECK(depthwise == 13);
+  CHECK(m.layers.front().out_c == 8);
+  CHECK(count(train::parse_net("shiftnet:width=4", img), train::LayerOp::Shift) == 9);
+  CHECK(count(train::parse_net("mobilenetv2:width=8,input=3x32x32", img), train::LayerOp::Add) ==
+        10);
+  CHECK_THROWS_WITH(train::parse_net("resnet20:depth=3", img),
+                    "--net 'resnet20:depth=3': unknown parameter 'depth' (width, input)");
+  CHECK_THROWS_WITH(train::parse_net("resnet20:width=0", img),
+                    "--net 'resnet20:width=0': width must be an integer in [1, 4096], not '0'");
+  CHECK_THROWS_WITH(train::parse_net("vgg11:input=3x32", img),
+                    Catch::Contains("input must be CxHxW"));
+  CHECK_THROWS_WITH(train::parse_net("vgg11:input=3x8x8", img),
+                    Catch::Contains("the images are too small for this network"));
+}
+
+TEST_CASE("graph specs in YAML: inputs, add, concat, groups, shift; located errors", "[spec]") {
+  const train::ImageShape img{1, 8, 8, 10};
+  std::ofstream("graph_net.yaml")
+      << "layers:\n"
+         "  - {name: a, type: conv, out: 4, pad: 1, bn: true}\n"
+         "  - {name: b, type: conv, out: 4, pad: 1, relu: false}\n"
+         "  - {name: s, type: add, inputs: [a, b]}\n"
+         "  - {name: side, type: conv, out: 2, kernel: 1, inputs: [input]}\n"
+         "  - {name: cat, type: concat, inputs: [s, side]}\n"
+         "  - {name: dw, type: conv, out: 6, pad: 1, groups: 6}\n"
+         "  - {type: shift}\n"
+         "  - {type: globalavgpool}\n"
+         "  - {type: dense, out: 10}\n";
+  const train::NetSpec n = train::parse_net("graph_net.yaml", img);
+  CHECK(n.layers[4].out_c == 6);   // concat
+  CHECK(n.layers[5].cols() == 9);  // depthwise
+  CHECK(n.layers[3].from == std::vector<int>{-1});
+  std::ofstream("graph_bad.yaml") << "layers:\n  - {name: a, type: conv, out: 4, relu: false}\n"
+                                     "  - {type: conv, out: 4}\n  - {type: dense, out: 10}\n";
+  CHECK_THROWS_WITH(train::parse_net("graph_bad.yaml", img),
+                    "graph_bad.yaml: layer 2 (conv1): takes signed values; compute layers take "
+                    "unsigned activations (give its input a relu)");
+  std::ofstream("graph_bad.yaml") << "layers:\n  - {type: conv, out: 4, inputs: [nowhere]}\n"
+                                     "  - {type: dense, out: 10}\n";
+  CHECK_THROWS_WITH(train::parse_net("graph_bad.yaml", img),
+                    "graph_bad.yaml: layer 1 (conv1): input 'nowhere' names no earlier layer (nor "
+                    "'input')");
+  std::ofstream("graph_bad.yaml") << "layers:\n  - {type: conv, out: 4, groups: 3}\n"
+                                     "  - {type: dense, out: 10}\n";
+  CHECK_THROWS_WITH(train::parse_net("graph_bad.yaml", img),
+                    Catch::Contains("groups (3) must divide its input channels (1) and out (4)"));
+}
+
+TEST_CASE("batch norm folds into the convolution: the same function without it", "[train]") {
+  torch::manual_seed(3);
+  const train::NetSpec spec = train::parse_net("resnet20:width=4,input=3x12x12", {1, 12, 12, 10});
+  train::QNet with_bn(spec, 8, true), folded(spec, 8);
+  {
+    torch::NoGradGuard no_grad;
+    for (train::QLayer& l : with_bn.layers())
+      if (l.bn_gamma.defined()) {  // statistics and affine terms as training leaves them
+        l.bn_gamma.uniform_(0.5, 1.5), l.bn_beta.uniform_(-0.2, 0.2);
+        l.bn_mean.uniform_(-0.3, 0.3), l.bn_var.uniform_(0.5, 2);
+      }
+  }
+  folded.fold_from(with_bn);
+  const torch::Tensor x = torch::rand({5, 3, 12, 12});
+  train::ForwardOptions eval;
+  torch::NoGradGuard no_grad;
+  const torch::Tensor a = with_bn.forward(x, eval), b = folded.forward(x, eval);
+  CHECK(torch::allclose(a, b, 1e-4, 1e-4));
+  int64_t norms = 0;
+  for (const train::QLayer& l : folded.layers()) norms += l.bn_gamma.defined();
+  CHECK(norms == 0);
+}
+
+TEST_CASE(
+    "graph networks train and export exactly: every method, residual, shift, depthwise "
+    "and concat",
+    "[train]") {
+  const std::string data = "synthetic:seed=3,size=12,train=1200,test=400";
+  struct Case {
+    const char* net;
+    const char* method;
+  };
+  std::ofstream("graph_cat.yaml")
+      << "layers:\n"
+         "  - {name: a, type: conv, out: 3, pad: 1, bn: true}\n"
+         "  - {name: b, type: conv, out: 2, kernel: 1, inputs: [input]}\n"
+         "  - {name: cat, type: concat, inputs: [a, b]}\n"
+         "  - {type: maxpool, kernel: 2}\n"
+         "  - {type: dense, out: 10}\n";
+  const Case cases[] = {{"resnet20:width=4,input=3x12x12", "dense8"},
+                        {"resnet20:width=4", "nk:8,2"},
+                        {"resnet20:width=4", "colcomb:alpha=4,gamma=0.2,sparsity=0.5,rounds=1"},
+                        {"shiftnet:width=4", "ternary"},
+                        {"mobilenet:width=4", "lowbit:bits=3,block=4,keep=0.5"},
+                        {"mobilenetv2:width=4", "dense8"},
+                        {"graph_cat.yaml", "dense8"}};
+  for (const Case& c : cases) {
+    INFO(c.net << " " << c.method);
+    const Run run = train_run(c.method, c.net, 2, data);
+    CHECK(run.exported == run.result.network);
+    CHECK_FALSE(net::is_chain(run.exported));
+    CHECK(run.result.agreement >= 0.995);
+    const data::Dataset test =
+        data::fit_images(data::load(data, data::Split::Test), run.exported.input.channels,
+                         run.exported.input.height, run.exported.input.width, "net");
+    CHECK(ref::evaluate(run.exported, test, 1).accuracy() == run.result.integer_accuracy);
+  }
 }
