@@ -2,7 +2,9 @@
 // simulated array cycles per wall second, for the fast and cycle array models, on a LeNet-5
 // network and a 3-layer MLP (784-512-512-10) in every weight form (random weights of the
 // form's shape), the trained LeNet-5 networks of configs/nets (what training changes: how
-// many columns combine, how sparse the weights are), and the ratio of the two. Each run is its
+// many columns combine, how sparse the weights are), and the ratio of the two; and, with the
+// fast model only, the graphs ResNet-20 and MobileNet at 3x32x32 (random weights in the
+// families' shapes), with the wall time per million MACs. Each run is its
 // own process (SystemC elaborates one design per process); each case keeps the best of
 // --repeat runs, since a shared machine only ever adds time.
 // A model's time per inference is what each further inference costs: the difference between
@@ -23,6 +25,7 @@
 #include "models/accel/accelerator.hpp"
 #include "models/accel/datapath.hpp"
 #include "sim/net/tnet.hpp"
+#include "sim/train/spec.hpp"
 #include "tests/support/builders.hpp"
 
 using namespace trine;
@@ -52,17 +55,28 @@ struct Speed {
 };
 
 // One run in this process; prints "ms cycles" (totals) for the parent.
+bool is_family(const std::string& which) {
+  return which == "resnet20" || which == "mobilenet";
+}
+
+net::Network network(const std::string& which, net::WeightForm form) {
+  if (is_family(which))
+    return testing::random_weights(train::parse_net(which + ":input=3x32x32", {3, 32, 32, 10}),
+                                   form, 3);
+  return which == "lenet5"    ? testing::lenet5(form, 3)
+         : which == "trained" ? net::read_tnet(std::string(TRINE_NETS_DIR) + "/lenet5-" +
+                                               net::form_name(form) + ".tnet")
+                              : mlp3(form);
+}
+
 int run_case(const std::string& which, net::WeightForm form, const std::string& model, int images,
              int out) {
-  const net::Network n = which == "lenet5" ? testing::lenet5(form, 3)
-                         : which == "trained"
-                             ? net::read_tnet(std::string(TRINE_NETS_DIR) + "/lenet5-" +
-                                              net::form_name(form) + ".tnet")
-                             : mlp3(form);
+  const net::Network n = network(which, form);
   config::DesignPoint dp = config::default_design_point().point;
   dp.array.model = model;
   const compile::Schedule s = compile::compile(n, dp);
-  const data::Dataset d = testing::random_dataset(images, 28, 28, 10, 9);
+  const data::Dataset d = testing::random_dataset(images, n.input.height, n.input.width, 10, 9,
+                                                  n.input.channels);
   std::vector<const uint8_t*> in;
   for (int64_t i = 0; i < d.count; ++i) in.push_back(d.image(i));
   models::Accelerator top("top", dp, n, s, in);
@@ -149,6 +163,40 @@ void array_only(const std::string& which) {
               1e3 * seconds[0], 1e3 * seconds[1], seconds[1] / seconds[0]);
 }
 
+// ResNet-20 and MobileNet, fast model only (the cycle model steps every register: seconds per
+// inference at this size); returns the failures.
+int graphs(const std::string& only, int images, int repeat) {
+  int failures = 0;
+  bool header = false;
+  const int runs = std::max(1, images / 10);  // each inference is ~100x LeNet-5's work
+  for (const std::string which : {"resnet20", "mobilenet"})
+    for (net::WeightForm form : {net::WeightForm::Dense8, net::WeightForm::NK}) {
+      const std::string name = which + "-3x32x32-" + net::form_name(form);
+      if (name.compare(0, only.size(), only) != 0) continue;
+      if (!header)
+        std::printf("\n%-26s %10s %8s %11s %9s %11s %9s\n", "graph (fast model)", "cycles/inf",
+                    "MMACs", "fast 1st ms", "fast ms", "fast cyc/s", "ms/MMAC");
+      header = true;
+      Speed fast1, fast;
+      if (!measure(which, form, "fast", 1, repeat, fast1) ||
+          !measure(which, form, "fast", 1 + runs, repeat, fast)) {
+        ++failures;
+        continue;
+      }
+      int64_t macs = 0;
+      const net::Network n = network(which, form);
+      const config::DesignPoint dp = config::default_design_point().point;
+      for (const compile::LayerPlan& p : compile::compile(n, dp).layers) macs += p.macs;
+      const double ms = std::max(1e-6, (fast.ms - fast1.ms) / runs);
+      const long long cycles = fast.cycles / (1 + runs);
+      std::printf("%-26s %10lld %8.2f %11.1f %9.1f %11.3g %9.3f\n", name.c_str(), cycles,
+                  static_cast<double>(macs) / 1e6, fast1.ms, ms,
+                  static_cast<double>(cycles) / ms * 1e3, ms / (static_cast<double>(macs) / 1e6));
+      std::fflush(stdout);
+    }
+  return failures;
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv) {
@@ -193,6 +241,7 @@ int sc_main(int argc, char** argv) {
                   cycle_ms / fast_ms);
       std::fflush(stdout);
     }
+  failures += graphs(only, images, repeat);
   if (only.empty()) {
     std::printf("\narray models alone (tiles of one inference, no DRAM, no buffers):\n");
     array_only("lenet5");

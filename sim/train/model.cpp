@@ -122,11 +122,6 @@ void scale_sources(const std::vector<QLayer>& layers, int i, std::vector<size_t>
 
 }  // namespace
 
-std::pair<int, int> shift_offset(int64_t channel) {
-  const int d = static_cast<int>(channel % 9);
-  return {d / 3 - 1, d % 3 - 1};
-}
-
 QNet::QNet(const NetSpec& spec, int act_bits, bool batch_norm)
     : spec_(spec), act_bits_(act_bits), batch_norm_(batch_norm) {
   for (const LayerSpec& s : spec.layers) {

@@ -89,9 +89,6 @@ class QNet {
   std::vector<std::vector<size_t>> ties_;  // per layer: the scale-setting layers tied with it
 };
 
-// Kung et al.'s shift (Wu et al.'s pattern): channel c moves by ((c % 9) / 3 - 1, c % 9 % 3 -
-// 1), the nine 3x3 directions in turn; out(c, y, x) = in(c, y + dy, x + dx), zero outside.
-std::pair<int, int> shift_offset(int64_t channel);
 
 // A dataset as tensors: images N x 1 x H x W as pixel / 256 (exact), labels as int64.
 torch::Tensor image_tensor(const data::Dataset& d);

@@ -313,6 +313,11 @@ NetSpec parse_net(const std::string& spec, const ImageShape& input) {
                    "; NAME:width=W,input=CxHxW) or a .yaml file describing the layers");
 }
 
+std::pair<int, int> shift_offset(int64_t channel) {
+  const int d = static_cast<int>(channel % 9);
+  return {d / 3 - 1, d % 3 - 1};
+}
+
 const std::vector<MethodDecl>& method_decls() {
   static const std::vector<MethodDecl> decls = {
       {"dense8", "8-bit weights, per-neuron scales: the uncompressed baseline", {}, 0},

@@ -51,6 +51,10 @@ struct NetSpec {
 // InputError.
 NetSpec parse_net(const std::string& spec, const ImageShape& input);
 
+// Kung et al.'s shift (Wu et al.'s pattern): channel c moves by ((c % 9) / 3 - 1, c % 9 % 3 -
+// 1), the nine 3x3 directions in turn; out(c, y, x) = in(c, y + dy, x + dx), zero outside.
+std::pair<int, int> shift_offset(int64_t channel);
+
 // The built-in families: name, default width and what they are, for --net and help.
 struct FamilyDecl {
   const char* name;

@@ -317,6 +317,78 @@ net::Network random_graph(WeightForm form, uint32_t seed) {
   return n;
 }
 
+namespace {
+
+// Keeps most outputs of a layer of `cols` weight columns in range for random weights.
+int64_t requant_shift(WeightForm form, int64_t cols) {
+  const int64_t bits = form == WeightForm::Dense8 ? 15 : form == WeightForm::LowBit ? 10 : 8;
+  int64_t log = 0;
+  while ((int64_t{1} << log) < cols) ++log;
+  return bits + log / 2 - 3;
+}
+
+net::Layer random_layer(const train::LayerSpec& s, bool last, WeightForm form, std::mt19937& rng) {
+  using train::LayerOp;
+  switch (s.op) {
+    case LayerOp::Dense:
+      return dense_layer(s.name, encode_as(form, random_matrix(form, s.rows(), s.cols(), rng)),
+                         s.relu, last ? 16 : 8, requant_shift(form, s.cols()), rng);
+    case LayerOp::Conv: {
+      net::Layer l = conv_layer(s.name, s.in_c, s.out_c, static_cast<int>(s.kernel),
+                                static_cast<int>(s.stride), static_cast<int>(s.pad),
+                                encode_as(form, random_matrix(form, s.rows(), s.cols(), rng)),
+                                requant_shift(form, s.cols()), rng);
+      l.groups = s.groups;
+      l.relu = s.relu;
+      return l;
+    }
+    case LayerOp::MaxPool:
+    case LayerOp::AvgPool:
+      return pool_layer(s.name, s.op == LayerOp::MaxPool ? net::LayerKind::MaxPool
+                                                         : net::LayerKind::AvgPool,
+                        static_cast<int>(s.kernel), static_cast<int>(s.stride));
+    case LayerOp::Flatten: return pool_layer(s.name, net::LayerKind::Flatten, 1, 1);
+    case LayerOp::GlobalAvgPool: return pool_layer(s.name, net::LayerKind::GlobalAvgPool, 1, 1);
+    case LayerOp::Concat: return pool_layer(s.name, net::LayerKind::Concat, 1, 1);
+    case LayerOp::Shift: {
+      net::Layer l = pool_layer(s.name, net::LayerKind::Shift, 1, 1);
+      for (int64_t c = 0; c < s.in_c; ++c) l.offsets.push_back(train::shift_offset(c));
+      return l;
+    }
+    case LayerOp::Add: {
+      net::Layer l = pool_layer(s.name, net::LayerKind::Add, 1, 1);
+      net::Requant half;  // each input halved: the sum of two stays in 8 bits, mostly
+      half.shift = 1;
+      l.scales.assign(s.from.size(), half);
+      l.relu = s.relu;
+      l.out_bits = 8;
+      return l;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+net::Network random_weights(const train::NetSpec& spec, WeightForm form, uint32_t seed) {
+  std::mt19937 rng(seed);
+  net::Network n;
+  n.name = spec.name + "-random-" + net::form_name(form);
+  n.input = {spec.input.channels, spec.input.height, spec.input.width, 8, 0};
+  n.classes = spec.input.classes;
+  n.meta = {{"producer", "tests/support/builders"}, {"net", spec.text},
+            {"seed", std::to_string(seed)}};
+  for (size_t i = 0; i < spec.layers.size(); ++i) {
+    const train::LayerSpec& s = spec.layers[i];
+    net::Layer l = random_layer(s, i + 1 == spec.layers.size(), form, rng);
+    if (!(s.from.size() == 1 && s.from[0] == static_cast<int>(i) - 1))
+      for (int k : s.from)
+        l.inputs.push_back(k < 0 ? "input" : spec.layers[static_cast<size_t>(k)].name);
+    n.layers.push_back(std::move(l));
+  }
+  return n;
+}
+
 net::Network lenet5(WeightForm form, uint32_t seed) {
   std::mt19937 rng(seed);
   net::Network n;

@@ -8,6 +8,7 @@
 
 #include "sim/data/idx.hpp"
 #include "sim/net/network.hpp"
+#include "sim/train/spec.hpp"
 
 namespace trine::testing {
 
@@ -40,6 +41,10 @@ net::Network example_graph(net::WeightForm form, uint32_t seed);
 // `form`. Adds without a fused relu are followed by a relu layer (compute layers take unsigned
 // activations).
 net::Network random_graph(net::WeightForm form, uint32_t seed);
+// A trainer network spec (a family, a YAML graph) with random weights in `form` instead of
+// trained ones, requantization shifts set from each layer's reduction size: what a benchmark
+// of a family's shape needs (its values are checked bit-exact, not meaningful).
+net::Network random_weights(const train::NetSpec& spec, net::WeightForm form, uint32_t seed);
 // dense -> dense -> dense in `form`.
 net::Network example_mlp(net::WeightForm form, uint32_t seed, int64_t inputs = 64);
 
