@@ -59,6 +59,9 @@ class Controller : public sc_core::sc_module, public HasStats, public accel::Hos
   // Per batch, in order. Only the first batch keeps its per-layer results (the report's
   // table): a run of thousands of images would otherwise grow by a layer table per image.
   const std::vector<InferenceResult>& results() const { return results_; }
+  // Resident weights: their load before the first inference (DRAM bytes, cycles and, with a
+  // probe, its events), apart from every inference's figures; null when streamed.
+  const report::LayerResult* preload() const { return preloaded_ ? &preload_ : nullptr; }
   const stats::Group& statistics() const override { return stats_; }
   const ClockDomain& clock() const override { return clock_; }
   // Called at each layer boundary of the first batch to attribute events to layers.
@@ -88,6 +91,7 @@ class Controller : public sc_core::sc_module, public HasStats, public accel::Hos
   SC_HAS_PROCESS(Controller);
   void run();
   InferenceResult infer(const std::vector<const uint8_t*>& batch);
+  report::LayerResult run_preload();
   report::LayerResult run_layer(const compile::LayerPlan& p, bool probe);
   // Loads the layer's operands that live in DRAM into the input buffer; the cycle they are in.
   int64_t load_operands(const compile::LayerPlan& p, report::LayerResult& lr);
@@ -126,6 +130,8 @@ class Controller : public sc_core::sc_module, public HasStats, public accel::Hos
   accel::Batch image_;              // the batch's images as activations
   std::vector<accel::Batch> outs_;  // per layer, per image: storage reused across batches
   std::vector<InferenceResult> results_;
+  report::LayerResult preload_;
+  bool preloaded_ = false;
   bool finished_ = false;
   bool interrupted_ = false;
   BatchHook batch_hook_;

@@ -5,14 +5,6 @@
 
 namespace trine::models::accel {
 
-namespace {
-
-uint64_t align64(uint64_t v) {
-  return (v + 63) / 64 * 64;
-}
-
-}  // namespace
-
 ComputeExecutor::ComputeExecutor(const config::DesignPoint& dp, const net::Network& net,
                                  const compile::Schedule& schedule, Host& host, Dma& dma,
                                  WeightDecoder& decoder, SystolicArray& array,
@@ -37,30 +29,18 @@ ComputeExecutor::ComputeExecutor(const config::DesignPoint& dp, const net::Netwo
     paths_[p.layer] = std::make_unique<Datapath>(l, p, in, types[p.layer]);
     cells_[p.layer] = CellWeights::of(l.weights);
   }
-  lay_out_weights(schedule);
   for (const compile::LayerPlan& p : schedule.layers)
     for (size_t k = 0; k < p.tiles.size(); ++k) tile_order_.emplace_back(p.layer, k);
   weight_jobs_.resize(tile_order_.size());
   fetched_.resize(tile_order_.size());
 }
 
-void ComputeExecutor::lay_out_weights(const compile::Schedule& schedule) {
-  uint64_t at = 0;
-  tile_address_.resize(schedule.layers.size());
-  for (const compile::LayerPlan& p : schedule.layers) {
-    // Each weight block once, in block order (the first vector chunk's tiles), each at a
-    // 64-byte boundary: a tile's fetch then reads only its own DRAM bursts.
-    std::vector<uint64_t> block_address;
-    uint64_t off = 0;
-    for (size_t k = 0; k < static_cast<size_t>(p.blocks); ++k) {
-      block_address.push_back(at + off);
-      off = align64(off + static_cast<uint64_t>((p.tiles[k].weight_bits + 7) / 8));
-    }
-    for (const compile::TilePlan& t : p.tiles)
-      tile_address_[p.layer].push_back(block_address[static_cast<size_t>(t.block)]);
-    at = align64(at + off);
-  }
-  weights_end_ = at;
+uint64_t ComputeExecutor::preload() {
+  if (!schedule_.weights_resident || schedule_.weight_bytes == 0) return 0;
+  const auto bytes = static_cast<uint64_t>(schedule_.weight_bytes);
+  dma_.wait_for(dma_.submit(0, bytes, false));
+  host_.access(Host::Port::Weight, tlm::TLM_WRITE_COMMAND, 0, bytes);
+  return bytes;
 }
 
 void ComputeExecutor::start_batch() {
@@ -73,7 +53,7 @@ void ComputeExecutor::fetch(size_t g, const sc_core::sc_time& start) {
   fetched_[g] = 1;
   const auto [layer, k] = tile_order_[g];
   const compile::TilePlan& t = schedule_.layers[layer].tiles[k];
-  weight_jobs_[g] = dma_.submit(tile_address_[layer][k],
+  weight_jobs_[g] = dma_.submit(static_cast<uint64_t>(t.weight_address),
                                 static_cast<uint64_t>((t.weight_bits + 7) / 8), false, start);
 }
 
@@ -99,18 +79,36 @@ void ComputeExecutor::trace_tile(const LayerWork& w, size_t k, const array::Tile
               "array"});
 }
 
+ComputeExecutor::TileWeights ComputeExecutor::tile_weights(size_t g, const compile::TilePlan& tp,
+                                                           report::LayerResult& lr,
+                                                           sc_core::sc_time& at) {
+  if (schedule_.weights_resident) return {0, static_cast<uint64_t>(tp.weight_address)};
+  sc_core::sc_time arrived;
+  const int64_t ready = dma_.finish_of(weight_jobs_[g], &arrived);
+  at = std::max(at, arrived);
+  const uint64_t wsize = static_cast<uint64_t>(dp_.buffers.weight.size_bytes);
+  const uint64_t slot = (tiles_loaded_++ % 2) * (wsize / 2);  // tiles alternate slots
+  const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);
+  lr.dram_read += bytes;  // whenever it was fetched
+  host_.access(Host::Port::Weight, tlm::TLM_WRITE_COMMAND, slot, bytes);
+  return {ready, slot};
+}
+
 int64_t ComputeExecutor::run(LayerWork& w) {
   const compile::LayerPlan& p = w.plan;
   report::LayerResult& lr = w.result;
   const Batch& x = *w.inputs.front();
   const Datapath& path = *paths_[p.layer];
   const CellWeights& cells = cells_[p.layer];
-  const uint64_t wsize = static_cast<uint64_t>(dp_.buffers.weight.size_bytes);
   path.start(acc_);
-  // Two weight tiles in flight, across layer boundaries: usually already fetched.
+  // Two weight tiles in flight, across layer boundaries: usually already fetched. (Resident
+  // weights are in the buffer already: no fetch, no slot.)
+  const bool resident = schedule_.weights_resident;
   const size_t first = next_tile_;
-  fetch(first, sc_core::SC_ZERO_TIME);
-  fetch(first + 1, sc_core::SC_ZERO_TIME);
+  if (!resident) {
+    fetch(first, sc_core::SC_ZERO_TIME);
+    fetch(first + 1, sc_core::SC_ZERO_TIME);
+  }
   // The time this loop stands for. The controller does not wait for a weight slot to free: it
   // submits the next fetch to start then, and keeps working on what it already has, so
   // simulated time catches up only when it must wait for data.
@@ -123,21 +121,15 @@ int64_t ComputeExecutor::run(LayerWork& w) {
   for (size_t k = 0; k < p.tiles.size(); ++k) {
     const compile::TilePlan& tp = p.tiles[k];
     const size_t g = first + k;
-    sc_core::sc_time arrived;
-    const int64_t weights_ready = dma_.finish_of(weight_jobs_[g], &arrived);
-    at = std::max(at, arrived);
-    const uint64_t slot = (tiles_loaded_++ % 2) * (wsize / 2);  // tiles alternate slots
-    const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);
-    lr.dram_read += bytes;  // whenever it was fetched
-    host_.access(Host::Port::Weight, tlm::TLM_WRITE_COMMAND, slot, bytes);
+    const TileWeights weights = tile_weights(g, tp, lr, at);
     array::Tile& t = tiles_[p.layer];  // per layer: its tiles' storage keeps its size
     path.tile(k, x, &streams_, t);
     t.acts_checked = acts_checked;
-    t.decode_cycles = decoder_.decode(tp, w.layer.weights.form, slot, t.rows_used);
+    t.decode_cycles = decoder_.decode(tp, w.layer.weights.form, weights.slot, t.rows_used);
     t.weights_ready = 0;
     t.inputs_ready = lr.start;
     ideal_end = array_.ideal(t, ideal).compute_end;
-    t.weights_ready = weights_ready;
+    t.weights_ready = weights.ready;
     t.inputs_ready = w.ready;
     const std::pair<int64_t, int64_t> output_tile{tp.vec_begin, tp.out_begin};
     const array::TileResult& res =
@@ -149,7 +141,7 @@ int64_t ComputeExecutor::run(LayerWork& w) {
     lr.mapped_cell_cycles += t.rows_used * t.cols_used * t.vectors * dp_.array.act_bits;
     end = res.timing.compute_end;
     // Tile g's weight slot is free once its load has ended.
-    if (g + 2 < tile_order_.size()) {
+    if (!resident && g + 2 < tile_order_.size()) {
       at = std::max(at, host_.clock().time(res.timing.load_end));
       fetch(g + 1, at);
       fetch(g + 2, at);

@@ -1,8 +1,9 @@
 #pragma once
-// Dense and convolution layers on the systolic array: weight tiles stream from DRAM through the
-// decoder into the double-buffered weight buffer (two tiles in flight, across layer boundaries:
-// the next tile loads while the array computes), activations stream from the input buffer,
-// partial sums gather in the output buffer, and requantization ends the layer.
+// Dense and convolution layers on the systolic array: weight tiles stream from DRAM into the
+// double-buffered weight buffer (two tiles in flight, across layer boundaries: the next tile
+// loads while the array computes) or, resident, are read where preload() put them; the decoder
+// reads them from the buffer, activations stream from the input buffer, partial sums gather
+// in the output buffer, and requantization ends the layer.
 #include <memory>
 #include <utility>
 #include <vector>
@@ -18,18 +19,27 @@ namespace trine::models::accel {
 
 class ComputeExecutor : public Executor {
  public:
-  // Lays the network's weights out in DRAM from address 0 (each layer's blocks at 64-byte
-  // boundaries); weights_end() is the first address after them. `requantized` counts the
-  // values requantized.
+  // The network's weight image is at DRAM address 0 (compile::TilePlan::weight_address);
+  // weights_end() is the first address after it. `requantized` counts the values requantized.
   ComputeExecutor(const config::DesignPoint& dp, const net::Network& net,
                   const compile::Schedule& schedule, Host& host, Dma& dma, WeightDecoder& decoder,
                   SystolicArray& array, stats::Counter& requantized);
-  uint64_t weights_end() const { return weights_end_; }
+  uint64_t weights_end() const { return static_cast<uint64_t>(schedule_.weight_bytes); }
+  // Resident weights: loads the whole image from DRAM into the weight buffer and returns when
+  // it is there (the bytes read); streamed weights: nothing (0).
+  uint64_t preload();
   void start_batch() override;
   int64_t run(LayerWork& work) override;
 
  private:
-  void lay_out_weights(const compile::Schedule& schedule);
+  struct TileWeights {
+    int64_t ready;  // cycle the tile's weights are in the buffer
+    uint64_t slot;  // their address in the weight buffer
+  };
+  // Tile g's weights: waited for (streamed: `at` moves to their arrival) and written into
+  // their slot, or where they already are (resident).
+  TileWeights tile_weights(size_t g, const compile::TilePlan& tp, report::LayerResult& lr,
+                           sc_core::sc_time& at);
   // Submits the weight DMA of the g-th compute tile of the inference (once), to start at
   // `start`.
   void fetch(size_t g, const sc_core::sc_time& start);
@@ -43,10 +53,8 @@ class ComputeExecutor : public Executor {
   WeightDecoder& decoder_;
   SystolicArray& array_;
   stats::Counter& requantized_;
-  std::vector<std::unique_ptr<Datapath>> paths_;     // per compute layer: decoded once
-  std::vector<CellWeights> cells_;                   // per compute layer
-  std::vector<std::vector<uint64_t>> tile_address_;  // per layer, per planned tile
-  uint64_t weights_end_ = 0;
+  std::vector<std::unique_ptr<Datapath>> paths_;  // per compute layer: decoded once
+  std::vector<CellWeights> cells_;                // per compute layer
   std::vector<array::Tile> tiles_;  // per layer, the tile being built (its storage reused)
   std::vector<int64_t> acc_;        // the layer's partial sums, reused across layers
   std::vector<uint32_t> streams_;   // a dense layer's activation streams (Datapath::gather)

@@ -228,6 +228,7 @@ int cmd_run(const Args& args) {
   in.images = image;
   if (image > batch) in.accuracy = accuracy;
   in.first = &first;
+  in.preload = top.controller.preload();
   in.statistics = models::collect_statistics(top);
   const report::RunReport rep = report::build_report(std::move(in));
   if (vm.count("report")) {

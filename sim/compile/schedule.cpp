@@ -190,7 +190,8 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
         }
     p.blocks = block;
   }
-  if (2 * largest > dp.buffers.weight.size_bytes)
+  const bool resident = dp.buffers.weight_residency() == config::WeightResidency::Resident;
+  if (!resident && 2 * largest > dp.buffers.weight.size_bytes)
     unmappable(l, "buffers.weight.size",
                "double-buffered weight tiles need 2 x " + std::to_string(largest) +
                    " bytes; buffers.weight.size is " +
@@ -205,6 +206,9 @@ MappingError::MappingError(const std::string& layer, std::string key_in, const s
     : InputError("layer '" + layer + "': " + why + " (" + fix + ")"),
       key(std::move(key_in)),
       detail(what()) {}
+
+MappingError::MappingError(std::string key_in, const std::string& why, const std::string& fix)
+    : InputError(why + " (" + fix + ")"), key(std::move(key_in)), detail(what()) {}
 
 InputError locate(const MappingError& e, const config::LoadedDesignPoint& dp,
                   const std::string& network_file) {
@@ -320,6 +324,23 @@ void place(Schedule& s, int64_t capacity) {
   }
 }
 
+// The weight image: each layer's blocks once, in block order, each at a 64-byte boundary.
+void lay_out_weights(Schedule& s) {
+  auto align64 = [](int64_t v) { return (v + 63) / 64 * 64; };
+  int64_t at = 0;
+  for (LayerPlan& p : s.layers) {
+    std::vector<int64_t> block_address;
+    int64_t off = 0;
+    for (size_t k = 0; k < static_cast<size_t>(p.blocks); ++k) {
+      block_address.push_back(at + off);
+      off = align64(off + ceil_div(p.tiles[k].weight_bits, 8));
+    }
+    for (TilePlan& t : p.tiles) t.weight_address = block_address[static_cast<size_t>(t.block)];
+    at = align64(at + off);
+  }
+  s.weight_bytes = at;
+}
+
 }  // namespace
 
 Schedule compile(const net::Network& network, const config::DesignPoint& dp, int64_t batch) {
@@ -332,6 +353,17 @@ Schedule compile(const net::Network& network, const config::DesignPoint& dp, int
   for (size_t i = 0; i < network.layers.size(); ++i)
     s.layers.push_back(plan_layer(network, i, graph[i], types, s, dp, batch));
   place(s, dp.buffers.input.size_bytes);
+  lay_out_weights(s);
+  s.weights_resident = dp.buffers.weight_residency() == config::WeightResidency::Resident;
+  if (s.weights_resident && s.weight_bytes > dp.buffers.weight.size_bytes)
+    throw MappingError("buffers.weight.size",
+                       "network '" + network.name + "': its weights need " +
+                           std::to_string(s.weight_bytes) +
+                           " bytes on chip (buffers.weight.residency: resident); "
+                           "buffers.weight.size is " +
+                           std::to_string(dp.buffers.weight.size_bytes) + " bytes",
+                       at_least("buffers.weight.size", s.weight_bytes) +
+                           " bytes, or buffers.weight.residency: streamed");
   return s;
 }
 

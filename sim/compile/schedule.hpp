@@ -21,8 +21,9 @@
 // concat, shift and global pooling run on the vector unit, `array.cols` lanes wide.
 //
 // Limits (each a mapping error naming the layer and the limit): two weight tiles fit the
-// weight buffer (double buffering); a layer's inputs fit the input buffer; the partial sums
-// of one output tile for at least one vector fit the output buffer.
+// weight buffer (double buffering), or with resident weights the whole weight image does; a
+// layer's inputs fit the input buffer; the partial sums of one output tile for at least one
+// vector fit the output buffer.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +43,10 @@ struct TilePlan {
   // The weight block (output tile x reduction tile) it loads, numbered in the order of the
   // first vector chunk; later chunks load the same blocks again.
   int64_t block = 0;
+  // Where its block lies in the network's weight image: every layer's blocks in order, each
+  // at a 64-byte boundary (a DRAM burst: a tile's fetch reads only its own bursts). The image
+  // is at DRAM address 0, and at weight-buffer address 0 when the weights are resident.
+  int64_t weight_address = 0;
 };
 
 // One tensor a layer reads.
@@ -79,6 +84,8 @@ struct LayerPlan {
 struct Schedule {
   std::vector<LayerPlan> layers;  // one per network layer
   int64_t image_bytes = 0;        // the batch's images, as the first layers read them
+  int64_t weight_bytes = 0;       // the weight image (TilePlan::weight_address), alignment included
+  bool weights_resident = false;  // buffers.weight.residency: resident
 };
 
 // A layer the design point cannot run: what() is "layer 'NAME': why (fix)"; `key` is the
@@ -88,6 +95,8 @@ class MappingError : public InputError {
  public:
   MappingError(const std::string& layer, std::string key, const std::string& why,
                const std::string& fix);
+  // Of the whole network: "why (fix)".
+  MappingError(std::string key, const std::string& why, const std::string& fix);
   std::string key;
   std::string detail;  // "layer 'NAME': why (fix)"
 };

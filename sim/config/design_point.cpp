@@ -38,7 +38,13 @@ void BufferConfig::describe(FieldVisitor& v) {
 }
 
 void BuffersConfig::describe(FieldVisitor& v) {
-  v.section("weight", "weight buffer", [&](FieldVisitor& s) { weight.describe(s); });
+  v.section("weight", "weight buffer", [&](FieldVisitor& s) {
+    weight.describe(s);
+    s.choice("residency", residency, {"streamed", "resident"},
+             "streamed: weight tiles come from DRAM during each inference, two in flight; "
+             "resident: every weight is loaded into this buffer once, before the first "
+             "inference (reported apart), and inferences read none from DRAM");
+  });
   v.section("input", "input activation buffer", [&](FieldVisitor& s) { input.describe(s); });
   v.section("output", "output/accumulator buffer", [&](FieldVisitor& s) { output.describe(s); });
 }

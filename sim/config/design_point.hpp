@@ -40,9 +40,18 @@ struct BufferConfig {
   int64_t words_per_bank() const { return size_bytes * 8 / word_bits / banks; }
 };
 
+// Where a network's weights live (buffers.weight.residency): streamed tile by tile from DRAM
+// through the double-buffered weight buffer, or resident: all of them loaded into the weight
+// buffer once, before the first inference.
+enum class WeightResidency { Streamed, Resident };
+
 struct BuffersConfig {
   BufferConfig weight, input, output;
+  std::string residency;  // streamed | resident (weight_residency())
   void describe(FieldVisitor& v);
+  WeightResidency weight_residency() const {
+    return residency == "resident" ? WeightResidency::Resident : WeightResidency::Streamed;
+  }
 };
 
 struct DecoderConfig {

@@ -116,6 +116,8 @@ RunReport build_report(RunInputs in) {
   }
   r.seconds = static_cast<double>(r.cycles) / hz;
   r.total = in.cost->energy(sum_windows(in.first->layers), r.seconds);
+  if (in.preload)
+    r.preload = in.cost->energy(in.preload->events, static_cast<double>(in.preload->cycles()) / hz);
   const double batch = static_cast<double>(in.batch);
   if (r.seconds > 0) r.inferences_per_second = batch / r.seconds;
   if (r.total.breakdown.total() > 0)
@@ -165,6 +167,14 @@ void print_summary(const RunReport& r, std::ostream& out) {
   std::snprintf(line, sizeof line, "throughput   %.0f inferences/s, %.3g inferences/J\n",
                 r.inferences_per_second, r.inferences_per_joule);
   out << line;
+  if (const LayerResult* p = r.in.preload) {
+    std::snprintf(line, sizeof line,
+                  "preload      resident weights, %llu bytes from DRAM once before the first "
+                  "inference: %lld cycles, %.1f nJ (in none of the figures above)\n",
+                  static_cast<unsigned long long>(p->dram_read),
+                  static_cast<long long>(p->cycles()), r.preload.breakdown.total() / 1e3);
+    out << line;
+  }
   for (const std::string& w : r.warnings) out << "warning      " << w << "\n";
 }
 
@@ -198,6 +208,14 @@ void write_json(const RunReport& r, std::ostream& out) {
   w.end_object();
   w.field("inferences_per_second", r.inferences_per_second);
   w.field("inferences_per_joule", r.inferences_per_joule);
+  if (const LayerResult* p = r.in.preload) {
+    w.key("weight_preload").begin_object();
+    w.field("dram_bytes_read", static_cast<int64_t>(p->dram_read));
+    w.field("weight_buffer_bytes", static_cast<int64_t>(p->wbuf_bytes));
+    w.field("cycles", p->cycles()).field("energy_pj", r.preload.breakdown.total());
+    breakdown(w, "components_pj", r.preload.breakdown);
+    w.end_object();
+  }
   w.key("area").begin_object().field("total_mm2", r.in.cost->area_mm2());
   w.key("items").begin_array();
   for (const cost::AreaItem& a : r.in.cost->area()) {

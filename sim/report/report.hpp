@@ -37,13 +37,15 @@ struct RunInputs {
   int64_t images = 1;                      // run in total
   double accuracy = -1;                    // over all images; < 0 when not measured
   const InferenceResult* first = nullptr;  // the batch the report describes
+  const LayerResult* preload = nullptr;    // resident weights' load, before it (or null)
   std::vector<stats::Record> statistics;   // every statistic at the end of the run
 };
 
 struct RunReport {
   RunInputs in;
   std::vector<LayerReport> layers;
-  cost::Energy total;  // the batch: the layers' events summed, static power over its time
+  cost::Energy total;    // the batch: the layers' events summed, static power over its time
+  cost::Energy preload;  // resident weights' load (events, static power over its time)
   int64_t cycles = 0;
   double seconds = 0;
   double inferences_per_second = 0, inferences_per_joule = 0;

@@ -123,5 +123,24 @@ expect 0 "/6)" -- "$TRINE" infer --model rgb.tnet --dataset cifar10:cifar
 expect 0 "bit-exact" -- "$TRINE" run --model rgb.tnet --images 2   # Fashion-MNIST, 1x28x28
 expect 2 "takes 1x12x12 images; the data set's are 1x28x28 (smaller images are centred" -- \
   "$TRINE" run --model cnn-dense8.tnet
+
+# Resident weights (issue 24, item 3): loaded once before the first inference and reported
+# apart; the inferences read no weights from DRAM; a buffer too small is refused.
+expect 0 "preload      resident weights, 17024 bytes from DRAM once" -- \
+  "$TRINE" run --set buffers.weight.residency=resident --report resident
+/usr/bin/python3 - resident/report.json <<'PY' && ok || bad "resident report"
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = r["weight_preload"]
+assert p["dram_bytes_read"] == 17024 and p["cycles"] > 0 and p["energy_pj"] > 0, p
+fc1 = [l for l in r["layers"] if l["name"] == "fc1"][0]
+assert fc1["dram_bytes_read"] == 0 and fc1["stall_cycles"] == 0, fc1
+PY
+"$TRINE" run --report streamed >/dev/null
+/usr/bin/python3 -c "
+import json; r = json.load(open('streamed/report.json')); assert 'weight_preload' not in r" \
+  && ok || bad "a streamed run reports a preload"
+expect 2 "its weights need 17024 bytes on chip" -- \
+  "$TRINE" run --set buffers.weight.residency=resident --set buffers.weight.size=16KiB
 echo "run.sh: $passed passed, $failed failed"
 ((failed == 0))

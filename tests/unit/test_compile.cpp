@@ -1,0 +1,64 @@
+// The compiler's weight image and resident weights (buffers.weight.residency).
+#include <catch2/catch.hpp>
+
+#include "sim/compile/schedule.hpp"
+#include "tests/support/builders.hpp"
+
+using namespace trine;
+
+TEST_CASE("compile: the weight image holds each block once, 64-byte aligned, in layer order",
+          "[compile]") {
+  const net::Network n = testing::lenet5(net::WeightForm::NK, 3);
+  const config::DesignPoint dp = config::default_design_point().point;
+  const compile::Schedule s = compile::compile(n, dp);
+  int64_t end = 0, blocks = 0;
+  for (const compile::LayerPlan& p : s.layers)
+    for (size_t k = 0; k < p.tiles.size(); ++k) {
+      const compile::TilePlan& t = p.tiles[k];
+      CHECK(t.weight_address % 64 == 0);
+      CHECK(t.weight_address >= (k < static_cast<size_t>(p.blocks) ? end : 0));
+      if (k < static_cast<size_t>(p.blocks)) {  // first chunk: each block once, in order
+        end = t.weight_address + (t.weight_bits + 7) / 8;
+        ++blocks;
+      } else {  // later chunks reload the same blocks
+        CHECK(t.weight_address == p.tiles[static_cast<size_t>(t.block)].weight_address);
+      }
+    }
+  CHECK(blocks > 10);
+  CHECK(s.weight_bytes >= end);
+  CHECK(s.weight_bytes < end + 64 * static_cast<int64_t>(s.layers.size()));
+  CHECK_FALSE(s.weights_resident);
+}
+
+TEST_CASE("compile: resident weights need the whole image on chip, not two tiles", "[compile]") {
+  std::mt19937 rng(1);
+  net::Network n;
+  n.name = "one";
+  n.input = {1, 4, 4, 8, 0};
+  n.classes = 16;
+  n.layers.push_back(testing::pool_layer("flat", net::LayerKind::Flatten, 1, 1));
+  n.layers.push_back(testing::dense_layer(
+      "fc",
+      testing::encode_as(net::WeightForm::Dense8,
+                         testing::random_matrix(net::WeightForm::Dense8, 16, 16, rng)),
+      false, 16, 4, rng));
+  config::DesignPoint dp = config::default_design_point().point;
+  dp.buffers.weight.size_bytes = 300;  // one 16x16 dense8 tile is 256 bytes
+  CHECK_THROWS_WITH(compile::compile(n, dp),
+                    Catch::Contains("double-buffered weight tiles need 2 x 256 bytes"));
+  dp.buffers.residency = "resident";
+  const compile::Schedule s = compile::compile(n, dp);
+  CHECK(s.weights_resident);
+  CHECK(s.weight_bytes == 256);
+  dp.buffers.weight.size_bytes = 200;
+  CHECK_THROWS_WITH(compile::compile(n, dp),
+                    "network 'one': its weights need 256 bytes on chip "
+                    "(buffers.weight.residency: resident); buffers.weight.size is 200 bytes (set "
+                    "buffers.weight.size to 256 or more bytes, or buffers.weight.residency: "
+                    "streamed)");
+  try {
+    compile::compile(n, dp);
+  } catch (const compile::MappingError& e) {
+    CHECK(e.key == "buffers.weight.size");
+  }
+}
