@@ -77,21 +77,24 @@ void print_table(const models::InferenceResult& r, const config::DesignPoint& dp
     name_w = std::max(name_w, static_cast<int>(l.name.size()));
     kind_w = std::max(kind_w, static_cast<int>(l.kind.size()));
   }
-  std::printf("%-*s %-*s %-8s %10s %9s %7s %11s %10s %10s %10s %10s %10s\n", name_w, "layer",
-              kind_w, "kind", "form", "cycles", "stall", "util%", "MACs", "dram_rd", "dram_wr",
-              "wbuf_B", "ibuf_B", "obuf_B");
+  std::printf("%-*s %-*s %-8s %10s %9s %7s %6s %11s %10s %10s %10s %10s %10s\n", name_w, "layer",
+              kind_w, "kind", "form", "cycles", "stall", "util%", "MAC%", "MACs", "dram_rd",
+              "dram_wr", "wbuf_B", "ibuf_B", "obuf_B");
   int64_t cycles = 0, stall = 0, macs = 0;
   uint64_t rd = 0, wr = 0, wb = 0, ib = 0, ob = 0;
   for (const models::LayerResult& l : r.layers) {
-    // The array's utilization; "-" for layers the array does not run.
-    char util[16] = "-";
-    if (l.unit == "array")
-      std::snprintf(
-          util, sizeof util, "%.1f",
-          pct(static_cast<double>(l.mapped_cell_cycles), cells * static_cast<double>(l.cycles())));
-    std::printf("%-*s %-*s %-8s %10lld %9lld %7s %11lld %10llu %10llu %10llu %10llu %10llu\n",
+    // The array's utilization, as bit-steps and as MACs per cell-cycle; "-" for layers the
+    // array does not run.
+    char util[16] = "-", mac[16] = "-";
+    if (l.unit == "array") {
+      const double cell_cycles = cells * static_cast<double>(l.cycles());
+      std::snprintf(util, sizeof util, "%.1f",
+                    pct(static_cast<double>(l.mapped_cell_cycles), cell_cycles));
+      std::snprintf(mac, sizeof mac, "%.1f", pct(static_cast<double>(l.macs), cell_cycles));
+    }
+    std::printf("%-*s %-*s %-8s %10lld %9lld %7s %6s %11lld %10llu %10llu %10llu %10llu %10llu\n",
                 name_w, l.name.c_str(), kind_w, l.kind.c_str(), l.form.c_str(),
-                static_cast<long long>(l.cycles()), static_cast<long long>(l.stall()), util,
+                static_cast<long long>(l.cycles()), static_cast<long long>(l.stall()), util, mac,
                 static_cast<long long>(l.macs), static_cast<unsigned long long>(l.dram_read),
                 static_cast<unsigned long long>(l.dram_written),
                 static_cast<unsigned long long>(l.wbuf_bytes),
@@ -101,9 +104,9 @@ void print_table(const models::InferenceResult& r, const config::DesignPoint& dp
     rd += l.dram_read, wr += l.dram_written, wb += l.wbuf_bytes, ib += l.ibuf_bytes,
         ob += l.obuf_bytes;
   }
-  std::printf("%-*s %-*s %-8s %10lld %9lld %7s %11lld %10llu %10llu %10llu %10llu %10llu\n", name_w,
-              "total", kind_w, "", "", static_cast<long long>(cycles),
-              static_cast<long long>(stall), "", static_cast<long long>(macs),
+  std::printf("%-*s %-*s %-8s %10lld %9lld %7s %6s %11lld %10llu %10llu %10llu %10llu %10llu\n",
+              name_w, "total", kind_w, "", "", static_cast<long long>(cycles),
+              static_cast<long long>(stall), "", "", static_cast<long long>(macs),
               static_cast<unsigned long long>(rd), static_cast<unsigned long long>(wr),
               static_cast<unsigned long long>(wb), static_cast<unsigned long long>(ib),
               static_cast<unsigned long long>(ob));

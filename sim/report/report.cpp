@@ -52,6 +52,13 @@ std::vector<stats::Record> sum_windows(const std::vector<LayerResult>& layers) {
   return out;
 }
 
+// MACs (dense arithmetic) per cell and cycle: the utilization other array simulators print.
+// A bit-serial cell takes act_bits cycles per MAC, so it stays below 1 / act_bits.
+double mac_utilization(int64_t macs, int64_t cycles, const config::DesignPoint& dp) {
+  const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
+  return cycles > 0 ? static_cast<double>(macs) / (cells * static_cast<double>(cycles)) : 0.0;
+}
+
 double utilization(const LayerResult& l, const config::DesignPoint& dp) {
   const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
   return l.cycles() > 0
@@ -250,6 +257,7 @@ void write_json(const RunReport& r, std::ostream& out) {
     w.field("unit", l.unit);
     w.field("start_cycle", l.start).field("cycles", l.cycles()).field("stall_cycles", l.stall());
     w.field("ideal_cycles", l.ideal).field("utilization", utilization(l, dp));
+    w.field("mac_utilization", mac_utilization(l.macs, l.cycles(), dp));
     w.field("compute_bound_cycles", lr.bounds.compute);
     w.field("memory_bound_cycles", lr.bounds.memory).field("over_bounds", lr.over_bounds);
     w.field("macs", l.macs).field("nonzero_macs", l.nonzero_macs);
@@ -285,7 +293,7 @@ void write_json(const RunReport& r, std::ostream& out) {
 
 void write_layers_csv(const RunReport& r, std::ostream& out) {
   const config::DesignPoint& dp = r.in.design->point;
-  out << "layer,kind,form,cycles,stall_cycles,utilization,compute_bound_cycles,"
+  out << "layer,kind,form,cycles,stall_cycles,utilization,mac_utilization,compute_bound_cycles,"
          "memory_bound_cycles,over_bounds,macs,dram_bytes_read,dram_bytes_written,"
          "weight_buffer_bytes,input_buffer_bytes,output_buffer_bytes";
   if (!r.layers.empty())
@@ -296,9 +304,11 @@ void write_layers_csv(const RunReport& r, std::ostream& out) {
   for (const LayerReport& lr : r.layers) {
     const LayerResult& l = lr.result;
     out << l.name << ',' << l.kind << ',' << l.form << ',' << l.cycles() << ',' << l.stall() << ','
-        << json::number(utilization(l, dp)) << ',' << lr.bounds.compute << ',' << lr.bounds.memory
-        << ',' << json::number(lr.over_bounds) << ',' << l.macs << ',' << l.dram_read << ','
-        << l.dram_written << ',' << l.wbuf_bytes << ',' << l.ibuf_bytes << ',' << l.obuf_bytes;
+        << json::number(utilization(l, dp)) << ','
+        << json::number(mac_utilization(l.macs, l.cycles(), dp)) << ',' << lr.bounds.compute << ','
+        << lr.bounds.memory << ',' << json::number(lr.over_bounds) << ',' << l.macs << ','
+        << l.dram_read << ',' << l.dram_written << ',' << l.wbuf_bytes << ',' << l.ibuf_bytes << ','
+        << l.obuf_bytes;
     for (const auto& [path, n] : lr.buffer_accesses) out << ',' << json::number(n);
     for (Component c : kAll) out << ',' << json::number(lr.energy.breakdown[c]);
     out << ',' << json::number(lr.energy.breakdown.total()) << '\n';
@@ -309,9 +319,10 @@ std::vector<Figure> headline(const RunReport& r) {
   const config::DesignPoint& dp = r.in.design->point;
   const cost::Breakdown& b = r.total.breakdown;
   const double batch = static_cast<double>(r.in.batch);
-  int64_t stall = 0, mapped = 0, rd = 0, wr = 0;
+  int64_t stall = 0, mapped = 0, rd = 0, wr = 0, macs = 0;
   for (const LayerReport& l : r.layers) {
     stall += l.result.stall();
+    macs += l.result.macs;
     mapped += l.result.mapped_cell_cycles;
     rd += static_cast<int64_t>(l.result.dram_read);
     wr += static_cast<int64_t>(l.result.dram_written);
@@ -326,6 +337,7 @@ std::vector<Figure> headline(const RunReport& r) {
   num("stall_cycles", static_cast<double>(stall));
   num("utilization",
       r.cycles > 0 ? static_cast<double>(mapped) / (cells * static_cast<double>(r.cycles)) : 0.0);
+  num("mac_utilization", mac_utilization(macs, r.cycles, dp));
   num("dram_bytes_read", static_cast<double>(rd));
   num("dram_bytes_written", static_cast<double>(wr));
   num("energy_per_inference_nj", b.total() / 1e3 / batch);
