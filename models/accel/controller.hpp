@@ -85,7 +85,7 @@ class Controller : public sc_core::sc_module, public HasStats, public accel::Hos
   void access(Port port, tlm::tlm_command cmd, uint64_t base, uint64_t bytes) override;
   int64_t now() const override;
   void wait_until(const sc_core::sc_time& t) override;
-  report::Trace* trace() const override { return trace_; }
+  report::Trace* trace_sink() const override { return trace_; }
 
  private:
   SC_HAS_PROCESS(Controller);

@@ -59,7 +59,7 @@ void ComputeExecutor::fetch(size_t g, const sc_core::sc_time& start) {
 
 void ComputeExecutor::trace_tile(const LayerWork& w, size_t k, const array::Tile& t,
                                  const array::TileTiming& tt) const {
-  report::Trace* trace = host_.trace();
+  report::Trace* trace = host_.trace_sink();
   if (!trace) return;
   const ClockDomain& clock = host_.clock();
   const compile::TilePlan& tp = w.plan.tiles[k];

@@ -39,7 +39,7 @@ class Host {
   virtual int64_t now() const = 0;
   virtual void wait_until(const sc_core::sc_time& t) = 0;
   virtual const ClockDomain& clock() const = 0;
-  virtual report::Trace* trace() const = 0;  // null when not tracing
+  virtual report::Trace* trace_sink() const = 0;  // null when not tracing
 };
 
 struct LayerWork {
