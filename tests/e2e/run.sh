@@ -142,5 +142,34 @@ import json; r = json.load(open('streamed/report.json')); assert 'weight_preload
   && ok || bad "a streamed run reports a preload"
 expect 2 "its weights need 17024 bytes on chip" -- \
   "$TRINE" run --set buffers.weight.residency=resident --set buffers.weight.size=16KiB
+
+# Every accepted choice of every key changes what is simulated (issue 24): the schema's
+# choices, walked from `trine check --keys`, each run against the default on a ResNet-20
+# (width 8, random weights: a DRAM footprint large enough for every mapping to differ). The
+# report must differ beyond the echo of the design point; array.model alone must not (its
+# models agree by contract: the property tests), only name itself.
+"$NETGEN" example --form dense8 --arch resnet20:width=8,input=3x32x32 -o r8.tnet || bad "netgen r8"
+walk() { "$TRINE" run --model r8.tnet --set buffers.weight.size=128KiB "$@" --json; }
+walk > choice-default.json || bad "default run for the choice walk"
+while IFS=$'\t' read -r key type _; do
+  [[ $type == *"|"* ]] || continue
+  IFS='|' read -ra options <<< "$type"
+  for option in "${options[@]}"; do
+    walk --set "$key=$option" > choice.json || { bad "$key=$option did not run"; continue; }
+    /usr/bin/python3 - choice-default.json choice.json "$key" <<'PY' && ok || bad "$key=$option"
+import json, sys
+a, b, key = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+echo = {"resolved_design_point", "design_point", "design_file"}
+a_rest = {k: v for k, v in a.items() if k not in echo}
+b_rest = {k: v for k, v in b.items() if k not in echo}
+if a["resolved_design_point"] == b["resolved_design_point"]:
+    sys.exit(0)  # the default value itself
+if key == "array.model":
+    a_rest.pop("array_model"), b_rest.pop("array_model")
+    sys.exit(0 if a_rest == b_rest else f"{key}: the models disagree")
+sys.exit(0 if a_rest != b_rest else f"{key}: the report did not change")
+PY
+  done
+done < <("$TRINE" check --keys)
 echo "run.sh: $passed passed, $failed failed"
 ((failed == 0))

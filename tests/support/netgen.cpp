@@ -1,5 +1,6 @@
 // trine-netgen: writes hand-built networks and synthetic IDX sets for tests and examples.
-//   trine-netgen example --form FORM --arch cnn|mlp|lenet5|graph [--seed S] [--height H --width W]
+//   trine-netgen example --form FORM --arch cnn|mlp|lenet5|graph|FAMILY[:width=W,input=CxHxW]
+//                [--seed S] [--height H --width W]
 //                [--channels C]
 //                -o OUT.tnet          (lenet5: the benchmark's random-weight LeNet-5)
 //   trine-netgen centroid [--dataset SPEC] -o OUT.tnet   nearest-class-mean int8 classifier
@@ -100,8 +101,15 @@ int main(int argc, char** argv) try {
     const auto form = net::form_from_name(need(o, "form"));
     const auto seed = static_cast<uint32_t>(std::stoul(get(o, "seed", "1")));
     const std::string arch = get(o, "arch", "cnn");
+    // A family of the trainer (NAME[:width=W,input=CxHxW], on 1x28x28 data by default) with
+    // random weights, or one of the hand-built test networks.
+    const bool family = train::detail::is_family(arch);
+    if (!family && arch != "mlp" && arch != "lenet5" && arch != "graph" && arch != "cnn")
+      throw InputError("trine-netgen: unknown --arch '" + arch +
+                       "' (cnn, mlp, lenet5, graph, or a trainer family such as resnet20)");
     const net::Network n =
-        arch == "mlp"      ? testing::example_mlp(form, seed, std::stoll(get(o, "width", "64")))
+        family ? testing::random_weights(train::parse_net(arch, {1, 28, 28, 10}), form, seed)
+        : arch == "mlp"    ? testing::example_mlp(form, seed, std::stoll(get(o, "width", "64")))
         : arch == "lenet5" ? testing::lenet5(form, seed)  // the benchmark's random-weight LeNet-5
         : arch == "graph"  ? testing::example_graph(form, seed)
                            : testing::example_cnn(form, seed, std::stoll(get(o, "height", "12")),
