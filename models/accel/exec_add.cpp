@@ -14,14 +14,11 @@ class AddExecutor : public VectorExecutor {
 
  protected:
   void compute(LayerWork& w) override {
-    const size_t images = w.inputs.front()->size();
-    w.out.resize(images);
-    std::vector<const ref::Tensor*> ins(w.inputs.size());
-    for (size_t b = 0; b < images; ++b) {
-      for (size_t k = 0; k < ins.size(); ++k) ins[k] = &(*w.inputs[k])[b];
-      add(w.layer, ins, w.out_type, w.out[b]);
-    }
-    terms_ += static_cast<uint64_t>(images * ins.size()) * static_cast<uint64_t>(w.out_type.size());
+    each_image(w, [&](const std::vector<const ref::Tensor*>& ins, ref::Tensor& out) {
+      add(w.layer, ins, w.out_type, out);
+    });
+    terms_ += static_cast<uint64_t>(w.out.size() * w.inputs.size()) *
+              static_cast<uint64_t>(w.out_type.size());
   }
 
  private:

@@ -14,14 +14,10 @@ class ConcatExecutor : public VectorExecutor {
 
  protected:
   void compute(LayerWork& w) override {
-    const size_t images = w.inputs.front()->size();
-    w.out.resize(images);
-    std::vector<const ref::Tensor*> ins(w.inputs.size());
-    for (size_t b = 0; b < images; ++b) {
-      for (size_t k = 0; k < ins.size(); ++k) ins[k] = &(*w.inputs[k])[b];
-      concat(ins, w.out_type, w.out[b]);
-    }
-    moves_ += static_cast<uint64_t>(images) * static_cast<uint64_t>(w.out_type.size());
+    each_image(w, [&](const std::vector<const ref::Tensor*>& ins, ref::Tensor& out) {
+      concat(ins, w.out_type, out);
+    });
+    moves_ += static_cast<uint64_t>(w.out.size()) * static_cast<uint64_t>(w.out_type.size());
   }
 
  private:

@@ -13,9 +13,10 @@ class GlobalPoolExecutor : public VectorExecutor {
 
  protected:
   void compute(LayerWork& w) override {
+    each_image(w, [&](const std::vector<const ref::Tensor*>& ins, ref::Tensor& out) {
+      global_average(*ins[0], w.out_type, out);
+    });
     const Batch& in = *w.inputs.front();
-    w.out.resize(in.size());
-    for (size_t b = 0; b < in.size(); ++b) global_average(in[b], w.out_type, w.out[b]);
     if (!in.empty()) ops_ += static_cast<uint64_t>(in.size() * in.front().data.size());
   }
 

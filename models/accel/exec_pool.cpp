@@ -13,10 +13,10 @@ class PoolExecutor : public VectorExecutor {
 
  protected:
   void compute(LayerWork& w) override {
-    const Batch& in = *w.inputs.front();
-    w.out.resize(in.size());
-    for (size_t b = 0; b < in.size(); ++b) pool(w.layer, in[b], w.out_type, w.out[b]);
-    ops_ += static_cast<uint64_t>(in.size()) * static_cast<uint64_t>(w.out_type.size()) *
+    each_image(w, [&](const std::vector<const ref::Tensor*>& ins, ref::Tensor& out) {
+      pool(w.layer, *ins[0], w.out_type, out);
+    });
+    ops_ += static_cast<uint64_t>(w.out.size()) * static_cast<uint64_t>(w.out_type.size()) *
             static_cast<uint64_t>(w.layer.kernel_h * w.layer.kernel_w);
   }
 

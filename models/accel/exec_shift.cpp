@@ -14,10 +14,10 @@ class ShiftExecutor : public VectorExecutor {
 
  protected:
   void compute(LayerWork& w) override {
-    const Batch& in = *w.inputs.front();
-    w.out.resize(in.size());
-    for (size_t b = 0; b < in.size(); ++b) shift(w.layer, in[b], w.out_type, w.out[b]);
-    moves_ += static_cast<uint64_t>(in.size()) * static_cast<uint64_t>(w.out_type.size());
+    each_image(w, [&](const std::vector<const ref::Tensor*>& ins, ref::Tensor& out) {
+      shift(w.layer, *ins[0], w.out_type, out);
+    });
+    moves_ += static_cast<uint64_t>(w.out.size()) * static_cast<uint64_t>(w.out_type.size());
   }
 
  private:

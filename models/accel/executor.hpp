@@ -76,6 +76,17 @@ class VectorExecutor : public Executor {
 
  protected:
   virtual void compute(LayerWork& work) = 0;
+  // Sizes the output batch and calls f(image, its operands, its output) for every image.
+  template <class F>
+  static void each_image(LayerWork& w, F&& f) {
+    const size_t images = w.inputs.front()->size();
+    w.out.resize(images);
+    std::vector<const ref::Tensor*> operands(w.inputs.size());
+    for (size_t b = 0; b < images; ++b) {
+      for (size_t k = 0; k < operands.size(); ++k) operands[k] = &(*w.inputs[k])[b];
+      f(operands, w.out[b]);
+    }
+  }
   Host& host_;
 };
 

@@ -101,6 +101,22 @@ NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
   return run;
 }
 
+// Both models' outputs equal the reference's, layer by layer and image by image, and their
+// timings agree tile by tile.
+void check_runs(const net::Network& n, const data::Dataset& images, const NetworkRun& fast,
+                const NetworkRun& cycle) {
+  REQUIRE(fast.outputs.size() == n.layers.size());
+  for (int64_t b = 0; b < images.count; ++b) {
+    const std::vector<ref::Tensor> expected = ref::Reference(n).run_all(images.image(b));
+    for (size_t i = 0; i < expected.size(); ++i) {
+      INFO("image " << b << " layer " << n.layers[i].name);
+      REQUIRE(fast.outputs[i][b].data == expected[i].data);
+      REQUIRE(cycle.outputs[i][b].data == expected[i].data);
+    }
+  }
+  REQUIRE(cycle.timing == fast.timing);
+}
+
 }  // namespace
 
 TEST_CASE("datapath: 300 random layers and design points and batches, cycle == fast == reference",
@@ -128,16 +144,7 @@ TEST_CASE("datapath: 300 random layers and design points and batches, cycle == f
     const NetworkRun cycle = run_network(n, s, dp, "cycle", images, k);
     INFO("case " << k << " " << n.name << " on " << dp.array.rows << "x" << dp.array.cols
                  << " act_bits " << dp.array.act_bits << " batch " << batch);
-    REQUIRE(fast.outputs.size() == n.layers.size());
-    for (int64_t b = 0; b < batch; ++b) {
-      const std::vector<ref::Tensor> expected = ref::Reference(n).run_all(images.image(b));
-      for (size_t i = 0; i < expected.size(); ++i) {
-        INFO("image " << b << " layer " << n.layers[i].name);
-        REQUIRE(fast.outputs[i][b].data == expected[i].data);
-        REQUIRE(cycle.outputs[i][b].data == expected[i].data);
-      }
-    }
-    REQUIRE(cycle.timing == fast.timing);
+    check_runs(n, images, fast, cycle);
     for (const compile::LayerPlan& p : s.layers) {
       if (p.tiles.empty() && p.skipped_tiles == 0) continue;
       ++layers;
@@ -289,15 +296,7 @@ TEST_CASE("datapath: 100 random graphs on random design points, cycle == fast ==
     const NetworkRun cycle = run_network(n, s, dp, "cycle", images, k);
     INFO("case " << k << " " << n.name << " on " << dp.array.rows << "x" << dp.array.cols
                  << " batch " << batch);
-    for (int64_t b = 0; b < batch; ++b) {
-      const std::vector<ref::Tensor> expected = ref::Reference(n).run_all(images.image(b));
-      for (size_t i = 0; i < expected.size(); ++i) {
-        INFO("image " << b << " layer " << n.layers[i].name);
-        REQUIRE(fast.outputs[i][b].data == expected[i].data);
-        REQUIRE(cycle.outputs[i][b].data == expected[i].data);
-      }
-    }
-    REQUIRE(cycle.timing == fast.timing);
+    check_runs(n, images, fast, cycle);
     tiles += fast.tiles;
     for (const net::Layer& l : n.layers) {
       ++kinds[net::kind_name(l.kind)];
