@@ -8,6 +8,7 @@
 
 #include "sim/config/yaml_util.hpp"
 #include "sim/util/error.hpp"
+#include "sim/util/limits.hpp"
 
 namespace trine::train {
 
@@ -150,6 +151,16 @@ void detail::resolve(NetSpec& n, const std::string& where) {
     l.in_c = c, l.in_h = h, l.in_w = w;
     layer_shape(l, ins, c, h, w, bad);
     l.out_c = c, l.out_h = h, l.out_w = w;
+    // Bounded before anything is allocated: as the .tnet reader bounds a tensor.
+    const double elements =
+        static_cast<double>(c) * static_cast<double>(h) * static_cast<double>(w);
+    const double weights =
+        l.is_compute() ? static_cast<double>(l.rows()) * static_cast<double>(l.cols()) : 0;
+    if (elements > static_cast<double>(limits::kTensorElements) ||
+        weights > static_cast<double>(limits::kTensorElements))
+      bad("its " + std::string(weights > elements ? "weights have " : "output has ") +
+          fmt(std::max(weights, elements)) + " elements; the largest tensor has " +
+          std::to_string(limits::kTensorElements) + " (docs/inputs.md)");
     l.signed_out = ins.front()->signed_out;  // pools, shift, concat, flatten: as their input
     for (const LayerSpec* in : ins)
       if (l.op == LayerOp::Concat && in->signed_out != l.signed_out)

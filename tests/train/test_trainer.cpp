@@ -325,6 +325,8 @@ TEST_CASE("network families: shapes, blocks and parameters", "[spec]") {
                     "--net 'resnet20:width=0': width must be an integer in [1, 4096], not '0'");
   CHECK_THROWS_WITH(train::parse_net("vgg11:input=3x32", img),
                     Catch::Contains("input must be CxHxW"));
+  CHECK_THROWS_WITH(train::parse_net("vgg11:width=4096,input=3x1024x1024", img),
+                    Catch::Contains("elements; the largest tensor has 1073741824"));
   CHECK_THROWS_WITH(train::parse_net("vgg11:input=3x8x8", img),
                     Catch::Contains("the images are too small for this network"));
 }
