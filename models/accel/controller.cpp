@@ -47,8 +47,8 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
       vector_moves_(stats_, "vector_moves", "values",
                     "values the vector unit copied (concat and shift layers)",
                     {"vector.move", {{"act_bits", static_cast<double>(dp.array.act_bits)}}}) {
-  compute_ = std::make_unique<accel::ComputeExecutor>(dp, net, schedule, *this, dma, decoder, array,
-                                                      requantized_);
+  compute_ = std::make_unique<accel::ComputeExecutor>(dp, net, types_, schedule, *this, dma,
+                                                      decoder, array, requantized_);
   const accel::VectorCounters counters{pool_ops_, vector_terms_, vector_moves_};
   executor_.assign(net::all_kinds().size(), nullptr);
   auto set = [&](net::LayerKind kind, accel::Executor* e) {

@@ -6,6 +6,7 @@
 namespace trine::models::accel {
 
 ComputeExecutor::ComputeExecutor(const config::DesignPoint& dp, const net::Network& net,
+                                 const std::vector<net::TensorType>& types,
                                  const compile::Schedule& schedule, Host& host, Dma& dma,
                                  WeightDecoder& decoder, SystolicArray& array,
                                  stats::Counter& requantized)
@@ -16,7 +17,6 @@ ComputeExecutor::ComputeExecutor(const config::DesignPoint& dp, const net::Netwo
       decoder_(decoder),
       array_(array),
       requantized_(requantized) {
-  const std::vector<net::TensorType> types = net::infer_types(net, net.name);
   paths_.resize(net.layers.size());
   tiles_.resize(net.layers.size());
   cells_.resize(net.layers.size());

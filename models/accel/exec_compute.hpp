@@ -21,9 +21,11 @@ class ComputeExecutor : public Executor {
  public:
   // The network's weight image is at DRAM address 0 (compile::TilePlan::weight_address);
   // weights_end() is the first address after it. `requantized` counts the values requantized.
+  // `types`: every layer's output type (net::infer_types).
   ComputeExecutor(const config::DesignPoint& dp, const net::Network& net,
-                  const compile::Schedule& schedule, Host& host, Dma& dma, WeightDecoder& decoder,
-                  SystolicArray& array, stats::Counter& requantized);
+                  const std::vector<net::TensorType>& types, const compile::Schedule& schedule,
+                  Host& host, Dma& dma, WeightDecoder& decoder, SystolicArray& array,
+                  stats::Counter& requantized);
   uint64_t weights_end() const { return static_cast<uint64_t>(schedule_.weight_bytes); }
   // Resident weights: loads the whole image from DRAM into the weight buffer and returns when
   // it is there (the bytes read); streamed weights: nothing (0).

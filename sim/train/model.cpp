@@ -299,7 +299,7 @@ torch::Tensor QNet::forward(const torch::Tensor& x, const ForwardOptions& opt) {
         y = torch::cat(ins, 1);
         break;  // (tied scales: one exponent)
       case LayerOp::Add:
-        y = add(l, ins, opt);
+        y = add(i, ins, opt);
         exp = l.out_exp;
         break;
       case LayerOp::Dense:
@@ -323,8 +323,9 @@ double levels_for(bool relu, int bits) {
 }
 }  // namespace
 
-torch::Tensor QNet::add(QLayer& l, const std::vector<torch::Tensor>& ins,
+torch::Tensor QNet::add(size_t i, const std::vector<torch::Tensor>& ins,
                         const ForwardOptions& opt) {
+  QLayer& l = layers_[i];
   torch::Tensor sum = ins.front();
   for (size_t k = 1; k < ins.size(); ++k) sum = sum + ins[k];
   if (opt.mode != Mode::Quant) return l.spec.relu ? torch::relu(sum) : sum;
@@ -333,7 +334,7 @@ torch::Tensor QNet::add(QLayer& l, const std::vector<torch::Tensor>& ins,
     const double m = (l.spec.relu ? sum : sum.abs()).max().item<double>();
     l.running_max = l.calibrated ? 0.9 * l.running_max + 0.1 * m : m;
     l.calibrated = true;
-    l.out_exp = tied_exponent(static_cast<size_t>(&l - layers_.data()), levels);
+    l.out_exp = tied_exponent(i, levels);
     // Each input's rescaling 2^(out_exp - in_exp) must be a multiplier of up to 31 bits or a
     // shift of up to 31.
     for (int e : l.in_exps) l.out_exp = std::clamp(l.out_exp, e - 31, e + 30);

@@ -75,7 +75,7 @@ class QNet {
  private:
   torch::Tensor compute(QLayer& l, size_t i, const torch::Tensor& a, int exp,
                         const ForwardOptions& opt);
-  torch::Tensor add(QLayer& l, const std::vector<torch::Tensor>& ins, const ForwardOptions& opt);
+  torch::Tensor add(size_t i, const std::vector<torch::Tensor>& ins, const ForwardOptions& opt);
   torch::Tensor global_pool(const torch::Tensor& a, int exp, bool quant) const;
   torch::Tensor avg_pool(const LayerSpec& s, const torch::Tensor& a, int exp, bool quant) const;
   // The exponent a scale-setting layer takes: its own fit, or its tie group's smallest.
@@ -88,7 +88,6 @@ class QNet {
   size_t last_compute_ = 0;
   std::vector<std::vector<size_t>> ties_;  // per layer: the scale-setting layers tied with it
 };
-
 
 // A dataset as tensors: images N x 1 x H x W as pixel / 256 (exact), labels as int64.
 torch::Tensor image_tensor(const data::Dataset& d);
