@@ -73,10 +73,10 @@ int run_case(const std::string& which, net::WeightForm form, const std::string& 
              int out) {
   const net::Network n = network(which, form);
   config::DesignPoint dp = config::default_design_point().point;
-  dp.array.model = model;
+  models::array::value_of(models::array::kModels, model, dp.array.model);
   const compile::Schedule s = compile::compile(n, dp);
-  const data::Dataset d = testing::random_dataset(images, n.input.height, n.input.width, 10, 9,
-                                                  n.input.channels);
+  const data::Dataset d =
+      testing::random_dataset(images, n.input.height, n.input.width, 10, 9, n.input.channels);
   std::vector<const uint8_t*> in;
   for (int64_t i = 0; i < d.count; ++i) in.push_back(d.image(i));
   models::Accelerator top("top", dp, n, s, in);
@@ -145,13 +145,13 @@ void array_only(const std::string& which) {
   }
   double seconds[2] = {0, 0};
   int64_t cycles = 0;
-  const char* names[2] = {"fast", "cycle"};
+  const models::array::ModelKind kinds[2] = {models::array::ModelKind::Fast,
+                                             models::array::ModelKind::Cycle};
   for (int m = 0; m < 2; ++m) {
     const int reps = m == 0 ? 200 : 3;
     const auto t0 = std::chrono::steady_clock::now();
     for (int r = 0; r < reps; ++r) {
-      auto model = models::array::make_model(
-          names[m], {dp.array.rows, dp.array.cols, static_cast<int>(dp.array.act_bits)});
+      auto model = models::array::make_model(kinds[m], dp.array.shape());
       for (const auto& t : tiles) model->run(t);
       cycles = model->end_cycle();
     }

@@ -55,7 +55,7 @@ Datapath::Datapath(const net::Layer& layer, const compile::LayerPlan& plan,
     {
       // The array's weight-side checks, once for the block rather than at every tile.
       array::Tile view;
-      view.rows_used = rows;
+      view.reduction = rows;
       view.lanes = plan.lanes;
       view.select.view(b.select);
       view.lane_rows.view(b.lane_rows);
@@ -106,8 +106,8 @@ bool Datapath::gather(const std::vector<ref::Tensor>& batch, std::vector<uint32_
 void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch,
                     const std::vector<uint32_t>* streams, array::Tile& t) const {
   const compile::TilePlan& p = plan_.tiles[k];
-  t.rows_used = p.red_end - p.red_begin;
-  t.cols_used = p.out_end - p.out_begin;
+  t.reduction = p.red_end - p.red_begin;
+  t.outputs = p.out_end - p.out_begin;
   t.vectors = p.vec_end - p.vec_begin;
   t.lanes = plan_.lanes;
   const Block& b = blocks_[static_cast<size_t>(p.block)];
@@ -130,7 +130,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch,
   // A grouped convolution's tile lies inside one group: its first input channel.
   const int64_t group_channel =
       conv ? p.out_begin / plan_.group_outputs * (in_.channels / layer_.groups) : 0;
-  const int64_t streams_used = t.rows_used * t.lanes;
+  const int64_t streams_used = t.reduction * t.lanes;
   if (!conv && V == 1) {  // dense, one image: lane by lane from the input vector
     // (One vector: lane by lane beats a gather per cell.)
     t.lane_weights.view(b.lane_weights);
@@ -148,7 +148,7 @@ void Datapath::tile(size_t k, const std::vector<ref::Tensor>& batch,
   std::vector<uint32_t>& acts = t.acts.own();
   acts.resize(static_cast<size_t>(streams_used * V));
   // Every element is written once below (zeros where a lane is unused or reads padding).
-  for (int64_t i = 0; i < t.rows_used; ++i)
+  for (int64_t i = 0; i < t.reduction; ++i)
     for (int64_t s = 0; s < t.lanes; ++s) {
       const int64_t col = cols[i * t.lanes + s];
       uint32_t* stream = acts.data() + (i * t.lanes + s) * V;

@@ -71,7 +71,7 @@ void ComputeExecutor::trace_tile(const LayerWork& w, size_t k, const array::Tile
               "decoder"});
   trace->add({static_cast<int64_t>(clock.ps(tt.load_start)),
               static_cast<int64_t>(clock.ps(tt.compute_end)), "array", "tile",
-              id + " rows=" + std::to_string(t.rows_used) + " cols=" + std::to_string(t.cols_used) +
+              id + " rows=" + std::to_string(t.reduction) + " cols=" + std::to_string(t.outputs) +
                   " vectors=" + std::to_string(t.vectors) +
                   " load=" + std::to_string(tt.load_start) + ".." + std::to_string(tt.load_end) +
                   " compute=" + std::to_string(tt.compute_start) + ".." +
@@ -125,7 +125,8 @@ int64_t ComputeExecutor::run(LayerWork& w) {
     array::Tile& t = tiles_[p.layer];  // per layer: its tiles' storage keeps its size
     path.tile(k, x, &streams_, t);
     t.acts_checked = acts_checked;
-    t.decode_cycles = decoder_.decode(tp, w.layer.weights.form, weights.slot, t.rows_used);
+    t.decode_cycles =
+        decoder_.decode(tp, w.layer.weights.form, weights.slot, array_.mapping().chain_cycles(t));
     t.weights_ready = 0;
     t.inputs_ready = lr.start;
     ideal_end = array_.ideal(t, ideal).compute_end;
@@ -138,7 +139,7 @@ int64_t ComputeExecutor::run(LayerWork& w) {
     path.add(k, res.sums, acc_);
     trace_tile(w, k, t, res.timing);
     lr.nonzero_macs += tp.nonzeros * t.vectors;
-    lr.mapped_cell_cycles += t.rows_used * t.cols_used * t.vectors * dp_.array.act_bits;
+    lr.mapped_cell_cycles += t.reduction * t.outputs * t.vectors * array_.shape().steps();
     end = res.timing.compute_end;
     // Tile g's weight slot is free once its load has ended.
     if (!resident && g + 2 < tile_order_.size()) {

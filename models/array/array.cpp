@@ -5,10 +5,11 @@
 
 namespace trine::models::array {
 
-TileTiming Pipeline::place(const Tile& t, int64_t load, int64_t compute) {
+TileTiming Pipeline::place(const Tile& t, int64_t load, int64_t compute, bool inputs_at_load) {
   TileTiming r;
   // The shadow registers are free once the previous tile has copied them into its cells.
-  r.load_start = std::max({t.weights_ready, last_load_end, last_compute_start});
+  r.load_start = std::max({t.weights_ready, inputs_at_load ? t.inputs_ready : int64_t{0},
+                           last_load_end, last_compute_start});
   r.load_end = r.load_start + load;
   r.compute_start = std::max({r.load_end, t.inputs_ready, last_compute_end});
   r.compute_end = r.compute_start + compute;
@@ -18,34 +19,31 @@ TileTiming Pipeline::place(const Tile& t, int64_t load, int64_t compute) {
   return r;
 }
 
-int64_t load_cycles(const Tile& t) {
-  return std::max(t.rows_used, t.decode_cycles);
-}
-
-int64_t compute_cycles(const Shape& s, const Tile& t) {
-  return t.vectors * s.act_bits + (s.rows - 1) + (t.cols_used - 1) + 1;
-}
-
 void Model::check(const Tile& t) const {
   auto fail = [](const std::string& what) { throw std::invalid_argument("array tile: " + what); };
-  if (t.rows_used < 1 || t.rows_used > shape_.rows) fail("rows_used outside 1..rows");
-  if (t.cols_used < 1 || t.cols_used > shape_.cols) fail("cols_used outside 1..cols");
+  const TileBounds b = mapping_.bounds(shape_);
+  auto outside = [](int64_t extent, int64_t bound) {
+    return extent < 1 || (bound > 0 && extent > bound);
+  };
+  if (outside(t.reduction, b.reduction)) fail("reduction outside the dataflow's bound");
+  if (outside(t.outputs, b.outputs)) fail("outputs outside the dataflow's bound");
+  if (outside(t.vectors, b.vectors)) fail("vectors outside the dataflow's bound");
   if (t.lanes < 1 || t.lanes > 64) fail("lanes outside 1..64");
-  if (t.vectors < 1) fail("no vectors");
+  if (t.lanes > 1 && mapping_.lanes_error()) fail(mapping_.lanes_error());
   if (t.decode_cycles < 0 || t.weights_ready < 0 || t.inputs_ready < 0) fail("negative time");
-  const size_t cells = static_cast<size_t>(t.rows_used * t.cols_used);
-  if (t.weights.size() != cells) fail("weights are not rows_used x cols_used");
-  if (!t.select.empty() && t.select.size() != cells) fail("select is not rows_used x cols_used");
+  const size_t cells = static_cast<size_t>(t.reduction * t.outputs);
+  if (t.weights.size() != cells) fail("weights are not reduction x outputs");
+  if (!t.select.empty() && t.select.size() != cells) fail("select is not reduction x outputs");
   if (!t.lane_rows.empty()) {
-    if (t.lane_weights.size() != t.lane_rows.size() * static_cast<size_t>(t.cols_used))
-      fail("lane_weights are not lane_rows x cols_used");
+    if (t.lane_weights.size() != t.lane_rows.size() * static_cast<size_t>(t.outputs))
+      fail("lane_weights are not lane_rows x outputs");
   } else if (!t.lane_weights.empty() &&
              t.lane_weights.size() != cells * static_cast<size_t>(t.lanes)) {
-    fail("lane_weights are not rows_used x lanes x cols_used");
+    fail("lane_weights are not reduction x lanes x outputs");
   }
   if (!t.lane_weights.empty() && t.select.empty()) fail("lane_weights without select");
-  if (t.acts.size() != static_cast<size_t>(t.vectors * t.rows_used * t.lanes))
-    fail("acts are not rows_used x lanes x vectors");
+  if (t.acts.size() != static_cast<size_t>(t.vectors * t.reduction * t.lanes))
+    fail("acts are not reduction x lanes x vectors");
   if (!t.weights_checked)
     if (const char* error = weight_error(t)) fail(error);
   if (t.acts_checked) return;
@@ -61,8 +59,8 @@ const char* weight_error(const Tile& t) {
     const size_t listed = t.lane_rows.size();
     bool ordered = true;
     for (size_t k = 1; k < listed; ++k) ordered &= rows[k - 1] < rows[k];
-    if (!ordered || t.lane_rows.end()[-1] >= static_cast<uint64_t>(t.rows_used * t.lanes))
-      return "lane_rows out of order or outside rows_used x lanes";
+    if (!ordered || t.lane_rows.end()[-1] >= static_cast<uint64_t>(t.reduction * t.lanes))
+      return "lane_rows out of order or outside reduction x lanes";
   }
   // A reduction without early exits: it vectorizes.
   uint8_t lane = 0;
@@ -74,7 +72,6 @@ const char* weight_error(const Tile& t) {
 }
 
 std::unique_ptr<Model> make_fast_model(const Shape& shape);
-std::unique_ptr<Model> make_cycle_model(const Shape& shape);
 
 std::vector<int8_t> lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
                                  int64_t cols, int64_t lanes) {
@@ -101,16 +98,27 @@ void listed_lane_weights(const int8_t* weights, const uint8_t* select, int64_t r
   }
 }
 
-std::vector<std::string> model_names() {
-  return {"fast", "cycle"};
-}
-
-std::unique_ptr<Model> make_model(const std::string& name, const Shape& shape) {
+std::unique_ptr<Model> make_model(ModelKind kind, const Shape& shape) {
   if (shape.rows < 1 || shape.cols < 1 || shape.act_bits < 1 || shape.act_bits > 16)
     throw std::invalid_argument("array shape out of range");
-  if (name == "fast") return make_fast_model(shape);
-  if (name == "cycle") return make_cycle_model(shape);
-  throw std::invalid_argument("unknown array model '" + name + "'");
+  if (kind == ModelKind::Fast) return make_fast_model(shape);
+  return mapping(shape.dataflow).cycle_model(shape);
+}
+
+const Mapping& ws_mapping();
+const Mapping& os_mapping();
+const Mapping& is_mapping();
+
+const Mapping& mapping(Dataflow d) {
+  switch (d) {
+    case Dataflow::OutputStationary:
+      return os_mapping();
+    case Dataflow::InputStationary:
+      return is_mapping();
+    case Dataflow::WeightStationary:
+      break;
+  }
+  return ws_mapping();
 }
 
 }  // namespace trine::models::array

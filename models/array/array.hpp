@@ -1,31 +1,35 @@
 #pragma once
-// The bit-serial weight-stationary systolic array: the contract that its two models share.
+// The systolic array: the contract that its two models (fast, cycle) share, whatever the dataflow
+// and the cell.
 //
-// An array of `rows` x `cols` cells. A tile puts a rows_used x cols_used block of weights in
-// the cells (cell (i, j): array row i, output column j) and streams `vectors` activation
-// vectors through them. Row i carries `lanes` activations per vector (1, or a column-combining
-// group's channels: the cell uses the lane its `select` names). Activations enter bit-serially,
-// least significant bit first, act_bits cycles per value, row i skewed by i cycles; they move
-// one cell right per cycle and partial sums one cell down; each column's bottom accumulator
-// shifts the bit-planes together into the exact sum of weight x activation over the tile's rows.
-//
-// Timing of one tile, in accelerator cycles (both models must give the same numbers):
-// - load: the decoder delivers the tile's weights in `decode_cycles`, and the shift chain moves
-//   one row of weights per cycle into shadow registers: max(rows_used, decode_cycles) cycles.
-//   It starts when the weights are in the weight buffer (`weights_ready`), the previous load has
-//   ended and the previous tile has moved its weights out of the shadow registers (its
-//   compute start).
-// - compute: starts when the load has ended, the activations are ready (`inputs_ready`) and the
-//   previous tile has drained; it lasts vectors x act_bits cycles of injection plus the skew
-//   and drain of the physical array: rows - 1 + cols_used - 1, plus one for the accumulator.
+// A tile is one block of a matrix product: `reduction` x `outputs` weights (weight row k feeds
+// output column m; with column combining a reduction row is a group carrying `lanes`
+// activations and each weight selects its lane), and `reduction` x `lanes` activation streams of
+// `vectors` values each; its result is `outputs` x `vectors` exact sums. The dataflow
+// (dataflow.hpp, one file each) decides which two of the three dimensions lie across the
+// `rows` x `cols` cells, which one streams in time, which extents a tile may have, and the
+// timing of its two phases:
+// - load: what stays in the cells (weights for ws, activations for is; nothing for os, whose
+//   weights wait in per-row queues) is made ready; the weights come from the decoder in
+//   `decode_cycles`. It starts when the weights are in the weight buffer (`weights_ready`;
+//   for is also the activations, `inputs_ready`), the previous load has ended and the previous
+//   tile has taken its operands out of the double-buffered registers (its compute start).
+// - compute: starts when the load has ended, the activations are ready and the previous tile
+//   has drained; it streams the third dimension through the array, skewed, then drains.
+// The cell decides how many cycles one value takes: act_bits for a bit-serial cell (one
+// activation bit per cycle, least significant first; a column accumulator adds bit-plane b
+// shifted left by b), one for a bit-parallel cell (the whole multiply-accumulate).
 //
 // Contract for implementations: given the same shape and tile sequence, run() returns the same
-// timing and sums; sums are exact (64-bit) and do not depend on the model.
+// timing and sums; sums are exact (64-bit) and do not depend on the model, the dataflow or the
+// cell.
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "models/array/kinds.hpp"
 
 namespace trine::models::array {
 
@@ -34,7 +38,17 @@ class Vcd;
 struct Shape {
   int64_t rows = 0, cols = 0;
   int act_bits = 8;
+  Dataflow dataflow = Dataflow::WeightStationary;
+  Cell cell = Cell::BitSerial;
+  // Cycles a cell spends on one activation value, and the bits of it it takes per cycle.
+  int steps() const { return cell == Cell::BitSerial ? act_bits : 1; }
+  int digit_bits() const { return cell == Cell::BitSerial ? 1 : act_bits; }
 };
+
+// Step `step`'s digit of activation `value` (what a cell multiplies by in that cycle).
+inline int64_t digit(uint32_t value, int step, int bits) {
+  return static_cast<int64_t>((value >> (step * bits)) & ((uint64_t{1} << bits) - 1));
+}
 
 // Per-cell values (or activation streams) of a tile: its own, or a view of storage the
 // producer keeps unchanged while the tile runs (a weight block decoded once streams into a
@@ -76,27 +90,27 @@ class Cells {
 };
 
 struct Tile {
-  int64_t rows_used = 0, cols_used = 0;  // 1..rows, 1..cols
-  int64_t lanes = 1;                     // activations per array row, 1..64
-  Cells<int8_t> weights;                 // rows_used x cols_used
-  Cells<uint8_t> select;                 // rows_used x cols_used lane indices; empty: lane 0
-  // Optional (empty: none), with `select`: the same weights lane by lane, rows_used x lanes x
-  // cols_used, weights[i][j] where select[i][j] is the lane, else 0. A producer that keeps
+  int64_t reduction = 0, outputs = 0;  // >= 1; the dataflow bounds them (Mapping::bounds)
+  int64_t lanes = 1;                   // activations per array row, 1..64
+  Cells<int8_t> weights;               // reduction x outputs
+  Cells<uint8_t> select;               // reduction x outputs lane indices; empty: lane 0
+  // Optional (empty: none), with `select`: the same weights lane by lane, reduction x lanes x
+  // outputs, weights[i][j] where select[i][j] is the lane, else 0. A producer that keeps
   // the tile's block may supply it; a model that multiplies one lane at a time uses it.
   Cells<int8_t> lane_weights;
   // Optional, with lane_weights: the lane rows it holds, as row x lanes + lane, increasing;
-  // lane_weights then has lane_rows.size() x cols_used values and every lane row not listed
+  // lane_weights then has lane_rows.size() x outputs values and every lane row not listed
   // is all zeros (most are, when groups hold fewer channels than lanes). Empty: all of them.
   Cells<uint32_t> lane_rows;
   int64_t vectors = 0;  // >= 1
-  // Each array row's activation streams: rows_used x lanes x vectors (lane s of row i carries
+  // Each array row's activation streams: reduction x lanes x vectors (lane s of row i carries
   // acts[(i * lanes + s) * vectors + n] for vector n), each < 2^act_bits.
   Cells<uint32_t> acts;
   // The producer has checked the values the streams copy (and zeros): run() need not scan
   // them for the activation range again, tile after tile.
   bool acts_checked = false;
   // The producer has checked the weight side (every select < lanes; lane_rows increasing and
-  // inside rows_used x lanes) of blocks it keeps unchanged: run() checks only their sizes.
+  // inside reduction x lanes) of blocks it keeps unchanged: run() checks only their sizes.
   bool weights_checked = false;
   int64_t decode_cycles = 0;  // the decoder's time for this tile's weights
   int64_t weights_ready = 0;  // earliest load start
@@ -113,15 +127,60 @@ struct TileTiming {
 
 struct TileResult {
   TileTiming timing;
-  std::vector<int64_t> sums;  // each column's output stream: cols_used x vectors
+  std::vector<int64_t> sums;  // each column's output stream: outputs x vectors
 };
 
-// The state that links consecutive tiles (the double-buffered weight registers).
+// The state that links consecutive tiles (the double-buffered stationary registers).
 struct Pipeline {
   int64_t last_load_end = 0, last_compute_start = 0, last_compute_end = 0;
-  // Start of the next load and of its compute, given the phase durations.
-  TileTiming place(const Tile& t, int64_t load_cycles, int64_t compute_cycles);
+  // Start of the next load and of its compute, given the phase durations. `inputs_at_load`:
+  // the load itself needs the activations (they are what stays in the cells).
+  TileTiming place(const Tile& t, int64_t load_cycles, int64_t compute_cycles,
+                   bool inputs_at_load = false);
 };
+
+// The largest tile extents the cells hold; 0: the array does not bound that dimension (it is
+// the one streamed in time; the compiler bounds it by a buffer).
+struct TileBounds {
+  int64_t outputs = 0, reduction = 0, vectors = 0;
+};
+
+// Counts of one tile that the energy model prices and that differ between dataflows.
+struct TileEvents {
+  int64_t weight_shift_hops = 0;      // weights moved one row down a load shift chain
+  int64_t activation_shift_hops = 0;  // activations moved one row down a load shift chain
+  int64_t accumulator_updates = 0;    // additions into an acc_bits-wide accumulator register
+};
+
+class Model;
+
+// A dataflow: how a tile's matrix product lies on the cells and streams through them. One
+// implementation per dataflow (dataflow_ws.cpp, dataflow_os.cpp, dataflow_is.cpp), each with its
+// closed forms and its cycle-stepped model; the compiler (tiling), both models, the array module
+// (buffer traffic, energy events) and the VCD read the dataflow only through this interface.
+// Contract: the closed forms equal what the dataflow's cycle model steps, for every cell kind.
+class Mapping {
+ public:
+  virtual ~Mapping() = default;
+  virtual Dataflow kind() const = 0;
+  virtual TileBounds bounds(const Shape& s) const = 0;
+  // Why column combining's multiplexed cells cannot work in this dataflow, or nullptr.
+  virtual const char* lanes_error() const = 0;
+  // The phase durations (array.hpp) and the part of the load that is not the decoder's.
+  virtual int64_t load_cycles(const Shape& s, const Tile& t) const = 0;
+  virtual int64_t chain_cycles(const Tile& t) const = 0;
+  virtual int64_t compute_cycles(const Shape& s, const Tile& t) const = 0;
+  virtual bool inputs_at_load() const = 0;
+  virtual TileEvents events(const Shape& s, const Tile& t) const = 0;
+  // The dataflow's cycle-stepped model (the reference the closed forms are held against).
+  virtual std::unique_ptr<Model> cycle_model(const Shape& s) const = 0;
+  // Both phases of `t` placed after the tiles `p` has seen.
+  TileTiming place(Pipeline& p, const Shape& s, const Tile& t) const {
+    return p.place(t, load_cycles(s, t), compute_cycles(s, t), inputs_at_load());
+  }
+};
+
+const Mapping& mapping(Dataflow d);
 
 class Model {
  public:
@@ -149,16 +208,16 @@ class Model {
 
  protected:
   explicit Model(const Shape& shape) : shape_(shape) {}
-  // The contract's checks: sizes always; the weight side unless Tile::weights_checked; the
-  // activation range unless Tile::acts_checked.
+  // The contract's checks: sizes always (against the dataflow's bounds); the weight side unless
+  // Tile::weights_checked; the activation range unless Tile::acts_checked.
   void check(const Tile& t) const;
   Shape shape_;
+  const Mapping& mapping_ = mapping(shape_.dataflow);
   Pipeline pipeline_;
 };
 
-// "fast" (closed form, the default) or "cycle" (steps every cycle, the reference).
-std::unique_ptr<Model> make_model(const std::string& name, const Shape& shape);
-std::vector<std::string> model_names();
+// The model of `kind` for an array of `shape` (its dataflow and cell included).
+std::unique_ptr<Model> make_model(ModelKind kind, const Shape& shape);
 // Tile::lane_weights for `rows` x `cols` weights and their lane selects (each < lanes).
 std::vector<int8_t> lane_weights(const int8_t* weights, const uint8_t* select, int64_t rows,
                                  int64_t cols, int64_t lanes);
@@ -171,9 +230,5 @@ void listed_lane_weights(const int8_t* weights, const uint8_t* select, int64_t r
 // nullptr. A producer that keeps its blocks unchanged asks once per block and then sets
 // Tile::weights_checked.
 const char* weight_error(const Tile& t);
-
-// The closed-form phase durations (the fast model; also the bounds reports use).
-int64_t load_cycles(const Tile& t);
-int64_t compute_cycles(const Shape& s, const Tile& t);
 
 }  // namespace trine::models::array

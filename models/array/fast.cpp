@@ -1,7 +1,7 @@
 // The fast array model: each tile's timing in closed form and its sums as direct dot products,
-// without stepping cycles. Weight-stationary like the hardware: every nonzero weight adds its
-// row's activation stream, scaled, into its column's output stream (zero weights cost nothing;
-// the inner loop runs over vectors and vectorizes).
+// without stepping cycles. The timing is the dataflow's (Mapping); the sums do not depend on it:
+// every nonzero weight adds its row's activation stream, scaled, into its output's stream (zero
+// weights cost nothing; the inner loop runs over vectors and vectorizes).
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -21,10 +21,10 @@ class Fast : public Model {
 
   void run(const Tile& t, TileResult& r) override {
     check(t);
-    r.timing = pipeline_.place(t, load_cycles(t), compute_cycles(shape_, t));
+    r.timing = mapping_.place(pipeline_, shape_, t);
     // A column's sum is at most rows x 128 x (2^16 - 1) in magnitude: int32 holds it for up to
     // 256 rows, and int32 lanes are twice as many.
-    const bool narrow = t.rows_used * 128 * ((int64_t{1} << shape_.act_bits) - 1) <= INT32_MAX;
+    const bool narrow = t.reduction * 128 * ((int64_t{1} << shape_.act_bits) - 1) <= INT32_MAX;
     if (narrow)
       accumulate<int32_t>(t, r.sums);
     else
@@ -34,7 +34,7 @@ class Fast : public Model {
  private:
   template <class Acc>
   void accumulate(const Tile& t, std::vector<int64_t>& sums) {
-    const int64_t R = t.rows_used, C = t.cols_used, L = t.lanes, V = t.vectors;
+    const int64_t R = t.reduction, C = t.outputs, L = t.lanes, V = t.vectors;
     std::vector<Acc>& acc = std::get<std::vector<Acc>>(scratch_);
     acc.assign(static_cast<size_t>(C * V), Acc{0});
     if (V == 1) {  // one vector (dense layers, one image): the loop over columns vectorizes

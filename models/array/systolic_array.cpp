@@ -11,7 +11,8 @@ SystolicArray::SystolicArray(sc_core::sc_module_name name, const config::DesignP
     : sc_core::sc_module(name),
       ibuf("ibuf"),
       obuf("obuf"),
-      shape_{dp.array.rows, dp.array.cols, static_cast<int>(dp.array.act_bits)},
+      shape_(dp.array.shape()),
+      mapping_(array::mapping(shape_.dataflow)),
       model_(array::make_model(dp.array.model, shape_)),
       act_bytes_(
           static_cast<uint64_t>(compile::activation_bytes(static_cast<int>(dp.array.act_bits)))),
@@ -20,13 +21,16 @@ SystolicArray::SystolicArray(sc_core::sc_module_name name, const config::DesignP
       obuf_size_(static_cast<uint64_t>(dp.buffers.output.size_bytes)),
       stats_(this->name()),
       tiles_(stats_, "tiles", "tiles", "tiles computed"),
-      load_cycles_(stats_, "load_cycles", "cycles", "cycles the shift chain spent loading weights"),
+      load_cycles_(stats_, "load_cycles", "cycles",
+                   "cycles spent loading what stays in the cells (and decoding the weights)"),
       compute_cycles_(
           stats_, "compute_cycles", "cycles",
-          "cycles from a tile's first activation bit to its last sum (fill and drain included)"),
+          "cycles from a tile's first streamed value to its last sum (fill and drain included)"),
       mapped_cell_cycles_(stats_, "mapped_cell_cycles", "cell-cycles",
-                          "cells holding a mapped weight, times the cycles they stream activations",
-                          {"array.cell_cycle", {}}),
+                          "cells with a mapped operand pair, times the cycles they compute",
+                          {dp.array.cell == array::Cell::BitSerial ? "array.cell_cycle"
+                                                                   : "array.parallel.cell_cycle",
+                           {}}),
       nonzero_macs_(
           stats_, "nonzero_macs", "MACs",
           "multiply-accumulates with a nonzero weight (bit-serial: act_bits bit-steps each)"),
@@ -47,13 +51,29 @@ SystolicArray::SystolicArray(sc_core::sc_module_name name, const config::DesignP
           stats_, "bit_steps.kbit", "weight-bit-steps",
           "activation bits a cell with a nonzero k-bit weight accumulated, times k",
           {"array.bit_step.kbit", {}}),
+      macs_ternary_(
+          stats_, "macs.ternary", "MACs",
+          "bit-parallel: multiply-accumulates with a nonzero ternary weight (an add or a "
+          "subtract of the whole activation)",
+          {"array.parallel.mac_ternary", {{"act_bits", static_cast<double>(dp.array.act_bits)}}}),
+      macs_int8_(
+          stats_, "macs.int8", "MACs",
+          "bit-parallel: multiply-accumulates with a nonzero 8-bit weight",
+          {"array.parallel.mac_int8", {{"act_bits", static_cast<double>(dp.array.act_bits)}}}),
+      weight_macs_kbit_(
+          stats_, "macs.kbit", "weight-bit-MACs",
+          "bit-parallel: multiply-accumulates with a nonzero k-bit weight, times k",
+          {"array.parallel.mac_kbit", {{"act_bits", static_cast<double>(dp.array.act_bits)}}}),
       weight_shift_bits_(stats_, "weight_shift_bits", "bit-hops",
                          "weight and lane-index bits moved one row down the load shift chain",
                          {"array.weight_shift_bit", {}}),
+      activation_shift_bits_(
+          stats_, "activation_shift_bits", "bit-hops",
+          "activation bits moved one row down the load shift chain (input-stationary)",
+          {"array.weight_shift_bit", {}}),
       accumulator_updates_(
           stats_, "accumulator_updates", "updates",
-          "bit-planes shifted into a column accumulator (one per used column per cycle of "
-          "injection)",
+          "digit-planes added into an accumulator (a column's, or with os every cell's own)",
           {"array.accumulate", {{"acc_bits", static_cast<double>(dp.array.acc_bits)}}}) {}
 
 CellWeights CellWeights::of(const net::Weights& w) {
@@ -81,8 +101,8 @@ CellWeights CellWeights::of(const net::Weights& w) {
 
 const array::TileResult& SystolicArray::run(const array::Tile& t, bool accumulate, int64_t nonzeros,
                                             const CellWeights& cells) {
-  const uint64_t acts = static_cast<uint64_t>(t.vectors * t.rows_used * t.lanes);
-  const uint64_t sums = static_cast<uint64_t>(t.vectors * t.cols_used);
+  const uint64_t acts = static_cast<uint64_t>(t.vectors * t.reduction * t.lanes);
+  const uint64_t sums = static_cast<uint64_t>(t.vectors * t.outputs);
   stream_access(ibuf, tlm::TLM_READ_COMMAND, 0, acts * act_bytes_, ibuf_size_, scratch_, name());
   if (accumulate)
     stream_access(obuf, tlm::TLM_READ_COMMAND, 0, sums * acc_bytes_, obuf_size_, scratch_, name());
@@ -93,32 +113,40 @@ const array::TileResult& SystolicArray::run(const array::Tile& t, bool accumulat
   load_cycles_ += static_cast<uint64_t>(r.timing.load_end - r.timing.load_start);
   compute_cycles_ += static_cast<uint64_t>(r.timing.compute_end - r.timing.compute_start);
   mapped_cell_cycles_ +=
-      static_cast<uint64_t>(t.rows_used * t.cols_used * t.vectors * shape_.act_bits);
+      static_cast<uint64_t>(t.reduction * t.outputs * t.vectors * shape_.steps());
   nonzero_macs_ += static_cast<uint64_t>(nonzeros * t.vectors);
-  const uint64_t bit_steps = static_cast<uint64_t>(nonzeros * t.vectors * shape_.act_bits);
-  switch (cells.kind) {
-    case CellWeights::Kind::Ternary:
-      bit_steps_ternary_ += bit_steps;
-      break;
-    case CellWeights::Kind::Int8:
-      bit_steps_int8_ += bit_steps;
-      break;
-    case CellWeights::Kind::KBit:
-      weight_bit_steps_kbit_ += bit_steps * static_cast<uint64_t>(cells.bits);
-      break;
-  }
-  // Row i of the tile travels i + 1 rows down the chain: rows_used (rows_used + 1) / 2 hops.
-  weight_shift_bits_ += static_cast<uint64_t>(t.cols_used * (cells.bits + cells.select_bits) *
-                                              t.rows_used * (t.rows_used + 1) / 2);
-  accumulator_updates_ += static_cast<uint64_t>(t.cols_used * t.vectors * shape_.act_bits);
+  count_macs(static_cast<uint64_t>(nonzeros * t.vectors), cells);
+  const array::TileEvents e = mapping_.events(shape_, t);
+  weight_shift_bits_ +=
+      static_cast<uint64_t>(e.weight_shift_hops * (cells.bits + cells.select_bits));
+  activation_shift_bits_ += static_cast<uint64_t>(e.activation_shift_hops * shape_.act_bits);
+  accumulator_updates_ += static_cast<uint64_t>(e.accumulator_updates);
   activations_read_ += acts;
   if (accumulate) psums_read_ += sums;
   psums_written_ += sums;
   return r;
 }
 
+// A bit-serial cell prices each activation bit it takes; a bit-parallel one each whole MAC.
+void SystolicArray::count_macs(uint64_t macs, const CellWeights& cells) {
+  const bool serial = shape_.cell == array::Cell::BitSerial;
+  const uint64_t units = serial ? macs * static_cast<uint64_t>(shape_.act_bits) : macs;
+  switch (cells.kind) {
+    case CellWeights::Kind::Ternary:
+      (serial ? bit_steps_ternary_ : macs_ternary_) += units;
+      break;
+    case CellWeights::Kind::Int8:
+      (serial ? bit_steps_int8_ : macs_int8_) += units;
+      break;
+    case CellWeights::Kind::KBit:
+      (serial ? weight_bit_steps_kbit_ : weight_macs_kbit_) +=
+          units * static_cast<uint64_t>(cells.bits);
+      break;
+  }
+}
+
 array::TileTiming SystolicArray::ideal(const array::Tile& t, array::Pipeline& pipeline) const {
-  return pipeline.place(t, array::load_cycles(t), array::compute_cycles(shape_, t));
+  return mapping_.place(pipeline, shape_, t);
 }
 
 }  // namespace trine::models

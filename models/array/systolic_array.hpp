@@ -1,7 +1,8 @@
 #pragma once
 // The systolic array as a module: the model chosen by `array.model` (fast or cycle, one
-// contract: array.hpp), with the buffer traffic of each tile (activations read from the input
-// buffer, partial sums read from and written to the output buffer) and its statistics.
+// contract: array.hpp) for its dataflow and cell, with the buffer traffic of each tile (activations
+// read from the input buffer, partial sums read from and written to the output buffer) and its
+// statistics.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
@@ -32,6 +33,7 @@ class SystolicArray : public sc_core::sc_module, public HasStats {
   SystolicArray(sc_core::sc_module_name name, const config::DesignPoint& dp);
   const stats::Group& statistics() const override { return stats_; }
   const array::Shape& shape() const { return shape_; }
+  const array::Mapping& mapping() const { return mapping_; }
 
   // Runs one tile. `accumulate`: partial sums of earlier reduction tiles are read back first.
   // The result stays valid until the next call.
@@ -45,6 +47,7 @@ class SystolicArray : public sc_core::sc_module, public HasStats {
 
  private:
   array::Shape shape_;
+  const array::Mapping& mapping_;
   std::unique_ptr<array::Model> model_;
   uint64_t act_bytes_, acc_bytes_, ibuf_size_, obuf_size_;
   AccessScratch scratch_;
@@ -52,8 +55,10 @@ class SystolicArray : public sc_core::sc_module, public HasStats {
   stats::Group stats_;
   stats::Counter tiles_, load_cycles_, compute_cycles_, mapped_cell_cycles_, nonzero_macs_,
       activations_read_, psums_read_, psums_written_;
-  stats::Counter bit_steps_ternary_, bit_steps_int8_, weight_bit_steps_kbit_, weight_shift_bits_,
+  stats::Counter bit_steps_ternary_, bit_steps_int8_, weight_bit_steps_kbit_, macs_ternary_,
+      macs_int8_, weight_macs_kbit_, weight_shift_bits_, activation_shift_bits_,
       accumulator_updates_;
+  void count_macs(uint64_t macs, const CellWeights& cells);
 };
 
 }  // namespace trine::models

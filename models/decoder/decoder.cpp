@@ -23,7 +23,7 @@ WeightDecoder::WeightDecoder(sc_core::sc_module_name name, const config::Decoder
       bytes_read_(stats_, "bytes_read", "bytes", "encoded weight bytes read from the buffer") {}
 
 int64_t WeightDecoder::decode(const compile::TilePlan& tile, net::WeightForm form, uint64_t addr,
-                              int64_t rows_used) {
+                              int64_t chain_cycles) {
   const uint64_t bytes = static_cast<uint64_t>((tile.weight_bits + 7) / 8);
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   if (bytes > 0) {
@@ -46,7 +46,7 @@ int64_t WeightDecoder::decode(const compile::TilePlan& tile, net::WeightForm for
   units_ += static_cast<uint64_t>(tile.decode_units);
   if (form == net::WeightForm::NK) lookups_ += static_cast<uint64_t>(tile.decode_units);
   busy_cycles_ += static_cast<uint64_t>(cycles);
-  if (cycles > rows_used) throttle_cycles_ += static_cast<uint64_t>(cycles - rows_used);
+  if (cycles > chain_cycles) throttle_cycles_ += static_cast<uint64_t>(cycles - chain_cycles);
   bytes_read_ += bytes;
   return cycles;
 }

@@ -27,9 +27,10 @@ class WeightDecoder : public sc_core::sc_module, public HasStats {
   const stats::Group& statistics() const override { return stats_; }
 
   // Reads the tile's bytes at `addr` of the weight buffer and decodes them: the cycles it takes
-  // (the slower of the lanes and the buffer reads). `rows_used` is the shift chain's time.
+  // (the slower of the lanes and the buffer reads). `chain_cycles` is the rest of the load (the
+  // dataflow's shift chain): decoding longer than it throttles the array.
   int64_t decode(const compile::TilePlan& tile, net::WeightForm form, uint64_t addr,
-                 int64_t rows_used);
+                 int64_t chain_cycles);
 
  private:
   config::DecoderConfig cfg_;

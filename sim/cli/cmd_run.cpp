@@ -166,7 +166,7 @@ int cmd_run(const Args& args) {
       cost::load_technology(dp.tech, arch.locations.count("tech") ? arch.locations.at("tech")
                                                                   : Location{arch.file, 0, 0});
   const cost::CostModel cost_model(tech, dp);
-  if (vm.count("vcd") && dp.array.model != "cycle")
+  if (vm.count("vcd") && dp.array.model != models::array::ModelKind::Cycle)
     throw InputError(
         "trine run: --vcd needs array.model=cycle (the fast model does not step "
         "cycles; add --set array.model=cycle)");
@@ -273,10 +273,10 @@ int cmd_run(const Args& args) {
     return interrupted ? 130 : 0;
   }
   std::printf(
-      "design point %s: %lldx%lld %s array (%s model), %lld-bit activations, %.0f MHz, %s\n",
+      "design point %s: %lldx%lld %s %s array (%s model), %lld-bit activations, %.0f MHz, %s\n",
       dp.name.c_str(), static_cast<long long>(dp.array.rows), static_cast<long long>(dp.array.cols),
-      dp.array.cell.c_str(), dp.array.model.c_str(), static_cast<long long>(dp.array.act_bits), mhz,
-      dp.dram.device.name.c_str());
+      dp.array.cell_name(), dp.array.dataflow_name(), dp.array.model_name(),
+      static_cast<long long>(dp.array.act_bits), mhz, dp.dram.device.name.c_str());
   std::printf("network      %s, %zu layers, batch %lld\n\n", net.name.c_str(), net.layers.size(),
               static_cast<long long>(batch));
   print_table(first, dp);

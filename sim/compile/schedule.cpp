@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/array/array.hpp"
 #include "sim/util/bytes.hpp"
 #include "sim/util/error.hpp"
 
@@ -124,61 +125,56 @@ class FormCost {
   std::vector<std::vector<Entry>> entries_;
 };
 
-void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
-                  const config::DesignPoint& dp) {
-  const net::Weights& w = l.weights;
-  const net::WeightMatrix decoded = w.decode();
-  p.form = w.form;
-  p.outputs = w.rows;
-  p.reduction =
-      w.form == WeightForm::ColComb ? static_cast<int64_t>(w.colcomb.groups.size()) : w.cols;
-  p.lanes = w.form == WeightForm::ColComb ? w.colcomb.alpha : 1;
-  p.macs = w.rows * w.cols * p.vectors;
-  p.weight_bytes = ceil_div(w.storage_bits(), 8);
-  const int64_t R = dp.array.rows, C = dp.array.cols;
-  if (in.bits > dp.array.act_bits)
-    unmappable(l, "array.act_bits",
-               "its inputs have " + std::to_string(in.bits) + " bits; array.act_bits is " +
-                   std::to_string(dp.array.act_bits),
-               at_least("array.act_bits", in.bits) + ", or retrain with --act-bits " +
-                   std::to_string(dp.array.act_bits));
-  p.groups = l.kind == LayerKind::Conv2d ? l.groups : 1;
-  p.group_outputs = p.outputs / p.groups;
-  p.out_tiles = p.groups * ceil_div(p.group_outputs, C);
-  p.red_tiles = ceil_div(p.reduction, R);
-  if (w.form == WeightForm::NK && dp.decoder.kind == "table" &&
-      w.nk.table_rows > dp.decoder.table_entries)
-    unmappable(l, "decoder.table_entries",
-               "its (" + std::to_string(w.nk.n) + "," + std::to_string(w.nk.k) +
-                   ") decoder table has " + std::to_string(w.nk.table_rows) +
-                   " rows; decoder.table_entries is " + std::to_string(dp.decoder.table_entries),
-               at_least("decoder.table_entries", w.nk.table_rows) + ", or use decoder.kind: logic");
-  if (p.lanes > 64)
-    unmappable(l, "decoder.lanes",
-               "column groups of " + std::to_string(p.lanes) + " exceed 64 lanes",
-               "retrain with a colcomb alpha of 64 or less");
+// A layer's tile extents: the dataflow bounds two dimensions by the array; the streamed one is
+// bounded by a buffer (the partial sums of one tile must fit the output buffer).
+struct TileSteps {
+  int64_t outputs = 0, reduction = 0, vectors = 0;
+  bool reduction_streamed = false;  // os: the weight buffer bounds it (plan_compute)
+};
 
-  // Partial sums of one output tile for a chunk of vectors must fit the output buffer.
-  const int64_t per_vector = std::min(C, p.group_outputs) * accumulator_bytes(dp.array.acc_bits);
-  p.vec_chunk = std::min(p.vectors, dp.buffers.output.size_bytes / per_vector);
-  if (p.vec_chunk < 1)
+TileSteps tile_steps(LayerPlan& p, const net::Layer& l, const config::DesignPoint& dp,
+                     const models::array::Mapping& mapping) {
+  const models::array::TileBounds b = mapping.bounds(dp.array.shape());
+  TileSteps s;
+  s.outputs = std::min(b.outputs > 0 ? b.outputs : p.group_outputs, p.group_outputs);
+  s.reduction = std::min(b.reduction > 0 ? b.reduction : p.reduction, p.reduction);
+  s.vectors = std::min(b.vectors > 0 ? b.vectors : p.vectors, p.vectors);
+  s.reduction_streamed = b.reduction == 0;
+  const int64_t acc = accumulator_bytes(dp.array.acc_bits), room = dp.buffers.output.size_bytes;
+  if (b.vectors == 0) s.vectors = std::min(s.vectors, room / (s.outputs * acc));
+  if (b.outputs == 0) s.outputs = std::min(s.outputs, room / (s.vectors * acc));
+  if (b.reduction == 0 && s.outputs * s.vectors * acc > room) {  // os: use fewer cells
+    s.vectors = std::max<int64_t>(1, room / (s.outputs * acc));
+    s.outputs = std::min(s.outputs, room / (s.vectors * acc));
+  }
+  // The least a tile needs: one position of the streamed dimension (os: one cell).
+  const int64_t need = (b.vectors == 0 ? s.outputs : b.outputs == 0 ? s.vectors : 1) * acc;
+  if (s.outputs < 1 || s.vectors < 1 || s.outputs * s.vectors * acc > room)
     unmappable(l, "buffers.output.size",
-               "the partial sums of one output tile need " + std::to_string(per_vector) +
-                   " bytes; buffers.output.size is " +
-                   std::to_string(dp.buffers.output.size_bytes) + " bytes",
-               at_least("buffers.output.size", per_vector) + " bytes");
+               "the partial sums of one output tile need " + std::to_string(need) +
+                   " bytes; buffers.output.size is " + std::to_string(room) + " bytes",
+               at_least("buffers.output.size", need) + " bytes");
+  p.vec_chunk = s.vectors;
+  return s;
+}
 
-  FormCost cost(w, decoded);
+// The layer's tiles for `steps`, in execution order (vector chunk, group, output tile,
+// reduction tile); returns the largest tile's weight bytes.
+int64_t tile(LayerPlan& p, const TileSteps& steps, FormCost& cost) {
+  p.tiles.clear();
+  p.skipped_tiles = 0;
+  p.out_tiles = p.groups * ceil_div(p.group_outputs, steps.outputs);
+  p.red_tiles = ceil_div(p.reduction, steps.reduction);
   int64_t largest = 0;
-  for (int64_t v = 0; v < p.vectors; v += p.vec_chunk) {
+  for (int64_t v = 0; v < p.vectors; v += steps.vectors) {
     int64_t block = 0;  // which tiles are dropped depends on the weights only: the same per chunk
     for (int64_t g = 0; g < p.groups; ++g)
-      for (int64_t o = g * p.group_outputs; o < (g + 1) * p.group_outputs; o += C)
-        for (int64_t k = 0; k < p.reduction; k += R) {
+      for (int64_t o = g * p.group_outputs; o < (g + 1) * p.group_outputs; o += steps.outputs)
+        for (int64_t k = 0; k < p.reduction; k += steps.reduction) {
           TilePlan t;
-          t.out_begin = o, t.out_end = std::min((g + 1) * p.group_outputs, o + C);
-          t.red_begin = k, t.red_end = std::min(p.reduction, k + R);
-          t.vec_begin = v, t.vec_end = std::min(p.vectors, v + p.vec_chunk);
+          t.out_begin = o, t.out_end = std::min((g + 1) * p.group_outputs, o + steps.outputs);
+          t.red_begin = k, t.red_end = std::min(p.reduction, k + steps.reduction);
+          t.vec_begin = v, t.vec_end = std::min(p.vectors, v + steps.vectors);
           cost.cost(t);
           largest = std::max(largest, ceil_div(t.weight_bits, 8));
           if (t.nonzeros == 0) {
@@ -190,7 +186,55 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
         }
     p.blocks = block;
   }
+  return largest;
+}
+
+void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
+                  const config::DesignPoint& dp) {
+  const net::Weights& w = l.weights;
+  const net::WeightMatrix decoded = w.decode();
+  p.form = w.form;
+  p.outputs = w.rows;
+  p.reduction =
+      w.form == WeightForm::ColComb ? static_cast<int64_t>(w.colcomb.groups.size()) : w.cols;
+  p.lanes = w.form == WeightForm::ColComb ? w.colcomb.alpha : 1;
+  p.macs = w.rows * w.cols * p.vectors;
+  p.weight_bytes = ceil_div(w.storage_bits(), 8);
+  if (in.bits > dp.array.act_bits)
+    unmappable(l, "array.act_bits",
+               "its inputs have " + std::to_string(in.bits) + " bits; array.act_bits is " +
+                   std::to_string(dp.array.act_bits),
+               at_least("array.act_bits", in.bits) + ", or retrain with --act-bits " +
+                   std::to_string(dp.array.act_bits));
+  p.groups = l.kind == LayerKind::Conv2d ? l.groups : 1;
+  p.group_outputs = p.outputs / p.groups;
+  if (w.form == WeightForm::NK && dp.decoder.kind == "table" &&
+      w.nk.table_rows > dp.decoder.table_entries)
+    unmappable(l, "decoder.table_entries",
+               "its (" + std::to_string(w.nk.n) + "," + std::to_string(w.nk.k) +
+                   ") decoder table has " + std::to_string(w.nk.table_rows) +
+                   " rows; decoder.table_entries is " + std::to_string(dp.decoder.table_entries),
+               at_least("decoder.table_entries", w.nk.table_rows) + ", or use decoder.kind: logic");
+  if (p.lanes > 64)
+    unmappable(l, "decoder.lanes",
+               "column groups of " + std::to_string(p.lanes) + " exceed 64 lanes",
+               "retrain with a colcomb alpha of 64 or less");
+  const models::array::Mapping& mapping = models::array::mapping(dp.array.dataflow);
+  if (p.lanes > 1 && mapping.lanes_error())
+    unmappable(l, "array.dataflow",
+               std::string("its weights are column-combined; ") + mapping.lanes_error(),
+               "set array.dataflow to ws or os");
+  TileSteps steps = tile_steps(p, l, dp, mapping);
+  FormCost cost(w, decoded);
   const bool resident = dp.buffers.weight_residency() == config::WeightResidency::Resident;
+  int64_t largest = tile(p, steps, cost);
+  // A dataflow that streams the reduction takes as much of it per tile as two tiles' weights
+  // leave room for in the weight buffer.
+  while (!resident && 2 * largest > dp.buffers.weight.size_bytes && steps.reduction_streamed &&
+         steps.reduction > 1) {
+    steps.reduction = ceil_div(steps.reduction, 2);
+    largest = tile(p, steps, cost);
+  }
   if (!resident && 2 * largest > dp.buffers.weight.size_bytes)
     unmappable(l, "buffers.weight.size",
                "double-buffered weight tiles need 2 x " + std::to_string(largest) +

@@ -2,12 +2,15 @@
 // The compiler: maps each layer of a network onto the array and buffers of a design point.
 //
 // A compute layer is a matrix product: outputs (weight rows) x reduction (weight columns, or
-// column-combining groups, each an array row carrying `lanes` channels) x vectors (output
-// positions of every image of the batch: conv by im2col, never materialised; 1 per image for
-// dense). Tiles cut outputs by the array's
-// columns, reduction by its rows, and vectors into chunks whose partial sums fit the output
-// buffer; every tile streams all vectors of its chunk through stationary weights. Tiles whose
-// weights are all zero (coarse-grain sparsity) are dropped: they would add nothing.
+// column-combining groups, each carrying `lanes` channels) x vectors (output positions of every
+// image of the batch: conv by im2col, never materialised; 1 per image for dense). The dataflow
+// (array.dataflow, models/array/array.hpp: Mapping) bounds two of the three by the array's rows
+// and columns (ws: reduction and outputs; os: outputs and vectors; is: reduction and vectors);
+// the third streams in time, cut so that a tile's partial sums fit the output buffer (ws:
+// vectors, is: outputs) or, for os's reduction, so that two tiles' weights fit the weight
+// buffer. Tiles run vector chunk by vector chunk, output tile by output tile, reduction tile by
+// reduction tile, whatever the dataflow. Tiles whose weights are all zero (coarse-grain
+// sparsity) are dropped: they would add nothing.
 //
 // A grouped convolution maps group by group: an output tile never spans two groups, and its
 // reduction is the group's input channels only (a depthwise layer uses one array column per
@@ -22,8 +25,9 @@
 //
 // Limits (each a mapping error naming the layer and the limit): two weight tiles fit the
 // weight buffer (double buffering), or with resident weights the whole weight image does; a
-// layer's inputs fit the input buffer; the partial sums of one output tile for at least one
-// vector fit the output buffer.
+// layer's inputs fit the input buffer; the partial sums of the smallest tile the dataflow
+// allows fit the output buffer; column-combined weights need a dataflow whose cells can pick a
+// lane (ws, os).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,9 +38,9 @@
 namespace trine::compile {
 
 struct TilePlan {
-  int64_t out_begin = 0, out_end = 0;  // weight rows: array columns
-  int64_t red_begin = 0, red_end = 0;  // weight columns (or groups): array rows
-  int64_t vec_begin = 0, vec_end = 0;  // output positions streamed through
+  int64_t out_begin = 0, out_end = 0;  // weight rows (outputs)
+  int64_t red_begin = 0, red_end = 0;  // weight columns (or groups): the reduction
+  int64_t vec_begin = 0, vec_end = 0;  // output positions (vectors)
   int64_t weight_bits = 0;             // encoded weight bits the tile needs from memory
   int64_t decode_units = 0;            // decoder work: words, entries, codes, pairs, block rows
   int64_t nonzeros = 0;                // nonzero weights in the tile
@@ -65,7 +69,7 @@ struct LayerPlan {
   int64_t outputs = 0, reduction = 0, vectors = 0, lanes = 1;
   int64_t batch = 1, positions = 1;       // vectors = batch x positions (image-major)
   int64_t groups = 1, group_outputs = 0;  // grouped convolutions: tiles stay inside a group
-  int64_t out_tiles = 0, red_tiles = 0, vec_chunk = 0;  // vec_chunk: vectors per chunk
+  int64_t out_tiles = 0, red_tiles = 0, vec_chunk = 0;  // vec_chunk: vectors per tile
   std::vector<TilePlan> tiles;  // execution order: vector chunk, output tile, reduction tile
   int64_t blocks = 0;           // distinct weight blocks (the first chunk's tiles)
   int64_t skipped_tiles = 0;    // all-zero tiles dropped

@@ -21,12 +21,16 @@ void ArrayConfig::describe(FieldVisitor& v) {
   v.integer("act_bits", act_bits, 1, 16, "bits",
             "activation precision; a bit-serial cell takes one bit per cycle");
   v.integer("acc_bits", acc_bits, 8, 64, "bits", "accumulator width of a cell");
-  // (Only what is modelled is accepted: a bit-parallel value used to be read and ignored.)
-  v.choice("cell", cell, {"bit-serial"},
-           "multiply-accumulate cell kind: bit-serial (one activation bit per cycle)");
-  v.choice("dataflow", dataflow, {"ws"}, "dataflow (ws: weight-stationary)");
-  v.choice("model", model, {"fast", "cycle"},
-           "array timing model: fast (per-tile closed form) or cycle (steps every cycle)");
+  // (Only what is modelled is accepted: a bit-parallel value once was read and ignored.)
+  static const std::string cell_doc =
+      "multiply-accumulate cell: " + models::array::docs_of(models::array::kCells);
+  static const std::string dataflow_doc =
+      "dataflow: " + models::array::docs_of(models::array::kDataflows);
+  static const std::string model_doc =
+      "array timing model: " + models::array::docs_of(models::array::kModels);
+  v.choice_of("cell", cell, models::array::kCells, cell_doc.c_str());
+  v.choice_of("dataflow", dataflow, models::array::kDataflows, dataflow_doc.c_str());
+  v.choice_of("model", model, models::array::kModels, model_doc.c_str());
 }
 
 void BufferConfig::describe(FieldVisitor& v) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/array/array.hpp"
 #include "sim/config/schema.hpp"
 #include "sim/config/schema_io.hpp"
 #include "sim/util/error.hpp"
@@ -24,10 +25,18 @@ struct ArrayConfig {
   int64_t cols = 0;
   int64_t act_bits = 0;
   int64_t acc_bits = 0;
-  std::string cell;      // bit-serial
-  std::string dataflow;  // ws (weight-stationary)
-  std::string model;     // fast | cycle
+  models::array::Cell cell = models::array::Cell::BitSerial;
+  models::array::Dataflow dataflow = models::array::Dataflow::WeightStationary;
+  models::array::ModelKind model = models::array::ModelKind::Fast;
   void describe(FieldVisitor& v);
+  const char* cell_name() const { return models::array::name_of(models::array::kCells, cell); }
+  const char* dataflow_name() const {
+    return models::array::name_of(models::array::kDataflows, dataflow);
+  }
+  const char* model_name() const { return models::array::name_of(models::array::kModels, model); }
+  models::array::Shape shape() const {
+    return {rows, cols, static_cast<int>(act_bits), dataflow, cell};
+  }
 };
 
 struct BufferConfig {

@@ -25,6 +25,20 @@ class FieldVisitor {
   // One of a fixed set of names.
   virtual void choice(const char* key, std::string& v, const std::vector<std::string>& options,
                       const char* doc) = 0;
+  // One of a list of named values parsed into its enum (`list`: {value, name, doc} entries, the
+  // one list of names the factory and the tests also use).
+  template <class E, class List>
+  void choice_of(const char* key, E& v, const List& list, const char* doc) {
+    std::vector<std::string> names;
+    std::string current;
+    for (const auto& n : list) {
+      names.emplace_back(n.name);
+      if (n.value == v) current = n.name;
+    }
+    choice(key, current, names, doc);
+    for (const auto& n : list)
+      if (current == n.name) v = n.value;
+  }
   virtual void text(const char* key, std::string& v, const char* doc) = 0;
   virtual void section(const char* key, const char* doc,
                        const std::function<void(FieldVisitor&)>& body) = 0;

@@ -72,7 +72,15 @@ CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
                        "dram.power in the design point)");
 
   const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
-  const double acc_bits = static_cast<double>(dp.array.cols * dp.array.acc_bits);
+  // Output-stationary cells each keep an accumulator; the other dataflows one per column.
+  const bool os = dp.array.dataflow == models::array::Dataflow::OutputStationary;
+  const double acc_bits =
+      static_cast<double>((os ? dp.array.rows * dp.array.cols : dp.array.cols) * dp.array.acc_bits);
+  const bool parallel = dp.array.cell == models::array::Cell::BitParallel;
+  const Figure& cell_leakage =
+      parallel ? tech_.array.parallel.cell_leakage : tech_.array.cell_leakage;
+  const Figure& cell_area = parallel ? tech_.array.parallel.cell_area : tech_.array.cell_area;
+  const char* cell_key = parallel ? "array.parallel.cell_" : "array.cell_";
   const bool table = dp.decoder.kind == "table";
   const double table_bits =
       table ? static_cast<double>(dp.decoder.table_entries) * kTableRowBits : 0.0;
@@ -88,7 +96,7 @@ CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
   static_ = {
       {"array.leakage",
        Component::Leakage,
-       {tech("array.cell_leakage", tech_.array.cell_leakage, cells),
+       {tech((std::string(cell_key) + "leakage").c_str(), cell_leakage, cells),
         tech("array.accumulator_leakage_bit", tech_.array.accumulator_leakage_bit, acc_bits)}},
       {"buffers.leakage",
        Component::Leakage,
@@ -104,7 +112,7 @@ CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
   };
   area_ = {
       {"array",
-       {tech("array.cell_area", tech_.array.cell_area, cells),
+       {tech((std::string(cell_key) + "area").c_str(), cell_area, cells),
         tech("array.accumulator_area_bit", tech_.array.accumulator_area_bit, acc_bits)}},
       {"buffers.weight",
        {tech("sram.area_per_kib", tech_.sram.area_per_kib,
@@ -158,6 +166,19 @@ Price CostModel::price(const stats::EnergyEvent& e) const {
     return {Component::Array, {tech("array.bit_step_int8", a.bit_step_int8, 1)}};
   if (k == "array.cell_cycle")
     return {Component::Array, {tech("array.cell_cycle", a.cell_cycle, 1)}};
+  // Bit-parallel figures are at 8-bit activations; a multiplier's partial products (and an
+  // adder's width) grow linearly with the activation bits.
+  if (k == "array.parallel.mac_ternary")
+    return {Component::Array,
+            {tech("array.parallel.mac_ternary", a.parallel.mac_ternary, param("act_bits") / 8)}};
+  if (k == "array.parallel.mac_kbit")
+    return {Component::Array,
+            {tech("array.parallel.mac_kbit", a.parallel.mac_kbit, param("act_bits") / 8)}};
+  if (k == "array.parallel.mac_int8")
+    return {Component::Array,
+            {tech("array.parallel.mac_int8", a.parallel.mac_int8, param("act_bits") / 8)}};
+  if (k == "array.parallel.cell_cycle")
+    return {Component::Array, {tech("array.parallel.cell_cycle", a.parallel.cell_cycle, 1)}};
   if (k == "array.requantize")
     return {Component::Array, {tech("array.requantize", a.requantize, 1)}};
   if (k == "array.weight_shift_bit")

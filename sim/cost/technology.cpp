@@ -41,6 +41,23 @@ void ArrayTech::describe(FieldVisitor& v) {
          "area of one bit of a column accumulator (adder and register)");
   figure(v, "accumulator_leakage_bit", accumulator_leakage_bit, "uW",
          "leakage of one bit of a column accumulator");
+  v.section("parallel", "the bit-parallel cell (the figures above are the bit-serial cell's)",
+            [&](FieldVisitor& s) { parallel.describe(s); });
+}
+
+void ArrayTech::Parallel::describe(FieldVisitor& v) {
+  figure(v, "mac_ternary", mac_ternary, "pJ",
+         "energy of one MAC with a nonzero ternary weight at 8-bit activations (linear in "
+         "act_bits)");
+  figure(v, "mac_kbit", mac_kbit, "pJ",
+         "energy of one MAC with a nonzero k-bit weight at 8-bit activations, per weight bit");
+  figure(v, "mac_int8", mac_int8, "pJ",
+         "energy of one MAC with a nonzero 8-bit weight at 8-bit activations (linear in "
+         "act_bits)");
+  figure(v, "cell_cycle", cell_cycle, "pJ",
+         "energy of a mapped cell's pipeline registers (activation, partial sum) per cycle");
+  figure(v, "cell_area", cell_area, "um2", "area of one bit-parallel cell");
+  figure(v, "cell_leakage", cell_leakage, "uW", "leakage power of one bit-parallel cell");
 }
 
 void SramTech::describe(FieldVisitor& v) {

@@ -33,6 +33,16 @@ struct ArrayTech {
   Figure cell_area;         // um2 per cell
   Figure cell_leakage;      // uW per cell
   Figure accumulator_area_bit, accumulator_leakage_bit;  // per column accumulator bit
+  // The bit-parallel cell (array.cell: bit-parallel); the figures above are the bit-serial one's.
+  struct Parallel {
+    Figure mac_ternary;   // pJ per MAC with a nonzero ternary weight, at 8-bit activations
+    Figure mac_kbit;      // pJ per MAC per weight bit (k-bit weights), at 8-bit activations
+    Figure mac_int8;      // pJ per MAC with a nonzero 8-bit weight, at 8-bit activations
+    Figure cell_cycle;    // pJ per mapped cell per cycle (its pipeline registers)
+    Figure cell_area;     // um2 per cell
+    Figure cell_leakage;  // uW per cell
+    void describe(config::FieldVisitor& v);
+  } parallel;
   void describe(config::FieldVisitor& v);
 };
 

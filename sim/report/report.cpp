@@ -196,7 +196,7 @@ void write_json(const RunReport& r, std::ostream& out) {
   w.field("resolved_design_point", config::resolved_yaml(dp));
   w.field("technology", r.in.cost->technology().name);
   w.field("technology_file", r.in.cost->technology().file);
-  w.field("network", r.in.network).field("array_model", dp.array.model);
+  w.field("network", r.in.network).field("array_model", dp.array.model_name());
   w.field("clock_hz", dp.clock.frequency_hz).field("clock_mhz", mhz);
   w.field("batch", r.in.batch).field("images", r.in.images);
   w.field("cycles", r.cycles).field("latency_s", r.seconds).field("latency_us", r.seconds * 1e6);

@@ -64,7 +64,7 @@ std::string summary_text(const RunReport& r) {
   std::ostringstream out;
   out << "# trine summary v1: integers compare exactly, *_pj within the case's tolerance\n";
   out << "run " << r.in.design->point.name << " network=" << r.in.network
-      << " model=" << r.in.design->point.array.model << " batch=" << r.in.batch
+      << " model=" << r.in.design->point.array.model_name() << " batch=" << r.in.batch
       << " images=" << r.in.images << " cycles=" << r.cycles
       << " bit_exact=" << (first.mismatch ? 0 : 1) << '\n';
   const cost::Breakdown& b = r.total.breakdown;

@@ -122,10 +122,13 @@ expect 0 "synthetic[:KEY=VALUE,...]" -- "$TRINE" infer --help
 expect 0 "<embedded>/configs/arch/default.yaml: ok" -- "$TRINE" check --set array.rows=32
 (cd / && "$TRINE" regress -q > "$work/regress.out" 2>&1) && ok || bad "regress from / failed: $(tail -2 regress.out)"
 
-# A value that would be read and ignored is not accepted (array.cell: bit-parallel changed
-# nothing but the printed name).
-expect 2 "--set array.cell=bit-parallel: array.cell: 'bit-parallel' is not one of: bit-serial" -- \
-  "$TRINE" run --set array.cell=bit-parallel
+# A choice not in its list is refused with the list and the nearest name (that every listed
+# choice changes the run is run.sh's choice walk).
+expect 2 "array.cell: 'bit-paralel' is not one of: bit-serial, bit-parallel (did you mean 'bit-parallel'?)" -- \
+  "$TRINE" run --set array.cell=bit-paralel
+expect 2 "array.dataflow: 'rs' is not one of: ws, os, is" -- "$TRINE" run --set array.dataflow=rs
+# Column-combined weights need cells that pick a lane: refused on an input-stationary array.
+expect 2 "array.dataflow" -- "$TRINE" run --set array.dataflow=is --model "$SRC/configs/nets/lenet5-colcomb.tnet"
 
 echo "robust: $passed passed, $failed failed"
 ((failed == 0))

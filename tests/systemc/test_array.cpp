@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <set>
 
 #include "models/array/array.hpp"
 
@@ -15,11 +16,17 @@ Tile random_tile(std::mt19937_64& rng, const Shape& s, int weight_kind) {
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
   };
   Tile t;
-  t.rows_used = pick(1, s.rows);
-  t.cols_used = pick(1, s.cols);
-  t.lanes = pick(0, 2) == 0 ? pick(2, 8) : 1;  // column combining in a third of the tiles
-  t.vectors = pick(0, 3) == 0 ? pick(6, 40) : pick(1, 5);
-  const size_t cells = static_cast<size_t>(t.rows_used * t.cols_used);
+  // The dataflow bounds two extents by the array; the streamed one is free.
+  const TileBounds b = mapping(s.dataflow).bounds(s);
+  auto extent = [&](int64_t bound) {
+    return bound > 0 ? pick(1, bound) : pick(0, 3) == 0 ? pick(6, 40) : pick(1, 5);
+  };
+  t.reduction = extent(b.reduction);
+  t.outputs = extent(b.outputs);
+  t.vectors = extent(b.vectors);
+  // Column combining in a third of the tiles, where the dataflow has it.
+  t.lanes = pick(0, 2) == 0 && !mapping(s.dataflow).lanes_error() ? pick(2, 8) : 1;
+  const size_t cells = static_cast<size_t>(t.reduction * t.outputs);
   for (size_t k = 0; k < cells; ++k) {
     int64_t w = 0;
     switch (weight_kind) {
@@ -37,64 +44,72 @@ Tile random_tile(std::mt19937_64& rng, const Shape& s, int weight_kind) {
     if (t.lanes > 1) t.select.push_back(static_cast<uint8_t>(pick(0, t.lanes - 1)));
   }
   const int64_t amax = (int64_t{1} << s.act_bits) - 1;
-  for (int64_t k = 0; k < t.vectors * t.rows_used * t.lanes; ++k)
+  for (int64_t k = 0; k < t.vectors * t.reduction * t.lanes; ++k)
     t.acts.push_back(static_cast<uint32_t>(pick(0, 3) == 0 ? amax : pick(0, amax)));
   if (t.lanes > 1 && pick(0, 1) == 0) {  // the same weights lane by lane, in half of them
     if (pick(0, 1) == 0) {
       t.lane_weights =
-          lane_weights(t.weights.data(), t.select.data(), t.rows_used, t.cols_used, t.lanes);
+          lane_weights(t.weights.data(), t.select.data(), t.reduction, t.outputs, t.lanes);
     } else {  // only the lane rows that hold a weight
       std::vector<uint32_t> rows;
       std::vector<int8_t> listed;
-      listed_lane_weights(t.weights.data(), t.select.data(), t.rows_used, t.cols_used, t.lanes,
-                          rows, listed);
+      listed_lane_weights(t.weights.data(), t.select.data(), t.reduction, t.outputs, t.lanes, rows,
+                          listed);
       t.lane_rows = rows;
       t.lane_weights = listed;
     }
   }
-  t.decode_cycles = pick(0, 3) == 0 ? 0 : pick(1, 3 * t.rows_used);
+  t.decode_cycles = pick(0, 3) == 0 ? 0 : pick(1, 3 * t.reduction);
   t.weights_ready = pick(0, 40);
   t.inputs_ready = pick(0, 120);
   return t;
 }
 
 std::vector<int64_t> dot_products(const Tile& t) {
-  std::vector<int64_t> r(static_cast<size_t>(t.vectors * t.cols_used), 0);
+  std::vector<int64_t> r(static_cast<size_t>(t.vectors * t.outputs), 0);
   for (int64_t n = 0; n < t.vectors; ++n)
-    for (int64_t j = 0; j < t.cols_used; ++j)
-      for (int64_t i = 0; i < t.rows_used; ++i) {
-        const int64_t lane = t.select.empty() ? 0 : t.select[i * t.cols_used + j];
+    for (int64_t j = 0; j < t.outputs; ++j)
+      for (int64_t i = 0; i < t.reduction; ++i) {
+        const int64_t lane = t.select.empty() ? 0 : t.select[i * t.outputs + j];
         r[j * t.vectors + n] +=
-            int64_t{t.weights[i * t.cols_used + j]} * t.acts[(i * t.lanes + lane) * t.vectors + n];
+            int64_t{t.weights[i * t.outputs + j]} * t.acts[(i * t.lanes + lane) * t.vectors + n];
       }
   return r;
 }
 
 }  // namespace
 
-TEST_CASE("array: cycle and fast agree on 400 random tile sequences", "[array]") {
+TEST_CASE("array: cycle and fast agree on random tile sequences of every dataflow and cell",
+          "[array]") {
   std::mt19937_64 rng(20261125);
   int tiles = 0;
-  for (int design = 0; design < 400; ++design) {
+  std::set<std::pair<Dataflow, Cell>> seen;
+  for (int design = 0; design < 600; ++design) {
     Shape s;
     s.rows = std::uniform_int_distribution<int64_t>(1, 20)(rng);
     s.cols = std::uniform_int_distribution<int64_t>(1, 20)(rng);
     s.act_bits = static_cast<int>(std::uniform_int_distribution<int>(1, 10)(rng));
-    auto fast = make_model("fast", s), cycle = make_model("cycle", s);
+    s.dataflow = kDataflows[static_cast<size_t>(design / 3) % kDataflows.size()].value;
+    s.cell = kCells[static_cast<size_t>(design / 9) % kCells.size()].value;
+    seen.insert({s.dataflow, s.cell});
+    auto fast = make_model(ModelKind::Fast, s), cycle = make_model(ModelKind::Cycle, s);
     const int count = static_cast<int>(std::uniform_int_distribution<int>(1, 4)(rng));
     for (int k = 0; k < count; ++k, ++tiles) {
       const Tile t = random_tile(rng, s, design % 3);
       const TileResult f = fast->run(t), c = cycle->run(t);
-      INFO("design " << design << " tile " << k << ": " << s.rows << "x" << s.cols << " b"
-                     << s.act_bits << " used " << t.rows_used << "x" << t.cols_used << " lanes "
-                     << t.lanes << " vectors " << t.vectors << " decode " << t.decode_cycles);
+      INFO("design " << design << " " << name_of(kDataflows, s.dataflow) << " "
+                     << name_of(kCells, s.cell) << " tile " << k << ": " << s.rows << "x" << s.cols
+                     << " b" << s.act_bits << " used " << t.reduction << "x" << t.outputs
+                     << " lanes " << t.lanes << " vectors " << t.vectors << " decode "
+                     << t.decode_cycles);
       REQUIRE(c.timing == f.timing);
       REQUIRE(c.sums == f.sums);
       REQUIRE(f.sums == dot_products(t));
     }
     REQUIRE(fast->end_cycle() == cycle->end_cycle());
   }
-  CHECK(tiles > 800);
+  CHECK(tiles > 1200);
+  CHECK(seen.size() == kDataflows.size() * kCells.size());
 }
 
 TEST_CASE("array: cells that view a producer's storage run as cells that own a copy", "[array]") {
@@ -113,7 +128,7 @@ TEST_CASE("array: cells that view a producer's storage run as cells that own a c
     viewing.lane_rows.view(lr);
     const Tile copied = viewing;  // a copy views the same storage
     REQUIRE(copied.weights.data() == w.data());
-    for (const char* name : {"fast", "cycle"}) {
+    for (const ModelKind name : {ModelKind::Fast, ModelKind::Cycle}) {
       const TileResult a = make_model(name, s)->run(own), b = make_model(name, s)->run(copied);
       CHECK(a.sums == b.sums);
       CHECK(a.timing == b.timing);
@@ -134,9 +149,9 @@ TEST_CASE("array: cells that view a producer's storage run as cells that own a c
 
 TEST_CASE("array: a tile's phases follow the contract's formulas", "[array]") {
   const Shape s{8, 4, 8};
-  auto m = make_model("cycle", s);
+  auto m = make_model(ModelKind::Cycle, s);
   Tile t;
-  t.rows_used = 5, t.cols_used = 3, t.vectors = 2;
+  t.reduction = 5, t.outputs = 3, t.vectors = 2;
   t.weights.assign(15, 1);
   t.acts.assign(10, 255);
   t.decode_cycles = 12;  // slower than the 5-row shift chain
@@ -159,18 +174,18 @@ TEST_CASE("array: a tile's phases follow the contract's formulas", "[array]") {
 }
 
 TEST_CASE("array: tiles that break the contract are refused", "[array]") {
-  auto m = make_model("fast", Shape{4, 4, 4});
+  auto m = make_model(ModelKind::Fast, Shape{4, 4, 4});
   Tile t;
-  t.rows_used = 2, t.cols_used = 2, t.vectors = 1;
+  t.reduction = 2, t.outputs = 2, t.vectors = 1;
   t.weights.assign(4, 1);
   t.acts = {1, 2};
   CHECK_NOTHROW(m->run(t));
   t.acts = {1, 16};  // 16 needs 5 bits
   CHECK_THROWS_WITH(m->run(t), Catch::Contains("act_bits"));
   t.acts = {1, 2};
-  t.rows_used = 5;
-  CHECK_THROWS_WITH(m->run(t), Catch::Contains("rows_used"));
-  t.rows_used = 2, t.lanes = 2, t.select = {0, 1, 2, 0};
+  t.reduction = 5;
+  CHECK_THROWS_WITH(m->run(t), Catch::Contains("reduction"));
+  t.reduction = 2, t.lanes = 2, t.select = {0, 1, 2, 0};
   t.acts = {1, 2, 3, 4};
   CHECK_THROWS_WITH(m->run(t), Catch::Contains("lane"));
   t.select = {0, 1, 1, 0};
@@ -192,5 +207,91 @@ TEST_CASE("array: tiles that break the contract are refused", "[array]") {
   CHECK_NOTHROW(m->run(t));
   t.lane_rows = {1};
   CHECK_THROWS_WITH(m->run(t), Catch::Contains("lane_rows"));
-  CHECK_THROWS(make_model("slow", Shape{4, 4, 4}));
+  CHECK_THROWS(make_model(ModelKind::Fast, Shape{0, 4, 4}));
+}
+
+namespace {
+
+// One tile of 5 reduction rows, 3 outputs, 2 vectors on an 8 x 4 array (8-bit activations) with
+// the given dataflow and cell, weights decoded in 12 cycles; the cycle model's phase lengths.
+std::pair<int64_t, int64_t> phases(Dataflow d, Cell c) {
+  const Shape s{8, 4, 8, d, c};
+  auto m = make_model(ModelKind::Cycle, s);
+  Tile t;
+  t.reduction = 5, t.outputs = 3, t.vectors = 2;
+  t.weights.assign(15, 1);
+  t.acts.assign(10, 255);
+  t.decode_cycles = 12;
+  const TileTiming a = m->run(t).timing;
+  return {a.load_end - a.load_start, a.compute_end - a.compute_start};
+}
+
+}  // namespace
+
+TEST_CASE("array: each dataflow's phases follow its formula, for both cells", "[array]") {
+  using P = std::pair<int64_t, int64_t>;
+  // ws: load max(5 rows, 12); compute vectors x steps + (rows - 1) + (outputs - 1) + 1.
+  CHECK(phases(Dataflow::WeightStationary, Cell::BitSerial) == P{12, 2 * 8 + 7 + 2 + 1});
+  CHECK(phases(Dataflow::WeightStationary, Cell::BitParallel) == P{12, 2 * 1 + 7 + 2 + 1});
+  // is: load max(5 rows of activations, 12); compute outputs x steps + 7 + (vectors - 1) + 1.
+  CHECK(phases(Dataflow::InputStationary, Cell::BitSerial) == P{12, 3 * 8 + 7 + 1 + 1});
+  CHECK(phases(Dataflow::InputStationary, Cell::BitParallel) == P{12, 3 * 1 + 7 + 1 + 1});
+  // os: load 12 (the decoder fills the row queues); compute reduction x steps + (outputs - 1)
+  // + (vectors - 1), then 8 rows of drain.
+  CHECK(phases(Dataflow::OutputStationary, Cell::BitSerial) == P{12, 5 * 8 + 2 + 1 + 8});
+  CHECK(phases(Dataflow::OutputStationary, Cell::BitParallel) == P{12, 5 * 1 + 2 + 1 + 8});
+}
+
+TEST_CASE("array: an input-stationary load waits for the activations it holds", "[array]") {
+  for (const auto& d : kDataflows) {
+    auto m = make_model(ModelKind::Fast, Shape{8, 4, 8, d.value, Cell::BitSerial});
+    Tile t;
+    t.reduction = 2, t.outputs = 2, t.vectors = 2;
+    t.weights.assign(4, 1);
+    t.acts.assign(4, 1);
+    t.inputs_ready = 50;
+    const TileTiming a = m->run(t).timing;
+    CHECK(a.compute_start == 50 + (d.value == Dataflow::InputStationary ? 2 : 0));
+    CHECK(a.load_start == (d.value == Dataflow::InputStationary ? 50 : 0));
+  }
+}
+
+TEST_CASE("array: column combining is refused where the cells cannot pick a lane", "[array]") {
+  for (const auto& d : kDataflows) {
+    auto m = make_model(ModelKind::Cycle, Shape{4, 4, 4, d.value, Cell::BitSerial});
+    Tile t;
+    t.reduction = 2, t.outputs = 2, t.vectors = 2, t.lanes = 2;
+    t.weights = {1, 2, 3, 4};
+    t.select = {0, 1, 1, 0};
+    t.acts.assign(8, 3);
+    if (mapping(d.value).lanes_error())
+      CHECK_THROWS_WITH(m->run(t), Catch::Contains("column combining"));
+    else
+      CHECK(m->run(t).sums == dot_products(t));
+  }
+}
+
+TEST_CASE("array: a bit-parallel cell takes one cycle per value", "[array]") {
+  // A convolution-like tile on a 16 x 16 array at 8-bit activations: the dimension the dataflow
+  // streams is 400 long, the other two fill the array.
+  for (const auto& d : kDataflows) {
+    Shape serial{16, 16, 8, d.value, Cell::BitSerial}, parallel = serial;
+    parallel.cell = Cell::BitParallel;
+    const TileBounds b = mapping(d.value).bounds(serial);
+    Tile t;
+    t.reduction = b.reduction > 0 ? 16 : 400;
+    t.outputs = b.outputs > 0 ? 16 : 400;
+    t.vectors = b.vectors > 0 ? 16 : 400;
+    t.weights.assign(static_cast<size_t>(t.reduction * t.outputs), -3);
+    t.acts.assign(static_cast<size_t>(t.reduction * t.vectors), 201);
+    const TileResult s = make_model(ModelKind::Cycle, serial)->run(t);
+    const TileResult p = make_model(ModelKind::Cycle, parallel)->run(t);
+    const int64_t s_cycles = s.timing.compute_end - s.timing.compute_start;
+    const int64_t p_cycles = p.timing.compute_end - p.timing.compute_start;
+    INFO(d.name << ": " << s_cycles << " bit-serial, " << p_cycles << " bit-parallel");
+    CHECK(s_cycles - p_cycles == 400 * 7);  // one cycle per value instead of eight
+    CHECK(p_cycles * 8 < s_cycles * 1.1);   // the fill and drain are what is left over
+    CHECK(p.sums == s.sums);
+    CHECK(p.sums == dot_products(t));
+  }
 }

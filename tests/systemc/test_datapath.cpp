@@ -4,6 +4,7 @@
 
 #include <map>
 #include <random>
+#include <set>
 
 #include "models/accel/datapath.hpp"
 #include "sim/config/design_point.hpp"
@@ -56,13 +57,12 @@ struct NetworkRun {
 // Runs every layer of a (graph) network on the hardware's value paths: compute layers tile by
 // tile on `model_name`, the vector unit's layers with its own arithmetic.
 NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
-                       const config::DesignPoint& dp, const std::string& model_name,
+                       const config::DesignPoint& dp, models::array::ModelKind kind,
                        const data::Dataset& images, uint32_t seed) {
   const std::vector<net::TensorType> types = net::infer_types(n, n.name);
   const std::vector<std::vector<int>> graph = net::input_indices(n, n.name);
   ref::Reference reference(n);
-  auto model = models::array::make_model(
-      model_name, {dp.array.rows, dp.array.cols, static_cast<int>(dp.array.act_bits)});
+  auto model = models::array::make_model(kind, dp.array.shape());
   std::mt19937 rng(seed);  // the same stalls for both models
   NetworkRun run;
   std::vector<ref::Tensor> image;  // the batch
@@ -101,6 +101,25 @@ NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
   return run;
 }
 
+// Case `k`'s dataflow and cell (every pair in turn). Column-combined weights on a dataflow that
+// cannot pick lanes: checks that the compiler refuses them, naming the key, and returns false.
+bool pick_array(config::DesignPoint& dp, int k, net::WeightForm form) {
+  const auto& flows = models::array::kDataflows;
+  const auto& cells = models::array::kCells;
+  dp.array.dataflow = flows[static_cast<size_t>(k) % flows.size()].value;
+  dp.array.cell = cells[static_cast<size_t>(k) / flows.size() % cells.size()].value;
+  if (form != net::WeightForm::ColComb || !models::array::mapping(dp.array.dataflow).lanes_error())
+    return true;
+  const net::Network n = testing::example_mlp(form, 3, 20);
+  try {
+    compile::compile(n, dp);
+    FAIL("column-combined weights compiled on " << dp.array.dataflow_name());
+  } catch (const compile::MappingError& e) {
+    CHECK(e.key == "array.dataflow");
+  }
+  return false;
+}
+
 // Both models' outputs equal the reference's, layer by layer and image by image, and their
 // timings agree tile by tile.
 void check_runs(const net::Network& n, const data::Dataset& images, const NetworkRun& fast,
@@ -126,7 +145,8 @@ TEST_CASE("datapath: 300 random layers and design points and batches, cycle == f
                                    net::WeightForm::NK, net::WeightForm::ColComb,
                                    net::WeightForm::LowBit};
   int64_t layers = 0, tiles = 0, chunked = 0, uneven = 0;
-  for (int k = 0; k < 90; ++k) {
+  std::set<std::pair<models::array::Dataflow, models::array::Cell>> arrays;
+  for (int k = 0; k < 96; ++k) {
     const net::WeightForm form = forms[k % 5];
     const bool cnn = k % 2 == 0;
     const net::Network n = cnn ? testing::example_cnn(form, 100 + k, 8 + k % 5, 8 + k % 3)
@@ -137,14 +157,17 @@ TEST_CASE("datapath: 300 random layers and design points and batches, cycle == f
     dp.array.act_bits = std::uniform_int_distribution<int64_t>(8, 10)(rng);
     if (k % 3 == 0) dp.buffers.output.size_bytes = dp.array.cols * 4 * (1 + k % 7);
     const int64_t batch = 1 + k % 3;
+    if (!pick_array(dp, k, form)) continue;
     const compile::Schedule s = compile::compile(n, dp, batch);
     const data::Dataset images =
         testing::random_dataset(batch, n.input.height, n.input.width, 10, k);
-    const NetworkRun fast = run_network(n, s, dp, "fast", images, k);
-    const NetworkRun cycle = run_network(n, s, dp, "cycle", images, k);
-    INFO("case " << k << " " << n.name << " on " << dp.array.rows << "x" << dp.array.cols
-                 << " act_bits " << dp.array.act_bits << " batch " << batch);
+    const NetworkRun fast = run_network(n, s, dp, models::array::ModelKind::Fast, images, k);
+    const NetworkRun cycle = run_network(n, s, dp, models::array::ModelKind::Cycle, images, k);
+    INFO("case " << k << " " << n.name << " on " << dp.array.rows << "x" << dp.array.cols << " "
+                 << dp.array.dataflow_name() << " " << dp.array.cell_name() << " act_bits "
+                 << dp.array.act_bits << " batch " << batch);
     check_runs(n, images, fast, cycle);
+    arrays.insert({dp.array.dataflow, dp.array.cell});
     for (const compile::LayerPlan& p : s.layers) {
       if (p.tiles.empty() && p.skipped_tiles == 0) continue;
       ++layers;
@@ -154,6 +177,7 @@ TEST_CASE("datapath: 300 random layers and design points and batches, cycle == f
     tiles += fast.tiles;
   }
   CHECK(layers >= 300);
+  CHECK(arrays.size() == models::array::kDataflows.size() * models::array::kCells.size());
   CHECK(chunked > 10);
   CHECK(uneven > 100);
   CHECK(tiles > 1000);
@@ -234,8 +258,7 @@ TEST_CASE("datapath: its tiles say their weights are checked only when they pass
     const Datapath path(n.layers[i], s.layers[i], in, out);
     const models::array::Tile t = path.tile(0, batch);
     CHECK_FALSE(t.weights_checked);
-    auto model = models::array::make_model(
-        "fast", {dp.array.rows, dp.array.cols, static_cast<int>(dp.array.act_bits)});
+    auto model = models::array::make_model(models::array::ModelKind::Fast, dp.array.shape());
     CHECK_THROWS_WITH(model->run(t), Catch::Contains("select names a lane"));
   }
 }
@@ -289,13 +312,14 @@ TEST_CASE("datapath: 100 random graphs on random design points, cycle == fast ==
     dp.array.act_bits = std::uniform_int_distribution<int64_t>(8, 9)(rng);
     if (k % 4 == 0) dp.buffers.output.size_bytes = dp.array.cols * 4 * (1 + k % 5);
     const int64_t batch = 1 + k % 3;
+    if (!pick_array(dp, k / 2, forms[k % 5])) continue;
     const compile::Schedule s = compile::compile(n, dp, batch);
     const data::Dataset images =
         testing::random_dataset(batch, n.input.height, n.input.width, 10, k, n.input.channels);
-    const NetworkRun fast = run_network(n, s, dp, "fast", images, k);
-    const NetworkRun cycle = run_network(n, s, dp, "cycle", images, k);
-    INFO("case " << k << " " << n.name << " on " << dp.array.rows << "x" << dp.array.cols
-                 << " batch " << batch);
+    const NetworkRun fast = run_network(n, s, dp, models::array::ModelKind::Fast, images, k);
+    const NetworkRun cycle = run_network(n, s, dp, models::array::ModelKind::Cycle, images, k);
+    INFO("case " << k << " " << n.name << " on " << dp.array.rows << "x" << dp.array.cols << " "
+                 << dp.array.dataflow_name() << " " << dp.array.cell_name() << " batch " << batch);
     check_runs(n, images, fast, cycle);
     tiles += fast.tiles;
     for (const net::Layer& l : n.layers) {

@@ -1,0 +1,84 @@
+#pragma once
+// The array's swappable choices and their names: one list each, read by the design point's
+// schema (array.dataflow, array.cell, array.model), the factories, `trine check --keys` and the
+// tests that walk every choice. Header-only, so that the configuration layer can name them
+// without linking the models.
+#include <array>
+#include <string>
+#include <vector>
+
+namespace trine::models::array {
+
+// Which operand stays in the cells while the third dimension of the matrix product streams
+// through in time (docs/accelerator.md, "Dataflows").
+enum class Dataflow { WeightStationary, OutputStationary, InputStationary };
+// What one cell does per cycle.
+enum class Cell { BitSerial, BitParallel };
+// How the array's timing and sums are computed (both obey one contract, array.hpp).
+enum class ModelKind { Fast, Cycle };
+
+template <class E>
+struct Named {
+  E value;
+  const char* name;
+  const char* doc;
+};
+
+inline constexpr std::array<Named<Dataflow>, 3> kDataflows{{
+    {Dataflow::WeightStationary, "ws",
+     "weight-stationary: weights stay in the cells, activations stream along rows, partial sums "
+     "flow down columns"},
+    {Dataflow::OutputStationary, "os",
+     "output-stationary: each cell keeps one output's sum; weights stream along rows and "
+     "activations down columns"},
+    {Dataflow::InputStationary, "is",
+     "input-stationary: activations stay in the cells, weights stream along rows, partial sums "
+     "flow down columns"},
+}};
+
+inline constexpr std::array<Named<Cell>, 2> kCells{{
+    {Cell::BitSerial, "bit-serial", "one activation bit per cycle (a shift-add cell)"},
+    {Cell::BitParallel, "bit-parallel",
+     "a whole multiply-accumulate per cycle (a multiplier, or an adder/subtractor for ternary "
+     "weights)"},
+}};
+
+inline constexpr std::array<Named<ModelKind>, 2> kModels{{
+    {ModelKind::Fast, "fast", "per-tile closed form"},
+    {ModelKind::Cycle, "cycle", "steps every register of every cell every cycle (the reference)"},
+}};
+
+template <class E, size_t N>
+std::vector<std::string> names_of(const std::array<Named<E>, N>& list) {
+  std::vector<std::string> out;
+  for (const auto& n : list) out.emplace_back(n.name);
+  return out;
+}
+
+template <class E, size_t N>
+const char* name_of(const std::array<Named<E>, N>& list, E value) {
+  for (const auto& n : list)
+    if (n.value == value) return n.name;
+  return "?";
+}
+
+// The value named `name`; false if none is.
+template <class E, size_t N>
+bool value_of(const std::array<Named<E>, N>& list, const std::string& name, E& value) {
+  for (const auto& n : list)
+    if (name == n.name) {
+      value = n.value;
+      return true;
+    }
+  return false;
+}
+
+// "name: doc; name: doc": a key's documentation from its list.
+template <class E, size_t N>
+std::string docs_of(const std::array<Named<E>, N>& list) {
+  std::string out;
+  for (const auto& n : list) out += std::string(out.empty() ? "" : "; ") + n.name + ": " + n.doc;
+  return out;
+}
+
+}  // namespace trine::models::array
