@@ -16,10 +16,10 @@ void ClockConfig::describe(FieldVisitor& v) {
 }
 
 void ArrayConfig::describe(FieldVisitor& v) {
-  v.integer("rows", rows, 1, 1024, "cells", "systolic array rows (reduction dimension per tile)");
-  v.integer("cols", cols, 1, 1024, "cells", "systolic array columns (output channels per tile)");
+  v.integer("rows", rows, 1, 1024, "cells", "systolic array rows (a tile's reduction rows; os: its outputs)");
+  v.integer("cols", cols, 1, 1024, "cells", "systolic array columns (a tile's outputs; os, is: its vectors)");
   v.integer("act_bits", act_bits, 1, 16, "bits",
-            "activation precision; a bit-serial cell takes one bit per cycle");
+            "activation precision; a bit-serial cell takes one bit per cycle, a bit-parallel cell all of them");
   v.integer("acc_bits", acc_bits, 8, 64, "bits", "accumulator width of a cell");
   // (Only what is modelled is accepted: a bit-parallel value once was read and ignored.)
   static const std::string cell_doc =

@@ -41,6 +41,19 @@ for case in "read_64b 17.8@pJ buffers" "bit_step_ternary 0.040@pJ array" \
   out=$(py changed base/report.json "$fig/report.json" "$comp" 2>&1) && ok || bad "doubling $fig: $out"
 done
 
+# Every dataflow and cell prices its own events: recomputed from the report, and the
+# bit-parallel cell's figure changes only the array's energy.
+for flow in ws os is; do
+  expect 0 "" -- "$TRINE" run --set array.dataflow=$flow --set array.cell=bit-parallel --report "par-$flow"
+  out=$(py recompute "par-$flow/report.json" "$SRC/configs/tech/40nm.yaml" 2>&1) && ok \
+    || bad "recompute $flow bit-parallel: $out"
+done
+double mac_ternary "0.086 pJ"
+expect 0 "" -- "$TRINE" run --arch dp/mac_ternary.yaml --set array.cell=bit-parallel --report mac_ternary
+out=$(py changed par-ws/report.json mac_ternary/report.json array 2>&1) && ok || bad "doubling mac_ternary: $out"
+out=$(py compare base/report.json par-ws/report.json 'b["area"]["total_mm2"] > a["area"]["total_mm2"] and b["cycles"] < a["cycles"]') \
+  && ok || bad "bit-parallel cells are not larger and faster: $out"
+
 # A design-point key changes the figures without a rebuild.
 expect 0 "" -- "$TRINE" run --set buffers.weight.size=128KiB --report bigger
 out=$(py compare base/report.json bigger/report.json 'b["area"]["total_mm2"] > a["area"]["total_mm2"] and b["energy"]["components_pj"]["leakage"] > a["energy"]["components_pj"]["leakage"]') \
