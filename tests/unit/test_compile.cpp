@@ -1,6 +1,8 @@
 // The compiler's weight image and resident weights (buffers.weight.residency).
 #include <catch2/catch.hpp>
 
+#include <array>
+
 #include "sim/compile/schedule.hpp"
 #include "tests/support/builders.hpp"
 
@@ -60,5 +62,53 @@ TEST_CASE("compile: resident weights need the whole image on chip, not two tiles
     compile::compile(n, dp);
   } catch (const compile::MappingError& e) {
     CHECK(e.key == "buffers.weight.size");
+  }
+}
+
+TEST_CASE("compile: each dataflow bounds its two dimensions by the array and the third by a buffer",
+          "[compile]") {
+  std::mt19937 rng(2);
+  net::Network n;  // a dense layer of 40 outputs x 300 reduction rows, batch 20: 20 vectors
+  n.name = "wide";
+  n.input = {1, 10, 30, 8, 0};
+  n.classes = 40;
+  n.layers.push_back(testing::pool_layer("flat", net::LayerKind::Flatten, 1, 1));
+  n.layers.push_back(testing::dense_layer(
+      "fc",
+      testing::encode_as(net::WeightForm::Dense8,
+                         testing::random_matrix(net::WeightForm::Dense8, 40, 300, rng)),
+      false, 16, 4, rng));
+  config::DesignPoint dp = config::default_design_point().point;
+  dp.array.rows = 16, dp.array.cols = 8;
+  dp.buffers.output.size_bytes = 8 * 4 * 5;     // five vectors of 8 partial sums
+  dp.buffers.weight.size_bytes = 2 * 16 * 100;  // os: two tiles of 16 outputs x 100 rows
+  auto extents = [](const compile::LayerPlan& p) {
+    int64_t out = 0, red = 0, vec = 0;
+    for (const compile::TilePlan& t : p.tiles) {
+      out = std::max(out, t.out_end - t.out_begin);
+      red = std::max(red, t.red_end - t.red_begin);
+      vec = std::max(vec, t.vec_end - t.vec_begin);
+    }
+    return std::array<int64_t, 3>{out, red, vec};
+  };
+  using E = std::array<int64_t, 3>;
+  dp.array.dataflow = models::array::Dataflow::WeightStationary;
+  CHECK(extents(compile::compile(n, dp, 20).layers[1]) == E{8, 16, 5});  // cols, rows, obuf
+  dp.array.dataflow = models::array::Dataflow::InputStationary;
+  CHECK(extents(compile::compile(n, dp, 20).layers[1]) == E{5, 16, 8});  // obuf, rows, cols
+  dp.array.dataflow = models::array::Dataflow::OutputStationary;
+  dp.buffers.output.size_bytes = 16 * 8 * 4;
+  // rows, the weight buffer (300 halved until two tiles fit: 75), cols
+  CHECK(extents(compile::compile(n, dp, 20).layers[1]) == E{16, 75, 8});
+  dp.buffers.output.size_bytes = 16 * 3 * 4;  // a small output buffer: fewer columns used
+  CHECK(extents(compile::compile(n, dp, 20).layers[1]) == E{16, 75, 3});
+  // Every tile of every dataflow covers the layer exactly once per (output, reduction, vector).
+  for (const auto& flow : models::array::kDataflows) {
+    dp.array.dataflow = flow.value;
+    const compile::LayerPlan p = compile::compile(n, dp, 20).layers[1];
+    int64_t covered = 0;
+    for (const compile::TilePlan& t : p.tiles)
+      covered += (t.out_end - t.out_begin) * (t.red_end - t.red_begin) * (t.vec_end - t.vec_begin);
+    CHECK(covered == 40 * 300 * 20);
   }
 }
