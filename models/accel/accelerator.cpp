@@ -16,7 +16,11 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const config::DesignPoint
                          const net::Network& net, const compile::Schedule& schedule,
                          std::vector<const uint8_t*> images, bool trace)
     : sc_core::sc_module(name),
-      dram("dram", dp.dram, trace),
+      dram(dp.offchip == config::Offchip::Dram ? std::make_unique<Dram>("dram", dp.dram, trace)
+                                               : nullptr),
+      io(dp.offchip == config::Offchip::Io
+             ? std::make_unique<ChipIo>("io", dp.io, ClockDomain(dp.clock.frequency_hz))
+             : nullptr),
       // One DRAM transaction per 256 bytes: a few bursts, so the controller's queue holds
       // several and the scheduler can reorder across them.
       dma("dma", ClockDomain(dp.clock.frequency_hz), 256, trace),
@@ -27,7 +31,10 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const config::DesignPoint
       array("array", dp),
       controller("controller", dp, net, schedule, std::move(images), dma, decoder, array,
                  Buffers{wbuf, ibuf, obuf}) {
-  dma.dram.bind(dram.socket);
+  if (dram)
+    dma.dram.bind(dram->socket);
+  else
+    dma.dram.bind(io->socket);
   decoder.wbuf.bind(wbuf.socket);
   array.ibuf.bind(ibuf.socket);
   array.obuf.bind(obuf.socket);
@@ -39,7 +46,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const config::DesignPoint
     controller.set_trace(trace_.get());
   }
   controller.set_probe([this]() -> const stats::CounterSet& {
-    dram.sync();
+    if (dram) dram->sync();
     if (!counters_) counters_ = std::make_unique<stats::CounterSet>(collect_counters(*this));
     return *counters_;
   });
@@ -63,10 +70,11 @@ report::Trace Accelerator::event_trace() const {
            "dma"});
   }
   // The command log: "<cycle> <CMD> <channel> <rank> <group> <bank> <row> <column>".
-  const dram::MemorySystem& mem = dram.memory();
+  if (!dram) return t;
+  const dram::MemorySystem& mem = dram->memory();
   for (const dram::CommandRecord& c : mem.command_log()) {
     const dram::DramAddress& a = c.at;
-    t.add({static_cast<int64_t>(dram.clock().ps(c.cycle)), -1, "dram",
+    t.add({static_cast<int64_t>(dram->clock().ps(c.cycle)), -1, "dram",
            dram::command_name(c.command),
            "cycle=" + std::to_string(c.cycle) + " ch=" + std::to_string(a.channel) +
                " rank=" + std::to_string(a.rank) + " bg=" + std::to_string(a.group) +

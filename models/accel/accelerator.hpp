@@ -1,8 +1,9 @@
 #pragma once
-// The accelerator top: DRAM, the DMA engine, the weight, input and output buffers, the
-// weight decoder, the systolic array and the controller, wired by their TLM sockets:
+// The accelerator top: DRAM (or, with offchip: io, the chip's I/O to a host), the DMA engine,
+// the weight, input and output buffers, the weight decoder, the systolic array and the
+// controller, wired by their TLM sockets:
 //
-//   controller --dma--> Dram           controller --wbuf/ibuf/obuf--> buffers (fills, drains)
+//   controller --dma--> Dram | ChipIo  controller --wbuf/ibuf/obuf--> buffers (fills, drains)
 //   decoder --wbuf--> weight buffer    array --ibuf/obuf--> input and output buffers
 #include <systemc>
 
@@ -15,6 +16,7 @@
 #include "models/buffer/sram_buffer.hpp"
 #include "models/decoder/decoder.hpp"
 #include "models/dram/dram.hpp"
+#include "models/io/chip_io.hpp"
 
 namespace trine::models {
 
@@ -30,8 +32,14 @@ class Accelerator : public sc_core::sc_module {
 
   // The run's events once the simulation is over (empty unless constructed with `trace`).
   report::Trace event_trace() const;  // (not trace(): that is sc_object's VCD hook)
+  // Brings the off-chip side up to the end of the run (DRAM refreshes of the idle tail and its
+  // derived statistics); call once the simulation is over.
+  void finish() {
+    if (dram) dram->finish();
+  }
 
-  Dram dram;
+  std::unique_ptr<Dram> dram;  // offchip: dram
+  std::unique_ptr<ChipIo> io;  // offchip: io
   Dma dma;
   SramBuffer wbuf, ibuf, obuf;
   WeightDecoder decoder;

@@ -201,7 +201,7 @@ int cmd_run(const Args& args) {
     });
     sc_core::sc_start();
   }
-  top.dram.finish();
+  top.finish();
   const std::vector<models::InferenceResult>& results = top.controller.results();
   if (!top.controller.finished() || results.empty())
     throw RunError("the simulation stopped before the controller finished");

@@ -16,10 +16,13 @@ void ClockConfig::describe(FieldVisitor& v) {
 }
 
 void ArrayConfig::describe(FieldVisitor& v) {
-  v.integer("rows", rows, 1, 1024, "cells", "systolic array rows (a tile's reduction rows; os: its outputs)");
-  v.integer("cols", cols, 1, 1024, "cells", "systolic array columns (a tile's outputs; os, is: its vectors)");
+  v.integer("rows", rows, 1, 1024, "cells",
+            "systolic array rows (a tile's reduction rows; os: its outputs)");
+  v.integer("cols", cols, 1, 1024, "cells",
+            "systolic array columns (a tile's outputs; os, is: its vectors)");
   v.integer("act_bits", act_bits, 1, 16, "bits",
-            "activation precision; a bit-serial cell takes one bit per cycle, a bit-parallel cell all of them");
+            "activation precision; a bit-serial cell takes one bit per cycle, a bit-parallel cell "
+            "all of them");
   v.integer("acc_bits", acc_bits, 8, 64, "bits", "accumulator width of a cell");
   // (Only what is modelled is accepted: a bit-parallel value once was read and ignored.)
   static const std::string cell_doc =
@@ -136,6 +139,12 @@ void DramConfig::describe(FieldVisitor& v) {
             [&](FieldVisitor& s) { device.power.describe(s); });
 }
 
+void IoConfig::describe(FieldVisitor& v) {
+  v.integer("bits", bits, 1, 4096, "bits", "data bits the chip's I/O moves per accelerator cycle");
+  v.integer("latency_cycles", latency_cycles, 0, 100000, "cycles",
+            "from a request to its first data (the host's response time)");
+}
+
 void DesignPoint::describe(FieldVisitor& v) {
   v.integer("version", version, kSchemaVersion, kSchemaVersion, "", "design-point schema version");
   v.text("name", name, "design point name");
@@ -144,7 +153,12 @@ void DesignPoint::describe(FieldVisitor& v) {
   v.section("array", "systolic array", [&](FieldVisitor& s) { array.describe(s); });
   v.section("buffers", "on-chip buffers", [&](FieldVisitor& s) { buffers.describe(s); });
   v.section("decoder", "weight decoder", [&](FieldVisitor& s) { decoder.describe(s); });
-  v.section("dram", "off-chip DRAM", [&](FieldVisitor& s) { dram.describe(s); });
+  static const std::string offchip_doc =
+      "what lies beyond the pins: " + models::array::docs_of(kOffchip);
+  v.choice_of("offchip", offchip, kOffchip, offchip_doc.c_str());
+  v.section("dram", "off-chip DRAM (offchip: dram)", [&](FieldVisitor& s) { dram.describe(s); });
+  v.section("io", "the chip's I/O to a host (offchip: io)",
+            [&](FieldVisitor& s) { io.describe(s); });
   v.text("tech", tech, "technology file: a name in configs/tech/ or a path");
 }
 

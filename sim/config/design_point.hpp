@@ -115,6 +115,23 @@ struct DramConfig {
   void describe(FieldVisitor& v);
 };
 
+// What lies beyond the chip's pins: a DRAM (the `dram` section), or nothing but the chip's I/O
+// to a host (the `io` section), through which the image arrives, the result leaves, and any
+// weights and tensors that do not stay on chip travel.
+enum class Offchip { Dram, Io };
+inline constexpr std::array<models::array::Named<Offchip>, 2> kOffchip{{
+    {Offchip::Dram, "dram", "a DRAM (the dram section) holds the image, the weights and spills"},
+    {Offchip::Io, "io",
+     "no DRAM: everything off chip crosses the chip's I/O (the io section) to a host"},
+}};
+
+// The chip's I/O link to a host, used when offchip is io.
+struct IoConfig {
+  int64_t bits = 0;            // data bits moved per accelerator cycle, both directions shared
+  int64_t latency_cycles = 0;  // from a request to its first data
+  void describe(FieldVisitor& v);
+};
+
 struct DesignPoint {
   int64_t version = kSchemaVersion;
   std::string name;
@@ -123,7 +140,9 @@ struct DesignPoint {
   ArrayConfig array;
   BuffersConfig buffers;
   DecoderConfig decoder;
-  DramConfig dram;
+  Offchip offchip = Offchip::Dram;
+  DramConfig dram;   // (offchip: dram)
+  IoConfig io;       // (offchip: io)
   std::string tech;  // technology name (configs/tech/NAME.yaml) or a path
   void describe(FieldVisitor& v);
 };

@@ -30,6 +30,8 @@ const char* component_name(Component c) {
       return "array";
     case Component::Leakage:
       return "leakage";
+    case Component::Io:
+      return "io";
   }
   return "?";
 }
@@ -64,8 +66,9 @@ CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
   const std::pair<const char*, double> needed[] = {
       {"vdd", p.vdd},     {"idd0", p.idd0},   {"idd2n", p.idd2n}, {"idd3n", p.idd3n},
       {"idd4r", p.idd4r}, {"idd4w", p.idd4w}, {"idd5b", p.idd5b}};
+  const bool has_dram = dp.offchip == config::Offchip::Dram;
   for (const auto& [key, value] : needed)
-    if (!(value > 0))
+    if (has_dram && !(value > 0))
       throw InputError(Location{"DRAM preset " + dp.dram.preset, 0, 0},
                        std::string("dram.power.") + key,
                        "missing: the DRAM energy model needs it (set it in the preset or under "
@@ -105,11 +108,12 @@ CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
        Component::Leakage,
        {tech("decoder.lane_leakage", tech_.decoder.lane_leakage, lanes),
         tech("decoder.table_leakage_bit", tech_.decoder.table_leakage_bit, table_bits)}},
-      {"dram.background",
-       Component::Dram,
-       {design("dram.power.idd2n", p.idd2n, p.vdd * devices * 1000.0),
-        design("dram.power.ipp", p.ipp, p.vpp * devices * 1000.0)}},
   };
+  if (has_dram)
+    static_.push_back({"dram.background",
+                       Component::Dram,
+                       {design("dram.power.idd2n", p.idd2n, p.vdd * devices * 1000.0),
+                        design("dram.power.ipp", p.ipp, p.vpp * devices * 1000.0)}});
   area_ = {
       {"array",
        {tech((std::string(cell_key) + "area").c_str(), cell_area, cells),
@@ -191,6 +195,7 @@ Price CostModel::price(const stats::EnergyEvent& e) const {
   }
   if (k == "array.psum_add")
     return {Component::Array, {tech("logic.adder_bit", l.adder_bit, param("acc_bits"))}};
+  if (k == "io.bit") return {Component::Io, {tech("io.pad_bit", tech_.io.pad_bit, 1)}};
   if (k == "vector.rescale")
     return {Component::Array, {tech("vector.rescale", tech_.vector.rescale, 1)}};
   if (k == "vector.move")  // a lane register takes the value

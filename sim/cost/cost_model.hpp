@@ -15,8 +15,9 @@
 namespace trine::cost {
 
 // Where a report's energy goes.
-enum class Component { Dram, Buffers, Decoder, Array, Leakage };
-constexpr int kComponents = 5;
+// Io: the chip's I/O to a host (offchip: io); like DRAM, not on chip.
+enum class Component { Dram, Buffers, Decoder, Array, Leakage, Io };
+constexpr int kComponents = 6;
 const char* component_name(Component c);  // "dram", "buffers", ...
 
 // value x coefficient; `key` names the value: "tech:sram.read_64b" or "design:dram.power.idd0".
@@ -58,7 +59,7 @@ struct AreaItem {
 };
 
 struct Breakdown {
-  double pj[kComponents] = {0, 0, 0, 0, 0};
+  double pj[kComponents] = {0, 0, 0, 0, 0, 0};
   double& operator[](Component c) { return pj[static_cast<int>(c)]; }
   double operator[](Component c) const { return pj[static_cast<int>(c)]; }
   double total() const;

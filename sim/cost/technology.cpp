@@ -97,6 +97,11 @@ void DramTech::describe(FieldVisitor& v) {
          "background energies come from the DRAM preset's currents");
 }
 
+void IoTech::describe(FieldVisitor& v) {
+  figure(v, "pad_bit", pad_bit, "pJ",
+         "energy per data bit the chip's I/O pads drive to or take from a host (offchip: io)");
+}
+
 void Technology::describe(FieldVisitor& v) {
   v.text("name", name, "technology name");
   v.text("description", description, "what the file models");
@@ -108,6 +113,7 @@ void Technology::describe(FieldVisitor& v) {
   v.section("vector", "the vector unit (pooling, add, concat, shift, global pooling)",
             [&](FieldVisitor& s) { vector.describe(s); });
   v.section("dram", "off-chip DRAM interface", [&](FieldVisitor& s) { dram.describe(s); });
+  v.section("io", "the chip's I/O pads to a host", [&](FieldVisitor& s) { io.describe(s); });
 }
 
 namespace {

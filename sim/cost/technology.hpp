@@ -74,6 +74,11 @@ struct DramTech {
   void describe(config::FieldVisitor& v);
 };
 
+struct IoTech {
+  Figure pad_bit;  // pJ per data bit across the chip's pins to a host (offchip: io)
+  void describe(config::FieldVisitor& v);
+};
+
 struct Technology {
   std::string name;
   std::string description;
@@ -84,6 +89,7 @@ struct Technology {
   DecoderTech decoder;
   VectorTech vector;
   DramTech dram;
+  IoTech io;
   std::string file;  // where it was read from (messages, reports)
   void describe(config::FieldVisitor& v);
 };

@@ -16,8 +16,8 @@ namespace {
 
 using cost::Component;
 
-constexpr Component kAll[] = {Component::Dram, Component::Buffers, Component::Decoder,
-                              Component::Array, Component::Leakage};
+constexpr Component kAll[] = {Component::Dram,  Component::Buffers, Component::Decoder,
+                              Component::Array, Component::Leakage, Component::Io};
 
 int64_t ceil_div(double num, double den) {
   return den > 0 ? static_cast<int64_t>(std::ceil(num / den)) : 0;
@@ -28,11 +28,14 @@ Bounds bounds_of(const LayerResult& l, const config::DesignPoint& dp) {
   const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
   b.compute =
       l.unit == "vector" ? l.ideal : ceil_div(static_cast<double>(l.mapped_cell_cycles), cells);
-  // Peak DRAM bytes per accelerator cycle: every channel's bus busy, two beats per clock.
+  // Peak off-chip bytes per accelerator cycle: every DRAM channel's bus busy, two beats per
+  // clock; or the chip's I/O busy.
   const config::DramOrg& o = dp.dram.device.org;
-  const double peak = static_cast<double>(o.channels * o.bus_width / 8 * 2) *
-                      static_cast<double>(dp.dram.device.timing.clock_hz) /
-                      static_cast<double>(dp.clock.frequency_hz);
+  const double peak = dp.offchip == config::Offchip::Io
+                          ? static_cast<double>(dp.io.bits) / 8.0
+                          : static_cast<double>(o.channels * o.bus_width / 8 * 2) *
+                                static_cast<double>(dp.dram.device.timing.clock_hz) /
+                                static_cast<double>(dp.clock.frequency_hz);
   b.memory = ceil_div(static_cast<double>(l.dram_read + l.dram_written), peak);
   return b;
 }
@@ -67,7 +70,7 @@ double utilization(const LayerResult& l, const config::DesignPoint& dp) {
 }
 
 double on_chip(const cost::Breakdown& b) {
-  return b.total() - b[Component::Dram];
+  return b.total() - b[Component::Dram] - b[Component::Io];
 }
 
 void terms(json::Writer& w, const std::vector<cost::Term>& ts) {
@@ -150,7 +153,9 @@ void print_summary(const RunReport& r, std::ostream& out) {
   double background = 0;
   for (const cost::StaticPower& s : r.in.cost->static_power())
     if (s.component == Component::Dram) background += s.microwatts() * r.total.seconds * 1e6;
+  const bool io = dp.offchip == config::Offchip::Io;
   for (Component c : kAll) {
+    if (c == (io ? Component::Dram : Component::Io)) continue;  // the one that is not there
     std::snprintf(line, sizeof line, "  %-10s %10.1f nJ %5.1f%%", cost::component_name(c),
                   b[c] / 1e3 / batch, b.total() > 0 ? 100.0 * b[c] / b.total() : 0.0);
     out << line;
@@ -161,24 +166,25 @@ void print_summary(const RunReport& r, std::ostream& out) {
     }
     out << "\n";
   }
-  std::snprintf(line, sizeof line, "  %-10s %10.1f nJ         (all but DRAM)\n", "on chip",
-                on_chip(b) / 1e3 / batch);
+  std::snprintf(line, sizeof line, "  %-10s %10.1f nJ         (all but %s)\n", "on chip",
+                on_chip(b) / 1e3 / batch, io ? "the I/O pads" : "DRAM");
   out << line;
   double array = 0, buffers = 0, decoder = 0;
   for (const cost::AreaItem& a : r.in.cost->area())
     (a.name == "array" ? array : a.name == "decoder" ? decoder : buffers) += a.um2() / 1e6;
   std::snprintf(line, sizeof line,
-                "area         %.3f mm2: array %.3f, buffers %.3f, decoder %.3f (DRAM off chip)\n",
-                r.in.cost->area_mm2(), array, buffers, decoder);
+                "area         %.3f mm2: array %.3f, buffers %.3f, decoder %.3f (%s)\n",
+                r.in.cost->area_mm2(), array, buffers, decoder,
+                io ? "I/O pads not counted" : "DRAM off chip");
   out << line;
   std::snprintf(line, sizeof line, "throughput   %.0f inferences/s, %.3g inferences/J\n",
                 r.inferences_per_second, r.inferences_per_joule);
   out << line;
   if (const LayerResult* p = r.in.preload) {
     std::snprintf(line, sizeof line,
-                  "preload      resident weights, %llu bytes from DRAM once before the first "
+                  "preload      resident weights, %llu bytes from %s once before the first "
                   "inference: %lld cycles, %.1f nJ (in none of the figures above)\n",
-                  static_cast<unsigned long long>(p->dram_read),
+                  static_cast<unsigned long long>(p->dram_read), io ? "the host" : "DRAM",
                   static_cast<long long>(p->cycles()), r.preload.breakdown.total() / 1e3);
     out << line;
   }

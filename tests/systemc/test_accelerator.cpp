@@ -83,7 +83,7 @@ TEST_CASE("accelerator: every DMA job starts at a DRAM burst and reads only its 
   sc_core::sc_start();
   REQUIRE(top.controller.results().size() == 1);
   CHECK_FALSE(top.controller.results()[0].mismatch);
-  top.dram.finish();
+  top.finish();
   uint64_t bursts = 0, odd = 0;
   for (const models::Dma::JobRecord& j : top.dma.job_log()) {
     CHECK(j.addr % 64 == 0);
@@ -92,7 +92,7 @@ TEST_CASE("accelerator: every DMA job starts at a DRAM burst and reads only its 
   }
   CHECK(odd > 2);  // (the case this test is about)
   std::vector<stats::Record> all;
-  top.dram.statistics().collect(all);
+  top.dram->statistics().collect(all);
   double commands = 0;
   for (const stats::Record& r : all)
     if (r.name == "ch0.reads" || r.name == "ch0.writes") commands += r.value;
@@ -200,4 +200,60 @@ TEST_CASE(
     CHECK(results[0].layers[p.layer].dram_read == loaded);  // activations only
   }
   sc_core::sc_stop();
+}
+
+// A design point without DRAM: everything off chip crosses the chip's I/O, one transaction
+// after another at io.bits per cycle, each answered io.latency_cycles after its last data.
+namespace {
+
+void run_without_dram(const char* residency) {
+  const net::Network n = testing::example_cnn(net::WeightForm::NK, 6);
+  const data::Dataset d = testing::random_dataset(1, 12, 12, 10, 8);
+  {
+    const config::DesignPoint dp =
+        config::default_design_point({{"offchip", "io"},
+                                      {"io.bits", "8"},
+                                      {"io.latency_cycles", "30"},
+                                      {"buffers.weight.residency", residency}})
+            .point;
+    const compile::Schedule s = compile::compile(n, dp);
+    models::Accelerator top("top", dp, n, s, {d.image(0)}, true);
+    REQUIRE(top.dram == nullptr);
+    REQUIRE(top.io != nullptr);
+    sc_core::sc_start();
+    REQUIRE(top.controller.results().size() == 1);
+    CHECK_FALSE(top.controller.results()[0].mismatch);
+    top.finish();
+    // Each job took its bytes at one byte per cycle plus the latency, one after another.
+    uint64_t bytes = 0;
+    int64_t last_end = 0;
+    for (const models::Dma::JobRecord& j : top.dma.job_log()) {
+      bytes += j.bytes;
+      CHECK(j.finished - j.submitted >= static_cast<int64_t>(j.bytes) + 30);
+      CHECK(j.finished >= last_end);
+      last_end = j.finished;
+    }
+    std::vector<stats::Record> all;
+    top.io->statistics().collect(all);
+    double bits = 0, busy = 0;
+    for (const stats::Record& r : all) {
+      if (r.name == "bits") bits = r.value;
+      if (r.name == "busy_cycles") busy = r.value;
+    }
+    CHECK(bits == static_cast<double>(bytes * 8));
+    CHECK(busy >= static_cast<double>(bytes));  // a transaction's last byte takes a whole cycle
+    sc_core::sc_stop();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("accelerator: without DRAM the image, the weights and the result cross the chip's I/O",
+          "[accelerator]") {
+  run_without_dram("streamed");
+}
+
+TEST_CASE("accelerator: without DRAM resident weights are preloaded through the chip's I/O",
+          "[accelerator]") {
+  run_without_dram("resident");
 }
