@@ -32,7 +32,6 @@ ComputeExecutor::ComputeExecutor(const config::DesignPoint& dp, const net::Netwo
   for (const compile::LayerPlan& p : schedule.layers)
     for (size_t k = 0; k < p.tiles.size(); ++k) tile_order_.emplace_back(p.layer, k);
   weight_jobs_.resize(tile_order_.size());
-  fetched_.resize(tile_order_.size());
 }
 
 uint64_t ComputeExecutor::preload() {
@@ -45,12 +44,15 @@ uint64_t ComputeExecutor::preload() {
 
 void ComputeExecutor::start_batch() {
   next_tile_ = 0;
-  std::fill(fetched_.begin(), fetched_.end(), 0);
+  next_fetch_ = 0;
+}
+
+void ComputeExecutor::fetch_below(size_t end, const sc_core::sc_time& start) {
+  for (end = std::min(end, tile_order_.size()); next_fetch_ < end; ++next_fetch_)
+    fetch(next_fetch_, start);
 }
 
 void ComputeExecutor::fetch(size_t g, const sc_core::sc_time& start) {
-  if (g >= tile_order_.size() || fetched_[g]) return;
-  fetched_[g] = 1;
   const auto [layer, k] = tile_order_[g];
   const compile::TilePlan& t = schedule_.layers[layer].tiles[k];
   weight_jobs_[g] = dma_.submit(static_cast<uint64_t>(t.weight_address),
@@ -87,7 +89,8 @@ ComputeExecutor::TileWeights ComputeExecutor::tile_weights(size_t g, const compi
   const int64_t ready = dma_.finish_of(weight_jobs_[g], &arrived);
   at = std::max(at, arrived);
   const uint64_t wsize = static_cast<uint64_t>(dp_.buffers.weight.size_bytes);
-  const uint64_t slot = (tiles_loaded_++ % 2) * (wsize / 2);  // tiles alternate slots
+  const uint64_t slots = static_cast<uint64_t>(schedule_.prefetch_tiles);
+  const uint64_t slot = (tiles_loaded_++ % slots) * (wsize / slots);  // tiles take turns
   const uint64_t bytes = static_cast<uint64_t>((tp.weight_bits + 7) / 8);
   lr.dram_read += bytes;  // whenever it was fetched
   host_.access(Host::Port::Weight, tlm::TLM_WRITE_COMMAND, slot, bytes);
@@ -105,10 +108,8 @@ int64_t ComputeExecutor::run(LayerWork& w) {
   // weights are in the buffer already: no fetch, no slot.)
   const bool resident = schedule_.weights_resident;
   const size_t first = next_tile_;
-  if (!resident) {
-    fetch(first, sc_core::SC_ZERO_TIME);
-    fetch(first + 1, sc_core::SC_ZERO_TIME);
-  }
+  const size_t depth = static_cast<size_t>(schedule_.prefetch_tiles);
+  if (!resident) fetch_below(first + depth, sc_core::SC_ZERO_TIME);
   // The time this loop stands for. The controller does not wait for a weight slot to free: it
   // submits the next fetch to start then, and keeps working on what it already has, so
   // simulated time catches up only when it must wait for data.
@@ -129,7 +130,7 @@ int64_t ComputeExecutor::run(LayerWork& w) {
         decoder_.decode(tp, w.layer.weights.form, weights.slot, array_.mapping().chain_cycles(t));
     t.weights_ready = 0;
     t.inputs_ready = lr.start;
-    ideal_end = array_.ideal(t, ideal).compute_end;
+    ideal_end = std::max(ideal_end, array_.ideal(t, ideal).compute_end);
     t.weights_ready = weights.ready;
     t.inputs_ready = w.ready;
     const std::pair<int64_t, int64_t> output_tile{tp.vec_begin, tp.out_begin};
@@ -140,12 +141,11 @@ int64_t ComputeExecutor::run(LayerWork& w) {
     trace_tile(w, k, t, res.timing);
     lr.nonzero_macs += tp.nonzeros * t.vectors;
     lr.mapped_cell_cycles += t.reduction * t.outputs * t.vectors * array_.shape().steps();
-    end = res.timing.compute_end;
-    // Tile g's weight slot is free once its load has ended.
-    if (!resident && g + 2 < tile_order_.size()) {
+    end = std::max(end, res.timing.compute_end);  // (overlapped tiles may end out of order)
+    // Tile g's weight slot is free once its load has ended: the tile `depth` on takes it.
+    if (!resident && g + depth < tile_order_.size()) {
       at = std::max(at, host_.clock().time(res.timing.load_end));
-      fetch(g + 1, at);
-      fetch(g + 2, at);
+      fetch_below(g + 1 + depth, at);
     }
   }
   host_.wait_until(at);

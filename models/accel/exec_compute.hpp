@@ -1,9 +1,9 @@
 #pragma once
 // Dense and convolution layers on the systolic array: weight tiles stream from DRAM into the
-// double-buffered weight buffer (two tiles in flight, across layer boundaries: the next tile
-// loads while the array computes) or, resident, are read where preload() put them; the decoder
-// reads them from the buffer, activations stream from the input buffer, partial sums gather
-// in the output buffer, and requantization ends the layer.
+// weight buffer's slots (Schedule::prefetch_tiles in flight, two by default, across layer
+// boundaries: the next tiles load while the array computes) or, resident, are read where preload()
+// put them; the decoder reads them from the buffer, activations stream from the input buffer,
+// partial sums gather in the output buffer, and requantization ends the layer.
 #include <memory>
 #include <utility>
 #include <vector>
@@ -42,8 +42,9 @@ class ComputeExecutor : public Executor {
   // their slot, or where they already are (resident).
   TileWeights tile_weights(size_t g, const compile::TilePlan& tp, report::LayerResult& lr,
                            sc_core::sc_time& at);
-  // Submits the weight DMA of the g-th compute tile of the inference (once), to start at
-  // `start`.
+  // Submits the weight DMAs of the compute tiles of the inference before the `end`-th not yet
+  // fetched, to start at `start` (each once, in order).
+  void fetch_below(size_t end, const sc_core::sc_time& start);
   void fetch(size_t g, const sc_core::sc_time& start);
   void trace_tile(const LayerWork& work, size_t k, const array::Tile& t,
                   const array::TileTiming& timing) const;
@@ -62,9 +63,9 @@ class ComputeExecutor : public Executor {
   std::vector<uint32_t> streams_;   // a dense layer's activation streams (Datapath::gather)
   std::vector<std::pair<size_t, size_t>> tile_order_;  // (layer, tile) of every compute tile
   std::vector<Dma::Job> weight_jobs_;                  // by position in tile_order_
-  std::vector<char> fetched_;                          // by position in tile_order_
   uint64_t tiles_loaded_ = 0;
-  size_t next_tile_ = 0;  // position in tile_order_ of the current layer's first tile
+  size_t next_tile_ = 0;   // position in tile_order_ of the current layer's first tile
+  size_t next_fetch_ = 0;  // the first tile in tile_order_ whose weights are not fetched
 };
 
 }  // namespace trine::models::accel

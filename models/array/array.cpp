@@ -5,17 +5,20 @@
 
 namespace trine::models::array {
 
-TileTiming Pipeline::place(const Tile& t, int64_t load, int64_t compute, bool inputs_at_load) {
+TileTiming Pipeline::place(const Tile& t, const Phases& phases, bool inputs_at_load, bool overlap) {
   TileTiming r;
   // The shadow registers are free once the previous tile has copied them into its cells.
   r.load_start = std::max({t.weights_ready, inputs_at_load ? t.inputs_ready : int64_t{0},
                            last_load_end, last_compute_start});
-  r.load_end = r.load_start + load;
-  r.compute_start = std::max({r.load_end, t.inputs_ready, last_compute_end});
-  r.compute_end = r.compute_start + compute;
+  r.load_end = r.load_start + phases.load;
+  r.compute_start =
+      std::max({r.load_end, t.inputs_ready, overlap ? last_issue_end : last_compute_end});
+  r.compute_end = r.compute_start + phases.compute;
   last_load_end = r.load_end;
   last_compute_start = r.compute_start;
-  last_compute_end = r.compute_end;
+  last_issue_end = r.compute_start + phases.issue;
+  // (Overlapped, a short tile may finish before a long one that started earlier.)
+  last_compute_end = std::max(last_compute_end, r.compute_end);
   return r;
 }
 

@@ -40,6 +40,7 @@ struct Shape {
   int act_bits = 8;
   Dataflow dataflow = Dataflow::WeightStationary;
   Cell cell = Cell::BitSerial;
+  Overlap overlap = Overlap::Serial;
   // Cycles a cell spends on one activation value, and the bits of it it takes per cycle.
   int steps() const { return cell == Cell::BitSerial ? act_bits : 1; }
   int digit_bits() const { return cell == Cell::BitSerial ? 1 : act_bits; }
@@ -130,13 +131,19 @@ struct TileResult {
   std::vector<int64_t> sums;  // each column's output stream: outputs x vectors
 };
 
+// A tile's phase durations: load, compute, and the part of the compute after which the next
+// tile may start computing when tiles overlap (its streamed values are in; the rest is fill
+// and drain that the next tile's values can follow).
+struct Phases {
+  int64_t load = 0, compute = 0, issue = 0;
+};
+
 // The state that links consecutive tiles (the double-buffered stationary registers).
 struct Pipeline {
-  int64_t last_load_end = 0, last_compute_start = 0, last_compute_end = 0;
-  // Start of the next load and of its compute, given the phase durations. `inputs_at_load`:
-  // the load itself needs the activations (they are what stays in the cells).
-  TileTiming place(const Tile& t, int64_t load_cycles, int64_t compute_cycles,
-                   bool inputs_at_load = false);
+  int64_t last_load_end = 0, last_compute_start = 0, last_compute_end = 0, last_issue_end = 0;
+  // Start of the next load and of its compute. `inputs_at_load`: the load itself needs the
+  // activations (they are what stays in the cells). `overlap`: Overlap::Pipelined.
+  TileTiming place(const Tile& t, const Phases& phases, bool inputs_at_load, bool overlap);
 };
 
 // The largest tile extents the cells hold; 0: the array does not bound that dimension (it is
@@ -170,13 +177,16 @@ class Mapping {
   virtual int64_t load_cycles(const Shape& s, const Tile& t) const = 0;
   virtual int64_t chain_cycles(const Tile& t) const = 0;
   virtual int64_t compute_cycles(const Shape& s, const Tile& t) const = 0;
+  // Of the compute, the cycles before the next tile may follow (Overlap::Pipelined).
+  virtual int64_t issue_cycles(const Shape& s, const Tile& t) const = 0;
   virtual bool inputs_at_load() const = 0;
   virtual TileEvents events(const Shape& s, const Tile& t) const = 0;
   // The dataflow's cycle-stepped model (the reference the closed forms are held against).
   virtual std::unique_ptr<Model> cycle_model(const Shape& s) const = 0;
   // Both phases of `t` placed after the tiles `p` has seen.
   TileTiming place(Pipeline& p, const Shape& s, const Tile& t) const {
-    return p.place(t, load_cycles(s, t), compute_cycles(s, t), inputs_at_load());
+    return p.place(t, {load_cycles(s, t), compute_cycles(s, t), issue_cycles(s, t)},
+                   inputs_at_load(), s.overlap == Overlap::Pipelined);
   }
 };
 

@@ -29,7 +29,8 @@ class IsCycle : public Model {
     check(t);
     const int64_t load = step_load(t);
     const int64_t compute = step_compute(t, r.sums);
-    r.timing = pipeline_.place(t, load, compute, true);
+    r.timing =
+        pipeline_.place(t, {load, compute, issued_}, true, shape_.overlap == Overlap::Pipelined);
     trace_.place(r.timing);
   }
 
@@ -73,6 +74,7 @@ class IsCycle : public Model {
         for (int64_t j = 0; j < C; ++j) {
           Digit& w = weight_next[i * C + j];
           w = j > 0 ? weight[i * C + j - 1] : injected(cycle - i, i < used ? M : 0, S);
+          if (i == 0 && j == 0 && w.valid) issued_ = cycle + 1;  // the last weight is in
           PartialSum& p = sum_next[i * C + j];
           p = i > 0 ? sum[(i - 1) * C + j] : PartialSum{w.valid, w.index, w.step, 0};
           if (i >= used || !w.valid) continue;
@@ -101,6 +103,7 @@ class IsCycle : public Model {
     }
   }
 
+  int64_t issued_ = 0;            // the current tile's streamed weights were in after it
   std::vector<uint32_t> shadow_;  // activations by array row and column, after the load
   StepTrace trace_;
   int sig_weight_ = 0, sig_psum_ = 0, sig_acc_ = 0;
@@ -120,6 +123,9 @@ class Is : public Mapping {
   int64_t chain_cycles(const Tile& t) const override { return t.reduction; }
   int64_t compute_cycles(const Shape& s, const Tile& t) const override {
     return t.outputs * s.steps() + (s.rows - 1) + (t.vectors - 1) + 1;
+  }
+  int64_t issue_cycles(const Shape& s, const Tile& t) const override {
+    return t.outputs * s.steps();
   }
   bool inputs_at_load() const override { return true; }
   TileEvents events(const Shape& s, const Tile& t) const override {

@@ -30,7 +30,10 @@ class OsCycle : public Model {
     std::vector<int64_t>& acc = acc_;
     const int64_t macs = step_macs(t, acc);
     const int64_t drain = step_drain(t, acc, macs, r.sums);
-    r.timing = pipeline_.place(t, load, macs + drain);
+    // Overlapped, the next tile's pairs follow this one's into the cells (their accumulators
+    // are double-buffered by the drain chain), once the chain has drained this tile's sums.
+    r.timing = pipeline_.place(t, {load, macs + drain, std::max(issued_, drain)}, false,
+                               shape_.overlap == Overlap::Pipelined);
     trace_.place(r.timing);
   }
 
@@ -67,6 +70,7 @@ class OsCycle : public Model {
         for (int64_t j = 0; j < C; ++j) {
           const size_t cell = static_cast<size_t>(i * C + j);
           w_next[cell] = j > 0 ? w[cell - 1] : injected(cycle - i, K, S);
+          if (cell == 0 && w_next[cell].valid) issued_ = cycle + 1;  // the last pair is in
           a_next[cell] = i > 0 ? a[cell - C] : injected(cycle - j, K, S);
           const Digit& wd = w_next[cell];
           const Digit& ad = a_next[cell];
@@ -129,6 +133,7 @@ class OsCycle : public Model {
     }
   }
 
+  int64_t issued_ = 0;        // the current tile's streamed pairs were in after it
   std::vector<int64_t> acc_;  // the cells' accumulators
   StepTrace trace_;
   int sig_weight_ = 0, sig_act_ = 0, sig_out_ = 0;
@@ -143,6 +148,9 @@ class Os : public Mapping {
   int64_t chain_cycles(const Tile&) const override { return 0; }
   int64_t compute_cycles(const Shape& s, const Tile& t) const override {
     return t.reduction * s.steps() + (t.outputs - 1) + (t.vectors - 1) + s.rows;
+  }
+  int64_t issue_cycles(const Shape& s, const Tile& t) const override {
+    return std::max(t.reduction * s.steps(), s.rows);
   }
   bool inputs_at_load() const override { return false; }
   TileEvents events(const Shape& s, const Tile& t) const override {

@@ -27,7 +27,8 @@ class WsCycle : public Model {
     check(t);
     const int64_t load = step_load(t);
     const int64_t compute = step_compute(t, r.sums);
-    r.timing = pipeline_.place(t, load, compute);
+    r.timing =
+        pipeline_.place(t, {load, compute, issued_}, false, shape_.overlap == Overlap::Pipelined);
     trace_.place(r.timing);
   }
 
@@ -78,6 +79,7 @@ class WsCycle : public Model {
         for (int64_t j = 0; j < C; ++j) {
           Digit& a = act_next[i * C + j];
           a = j > 0 ? act[i * C + j - 1] : injected(cycle - i, i < used ? V : 0, S);
+          if (i == 0 && j == 0 && a.valid) issued_ = cycle + 1;  // the last value is in
           PartialSum& p = sum_next[i * C + j];
           p = i > 0 ? sum[(i - 1) * C + j] : PartialSum{a.valid, a.index, a.step, 0};
           if (i >= used || !a.valid) continue;
@@ -108,6 +110,7 @@ class WsCycle : public Model {
     }
   }
 
+  int64_t issued_ = 0;          // the current tile's streamed values were in after it
   std::vector<int8_t> shadow_;  // weights by array row and column, after the load
   std::vector<uint8_t> shadow_sel_;
   StepTrace trace_;
@@ -125,6 +128,9 @@ class Ws : public Mapping {
   int64_t chain_cycles(const Tile& t) const override { return t.reduction; }
   int64_t compute_cycles(const Shape& s, const Tile& t) const override {
     return t.vectors * s.steps() + (s.rows - 1) + (t.outputs - 1) + 1;
+  }
+  int64_t issue_cycles(const Shape& s, const Tile& t) const override {
+    return t.vectors * s.steps();
   }
   bool inputs_at_load() const override { return false; }
   TileEvents events(const Shape& s, const Tile& t) const override {

@@ -14,6 +14,10 @@ namespace trine::models::array {
 enum class Dataflow { WeightStationary, OutputStationary, InputStationary };
 // What one cell does per cycle.
 enum class Cell { BitSerial, BitParallel };
+// Whether a tile's compute waits for the previous tile to drain (serial), or follows its last
+// streamed value into the array (pipelined: the stationary registers are double-buffered and
+// switch with the wavefront).
+enum class Overlap { Serial, Pipelined };
 // How the array's timing and sums are computed (both obey one contract, array.hpp).
 enum class ModelKind { Fast, Cycle };
 
@@ -41,6 +45,14 @@ inline constexpr std::array<Named<Cell>, 2> kCells{{
     {Cell::BitParallel, "bit-parallel",
      "a whole multiply-accumulate per cycle (a multiplier, or an adder/subtractor for ternary "
      "weights)"},
+}};
+
+inline constexpr std::array<Named<Overlap>, 2> kOverlaps{{
+    {Overlap::Serial, "serial",
+     "a tile starts computing when the previous one has drained (SCALE-Sim's model)"},
+    {Overlap::Pipelined, "pipelined",
+     "a tile's first values follow the previous tile's last ones into the array; its fill "
+     "overlaps the previous drain (as in the TPU's systolic array)"},
 }};
 
 inline constexpr std::array<Named<ModelKind>, 2> kModels{{

@@ -243,6 +243,28 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
                at_least("buffers.weight.size", 2 * largest) + " bytes, or make the array smaller");
 }
 
+// Streamed weight tiles in flight: the design point's number, or as many slots as the weight
+// buffer has for the network's largest tile (at least two: the double buffering the layers
+// were mapped for).
+int64_t prefetch_depth(const Schedule& s, const net::Network& network,
+                       const config::DesignPoint& dp) {
+  int64_t largest = 0;
+  for (const LayerPlan& p : s.layers)
+    for (const TilePlan& t : p.tiles) largest = std::max(largest, ceil_div(t.weight_bits, 8));
+  const int64_t size = dp.buffers.weight.size_bytes, asked = dp.buffers.prefetch_tiles;
+  if (largest == 0) return std::max<int64_t>(2, asked);
+  if (asked == 0) return std::max<int64_t>(2, size / largest);
+  if (asked * largest > size)
+    throw MappingError("buffers.weight.prefetch_tiles",
+                       "network '" + network.name + "': " + std::to_string(asked) +
+                           " weight tiles in flight need " + std::to_string(asked) + " x " +
+                           std::to_string(largest) + " bytes; buffers.weight.size is " +
+                           std::to_string(size) + " bytes",
+                       "set buffers.weight.prefetch_tiles to " + std::to_string(size / largest) +
+                           " or less, or 0 for as many as fit");
+  return asked;
+}
+
 }  // namespace
 
 MappingError::MappingError(const std::string& layer, std::string key_in, const std::string& why,
@@ -408,6 +430,7 @@ Schedule compile(const net::Network& network, const config::DesignPoint& dp, int
                            std::to_string(dp.buffers.weight.size_bytes) + " bytes",
                        at_least("buffers.weight.size", s.weight_bytes) +
                            " bytes, or buffers.weight.residency: streamed");
+  if (!s.weights_resident) s.prefetch_tiles = prefetch_depth(s, network, dp);
   return s;
 }
 

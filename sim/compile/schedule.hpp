@@ -90,6 +90,9 @@ struct Schedule {
   int64_t image_bytes = 0;        // the batch's images, as the first layers read them
   int64_t weight_bytes = 0;       // the weight image (TilePlan::weight_address), alignment included
   bool weights_resident = false;  // buffers.weight.residency: resident
+  // Streamed weights: tiles in flight, each in its own slot of weight_size / prefetch_tiles
+  // bytes (buffers.weight.prefetch_tiles; 0 there: as many as hold the largest tile).
+  int64_t prefetch_tiles = 2;
 };
 
 // A layer the design point cannot run: what() is "layer 'NAME': why (fix)"; `key` is the

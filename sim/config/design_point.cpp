@@ -29,10 +29,13 @@ void ArrayConfig::describe(FieldVisitor& v) {
       "multiply-accumulate cell: " + models::array::docs_of(models::array::kCells);
   static const std::string dataflow_doc =
       "dataflow: " + models::array::docs_of(models::array::kDataflows);
+  static const std::string overlap_doc =
+      "consecutive tiles: " + models::array::docs_of(models::array::kOverlaps);
   static const std::string model_doc =
       "array timing model: " + models::array::docs_of(models::array::kModels);
   v.choice_of("cell", cell, models::array::kCells, cell_doc.c_str());
   v.choice_of("dataflow", dataflow, models::array::kDataflows, dataflow_doc.c_str());
+  v.choice_of("tile_overlap", overlap, models::array::kOverlaps, overlap_doc.c_str());
   v.choice_of("model", model, models::array::kModels, model_doc.c_str());
 }
 
@@ -51,6 +54,9 @@ void BuffersConfig::describe(FieldVisitor& v) {
              "streamed: weight tiles come from DRAM during each inference, two in flight; "
              "resident: every weight is loaded into this buffer once, before the first "
              "inference (reported apart), and inferences read none from DRAM");
+    s.integer("prefetch_tiles", prefetch_tiles, 0, 65536, "tiles",
+              "streamed weights: tiles fetched ahead, each in its own slot of the buffer (2: "
+              "double buffering; 0: as many as the buffer holds of the network's largest tile)");
   });
   v.section("input", "input activation buffer", [&](FieldVisitor& s) { input.describe(s); });
   v.section("output", "output/accumulator buffer", [&](FieldVisitor& s) { output.describe(s); });
@@ -223,6 +229,10 @@ void validate(const DesignPoint& dp, const KeyLocations& locs, const std::string
   check_buffer("weight", dp.buffers.weight);
   check_buffer("input", dp.buffers.input);
   check_buffer("output", dp.buffers.output);
+  if (dp.buffers.prefetch_tiles == 1)
+    fail("buffers.weight.prefetch_tiles",
+         "1 leaves no slot for the next tile to load into while the array computes (use 2 or "
+         "more, or 0 for as many as the buffer holds)");
   if (dp.array.acc_bits < 2 * dp.array.act_bits)
     fail("array.acc_bits",
          "must be at least twice array.act_bits (" + std::to_string(dp.array.act_bits) + ")");

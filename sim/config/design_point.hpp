@@ -27,6 +27,7 @@ struct ArrayConfig {
   int64_t acc_bits = 0;
   models::array::Cell cell = models::array::Cell::BitSerial;
   models::array::Dataflow dataflow = models::array::Dataflow::WeightStationary;
+  models::array::Overlap overlap = models::array::Overlap::Serial;
   models::array::ModelKind model = models::array::ModelKind::Fast;
   void describe(FieldVisitor& v);
   const char* cell_name() const { return models::array::name_of(models::array::kCells, cell); }
@@ -35,7 +36,7 @@ struct ArrayConfig {
   }
   const char* model_name() const { return models::array::name_of(models::array::kModels, model); }
   models::array::Shape shape() const {
-    return {rows, cols, static_cast<int>(act_bits), dataflow, cell};
+    return {rows, cols, static_cast<int>(act_bits), dataflow, cell, overlap};
   }
 };
 
@@ -56,7 +57,8 @@ enum class WeightResidency { Streamed, Resident };
 
 struct BuffersConfig {
   BufferConfig weight, input, output;
-  std::string residency;  // streamed | resident (weight_residency())
+  std::string residency;       // streamed | resident (weight_residency())
+  int64_t prefetch_tiles = 0;  // streamed: weight tiles in flight; 0: as many as fit
   void describe(FieldVisitor& v);
   WeightResidency weight_residency() const {
     return residency == "resident" ? WeightResidency::Resident : WeightResidency::Streamed;

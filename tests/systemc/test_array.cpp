@@ -84,6 +84,7 @@ TEST_CASE("array: cycle and fast agree on random tile sequences of every dataflo
   std::mt19937_64 rng(20261125);
   int tiles = 0;
   std::set<std::pair<Dataflow, Cell>> seen;
+  std::set<Overlap> overlaps;
   for (int design = 0; design < 600; ++design) {
     Shape s;
     s.rows = std::uniform_int_distribution<int64_t>(1, 20)(rng);
@@ -91,7 +92,9 @@ TEST_CASE("array: cycle and fast agree on random tile sequences of every dataflo
     s.act_bits = static_cast<int>(std::uniform_int_distribution<int>(1, 10)(rng));
     s.dataflow = kDataflows[static_cast<size_t>(design / 3) % kDataflows.size()].value;
     s.cell = kCells[static_cast<size_t>(design / 9) % kCells.size()].value;
+    s.overlap = kOverlaps[static_cast<size_t>(design / 18) % kOverlaps.size()].value;
     seen.insert({s.dataflow, s.cell});
+    overlaps.insert(s.overlap);
     auto fast = make_model(ModelKind::Fast, s), cycle = make_model(ModelKind::Cycle, s);
     const int count = static_cast<int>(std::uniform_int_distribution<int>(1, 4)(rng));
     for (int k = 0; k < count; ++k, ++tiles) {
@@ -110,6 +113,7 @@ TEST_CASE("array: cycle and fast agree on random tile sequences of every dataflo
   }
   CHECK(tiles > 1200);
   CHECK(seen.size() == kDataflows.size() * kCells.size());
+  CHECK(overlaps.size() == kOverlaps.size());
 }
 
 TEST_CASE("array: cells that view a producer's storage run as cells that own a copy", "[array]") {
@@ -293,5 +297,38 @@ TEST_CASE("array: a bit-parallel cell takes one cycle per value", "[array]") {
     CHECK(p_cycles * 8 < s_cycles * 1.1);   // the fill and drain are what is left over
     CHECK(p.sums == s.sums);
     CHECK(p.sums == dot_products(t));
+  }
+}
+
+TEST_CASE("array: pipelined tiles follow the previous tile's last streamed value", "[array]") {
+  // Two tiles of 5 reduction rows, 3 outputs, 2 vectors on an 8 x 4 array (8-bit activations),
+  // weights decoded at once: serial, the second computes when the first has drained;
+  // pipelined, once the first's streamed values are in (ws: 2 vectors x 8 steps; is: 3 outputs
+  // x 8; os: max(5 rows x 8, the 8-row drain chain)).
+  for (const auto& d : kDataflows) {
+    for (const auto& c : kCells) {
+      Shape s{8, 4, 8, d.value, c.value, Overlap::Serial}, p = s;
+      p.overlap = Overlap::Pipelined;
+      Tile t;
+      t.reduction = 5, t.outputs = 3, t.vectors = 2;
+      t.weights.assign(15, -2);
+      t.acts.assign(10, 77);
+      const int64_t steps = s.steps();
+      const int64_t issue = d.value == Dataflow::WeightStationary ? 2 * steps
+                            : d.value == Dataflow::InputStationary
+                                ? 3 * steps
+                                : std::max<int64_t>(5 * steps, 8);
+      auto serial = make_model(ModelKind::Cycle, s), piped = make_model(ModelKind::Cycle, p);
+      const TileTiming a = serial->run(t).timing, b = serial->run(t).timing;
+      const TileTiming pa = piped->run(t).timing, pb = piped->run(t).timing;
+      INFO(d.name << " " << c.name);
+      CHECK(pa == a);  // the first tile alone is the same
+      CHECK(b.compute_start == std::max(a.compute_end, b.load_end));
+      CHECK(pb.compute_start == std::max(pa.compute_start + issue, pb.load_end));
+      CHECK(pb.compute_end - pb.compute_start == b.compute_end - b.compute_start);
+      auto fast = make_model(ModelKind::Fast, p);
+      CHECK(fast->run(t).timing == pa);
+      CHECK(fast->run(t).timing == pb);
+    }
   }
 }

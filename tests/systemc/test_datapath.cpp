@@ -101,13 +101,17 @@ NetworkRun run_network(const net::Network& n, const compile::Schedule& s,
   return run;
 }
 
-// Case `k`'s dataflow and cell (every pair in turn). Column-combined weights on a dataflow that
-// cannot pick lanes: checks that the compiler refuses them, naming the key, and returns false.
+// Case `k`'s dataflow, cell and tile overlap (every combination in turn). Column-combined weights
+// on a dataflow that cannot pick lanes: checks that the compiler refuses them, naming the key, and
+// returns false.
 bool pick_array(config::DesignPoint& dp, int k, net::WeightForm form) {
   const auto& flows = models::array::kDataflows;
   const auto& cells = models::array::kCells;
   dp.array.dataflow = flows[static_cast<size_t>(k) % flows.size()].value;
   dp.array.cell = cells[static_cast<size_t>(k) / flows.size() % cells.size()].value;
+  const auto& overlaps = models::array::kOverlaps;
+  dp.array.overlap =
+      overlaps[static_cast<size_t>(k) / flows.size() / cells.size() % overlaps.size()].value;
   if (form != net::WeightForm::ColComb || !models::array::mapping(dp.array.dataflow).lanes_error())
     return true;
   const net::Network n = testing::example_mlp(form, 3, 20);

@@ -112,3 +112,29 @@ TEST_CASE("compile: each dataflow bounds its two dimensions by the array and the
     CHECK(covered == 40 * 300 * 20);
   }
 }
+
+TEST_CASE("compile: streamed weight tiles in flight follow the design point or the buffer",
+          "[compile]") {
+  const net::Network n = testing::lenet5(net::WeightForm::Dense8, 3);
+  config::DesignPoint dp = config::default_design_point().point;
+  int64_t largest = 0;
+  for (const compile::LayerPlan& p : compile::compile(n, dp).layers)
+    for (const compile::TilePlan& t : p.tiles) largest = std::max(largest, (t.weight_bits + 7) / 8);
+  REQUIRE(largest == 256);                             // a full 16 x 16 tile of 8-bit weights
+  CHECK(compile::compile(n, dp).prefetch_tiles == 2);  // the default: double buffering
+  dp.buffers.prefetch_tiles = 0;
+  CHECK(compile::compile(n, dp).prefetch_tiles == dp.buffers.weight.size_bytes / 256);
+  dp.buffers.weight.size_bytes = 700;  // room for two tiles only
+  CHECK(compile::compile(n, dp).prefetch_tiles == 2);
+  dp.buffers.prefetch_tiles = 3;
+  try {
+    compile::compile(n, dp);
+    FAIL("three 256-byte tiles fitted 700 bytes");
+  } catch (const compile::MappingError& e) {
+    CHECK(e.key == "buffers.weight.prefetch_tiles");
+    CHECK_THAT(e.what(), Catch::Contains("3 x 256 bytes") && Catch::Contains("to 2 or less"));
+  }
+  dp.buffers.residency = "resident";  // nothing in flight: the key does not limit anything
+  dp.buffers.weight.size_bytes = 64 * 1024;
+  CHECK_NOTHROW(compile::compile(n, dp));
+}
