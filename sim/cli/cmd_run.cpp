@@ -272,11 +272,15 @@ int cmd_run(const Args& args) {
     report::write_json(rep, std::cout);
     return interrupted ? 130 : 0;
   }
+  const std::string offchip =
+      dp.offchip == config::Offchip::Io
+          ? "no DRAM (chip I/O, " + std::to_string(dp.io.bits) + " bits per cycle)"
+          : dp.dram.device.name;
   std::printf(
       "design point %s: %lldx%lld %s %s array (%s model), %lld-bit activations, %.0f MHz, %s\n",
       dp.name.c_str(), static_cast<long long>(dp.array.rows), static_cast<long long>(dp.array.cols),
       dp.array.cell_name(), dp.array.dataflow_name(), dp.array.model_name(),
-      static_cast<long long>(dp.array.act_bits), mhz, dp.dram.device.name.c_str());
+      static_cast<long long>(dp.array.act_bits), mhz, offchip.c_str());
   std::printf("network      %s, %zu layers, batch %lld\n\n", net.name.c_str(), net.layers.size(),
               static_cast<long long>(batch));
   print_table(first, dp);

@@ -391,8 +391,9 @@ void place(Schedule& s, int64_t capacity) {
 }
 
 // The weight image: each layer's blocks once, in block order, each at a 64-byte boundary.
-void lay_out_weights(Schedule& s) {
-  auto align64 = [](int64_t v) { return (v + 63) / 64 * 64; };
+// Every block at a multiple of `alignment` bytes.
+void lay_out_weights(Schedule& s, int64_t alignment) {
+  auto align64 = [&](int64_t v) { return (v + alignment - 1) / alignment * alignment; };
   int64_t at = 0;
   for (LayerPlan& p : s.layers) {
     std::vector<int64_t> block_address;
@@ -419,8 +420,10 @@ Schedule compile(const net::Network& network, const config::DesignPoint& dp, int
   for (size_t i = 0; i < network.layers.size(); ++i)
     s.layers.push_back(plan_layer(network, i, graph[i], types, s, dp, batch));
   place(s, dp.buffers.input.size_bytes);
-  lay_out_weights(s);
   s.weights_resident = dp.buffers.weight_residency() == config::WeightResidency::Resident;
+  // Streamed blocks start at a DRAM burst (a tile's fetch reads only its own bursts); resident
+  // ones, loaded once as a whole, at a word of the weight buffer.
+  lay_out_weights(s, s.weights_resident ? dp.buffers.weight.word_bits / 8 : 64);
   if (s.weights_resident && s.weight_bytes > dp.buffers.weight.size_bytes)
     throw MappingError("buffers.weight.size",
                        "network '" + network.name + "': its weights need " +

@@ -48,8 +48,9 @@ struct TilePlan {
   // first vector chunk; later chunks load the same blocks again.
   int64_t block = 0;
   // Where its block lies in the network's weight image: every layer's blocks in order, each
-  // at a 64-byte boundary (a DRAM burst: a tile's fetch reads only its own bursts). The image
-  // is at DRAM address 0, and at weight-buffer address 0 when the weights are resident.
+  // at a 64-byte boundary (a DRAM burst: a tile's fetch reads only its own bursts), or, with
+  // resident weights, at a word of the weight buffer. The image is at DRAM address 0, and at
+  // weight-buffer address 0 when the weights are resident.
   int64_t weight_address = 0;
 };
 

@@ -126,13 +126,13 @@ expect 2 "takes 1x12x12 images; the data set's are 1x28x28 (smaller images are c
 
 # Resident weights (issue 24, item 3): loaded once before the first inference and reported
 # apart; the inferences read no weights from DRAM; a buffer too small is refused.
-expect 0 "preload      resident weights, 17024 bytes from DRAM once" -- \
+expect 0 "preload      resident weights, 7736 bytes from DRAM once" -- \
   "$TRINE" run --set buffers.weight.residency=resident --report resident
 /usr/bin/python3 - resident/report.json <<'PY' && ok || bad "resident report"
 import json, sys
 r = json.load(open(sys.argv[1]))
 p = r["weight_preload"]
-assert p["dram_bytes_read"] == 17024 and p["cycles"] > 0 and p["energy_pj"] > 0, p
+assert p["dram_bytes_read"] == 7736 and p["cycles"] > 0 and p["energy_pj"] > 0, p
 fc1 = [l for l in r["layers"] if l["name"] == "fc1"][0]
 assert fc1["dram_bytes_read"] == 0 and fc1["stall_cycles"] == 0, fc1
 PY
@@ -140,8 +140,8 @@ PY
 /usr/bin/python3 -c "
 import json; r = json.load(open('streamed/report.json')); assert 'weight_preload' not in r" \
   && ok || bad "a streamed run reports a preload"
-expect 2 "its weights need 17024 bytes on chip" -- \
-  "$TRINE" run --set buffers.weight.residency=resident --set buffers.weight.size=16KiB
+expect 2 "its weights need 7736 bytes on chip" -- \
+  "$TRINE" run --set buffers.weight.residency=resident --set buffers.weight.size=4KiB
 
 # Weight tiles fetched ahead as far as the buffer allows hide DRAM refreshes behind the array:
 # the same outputs, fewer stall cycles, no more cycles.
