@@ -175,13 +175,25 @@ L += ["## Kung et al. 2019: column combining for systolic arrays", "",
     "CIFAR-10 have hundreds of channels per layer, where combining fills the whole array.", ""]
 
 # ---- Yin ---------------------------------------------------------------------------------
+def event_nj(r, event, counter_prefix):
+    """Energy of one event kind from counters under a module (per inference)."""
+    return sum(e["energy_pj"] for e in r["events"]
+               if e["event"] == event and e["counter"].startswith(counter_prefix)) / 1e3 / r["batch"]
+
+
 s, d = summary("mlp_lowbit"), summary("mlp_dense8")
 rl, rb, rd = report("yin2017", "lowbit"), report("yin2017", "lowbit-b16"), report("yin2017", "dense8")
+rc = report("yin2017-chip", "lowbit")
+wread = event_nj(rc, "sram.read", "top.wbuf")
+psums = event_nj(rc, "sram.read", "top.obuf") + event_nj(rc, "sram.write", "top.obuf")
+weight_bits = rc["weight_preload"]["weight_buffer_bytes"] * 8
 m = s["model"]
 L += ["## Yin et al. 2017: low precision with structured compression", "",
       f"MLP 784-512-512-10, `{s['method']}`: 3-bit weights, 1/8 of the 8x8 blocks kept. Design "
       f"point `configs/papers/yin2017.yaml` (40nm, LPDDR4-3200).", ""] + tables([
-    row("energy per classification, on chip", "20 nJ (40nm chip, MNIST)",
+    row("energy per classification, on chip, Yin's chip shape (`yin2017-chip.yaml`)",
+        "20 nJ (40nm chip, MNIST)", f"{on_chip_nj(rc):.0f} nJ", ratio(on_chip_nj(rc), 20)),
+    row("... on a DRAM design point (`yin2017.yaml`)", "20 nJ",
         f"{on_chip_nj(rl):.0f} nJ", ratio(on_chip_nj(rl), 20)),
     row("... at batch 16 (weights fetched once per batch)", "—", f"{on_chip_nj(rb):.0f} nJ",
         ratio(on_chip_nj(rb), 20)),
@@ -203,7 +215,24 @@ L += ["## Yin et al. 2017: low precision with structured compression", "",
     f"Batching amortizes the weight traffic ({on_chip_nj(rb):.0f} nJ per classification at "
     f"batch 16). The MLP's size is not in the abstract; trine uses 784-512-512-10. The DRAM, "
     f"which Yin's design does not need, dominates trine's total: its background power alone is "
-    f"drawn for the whole {rl['latency_us']:.0f} us inference.", ""]
+    f"drawn for the whole {rl['latency_us']:.0f} us inference.", "",
+    f"*Yin's chip shape* (`configs/papers/yin2017-chip.yaml`: weights resident, no DRAM, an 8x8 "
+    f"array of bit-parallel cells so that each kept 8x8 block is one tile and each pruned one a "
+    f"skipped tile) takes {on_chip_nj(rc):.0f} nJ on chip per classification "
+    f"({on_chip_nj(rc) / 20:.1f}x the paper's 20 nJ; the I/O pads add "
+    f"{event_nj(rc, 'io.bit', 'top.io'):.0f} nJ off chip, and the one-time weight load "
+    f"{rc['weight_preload']['energy_pj'] / 1e3:.0f} nJ). It cannot come within 2x, for two "
+    f"reasons trine's figures state: reading the {weight_bits / 1e3:.0f} kbit of encoded "
+    f"weights from a 48 KiB SRAM costs {wread:.0f} nJ alone "
+    f"({wread * 1e3 / weight_bits:.2f} pJ per bit, Horowitz's 8 KB SRAM figure scaled by "
+    f"sqrt(size)), more than twice the paper's whole budget, so Yin's weight memory must be "
+    f"about {wread / 20:.0f}x cheaper per bit than trine's SRAM model (a custom wide macro at "
+    f"low voltage would be; the cost model is being checked against CACTI 7); and a "
+    f"weight-stationary array writes each reduction tile's 32-bit partial sums to the output "
+    f"buffer and reads them back for the next ({psums:.0f} nJ), where an MLP engine keeps each "
+    f"neuron's sum in an accumulator until its row is done. The arithmetic itself (the "
+    f"{sum(l['nonzero_macs'] for l in rc['layers']) / 1e3:.0f} k kept MACs with their "
+    f"registers) is {rc['energy']['components_pj']['array'] / 1e3 / rc['batch']:.0f} nJ.", ""]
 
 L += ["## Reproduce", "", "```", "scripts/papers            # trains what build/train-table lacks, "
       "then simulates (minutes)", "```", "",
