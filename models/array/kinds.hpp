@@ -4,10 +4,16 @@
 // tests that walk every choice. Header-only, so that the configuration layer can name them
 // without linking the models.
 #include <array>
-#include <string>
-#include <vector>
+
+#include "models/common/named.hpp"
 
 namespace trine::models::array {
+
+using models::docs_of;
+using models::name_of;
+using models::Named;
+using models::names_of;
+using models::value_of;
 
 // Which operand stays in the cells while the third dimension of the matrix product streams
 // through in time (docs/accelerator.md, "Dataflows").
@@ -20,13 +26,6 @@ enum class Cell { BitSerial, BitParallel };
 enum class Overlap { Serial, Pipelined };
 // How the array's timing and sums are computed (both obey one contract, array.hpp).
 enum class ModelKind { Fast, Cycle };
-
-template <class E>
-struct Named {
-  E value;
-  const char* name;
-  const char* doc;
-};
 
 inline constexpr std::array<Named<Dataflow>, 3> kDataflows{{
     {Dataflow::WeightStationary, "ws",
@@ -59,38 +58,5 @@ inline constexpr std::array<Named<ModelKind>, 2> kModels{{
     {ModelKind::Fast, "fast", "per-tile closed form"},
     {ModelKind::Cycle, "cycle", "steps every register of every cell every cycle (the reference)"},
 }};
-
-template <class E, size_t N>
-std::vector<std::string> names_of(const std::array<Named<E>, N>& list) {
-  std::vector<std::string> out;
-  for (const auto& n : list) out.emplace_back(n.name);
-  return out;
-}
-
-template <class E, size_t N>
-const char* name_of(const std::array<Named<E>, N>& list, E value) {
-  for (const auto& n : list)
-    if (n.value == value) return n.name;
-  return "?";
-}
-
-// The value named `name`; false if none is.
-template <class E, size_t N>
-bool value_of(const std::array<Named<E>, N>& list, const std::string& name, E& value) {
-  for (const auto& n : list)
-    if (name == n.name) {
-      value = n.value;
-      return true;
-    }
-  return false;
-}
-
-// "name: doc; name: doc": a key's documentation from its list.
-template <class E, size_t N>
-std::string docs_of(const std::array<Named<E>, N>& list) {
-  std::string out;
-  for (const auto& n : list) out += std::string(out.empty() ? "" : "; ") + n.name + ": " + n.doc;
-  return out;
-}
 
 }  // namespace trine::models::array

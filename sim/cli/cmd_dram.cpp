@@ -134,8 +134,10 @@ int cmd_dram(const Args& args) {
   if (vm.count("json")) {
     json::Writer w(std::cout);
     w.begin_object();
-    w.field("preset", cfg.device.name).field("mapping", cfg.mapping);
-    w.field("page_policy", cfg.page_policy).field("scheduler", cfg.scheduler);
+    w.field("preset", cfg.device.name)
+        .field("mapping", models::name_of(dram::kMappings, cfg.mapping));
+    w.field("page_policy", models::name_of(dram::kPagePolicies, cfg.page_policy))
+        .field("scheduler", models::name_of(dram::kSchedulers, cfg.scheduler));
     w.field("queue_depth", cfg.queue_depth);
     w.field("requests", static_cast<int64_t>(s.requests));
     w.field("reads", static_cast<int64_t>(s.reads)).field("writes", static_cast<int64_t>(s.writes));
@@ -173,8 +175,10 @@ int cmd_dram(const Args& args) {
         cfg.device.name.c_str(), static_cast<long long>(o.channels),
         static_cast<long long>(o.ranks), static_cast<long long>(spec.banks_per_rank),
         static_cast<long long>(o.bus_width), static_cast<double>(spec.t.clock_hz) / 1e6);
-    std::printf("controller  mapping %s, page %s, scheduler %s, queue %lld\n", cfg.mapping.c_str(),
-                cfg.page_policy.c_str(), cfg.scheduler.c_str(),
+    std::printf("controller  mapping %s, page %s, scheduler %s, queue %lld\n",
+                models::name_of(dram::kMappings, cfg.mapping),
+                models::name_of(dram::kPagePolicies, cfg.page_policy),
+                models::name_of(dram::kSchedulers, cfg.scheduler),
                 static_cast<long long>(cfg.queue_depth));
     std::printf("requests    %llu (%llu reads, %llu writes), %llu bytes%s\n",
                 static_cast<unsigned long long>(s.requests),

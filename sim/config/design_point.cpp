@@ -131,11 +131,13 @@ void DramConfig::describe(FieldVisitor& v) {
   v.text("preset", preset,
          "DRAM preset: a name in configs/dram/ (DDR3-1600, DDR4-2400, LPDDR4-3200) or a path to "
          "a preset file of the same form");
-  v.choice("mapping", mapping, {"row-bank-col", "bank-row-col", "row-col-bank"},
-           "address mapping, most to least significant bits");
-  v.choice("page_policy", page_policy, {"open", "closed", "adaptive"},
-           "row buffer policy (adaptive: close unless a queued request hits the row)");
-  v.choice("scheduler", scheduler, {"fcfs", "fr-fcfs"}, "request scheduling policy");
+  static const std::string mapping_doc = "address mapping: " + models::docs_of(dram::kMappings);
+  static const std::string page_doc = "page policy: " + models::docs_of(dram::kPagePolicies);
+  static const std::string scheduler_doc =
+      "request scheduling: " + models::docs_of(dram::kSchedulers);
+  v.choice_of("mapping", mapping, dram::kMappings, mapping_doc.c_str());
+  v.choice_of("page_policy", page_policy, dram::kPagePolicies, page_doc.c_str());
+  v.choice_of("scheduler", scheduler, dram::kSchedulers, scheduler_doc.c_str());
   v.integer("queue_depth", queue_depth, 1, 1024, "requests", "controller request queue depth");
   v.section("org", "overrides of the preset's organisation",
             [&](FieldVisitor& s) { device.org.describe(s); });

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/array/array.hpp"
+#include "models/dram/kinds.hpp"
 #include "sim/config/schema.hpp"
 #include "sim/config/schema_io.hpp"
 #include "sim/util/error.hpp"
@@ -109,9 +110,9 @@ struct DramDevice {
 
 struct DramConfig {
   std::string preset;
-  std::string mapping;      // row-bank-col | bank-row-col | row-col-bank
-  std::string page_policy;  // open | closed
-  std::string scheduler;    // fcfs | fr-fcfs
+  dram::MappingKind mapping = dram::MappingKind::RowBankCol;
+  dram::PagePolicyKind page_policy = dram::PagePolicyKind::Open;
+  dram::SchedulerKind scheduler = dram::SchedulerKind::FrFcfs;
   int64_t queue_depth = 0;
   DramDevice device;  // the preset, with the design point's overrides applied
   void describe(FieldVisitor& v);

@@ -106,30 +106,35 @@ class BitFieldMapping : public AddressMapping {
 
 using F = Field;
 // Least significant first; channel and bank group always lowest (see the contract).
-const std::vector<std::pair<std::string, std::vector<Field>>>& table() {
-  static const std::vector<std::pair<std::string, std::vector<Field>>> t = {
-      // A row's bursts stay in one bank (per bank group): streams are row hits.
-      {"row-bank-col", {F::Channel, F::Group, F::Column, F::Bank, F::Rank, F::Row}},
-      // Each bank owns one contiguous region: independent streams land in different banks.
-      {"bank-row-col", {F::Channel, F::Group, F::Column, F::Row, F::Bank, F::Rank}},
-      // Consecutive bursts spread over all banks: most bank parallelism, rows opened in all.
-      {"row-col-bank", {F::Channel, F::Group, F::Bank, F::Rank, F::Column, F::Row}},
-  };
-  return t;
+const std::vector<Field>& order_of(MappingKind kind) {
+  // A row's bursts stay in one bank (per bank group): streams are row hits.
+  static const std::vector<Field> row_bank_col = {F::Channel, F::Group, F::Column,
+                                                  F::Bank,    F::Rank,  F::Row};
+  // Each bank owns one contiguous region: independent streams land in different banks.
+  static const std::vector<Field> bank_row_col = {F::Channel, F::Group, F::Column,
+                                                  F::Row,     F::Bank,  F::Rank};
+  // Consecutive bursts spread over all banks: most bank parallelism, rows opened in all.
+  static const std::vector<Field> row_col_bank = {F::Channel, F::Group,  F::Bank,
+                                                  F::Rank,    F::Column, F::Row};
+  switch (kind) {
+    case MappingKind::BankRowCol:
+      return bank_row_col;
+    case MappingKind::RowColBank:
+      return row_col_bank;
+    case MappingKind::RowBankCol:
+      break;
+  }
+  return row_bank_col;
 }
 
 }  // namespace
 
 std::vector<std::string> mapping_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, order] : table()) names.push_back(name);
-  return names;
+  return models::names_of(kMappings);
 }
 
-std::unique_ptr<AddressMapping> make_mapping(const std::string& name, const DramSpec& spec) {
-  for (const auto& [n, order] : table())
-    if (n == name) return std::make_unique<BitFieldMapping>(spec, order);
-  throw InputError("unknown DRAM address mapping '" + name + "'");
+std::unique_ptr<AddressMapping> make_mapping(MappingKind kind, const DramSpec& spec) {
+  return std::make_unique<BitFieldMapping>(spec, order_of(kind));
 }
 
 }  // namespace trine::dram

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/dram/command.hpp"
+#include "models/dram/kinds.hpp"
 #include "models/dram/spec.hpp"
 
 namespace trine::dram {
@@ -35,6 +36,6 @@ class AddressMapping {
 
 std::vector<std::string> mapping_names();
 // Throws InputError for an unknown name.
-std::unique_ptr<AddressMapping> make_mapping(const std::string& name, const DramSpec& spec);
+std::unique_ptr<AddressMapping> make_mapping(MappingKind kind, const DramSpec& spec);
 
 }  // namespace trine::dram

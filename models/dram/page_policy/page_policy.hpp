@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "models/dram/kinds.hpp"
+
 namespace trine::dram {
 
 class PagePolicy {
@@ -19,6 +21,6 @@ class PagePolicy {
 };
 
 std::vector<std::string> page_policy_names();
-std::unique_ptr<PagePolicy> make_page_policy(const std::string& name);
+std::unique_ptr<PagePolicy> make_page_policy(PagePolicyKind kind);
 
 }  // namespace trine::dram

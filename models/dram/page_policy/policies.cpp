@@ -26,14 +26,19 @@ class OpenAdaptive : public PagePolicy {
 }  // namespace
 
 std::vector<std::string> page_policy_names() {
-  return {"open", "closed", "adaptive"};
+  return models::names_of(kPagePolicies);
 }
 
-std::unique_ptr<PagePolicy> make_page_policy(const std::string& name) {
-  if (name == "open") return std::make_unique<OpenPage>();
-  if (name == "closed") return std::make_unique<ClosedPage>();
-  if (name == "adaptive") return std::make_unique<OpenAdaptive>();
-  throw InputError("unknown DRAM page policy '" + name + "'");
+std::unique_ptr<PagePolicy> make_page_policy(PagePolicyKind kind) {
+  switch (kind) {
+    case PagePolicyKind::Closed:
+      return std::make_unique<ClosedPage>();
+    case PagePolicyKind::Adaptive:
+      return std::make_unique<OpenAdaptive>();
+    case PagePolicyKind::Open:
+      break;
+  }
+  return std::make_unique<OpenPage>();
 }
 
 }  // namespace trine::dram

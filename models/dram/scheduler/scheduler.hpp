@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "models/dram/command.hpp"
+#include "models/dram/kinds.hpp"
 
 namespace trine::dram {
 
@@ -44,6 +45,6 @@ class Scheduler {
 };
 
 std::vector<std::string> scheduler_names();
-std::unique_ptr<Scheduler> make_scheduler(const std::string& name);
+std::unique_ptr<Scheduler> make_scheduler(SchedulerKind kind);
 
 }  // namespace trine::dram

@@ -39,13 +39,12 @@ class FrFcfs : public Scheduler {
 }  // namespace
 
 std::vector<std::string> scheduler_names() {
-  return {"fcfs", "fr-fcfs"};
+  return models::names_of(kSchedulers);
 }
 
-std::unique_ptr<Scheduler> make_scheduler(const std::string& name) {
-  if (name == "fcfs") return std::make_unique<Fcfs>();
-  if (name == "fr-fcfs") return std::make_unique<FrFcfs>();
-  throw InputError("unknown DRAM scheduler '" + name + "'");
+std::unique_ptr<Scheduler> make_scheduler(SchedulerKind kind) {
+  if (kind == SchedulerKind::Fcfs) return std::make_unique<Fcfs>();
+  return std::make_unique<FrFcfs>();
 }
 
 }  // namespace trine::dram
