@@ -10,6 +10,7 @@ WeightDecoder::WeightDecoder(sc_core::sc_module_name name, const config::Decoder
       period_(clock_period),
       over_period_(clock_period.value()),
       over_lanes_(static_cast<uint64_t>(cfg.lanes)),
+      table_(cfg.kind == config::DecoderKind::Table),
       stats_(this->name()),
       tiles_(stats_, "tiles", "tiles", "weight tiles decoded"),
       units_(stats_, "units", "units", "words, entries, codes, pairs or block rows decoded",
@@ -44,7 +45,8 @@ int64_t WeightDecoder::decode(const compile::TilePlan& tile, net::WeightForm for
   const int64_t cycles = std::max(read_cycles, lane_cycles);
   tiles_ += 1;
   units_ += static_cast<uint64_t>(tile.decode_units);
-  if (form == net::WeightForm::NK) lookups_ += static_cast<uint64_t>(tile.decode_units);
+  // A logic decoder has no table: its (N,k) codes cost what any decoded unit does.
+  if (form == net::WeightForm::NK && table_) lookups_ += static_cast<uint64_t>(tile.decode_units);
   busy_cycles_ += static_cast<uint64_t>(cycles);
   if (cycles > chain_cycles) throttle_cycles_ += static_cast<uint64_t>(cycles - chain_cycles);
   bytes_read_ += bytes;

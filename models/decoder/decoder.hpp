@@ -36,6 +36,7 @@ class WeightDecoder : public sc_core::sc_module, public HasStats {
   config::DecoderConfig cfg_;
   sc_core::sc_time period_;
   util::Divider over_period_, over_lanes_;  // (a divide per tile otherwise, twice)
+  bool table_;                              // decoder.kind: table (else logic: no table lookups)
   AccessScratch scratch_;
   stats::Group stats_;
   stats::Counter tiles_, units_, lookups_, busy_cycles_, throttle_cycles_, bytes_read_;

@@ -208,7 +208,7 @@ void plan_compute(LayerPlan& p, const net::Layer& l, const net::TensorType& in,
                    std::to_string(dp.array.act_bits));
   p.groups = l.kind == LayerKind::Conv2d ? l.groups : 1;
   p.group_outputs = p.outputs / p.groups;
-  if (w.form == WeightForm::NK && dp.decoder.kind == "table" &&
+  if (w.form == WeightForm::NK && dp.decoder.kind == config::DecoderKind::Table &&
       w.nk.table_rows > dp.decoder.table_entries)
     unmappable(l, "decoder.table_entries",
                "its (" + std::to_string(w.nk.n) + "," + std::to_string(w.nk.k) +

@@ -50,10 +50,8 @@ void BufferConfig::describe(FieldVisitor& v) {
 void BuffersConfig::describe(FieldVisitor& v) {
   v.section("weight", "weight buffer", [&](FieldVisitor& s) {
     weight.describe(s);
-    s.choice("residency", residency, {"streamed", "resident"},
-             "streamed: weight tiles come from DRAM during each inference, two in flight; "
-             "resident: every weight is loaded into this buffer once, before the first "
-             "inference (reported apart), and inferences read none from DRAM");
+    static const std::string residency_doc = "where weights live: " + models::docs_of(kResidencies);
+    s.choice_of("residency", residency, kResidencies, residency_doc.c_str());
     s.integer("prefetch_tiles", prefetch_tiles, 0, 65536, "tiles",
               "streamed weights: tiles fetched ahead, each in its own slot of the buffer (2: "
               "double buffering; 0: as many as the buffer holds of the network's largest tile)");
@@ -63,8 +61,8 @@ void BuffersConfig::describe(FieldVisitor& v) {
 }
 
 void DecoderConfig::describe(FieldVisitor& v) {
-  v.choice("kind", kind, {"table", "logic"},
-           "weight decoder: table (codes looked up in an on-chip table) or logic (combinational)");
+  static const std::string kind_doc = "weight decoder: " + models::docs_of(kDecoders);
+  v.choice_of("kind", kind, kDecoders, kind_doc.c_str());
   v.integer("lanes", lanes, 1, 1024, "codes/cycle", "codes decoded per cycle");
   v.integer("table_entries", table_entries, 0, 65536, "rows",
             "decoder table capacity (kind: table)");
@@ -238,7 +236,7 @@ void validate(const DesignPoint& dp, const KeyLocations& locs, const std::string
   if (dp.array.acc_bits < 2 * dp.array.act_bits)
     fail("array.acc_bits",
          "must be at least twice array.act_bits (" + std::to_string(dp.array.act_bits) + ")");
-  if (dp.decoder.kind == "table" && dp.decoder.table_entries < 1)
+  if (dp.decoder.kind == DecoderKind::Table && dp.decoder.table_entries < 1)
     fail("decoder.table_entries", "a table decoder needs at least one entry");
   if (dp.tech.empty()) fail("tech", "must name a technology");
 

@@ -55,19 +55,31 @@ struct BufferConfig {
 // through the double-buffered weight buffer, or resident: all of them loaded into the weight
 // buffer once, before the first inference.
 enum class WeightResidency { Streamed, Resident };
+inline constexpr std::array<models::Named<WeightResidency>, 2> kResidencies{{
+    {WeightResidency::Streamed, "streamed",
+     "weight tiles come from DRAM during each inference (prefetch_tiles in flight)"},
+    {WeightResidency::Resident, "resident",
+     "every weight is loaded into this buffer once, before the first inference (reported "
+     "apart), and inferences read none from DRAM"},
+}};
 
 struct BuffersConfig {
   BufferConfig weight, input, output;
-  std::string residency;       // streamed | resident (weight_residency())
+  WeightResidency residency = WeightResidency::Streamed;
   int64_t prefetch_tiles = 0;  // streamed: weight tiles in flight; 0: as many as fit
   void describe(FieldVisitor& v);
-  WeightResidency weight_residency() const {
-    return residency == "resident" ? WeightResidency::Resident : WeightResidency::Streamed;
-  }
+  WeightResidency weight_residency() const { return residency; }
 };
 
+// How (N,k) codes are decoded: looked up in an on-chip table, or by combinational logic.
+enum class DecoderKind { Table, Logic };
+inline constexpr std::array<models::Named<DecoderKind>, 2> kDecoders{{
+    {DecoderKind::Table, "table", "(N,k) codes looked up in an on-chip table (table_entries rows)"},
+    {DecoderKind::Logic, "logic", "codes decoded by combinational logic, no table"},
+}};
+
 struct DecoderConfig {
-  std::string kind;  // table | logic
+  DecoderKind kind = DecoderKind::Table;
   int64_t lanes = 0;
   int64_t table_entries = 0;
   void describe(FieldVisitor& v);

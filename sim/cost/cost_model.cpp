@@ -84,7 +84,7 @@ CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
       parallel ? tech_.array.parallel.cell_leakage : tech_.array.cell_leakage;
   const Figure& cell_area = parallel ? tech_.array.parallel.cell_area : tech_.array.cell_area;
   const char* cell_key = parallel ? "array.parallel.cell_" : "array.cell_";
-  const bool table = dp.decoder.kind == "table";
+  const bool table = dp.decoder.kind == config::DecoderKind::Table;
   const double table_bits =
       table ? static_cast<double>(dp.decoder.table_entries) * kTableRowBits : 0.0;
   const double lanes = static_cast<double>(dp.decoder.lanes);

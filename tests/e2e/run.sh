@@ -154,6 +154,15 @@ assert a["predictions"] == b["predictions"], "outputs changed"
 assert b["cycles"] <= a["cycles"] and stall(b) < stall(a), (a["cycles"], b["cycles"], stall(a), stall(b))
 PY
 
+# A logic decoder has no table: the default (N,k) network's codes are decoded units, not lookups.
+"$TRINE" run --set decoder.kind=logic --json > logic.json && /usr/bin/python3 - logic.json <<'PY' \
+  && ok || bad "decoder.kind=logic still looks codes up"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert all(e["count"] == 0 for e in r["events"] if e["event"] == "decoder.table_lookup"), r["events"]
+assert any(e["count"] > 0 for e in r["events"] if e["event"] == "decoder.unit")
+PY
+
 # Every accepted choice of every key changes what is simulated (issue 24): the schema's
 # choices, walked from `trine check --keys`, each run against the default on a ResNet-20
 # (width 8, random weights: a DRAM footprint large enough for every mapping to differ). The

@@ -176,7 +176,7 @@ TEST_CASE(
   const net::Network n = testing::example_cnn(net::WeightForm::LowBit, 8);
   const data::Dataset d = testing::random_dataset(3, n.input.height, n.input.width, 10, 4);
   config::DesignPoint dp = config::default_design_point().point;
-  dp.buffers.residency = "resident";
+  dp.buffers.residency = config::WeightResidency::Resident;
   const compile::Schedule s = compile::compile(n, dp);
   models::Accelerator top("top", dp, n, s, {d.image(0), d.image(1), d.image(2)});
   sc_core::sc_start();

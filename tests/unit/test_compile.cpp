@@ -48,7 +48,7 @@ TEST_CASE("compile: resident weights need the whole image on chip, not two tiles
   dp.buffers.weight.size_bytes = 300;  // one 16x16 dense8 tile is 256 bytes
   CHECK_THROWS_WITH(compile::compile(n, dp),
                     Catch::Contains("double-buffered weight tiles need 2 x 256 bytes"));
-  dp.buffers.residency = "resident";
+  dp.buffers.residency = config::WeightResidency::Resident;
   const compile::Schedule s = compile::compile(n, dp);
   CHECK(s.weights_resident);
   CHECK(s.weight_bytes == 256);
@@ -134,7 +134,8 @@ TEST_CASE("compile: streamed weight tiles in flight follow the design point or t
     CHECK(e.key == "buffers.weight.prefetch_tiles");
     CHECK_THAT(e.what(), Catch::Contains("3 x 256 bytes") && Catch::Contains("to 2 or less"));
   }
-  dp.buffers.residency = "resident";  // nothing in flight: the key does not limit anything
+  dp.buffers.residency =
+      config::WeightResidency::Resident;  // nothing in flight: the key does not limit anything
   dp.buffers.weight.size_bytes = 64 * 1024;
   CHECK_NOTHROW(compile::compile(n, dp));
 }
