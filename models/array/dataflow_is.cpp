@@ -61,31 +61,19 @@ class IsCycle : public Model {
   }
 
   int64_t step_compute(const Tile& t, std::vector<int64_t>& sums) {
-    const int64_t R = shape_.rows, C = t.vectors, S = shape_.steps(), D = shape_.digit_bits();
-    const int64_t used = t.reduction, M = t.outputs;
-    std::vector<Digit> weight(static_cast<size_t>(R * C)), weight_next(weight.size());
-    std::vector<PartialSum> sum(static_cast<size_t>(R * C)), sum_next(sum.size());
+    const int64_t C = t.vectors, S = shape_.steps(), D = shape_.digit_bits(), M = t.outputs;
     ColumnAccumulators columns(C, M, S, D, 1, C);  // column j: vector j, output after output
     sums.assign(static_cast<size_t>(M * C), 0);
-    int64_t cycle = 0;
-    for (; !columns.done(); ++cycle) {
-      for (int64_t j = 0; j < C; ++j) columns.take(j, sum[(R - 1) * C + j], sums);
-      for (int64_t i = 0; i < R; ++i)
-        for (int64_t j = 0; j < C; ++j) {
-          Digit& w = weight_next[i * C + j];
-          w = j > 0 ? weight[i * C + j - 1] : injected(cycle - i, i < used ? M : 0, S);
-          if (i == 0 && j == 0 && w.valid) issued_ = cycle + 1;  // the last weight is in
-          PartialSum& p = sum_next[i * C + j];
-          p = i > 0 ? sum[(i - 1) * C + j] : PartialSum{w.valid, w.index, w.step, 0};
-          if (i >= used || !w.valid) continue;
-          const uint32_t x = shadow_[static_cast<size_t>(i * C + j)];
-          p.value += t.weights[i * M + w.index] * digit(x, w.step, static_cast<int>(D));
-        }
-      weight.swap(weight_next);
-      sum.swap(sum_next);
+    // A cell multiplies the streamed weight by the digit of the activation it holds.
+    auto product = [&](size_t cell, int64_t row, const Digit& w) {
+      return t.weights[row * M + w.index] * digit(shadow_[cell], w.step, static_cast<int>(D));
+    };
+    auto record_cycle = [&](int64_t cycle, const std::vector<Digit>& weight,
+                            const std::vector<PartialSum>& sum) {
       if (trace_.on()) record(t, cycle, weight, sum, columns);
-    }
-    return cycle;
+    };
+    return step_row_streams(shape_.rows, C, t.reduction, M, S, columns, sums, issued_, product,
+                            record_cycle);
   }
 
   void record(const Tile& t, int64_t cycle, const std::vector<Digit>& weight,

@@ -64,34 +64,21 @@ class WsCycle : public Model {
   }
 
   int64_t step_compute(const Tile& t, std::vector<int64_t>& sums) {
-    const int64_t R = shape_.rows, C = t.outputs, S = shape_.steps(), D = shape_.digit_bits();
-    const int64_t used = t.reduction, L = t.lanes, V = t.vectors;
-    std::vector<Digit> act(static_cast<size_t>(R * C)), act_next(act.size());
-    std::vector<PartialSum> sum(static_cast<size_t>(R * C)), sum_next(sum.size());
+    const int64_t C = t.outputs, S = shape_.steps(), D = shape_.digit_bits();
+    const int64_t L = t.lanes, V = t.vectors;
     ColumnAccumulators columns(C, V, S, D, V, 1);  // column j: output j, vector after vector
     sums.assign(static_cast<size_t>(V * C), 0);
-    int64_t cycle = 0;
-    for (; !columns.done(); ++cycle) {
-      // Bottom accumulators take what the last row produced in the previous cycle.
-      for (int64_t j = 0; j < C; ++j) columns.take(j, sum[(R - 1) * C + j], sums);
-      // Every cell at once, from the registers of the previous cycle.
-      for (int64_t i = 0; i < R; ++i)
-        for (int64_t j = 0; j < C; ++j) {
-          Digit& a = act_next[i * C + j];
-          a = j > 0 ? act[i * C + j - 1] : injected(cycle - i, i < used ? V : 0, S);
-          if (i == 0 && j == 0 && a.valid) issued_ = cycle + 1;  // the last value is in
-          PartialSum& p = sum_next[i * C + j];
-          p = i > 0 ? sum[(i - 1) * C + j] : PartialSum{a.valid, a.index, a.step, 0};
-          if (i >= used || !a.valid) continue;
-          const size_t cell = static_cast<size_t>(i * C + j);
-          const uint32_t x = t.acts[(i * L + shadow_sel_[cell]) * V + a.index];
-          p.value += shadow_[cell] * digit(x, a.step, static_cast<int>(D));
-        }
-      act.swap(act_next);
-      sum.swap(sum_next);
+    // A cell multiplies its weight by the digit of the activation its lane select picks.
+    auto product = [&](size_t cell, int64_t row, const Digit& a) {
+      const uint32_t x = t.acts[(row * L + shadow_sel_[cell]) * V + a.index];
+      return shadow_[cell] * digit(x, a.step, static_cast<int>(D));
+    };
+    auto record_cycle = [&](int64_t cycle, const std::vector<Digit>& act,
+                            const std::vector<PartialSum>& sum) {
       if (trace_.on()) record(t, cycle, act, sum, columns);
-    }
-    return cycle;
+    };
+    return step_row_streams(shape_.rows, C, t.reduction, V, S, columns, sums, issued_, product,
+                            record_cycle);
   }
 
   void record(const Tile& t, int64_t cycle, const std::vector<Digit>& act,

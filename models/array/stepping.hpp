@@ -120,6 +120,41 @@ class StepTrace {
   std::vector<Local> loads_, computes_;
 };
 
+// The compute phase that ws and is share: `count` values stream along each of the first `used`
+// rows (row i skewed by i cycles, `steps` cycles each), every cell adds product(cell, digit)
+// to the partial sum from above, and the accumulators under the `columns` columns of the
+// physical array's `rows` finish one output per streamed value (in `columns`' order). Returns
+// the cycles until the last output; `issued` is set to the cycle after the last value entered.
+// `record(cycle, streamed, sums)` sees the registers after every cycle (for the VCD).
+template <class Product, class Record>
+int64_t step_row_streams(int64_t rows, int64_t columns, int64_t used, int64_t count, int64_t steps,
+                         ColumnAccumulators& accumulators, std::vector<int64_t>& sums,
+                         int64_t& issued, Product product, Record record) {
+  const int64_t R = rows, C = columns;
+  std::vector<Digit> streamed(static_cast<size_t>(R * C)), streamed_next(streamed.size());
+  std::vector<PartialSum> sum(static_cast<size_t>(R * C)), sum_next(sum.size());
+  int64_t cycle = 0;
+  for (; !accumulators.done(); ++cycle) {
+    // Bottom accumulators take what the last row produced in the previous cycle.
+    for (int64_t j = 0; j < C; ++j) accumulators.take(j, sum[(R - 1) * C + j], sums);
+    // Every cell at once, from the registers of the previous cycle.
+    for (int64_t i = 0; i < R; ++i)
+      for (int64_t j = 0; j < C; ++j) {
+        const size_t cell = static_cast<size_t>(i * C + j);
+        Digit& d = streamed_next[cell];
+        d = j > 0 ? streamed[cell - 1] : injected(cycle - i, i < used ? count : 0, steps);
+        if (cell == 0 && d.valid) issued = cycle + 1;
+        PartialSum& p = sum_next[cell];
+        p = i > 0 ? sum[cell - static_cast<size_t>(C)] : PartialSum{d.valid, d.index, d.step, 0};
+        if (i < used && d.valid) p.value += product(cell, i, d);
+      }
+    streamed.swap(streamed_next);
+    sum.swap(sum_next);
+    record(cycle, streamed, sum);
+  }
+  return cycle;
+}
+
 // The digits a row's lanes carry in one cycle, packed lane by lane while they fit 64 bits (for
 // the VCD): the row of `streams` (lanes x count values each) for `d`.
 inline int64_t packed_digits(const uint32_t* streams, int64_t lanes, int64_t count, const Digit& d,

@@ -8,6 +8,28 @@
 
 using namespace trine;
 
+namespace {
+
+// A network of one dense8 layer with `outputs` outputs over an H x W one-channel image.
+net::Network one_dense(const char* name, int64_t height, int64_t width, int64_t outputs,
+                       uint32_t seed) {
+  std::mt19937 rng(seed);
+  net::Network n;
+  n.name = name;
+  n.input = {1, height, width, 8, 0};
+  n.classes = outputs;
+  n.layers.push_back(testing::pool_layer("flat", net::LayerKind::Flatten, 1, 1));
+  n.layers.push_back(testing::dense_layer(
+      "fc",
+      testing::encode_as(
+          net::WeightForm::Dense8,
+          testing::random_matrix(net::WeightForm::Dense8, outputs, height * width, rng)),
+      false, 16, 4, rng));
+  return n;
+}
+
+}  // namespace
+
 TEST_CASE("compile: the weight image holds each block once, 64-byte aligned, in layer order",
           "[compile]") {
   const net::Network n = testing::lenet5(net::WeightForm::NK, 3);
@@ -33,17 +55,7 @@ TEST_CASE("compile: the weight image holds each block once, 64-byte aligned, in 
 }
 
 TEST_CASE("compile: resident weights need the whole image on chip, not two tiles", "[compile]") {
-  std::mt19937 rng(1);
-  net::Network n;
-  n.name = "one";
-  n.input = {1, 4, 4, 8, 0};
-  n.classes = 16;
-  n.layers.push_back(testing::pool_layer("flat", net::LayerKind::Flatten, 1, 1));
-  n.layers.push_back(testing::dense_layer(
-      "fc",
-      testing::encode_as(net::WeightForm::Dense8,
-                         testing::random_matrix(net::WeightForm::Dense8, 16, 16, rng)),
-      false, 16, 4, rng));
+  const net::Network n = one_dense("one", 4, 4, 16, 1);
   config::DesignPoint dp = config::default_design_point().point;
   dp.buffers.weight.size_bytes = 300;  // one 16x16 dense8 tile is 256 bytes
   CHECK_THROWS_WITH(compile::compile(n, dp),
@@ -67,17 +79,8 @@ TEST_CASE("compile: resident weights need the whole image on chip, not two tiles
 
 TEST_CASE("compile: each dataflow bounds its two dimensions by the array and the third by a buffer",
           "[compile]") {
-  std::mt19937 rng(2);
-  net::Network n;  // a dense layer of 40 outputs x 300 reduction rows, batch 20: 20 vectors
-  n.name = "wide";
-  n.input = {1, 10, 30, 8, 0};
-  n.classes = 40;
-  n.layers.push_back(testing::pool_layer("flat", net::LayerKind::Flatten, 1, 1));
-  n.layers.push_back(testing::dense_layer(
-      "fc",
-      testing::encode_as(net::WeightForm::Dense8,
-                         testing::random_matrix(net::WeightForm::Dense8, 40, 300, rng)),
-      false, 16, 4, rng));
+  // A dense layer of 40 outputs x 300 reduction rows, batch 20: 20 vectors.
+  const net::Network n = one_dense("wide", 10, 30, 40, 2);
   config::DesignPoint dp = config::default_design_point().point;
   dp.array.rows = 16, dp.array.cols = 8;
   dp.buffers.output.size_bytes = 8 * 4 * 5;     // five vectors of 8 partial sums
