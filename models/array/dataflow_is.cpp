@@ -65,8 +65,10 @@ class IsCycle : public Model {
     ColumnAccumulators columns(C, M, S, D, 1, C);  // column j: vector j, output after output
     sums.assign(static_cast<size_t>(M * C), 0);
     // A cell multiplies the streamed weight by the digit of the activation it holds.
-    auto product = [&](size_t cell, int64_t row, const Digit& w) {
-      return t.weights[row * M + w.index] * digit(shadow_[cell], w.step, static_cast<int>(D));
+    const int8_t* weights = t.weights.data();  // (not Cells::operator[] per cell and cycle)
+    const uint32_t* acts = shadow_.data();
+    auto product = [=](size_t cell, int64_t row, const Digit& w) {
+      return weights[row * M + w.index] * digit(acts[cell], w.step, static_cast<int>(D));
     };
     auto record_cycle = [&](int64_t cycle, const std::vector<Digit>& weight,
                             const std::vector<PartialSum>& sum) {

@@ -69,9 +69,12 @@ class WsCycle : public Model {
     ColumnAccumulators columns(C, V, S, D, V, 1);  // column j: output j, vector after vector
     sums.assign(static_cast<size_t>(V * C), 0);
     // A cell multiplies its weight by the digit of the activation its lane select picks.
-    auto product = [&](size_t cell, int64_t row, const Digit& a) {
-      const uint32_t x = t.acts[(row * L + shadow_sel_[cell]) * V + a.index];
-      return shadow_[cell] * digit(x, a.step, static_cast<int>(D));
+    const uint32_t* acts = t.acts.data();  // (not Cells::operator[] per cell and cycle)
+    const int8_t* weights = shadow_.data();
+    const uint8_t* select = shadow_sel_.data();
+    auto product = [=](size_t cell, int64_t row, const Digit& a) {
+      const uint32_t x = acts[(row * L + select[cell]) * V + a.index];
+      return weights[cell] * digit(x, a.step, static_cast<int>(D));
     };
     auto record_cycle = [&](int64_t cycle, const std::vector<Digit>& act,
                             const std::vector<PartialSum>& sum) {
