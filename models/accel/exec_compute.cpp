@@ -140,7 +140,7 @@ int64_t ComputeExecutor::run(LayerWork& w) {
     path.add(k, res.sums, acc_);
     trace_tile(w, k, t, res.timing);
     lr.nonzero_macs += tp.nonzeros * t.vectors;
-    lr.mapped_cell_cycles += t.reduction * t.outputs * t.vectors * array_.shape().steps();
+    lr.mapped_cell_cycles += array::mapped_cell_cycles(array_.shape(), t);
     end = std::max(end, res.timing.compute_end);  // (overlapped tiles may end out of order)
     // Tile g's weight slot is free once its load has ended: the tile `depth` on takes it.
     if (!resident && g + depth < tile_order_.size()) {

@@ -118,6 +118,12 @@ struct Tile {
   int64_t inputs_ready = 0;   // earliest compute start
 };
 
+// Cells with a mapped operand pair times the cycles they compute: the tile's bit-steps for a
+// bit-serial cell, its MACs for a bit-parallel one (the same in every dataflow).
+inline int64_t mapped_cell_cycles(const Shape& s, const Tile& t) {
+  return t.reduction * t.outputs * t.vectors * s.steps();
+}
+
 struct TileTiming {
   int64_t load_start = 0, load_end = 0, compute_start = 0, compute_end = 0;
   bool operator==(const TileTiming& o) const {

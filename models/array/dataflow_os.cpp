@@ -27,9 +27,8 @@ class OsCycle : public Model {
   void run(const Tile& t, TileResult& r) override {
     check(t);
     const int64_t load = step_load(t);
-    std::vector<int64_t>& acc = acc_;
-    const int64_t macs = step_macs(t, acc);
-    const int64_t drain = step_drain(t, acc, macs, r.sums);
+    const int64_t macs = step_macs(t, acc_);
+    const int64_t drain = step_drain(t, acc_, macs, r.sums);
     // Overlapped, the next tile's pairs follow this one's into the cells (their accumulators
     // are double-buffered by the drain chain), once the chain has drained this tile's sums.
     r.timing = pipeline_.place(t, {load, macs + drain, std::max(issued_, drain)}, false,

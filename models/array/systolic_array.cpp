@@ -112,8 +112,7 @@ const array::TileResult& SystolicArray::run(const array::Tile& t, bool accumulat
   tiles_ += 1;
   load_cycles_ += static_cast<uint64_t>(r.timing.load_end - r.timing.load_start);
   compute_cycles_ += static_cast<uint64_t>(r.timing.compute_end - r.timing.compute_start);
-  mapped_cell_cycles_ +=
-      static_cast<uint64_t>(t.reduction * t.outputs * t.vectors * shape_.steps());
+  mapped_cell_cycles_ += static_cast<uint64_t>(array::mapped_cell_cycles(shape_, t));
   nonzero_macs_ += static_cast<uint64_t>(nonzeros * t.vectors);
   count_macs(static_cast<uint64_t>(nonzeros * t.vectors), cells);
   const array::TileEvents e = mapping_.events(shape_, t);

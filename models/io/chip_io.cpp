@@ -51,7 +51,6 @@ void ChipIo::begin(tlm::tlm_generic_payload& p, const sc_core::sc_time& arrival)
                                               static_cast<uint64_t>(cfg_.bits));
   const int64_t start = std::max(clock_.cycle_at_or_after(arrival), link_free_);
   link_free_ = start + cycles;
-  busy_ += cycles;
   pending_.push_back({&p, link_free_ + cfg_.latency_cycles});
   transactions_ += 1;
   (p.is_read() ? bytes_in_ : bytes_out_) += bytes;

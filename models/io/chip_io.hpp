@@ -27,8 +27,6 @@ class ChipIo : public sc_core::sc_module, public HasStats {
 
   ChipIo(sc_core::sc_module_name name, const config::IoConfig& cfg, const ClockDomain& clock);
   const stats::Group& statistics() const override { return stats_; }
-  // Cycles the link has carried data, up to now (the rest of a run is idle).
-  int64_t busy_cycles() const { return busy_; }
 
  private:
   SC_HAS_PROCESS(ChipIo);
@@ -44,8 +42,7 @@ class ChipIo : public sc_core::sc_module, public HasStats {
 
   config::IoConfig cfg_;
   ClockDomain clock_;
-  int64_t link_free_ = 0;  // the first cycle the link is idle after what it has taken
-  int64_t busy_ = 0;
+  int64_t link_free_ = 0;        // the first cycle the link is idle after what it has taken
   std::deque<Pending> pending_;  // in arrival order, hence in response order
   sc_core::sc_event due_;
   stats::Group stats_;

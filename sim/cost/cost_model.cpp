@@ -83,7 +83,8 @@ CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
   const Figure& cell_leakage =
       parallel ? tech_.array.parallel.cell_leakage : tech_.array.cell_leakage;
   const Figure& cell_area = parallel ? tech_.array.parallel.cell_area : tech_.array.cell_area;
-  const char* cell_key = parallel ? "array.parallel.cell_" : "array.cell_";
+  const char* leakage_key = parallel ? "array.parallel.cell_leakage" : "array.cell_leakage";
+  const char* area_key = parallel ? "array.parallel.cell_area" : "array.cell_area";
   const bool table = dp.decoder.kind == config::DecoderKind::Table;
   const double table_bits =
       table ? static_cast<double>(dp.decoder.table_entries) * kTableRowBits : 0.0;
@@ -99,7 +100,7 @@ CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
   static_ = {
       {"array.leakage",
        Component::Leakage,
-       {tech((std::string(cell_key) + "leakage").c_str(), cell_leakage, cells),
+       {tech(leakage_key, cell_leakage, cells),
         tech("array.accumulator_leakage_bit", tech_.array.accumulator_leakage_bit, acc_bits)}},
       {"buffers.leakage",
        Component::Leakage,
@@ -116,7 +117,7 @@ CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
                         design("dram.power.ipp", p.ipp, p.vpp * devices * 1000.0)}});
   area_ = {
       {"array",
-       {tech((std::string(cell_key) + "area").c_str(), cell_area, cells),
+       {tech(area_key, cell_area, cells),
         tech("array.accumulator_area_bit", tech_.array.accumulator_area_bit, acc_bits)}},
       {"buffers.weight",
        {tech("sram.area_per_kib", tech_.sram.area_per_kib,
