@@ -148,12 +148,13 @@ Dataset load_files(const std::string& images_path, const std::string& labels_pat
     throw InputError(images_path, "implausible image size " + std::to_string(d.height) + "x" +
                                       std::to_string(d.width));
   if (count == 0) throw InputError(images_path, "holds no images");
-  const int64_t pixels = count * d.height * d.width;  // < 2^64: 2^32 x 2^16 x 2^16
+  // Checked before multiplying: 2^32 x 2^16 x 2^16 overflows a signed 64-bit count.
   if (count > limits::kDatasetBytes / (d.height * d.width))
     throw InputError(images_path,
                      std::to_string(count) + " images of " + std::to_string(d.height) + "x" +
                          std::to_string(d.width) + " exceed the largest data set, " +
                          std::to_string(limits::kDatasetBytes) + " bytes (docs/inputs.md)");
+  const int64_t pixels = count * d.height * d.width;
   im.expect_length(16 + static_cast<uint64_t>(pixels));
   d.count = limit > 0 && limit < count ? limit : count;
   im.append(d.pixels, static_cast<size_t>(d.count * d.height * d.width), "images");

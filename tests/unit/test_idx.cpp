@@ -110,6 +110,12 @@ TEST_CASE("IDX headers are not trusted before the file's length", "[idx][robust]
   put(images, bytes);
   CHECK(load_error(dir) == images + ": 16 images of 65535x65535 exceed the largest data set, " +
                                std::to_string(int64_t{4} << 30) + " bytes (docs/inputs.md)");
+  // The largest count with the largest images: its pixel count overflows a signed 64-bit product.
+  put(images, header(0x803, {0xffffffffu, 65535, 65535}));
+  CHECK(load_error(dir) == images +
+                               ": 4294967295 images of 65535x65535 exceed the largest data "
+                               "set, " +
+                               std::to_string(int64_t{4} << 30) + " bytes (docs/inputs.md)");
   put(images, header(0x803, {0xffffffffu, 1, 1}));
   CHECK(load_error(dir) == images +
                                ": truncated: the header promises 4294967311 bytes, the file "
