@@ -22,6 +22,8 @@ const trine::cli::Command kCommands[] = {
     {"infer", "integer reference predictions and accuracy on an IDX dataset",
      trine::cli::cmd_infer},
     {"train", "train and compress a network (LibTorch), write a .tnet", trine::cli::cmd_train},
+    {"net", "a network of any shape with random compressed weights, calibrated; write a .tnet",
+     trine::cli::cmd_net},
     {"run", "simulate inference on the accelerator, bit-exact against the reference",
      trine::cli::cmd_run},
     {"dram", "simulate the DRAM alone on a trace or a generated pattern", trine::cli::cmd_dram},

@@ -42,3 +42,15 @@ Footprint footprint(const Network& n) {
 }
 
 }  // namespace trine::net
+
+namespace trine::net {
+int64_t macs(const Network& n) {
+  const std::vector<TensorType> types = layer_types(n, n.name);
+  int64_t total = 0;
+  for (size_t i = 0; i < n.layers.size(); ++i)
+    if (n.layers[i].is_compute())
+      total +=
+          n.layers[i].weights.rows * n.layers[i].weights.cols * types[i].height * types[i].width;
+  return total;
+}
+}  // namespace trine::net

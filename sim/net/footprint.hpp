@@ -48,3 +48,9 @@ struct Footprint {
 Footprint footprint(const Network& n);
 
 }  // namespace trine::net
+
+namespace trine::net {
+// Multiply-accumulates of one inference with dense arithmetic: every compute layer's weights
+// (zeros included) times its output positions.
+int64_t macs(const Network& n);
+}  // namespace trine::net

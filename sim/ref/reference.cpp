@@ -96,14 +96,20 @@ namespace {
 
 // Accumulator type chosen per layer: int32 when no sum can overflow it (twice the lanes),
 // else int64.
+// `raw`, when given, receives the accumulators (bias added) instead of `out` the requantized
+// values (calibration reads them).
 template <class Acc>
-void dense(const Layer& l, const net::WeightMatrix& w, const Tensor& in, Tensor& out) {
+void dense(const Layer& l, const net::WeightMatrix& w, const Tensor& in, Tensor& out,
+           int64_t* raw) {
   const int32_t* x = in.data.data();
   for (int64_t o = 0; o < w.rows; ++o) {
     const int8_t* row = w.values.data() + o * w.cols;
     const Acc acc = kernels::dot<Acc>(row, x, w.cols);
     const int64_t total = static_cast<int64_t>(acc) + (l.bias.empty() ? 0 : l.bias[o]);
-    out.data[o] = Requantizer(l, o)(total);
+    if (raw)
+      raw[o] = total;
+    else
+      out.data[o] = Requantizer(l, o)(total);
   }
 }
 
@@ -126,7 +132,8 @@ namespace {
 // (the columns past the output width are never read), so one tap is a single run over
 // (OH - 1) x padded width + OW values.
 template <class Acc>
-void conv_stride1(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out) {
+void conv_stride1(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out,
+                  int64_t* raw) {
   const int64_t H = in.type.height, W = in.type.width;
   const int64_t OH = out.type.height, OW = out.type.width;
   const int64_t PH = H + 2 * l.pad_h, PW = W + 2 * l.pad_w;
@@ -145,6 +152,11 @@ void conv_stride1(const Layer& l, const detail::Kernel& k, const Tensor& in, Ten
       kernels::add_scaled<Acc, int32_t>(acc.data(), src, tap.weight, run);
     }
     const int64_t bias = l.bias.empty() ? 0 : l.bias[o];
+    if (raw) {
+      for (int64_t r = 0; r < OH; ++r)
+        for (int64_t c = 0; c < OW; ++c) raw[(o * OH + r) * OW + c] = acc[r * PW + c] + bias;
+      continue;
+    }
     const Requantizer requantize(l, o);
     int32_t* y = out.data.data() + o * OH * OW;
     for (int64_t r = 0; r < OH; ++r) requantize.run(acc.data() + r * PW, bias, y + r * OW, OW);
@@ -153,8 +165,8 @@ void conv_stride1(const Layer& l, const detail::Kernel& k, const Tensor& in, Ten
 
 // Any stride: rows of outputs, padding as clipped ranges.
 template <class Acc>
-void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out) {
-  if (l.stride_h == 1 && l.stride_w == 1) return conv_stride1<Acc>(l, k, in, out);
+void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out, int64_t* raw) {
+  if (l.stride_h == 1 && l.stride_w == 1) return conv_stride1<Acc>(l, k, in, out, raw);
   const int64_t H = in.type.height, W = in.type.width;
   const int64_t OH = out.type.height, OW = out.type.width;
   const int64_t sh = l.stride_h, sw = l.stride_w;
@@ -174,7 +186,10 @@ void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out
       }
     }
     const int64_t bias = l.bias.empty() ? 0 : l.bias[o];
-    Requantizer(l, o).run(acc.data(), bias, out.data.data() + o * OH * OW, OH * OW);
+    if (raw)
+      for (int64_t e = 0; e < OH * OW; ++e) raw[o * OH * OW + e] = acc[e] + bias;
+    else
+      Requantizer(l, o).run(acc.data(), bias, out.data.data() + o * OH * OW, OH * OW);
   }
 }
 
@@ -257,19 +272,10 @@ Tensor Reference::layer(size_t i, const std::vector<const Tensor*>& ins) const {
   const Tensor& in = *ins.front();
   Tensor out{types_[i], {}};
   out.data.resize(static_cast<size_t>(out.type.size()));
-  const detail::Kernel& k = kernels_[i];
   switch (l.kind) {
     case LayerKind::Dense:
-      if (k.narrow)
-        dense<int32_t>(l, k.weights, in, out);
-      else
-        dense<int64_t>(l, k.weights, in, out);
-      break;
     case LayerKind::Conv2d:
-      if (k.narrow)
-        conv<int32_t>(l, k, in, out);
-      else
-        conv<int64_t>(l, k, in, out);
+      compute(i, in, out, nullptr);
       break;
     case LayerKind::MaxPool:
     case LayerKind::AvgPool:
@@ -295,6 +301,29 @@ Tensor Reference::layer(size_t i, const std::vector<const Tensor*>& ins) const {
       break;
   }
   return out;
+}
+
+void Reference::compute(size_t i, const Tensor& in, Tensor& out, int64_t* raw) const {
+  const Layer& l = net_.layers[i];
+  const detail::Kernel& k = kernels_[i];
+  if (l.kind == LayerKind::Dense) {
+    if (k.narrow)
+      dense<int32_t>(l, k.weights, in, out, raw);
+    else
+      dense<int64_t>(l, k.weights, in, out, raw);
+  } else if (k.narrow) {
+    conv<int32_t>(l, k, in, out, raw);
+  } else {
+    conv<int64_t>(l, k, in, out, raw);
+  }
+}
+
+std::vector<int64_t> Reference::accumulators(size_t i, const Tensor& in) const {
+  TRINE_ASSERT(net_.layers[i].is_compute(), "accumulators of a compute layer");
+  std::vector<int64_t> raw(static_cast<size_t>(types_[i].size()));
+  Tensor unused{types_[i], {}};
+  compute(i, in, unused, raw.data());
+  return raw;
 }
 
 std::vector<Tensor> Reference::run_all(const uint8_t* pixels) const {

@@ -90,12 +90,20 @@ class Reference {
   Tensor layer(size_t index, const Tensor& in) const;  // a layer of one input
   // A layer given its inputs' outputs, in the order of its inputs (net::input_indices).
   Tensor layer(size_t index, const std::vector<const Tensor*>& ins) const;
+  // A compute layer's accumulators, bias added, before requantization (channel-major, as its
+  // output): what calibration reads. Requantization constants (multipliers, shifts, an add's
+  // scales) are read from the network at each call, so a caller may change them in between.
+  std::vector<int64_t> accumulators(size_t index, const Tensor& in) const;
   std::vector<Tensor> run_all(const uint8_t* pixels) const;  // every layer's output
   Tensor run(const uint8_t* pixels) const;                   // the last layer's output
   int64_t predict(const uint8_t* pixels) const { return argmax(run(pixels).data); }
   const net::Network& network() const { return net_; }
+  const net::TensorType& type(size_t index) const { return types_[index]; }  // a layer's output
+  // A compute layer's weights, decoded.
+  const net::WeightMatrix& decoded(size_t index) const { return kernels_[index].weights; }
 
  private:
+  void compute(size_t index, const Tensor& in, Tensor& out, int64_t* raw) const;
   const net::Network& net_;
   std::vector<net::TensorType> types_;
   std::vector<std::vector<int>> graph_;  // each layer's inputs (-1: the image)

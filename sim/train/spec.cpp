@@ -343,23 +343,24 @@ const std::vector<MethodDecl>& method_decls() {
       {"nk",
        "(N,k) structured sparse ternary codes with a decoder table, weight normalization and "
        "gradual pruning (Boo & Sung 2017)",
-       {{"n", 8, 2, 16, true, "group size: consecutive weights of a neuron's inputs"},
-        {"k", 2, 1, 16, true, "most nonzeros per group"},
+       {{"n", 8, 2, 16, true, "group size: consecutive weights of a neuron's inputs", true},
+        {"k", 2, 1, 16, true, "most nonzeros per group", true},
         {"r", 0.3, 0, 3, false, "kept entries below r * std of the layer become zero"},
         {"ramp", 0.5, 0, 1, false, "fraction of the epochs over which k tightens from n"}},
        2},
       {"colcomb",
        "column combining for systolic arrays: prune, combine, retrain rounds (Kung et al. 2019)",
-       {{"alpha", 8, 1, 64, true, "most columns in one group"},
-        {"gamma", 0.1, 0, 1, false, "most conflicting rows when a column joins a group (fraction)"},
-        {"sparsity", 0.8, 0, 0.99, false, "magnitude-pruning sparsity of the last round"},
+       {{"alpha", 8, 1, 64, true, "most columns in one group", true},
+        {"gamma", 0.1, 0, 1, false, "most conflicting rows when a column joins a group (fraction)",
+         true},
+        {"sparsity", 0.8, 0, 0.99, false, "magnitude-pruning sparsity of the last round", true},
         {"rounds", 3, 1, 10, true, "prune-combine-retrain rounds, with rising sparsity"}},
        0},
       {"lowbit",
        "k-bit weights with coarse-grain block sparsity (Yin et al. 2017)",
-       {{"bits", 3, 1, 8, true, "bits per kept weight (1: binary +-a)"},
-        {"block", 8, 1, 256, true, "blocks are block x block tiles of the weight matrix"},
-        {"keep", 0.125, 0.001, 1, false, "fraction of blocks kept, by L2 norm"},
+       {{"bits", 3, 1, 8, true, "bits per kept weight (1: binary +-a)", true},
+        {"block", 8, 1, 256, true, "blocks are block x block tiles of the weight matrix", true},
+        {"keep", 0.125, 0.001, 1, false, "fraction of blocks kept, by L2 norm", true},
         {"ramp", 0.3, 0, 1, false, "fraction of the epochs over which the kept fraction falls"},
         {"global", 1, 0, 1, true,
          "1: keep is a fraction of the whole network's weights, blocks ranked across layers"}},
@@ -437,6 +438,7 @@ MethodSpec parse_method(const std::string& text) {
     const ParamDecl& p = decl->params[index];
     if (given[index]) throw InputError("--method '" + text + "': " + p.name + " is given twice");
     given[index] = true;
+    m.given.push_back(p.name);
     char* end = nullptr;
     const double v = std::strtod(value.c_str(), &end);
     if (value.empty() || *end || !std::isfinite(v) || v < p.lo || v > p.hi ||

@@ -58,7 +58,8 @@ std::pair<int, int> shift_offset(int64_t channel);
 // The built-in families: name, default width and what they are, for --net and help.
 struct FamilyDecl {
   const char* name;
-  int64_t width;  // base channel count
+  int64_t width;      // base channel count
+  ImageShape native;  // the input and classes it was designed for (trine net's default)
   const char* summary;
 };
 const std::vector<FamilyDecl>& families();
@@ -79,6 +80,9 @@ struct ParamDecl {
   double lo, hi;
   bool integer;
   const char* description;
+  // It shapes the weights themselves (a form's structure, sparsity), not how training gets
+  // there: what `trine net` draws random weights with; it refuses the others.
+  bool shapes_weights = false;
 };
 
 struct MethodDecl {
@@ -93,6 +97,7 @@ const std::vector<MethodDecl>& method_decls();
 struct MethodSpec {
   std::string name;
   std::vector<std::pair<std::string, double>> params;  // every declared param, resolved
+  std::vector<std::string> given;                      // the ones the text named, in order
   double get(const std::string& key) const;
   int64_t get_int(const std::string& key) const { return static_cast<int64_t>(get(key)); }
   std::string text() const;  // canonical "nk:n=8,k=2"

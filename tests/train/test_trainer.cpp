@@ -289,7 +289,8 @@ TEST_CASE("network families: shapes, blocks and parameters", "[spec]") {
   };
   for (const train::FamilyDecl& f : train::families()) {
     INFO(f.name);
-    const train::NetSpec n = train::parse_net(std::string(f.name) + ":input=3x32x32", img);
+    // 64 pixels: AlexNet's 11x11/4 stem and three pools need more than 32.
+    const train::NetSpec n = train::parse_net(std::string(f.name) + ":input=3x64x64", img);
     CHECK(n.input.channels == 3);
     CHECK(n.layers.back().op == train::LayerOp::Dense);
     CHECK(n.layers.back().out_c == 10);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# trine net end to end (issue 25, item 1): networks of the built-in families with random weights
+# of every form, calibrated, run bit-exact on the accelerator; inspect's activity columns; the
+# errors of a wrong --arch or --form. Usage: net.sh TRINE
+set -u
+TRINE=$(realpath "$1")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # counters, expect, $work
+cd "$work"
+
+expect 0 "usage: trine net --arch NAME" -- "$TRINE" net --help
+expect 0 "mobilenetv2" -- "$TRINE" net --help
+# Every form on a family small enough for the default design point, each bit-exact.
+i=0
+for form in dense8 ternary nk:8,2 colcomb:alpha=8,gamma=0.2 lowbit:bits=3,block=8,keep=0.25; do
+  arch=(resnet20 mobilenet shiftnet mobilenetv2 vgg-small)
+  a=${arch[$i]}; i=$((i + 1))
+  expect 0 "calibrated in" -- "$TRINE" net --arch "$a" --width 4 --input 3x16x16 --classes 10 \
+    --form "$form" --seed 3 -o "$a.tnet"
+  expect 0 "bit-exact with the integer reference" -- "$TRINE" run --model "$a.tnet" --images 2 \
+    --dataset synthetic:size=3x16x16
+done
+# ImageNet families at a reduced size: their stems, strides and dense heads.
+expect 0 "MACs" -- "$TRINE" net --arch alexnet --width 4 --input 3x64x64 --form dense8 -o alex.tnet
+expect 0 "bit-exact" -- "$TRINE" run --model alex.tnet --images 1 --dataset synthetic:size=3x64x64 \
+  --set buffers.input.size=1MiB
+# The same arguments write the same bytes, whatever the threads.
+"$TRINE" net --arch resnet20 --width 4 --form nk:8,2 --threads 1 -o a.tnet > /dev/null
+"$TRINE" net --arch resnet20 --width 4 --form nk:8,2 --threads 2 -o b.tnet > /dev/null
+cmp -s a.tnet b.tnet && ok || bad "trine net: -threads changed the bytes"
+"$TRINE" net --arch resnet20 --width 4 --form nk:8,2 --seed 2 -o c.tnet > /dev/null
+cmp -s a.tnet c.tnet && bad "trine net: --seed changed nothing" || ok
+# inspect --activations: a zeros and a saturated column, values in range
+out=$("$TRINE" inspect a.tnet --activations --images 3)
+[[ $out == *"zeros  saturated"* ]] && ok || bad "inspect --activations: no columns: $out"
+awk '$1 ~ /^[0-9]+$/ && $2 == "conv3" { z = $(NF-1); sub("%", "", z); exit !(z > 10 && z < 90) }' \
+  <<< "$out" && ok || bad "inspect --activations: conv3's zeros out of (10, 90) %: $out"
+expect 2 "trine inspect: --dataset and --images go with --activations" -- "$TRINE" inspect a.tnet --images 3
+# Mistakes: one line, status 2, nothing written.
+expect 2 "trine net: --arch 'vgg': expected mlp:SIZES" -- "$TRINE" net --arch vgg --form dense8 -o x.tnet
+expect 2 "lambda is a training parameter" -- "$TRINE" net --arch lenet5 --form ternary:lambda=1 -o x.tnet
+expect 2 "--sparsity: nk fixes its own sparsity" -- "$TRINE" net --arch lenet5 --form nk:8,2 --sparsity 0.5 -o x.tnet
+expect 2 "trine net: --width applies to the built-in families" -- "$TRINE" net --arch lenet5 --width 3 --form dense8 -o x.tnet
+expect 2 "window 3 is larger than its 1x1 input" -- "$TRINE" net --arch alexnet --input 3x32x32 --form dense8 -o x.tnet
+expect 2 "--input must be CxHxW" -- "$TRINE" net --arch resnet20 --input 3x32 --form dense8 -o x.tnet
+[[ ! -e x.tnet ]] && ok || bad "a refused trine net wrote x.tnet"
+
+echo "net.sh: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
