@@ -33,6 +33,7 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
       clock_(dp.clock.frequency_hz),
       reference_(net),
       types_(net::infer_types(net, net.name)),
+      image_type_(net::input_type(net.input)),
       stats_(this->name()),
       requantized_(stats_, "requantized", "values",
                    "accumulator values scaled, rounded and clamped to activations",
@@ -195,6 +196,8 @@ report::LayerResult Controller::run_layer(const compile::LayerPlan& p, bool prob
   lr.tiles = static_cast<int64_t>(p.tiles.size());
   lr.skipped_tiles = p.skipped_tiles;
   lr.macs = p.macs;
+  lr.bands = static_cast<int64_t>(p.bands.size());
+  lr.halo_bytes = static_cast<uint64_t>(p.halo_bytes);
   std::vector<uint64_t> before;
   if (probe) before = probe_().snapshot();
   const uint64_t wb0 = buffers_.weight.bytes_accessed(), ib0 = buffers_.input.bytes_accessed(),
@@ -218,9 +221,49 @@ report::LayerResult Controller::run_layer(const compile::LayerPlan& p, bool prob
   return lr;
 }
 
+size_t Controller::submit_band(const compile::LayerPlan& p, size_t band,
+                               const sc_core::sc_time& start, report::LayerResult& lr) {
+  const compile::Band& b = p.bands[band];
+  std::vector<Dma::Job> jobs;
+  for (size_t k = 0; k < p.operands.size(); ++k) {
+    const compile::Operand& op = p.operands[k];
+    const net::TensorType& t =
+        op.producer < 0 ? image_type_ : types_[static_cast<size_t>(op.producer)];
+    const uint64_t row = static_cast<uint64_t>(t.width * compile::activation_bytes(t.bits));
+    const uint64_t plane = row * static_cast<uint64_t>(t.height);
+    const auto [first, end] = b.rows[k];
+    // Each channel's rows are one run of the channel-major tensor.
+    const uint64_t base = storage_address(op.storage) +
+                          static_cast<uint64_t>(b.image * t.channels) * plane +
+                          static_cast<uint64_t>(first) * row;
+    for (int64_t c = 0; c < t.channels; ++c)
+      jobs.push_back(dma_.submit(base + static_cast<uint64_t>(c) * plane,
+                                 static_cast<uint64_t>(end - first) * row, false, start));
+  }
+  lr.dram_read += static_cast<uint64_t>(b.bytes);
+  const uint64_t slot_bytes = static_cast<uint64_t>(dp_.buffers.input.size_bytes / p.band_slots);
+  access(Port::Input, tlm::TLM_WRITE_COMMAND, band % static_cast<size_t>(p.band_slots) * slot_bytes,
+         static_cast<uint64_t>(b.bytes));
+  if (band == 0) band_jobs_.clear();
+  band_jobs_.push_back(std::move(jobs));
+  return band_jobs_.size() - 1;
+}
+
+int64_t Controller::band_arrival(size_t ticket, sc_core::sc_time* at) {
+  int64_t ready = 0;
+  *at = sc_core::sc_time_stamp();
+  for (const Dma::Job job : band_jobs_[ticket]) {
+    sc_core::sc_time end;
+    ready = std::max(ready, dma_.finish_of(job, &end));
+    *at = std::max(*at, end);
+  }
+  return ready;
+}
+
 int64_t Controller::load_operands(const compile::LayerPlan& p, report::LayerResult& lr) {
   int64_t ready = lr.start;
-  if (p.alias) return ready;  // its readers load its storage
+  // An alias's readers load its storage; a banded layer's executor loads its bands.
+  if (p.alias || !p.bands.empty()) return ready;
   std::vector<Dma::Job> jobs;
   for (const compile::Operand& op : p.operands)
     if (op.from_dram)

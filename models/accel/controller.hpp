@@ -86,6 +86,9 @@ class Controller : public sc_core::sc_module, public HasStats, public accel::Hos
   int64_t now() const override;
   void wait_until(const sc_core::sc_time& t) override;
   report::Trace* trace_sink() const override { return trace_; }
+  size_t submit_band(const compile::LayerPlan& p, size_t band, const sc_core::sc_time& start,
+                     report::LayerResult& lr) override;
+  int64_t band_arrival(size_t ticket, sc_core::sc_time* at) override;
 
  private:
   SC_HAS_PROCESS(Controller);
@@ -101,6 +104,7 @@ class Controller : public sc_core::sc_module, public HasStats, public accel::Hos
   bool differs(const compile::LayerPlan& p, const std::vector<std::vector<ref::Tensor>>& expected,
                InferenceResult& r);
   void trace_layer(const report::LayerResult& lr, size_t images);
+  std::vector<std::vector<Dma::Job>> band_jobs_;  // per ticket (the current layer's bands)
   uint64_t storage_address(int storage) const {
     return storage < 0 ? input_base_ : act_base_[static_cast<size_t>(storage)];
   }
@@ -117,6 +121,7 @@ class Controller : public sc_core::sc_module, public HasStats, public accel::Hos
   std::unique_ptr<ref::Reference> other_reference_;  // check_against()
   std::unique_ptr<ref::ReferenceAhead> expected_;    // the reference's outputs, image by image
   std::vector<net::TensorType> types_;
+  net::TensorType image_type_;  // the network's input
   stats::Group stats_;
   stats::Counter requantized_, pool_ops_, vector_terms_, vector_moves_;
   // One executor per kind (kinds may share one), indexed by net::LayerKind.

@@ -119,9 +119,15 @@ int64_t ComputeExecutor::run(LayerWork& w) {
   std::pair<int64_t, int64_t> last_output_tile{-1, -1};
   const bool acts_checked = Datapath::fits(x, static_cast<int>(dp_.array.act_bits));
   path.gather(x, streams_);  // (x stands until the layer's end)
+  // A banded layer: each band's tiles wait for its rows (BandLoader loads them ahead).
+  std::unique_ptr<BandLoader> bands;
+  if (!p.bands.empty()) bands = std::make_unique<BandLoader>(host_, p, lr);
+  int64_t band = -1, inputs_ready = w.ready;
   for (size_t k = 0; k < p.tiles.size(); ++k) {
     const compile::TilePlan& tp = p.tiles[k];
     const size_t g = first + k;
+    if (bands && tp.band != band)
+      inputs_ready = bands->start(static_cast<size_t>(band = tp.band), at);
     const TileWeights weights = tile_weights(g, tp, lr, at);
     array::Tile& t = tiles_[p.layer];  // per layer: its tiles' storage keeps its size
     path.tile(k, x, &streams_, t);
@@ -132,7 +138,7 @@ int64_t ComputeExecutor::run(LayerWork& w) {
     t.inputs_ready = lr.start;
     ideal_end = std::max(ideal_end, array_.ideal(t, ideal).compute_end);
     t.weights_ready = weights.ready;
-    t.inputs_ready = w.ready;
+    t.inputs_ready = inputs_ready;
     const std::pair<int64_t, int64_t> output_tile{tp.vec_begin, tp.out_begin};
     const array::TileResult& res =
         array_.run(t, output_tile == last_output_tile, tp.nonzeros, cells);
@@ -142,6 +148,7 @@ int64_t ComputeExecutor::run(LayerWork& w) {
     lr.nonzero_macs += tp.nonzeros * t.vectors;
     lr.mapped_cell_cycles += array::mapped_cell_cycles(array_.shape(), t);
     end = std::max(end, res.timing.compute_end);  // (overlapped tiles may end out of order)
+    if (bands) bands->ended(static_cast<size_t>(band), res.timing.compute_end);
     // Tile g's weight slot is free once its load has ended: the tile `depth` on takes it.
     if (!resident && g + depth < tile_order_.size()) {
       at = std::max(at, host_.clock().time(res.timing.load_end));

@@ -10,10 +10,13 @@
 // accesses and counts the energy events of the work it does, fills in the result's work
 // figures (ideal cycles, tiles, MACs), and returns the cycle its work ends, no earlier than
 // `ready` (when its operands are in the input buffer). It may advance simulated time; it never
-// moves activations to or from DRAM.
+// moves activations to or from DRAM, except a banded layer's input bands (LayerPlan::bands),
+// which it asks the host to load as its work reaches them (the controller loads nothing for
+// such a layer beforehand).
 #include <systemc>
 #include <tlm>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -40,6 +43,39 @@ class Host {
   virtual void wait_until(const sc_core::sc_time& t) = 0;
   virtual const ClockDomain& clock() const = 0;
   virtual report::Trace* trace_sink() const = 0;  // null when not tracing
+  // Banded layers: submits the DRAM reads of band `band`'s input rows (each operand's, channel
+  // by channel) to start at `start`, into the band's slot of the input buffer; counts them in
+  // `lr`. Returns a ticket for band_arrival().
+  virtual size_t submit_band(const compile::LayerPlan& p, size_t band,
+                             const sc_core::sc_time& start, report::LayerResult& lr) = 0;
+  // The cycle (and in *at the time) a submitted band's rows are all in. Nothing may be
+  // submitted to start before *at afterwards (the DRAM may have answered ahead).
+  virtual int64_t band_arrival(size_t ticket, sc_core::sc_time* at) = 0;
+};
+
+struct LayerWork;
+
+// A banded layer's bands (compile::LayerPlan::bands), loaded ahead as their slots of the input
+// buffer free: with two slots, band b + 1 is submitted when band b starts (its slot freed when
+// band b - 1 ended); with one, when band b has ended. The executor tells it when each band
+// starts and ends.
+class BandLoader {
+ public:
+  BandLoader(Host& host, const compile::LayerPlan& p, report::LayerResult& lr)
+      : host_(host), plan_(p), lr_(lr), ticket_(p.bands.size(), kNone), end_(p.bands.size(), 0) {}
+  // Band b starts: submits what may load now, returns the cycle b's rows are all in; `at`, the
+  // caller's time, moves on to their arrival (and to any wait for a free slot).
+  int64_t start(size_t b, sc_core::sc_time& at);
+  void ended(size_t b, int64_t cycle) { end_[b] = std::max(end_[b], cycle); }
+
+ private:
+  static constexpr size_t kNone = ~size_t{0};
+  void submit(size_t b, sc_core::sc_time& at);
+  Host& host_;
+  const compile::LayerPlan& plan_;
+  report::LayerResult& lr_;
+  std::vector<size_t> ticket_;  // per band: its Host ticket once submitted
+  std::vector<int64_t> end_;    // per band: the cycle its work ended
 };
 
 struct LayerWork {

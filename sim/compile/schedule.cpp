@@ -166,26 +166,32 @@ int64_t tile(LayerPlan& p, const TileSteps& steps, FormCost& cost) {
   p.out_tiles = p.groups * ceil_div(p.group_outputs, steps.outputs);
   p.red_tiles = ceil_div(p.reduction, steps.reduction);
   int64_t largest = 0;
-  for (int64_t v = 0; v < p.vectors; v += steps.vectors) {
-    int64_t block = 0;  // which tiles are dropped depends on the weights only: the same per chunk
-    for (int64_t g = 0; g < p.groups; ++g)
-      for (int64_t o = g * p.group_outputs; o < (g + 1) * p.group_outputs; o += steps.outputs)
-        for (int64_t k = 0; k < p.reduction; k += steps.reduction) {
-          TilePlan t;
-          t.out_begin = o, t.out_end = std::min((g + 1) * p.group_outputs, o + steps.outputs);
-          t.red_begin = k, t.red_end = std::min(p.reduction, k + steps.reduction);
-          t.vec_begin = v, t.vec_end = std::min(p.vectors, v + steps.vectors);
-          cost.cost(t);
-          largest = std::max(largest, ceil_div(t.weight_bits, 8));
-          if (t.nonzeros == 0) {
-            ++p.skipped_tiles;
-            continue;
+  // Vector chunks never cross a band: each band's vectors are chunked on their own.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (const Band& b : p.bands) ranges.emplace_back(b.vec_begin, b.vec_end);
+  if (ranges.empty()) ranges.emplace_back(0, p.vectors);
+  for (size_t band = 0; band < ranges.size(); ++band)
+    for (int64_t v = ranges[band].first; v < ranges[band].second; v += steps.vectors) {
+      int64_t block = 0;  // which tiles are dropped depends on the weights only: the same per chunk
+      for (int64_t g = 0; g < p.groups; ++g)
+        for (int64_t o = g * p.group_outputs; o < (g + 1) * p.group_outputs; o += steps.outputs)
+          for (int64_t k = 0; k < p.reduction; k += steps.reduction) {
+            TilePlan t;
+            t.out_begin = o, t.out_end = std::min((g + 1) * p.group_outputs, o + steps.outputs);
+            t.red_begin = k, t.red_end = std::min(p.reduction, k + steps.reduction);
+            t.vec_begin = v, t.vec_end = std::min(ranges[band].second, v + steps.vectors);
+            t.band = p.bands.empty() ? -1 : static_cast<int64_t>(band);
+            cost.cost(t);
+            largest = std::max(largest, ceil_div(t.weight_bits, 8));
+            if (t.nonzeros == 0) {
+              ++p.skipped_tiles;
+              continue;
+            }
+            t.block = block++;
+            p.tiles.push_back(t);
           }
-          t.block = block++;
-          p.tiles.push_back(t);
-        }
-    p.blocks = block;
-  }
+      p.blocks = block;
+    }
   return largest;
 }
 
@@ -285,6 +291,98 @@ InputError locate(const MappingError& e, const config::LoadedDesignPoint& dp,
 
 namespace {
 
+// The input rows [first, end) that output rows [r0, r1) of `l` read (global pooling: its bands
+// are of input rows already), clipped to the input's `height`.
+std::pair<int64_t, int64_t> input_rows(const net::Layer& l, int64_t r0, int64_t r1,
+                                       int64_t height) {
+  int64_t first = r0, end = r1;
+  switch (l.kind) {
+    case LayerKind::Conv2d:
+      first = r0 * l.stride_h - l.pad_h, end = (r1 - 1) * l.stride_h - l.pad_h + l.kernel_h;
+      break;
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool:
+      first = r0 * l.stride_h, end = (r1 - 1) * l.stride_h + l.kernel_h;
+      break;
+    case LayerKind::Shift:  // out(y) = in(y + dy)
+      for (const auto& [dy, dx] : l.offsets) {
+        first = std::min(first, r0 + dy);
+        end = std::max(end, r1 + dy);
+      }
+      break;
+    default:
+      break;
+  }
+  return {std::clamp<int64_t>(first, 0, height), std::clamp<int64_t>(end, 0, height)};
+}
+
+bool bandable(LayerKind k) {
+  return k == LayerKind::Conv2d || k == LayerKind::MaxPool || k == LayerKind::AvgPool ||
+         k == LayerKind::Shift || k == LayerKind::Add || k == LayerKind::Concat ||
+         k == LayerKind::GlobalAvgPool;
+}
+
+// One image's band of rows [r0, r1): each operand's input rows and their bytes.
+Band make_band(const net::Layer& l, const std::vector<net::TensorType>& ins, int64_t r0,
+               int64_t r1) {
+  Band b;
+  b.out_begin = r0, b.out_end = r1;
+  for (const net::TensorType& t : ins) {
+    b.rows.push_back(input_rows(l, r0, r1, t.height));
+    b.bytes += t.channels * (b.rows.back().second - b.rows.back().first) * t.width *
+               activation_bytes(t.bits);
+  }
+  return b;
+}
+
+// The most rows a band may have with every band of that many within `room` bytes; 0: none.
+int64_t band_rows(const net::Layer& l, const std::vector<net::TensorType>& ins, int64_t rows,
+                  int64_t room) {
+  for (int64_t r = rows; r >= 1; --r) {
+    bool fits = true;
+    for (int64_t r0 = 0; fits && r0 < rows; r0 += r)
+      fits = make_band(l, ins, r0, std::min(rows, r0 + r)).bytes <= room;
+    if (fits) return r;
+  }
+  return 0;
+}
+
+// Input banding (see the header): bands of as many rows as two (else one) fit the input buffer.
+void plan_bands(LayerPlan& p, const net::Layer& l, const std::vector<net::TensorType>& ins,
+                const net::TensorType& out, int64_t capacity) {
+  if (p.input_bytes <= capacity) return;
+  const int64_t rows = l.kind == LayerKind::GlobalAvgPool ? ins.front().height : out.height;
+  const auto too_big = [&](const std::string& what, int64_t bytes, const std::string& more) {
+    unmappable(l, "buffers.input.size",
+               what + " " + std::to_string(bytes) + " bytes; buffers.input.size is " +
+                   std::to_string(capacity) + " bytes",
+               at_least("buffers.input.size", bytes) + " bytes" + more);
+  };
+  if (!bandable(l.kind) || rows < 2)
+    too_big(p.operands.size() > 1 ? "its inputs need" : "its input needs", p.input_bytes,
+            ", or a smaller batch");
+  p.band_slots = 2;
+  int64_t per_band = band_rows(l, ins, rows, capacity / 2);
+  if (per_band == 0) p.band_slots = 1, per_band = band_rows(l, ins, rows, capacity);
+  if (per_band == 0) {
+    int64_t need = 0;  // the largest band of one row (an inner one: the whole halo)
+    for (int64_t r = 0; r < rows; ++r) need = std::max(need, make_band(l, ins, r, r + 1).bytes);
+    too_big("one band of its input (one row of output) needs", need, "");
+  }
+  const int64_t positions = l.kind == LayerKind::Conv2d ? out.height * out.width : 0;
+  int64_t loaded = 0;
+  for (int64_t image = 0; image < p.batch; ++image)
+    for (int64_t r0 = 0; r0 < rows; r0 += per_band) {
+      Band b = make_band(l, ins, r0, std::min(rows, r0 + per_band));
+      b.image = image;
+      b.vec_begin = image * positions + b.out_begin * out.width;
+      b.vec_end = image * positions + b.out_end * out.width;
+      loaded += b.bytes;
+      p.bands.push_back(b);
+    }
+  p.halo_bytes = loaded - p.input_bytes;
+}
+
 // The layer's own planning: its operands' sizes, the input-buffer limit, and the array's tiles
 // or the vector unit's cycles. Where tensors live is decided afterwards (place()).
 LayerPlan plan_layer(const net::Network& network, size_t i, const std::vector<int>& inputs,
@@ -312,12 +410,9 @@ LayerPlan plan_layer(const net::Network& network, size_t i, const std::vector<in
   }
   p.storage = p.alias ? p.operands.front().storage : static_cast<int>(i);
   p.output_bytes = batch * out.size() * activation_bytes(out.bits);
-  if (p.input_bytes > dp.buffers.input.size_bytes)
-    unmappable(l, "buffers.input.size",
-               std::string(inputs.size() > 1 ? "its inputs need " : "its input needs ") +
-                   std::to_string(p.input_bytes) + " bytes; buffers.input.size is " +
-                   std::to_string(dp.buffers.input.size_bytes) + " bytes",
-               at_least("buffers.input.size", p.input_bytes) + " bytes, or a smaller batch");
+  std::vector<net::TensorType> operand_types;
+  for (int k : inputs) operand_types.push_back(k < 0 ? image : types[static_cast<size_t>(k)]);
+  plan_bands(p, l, operand_types, out, dp.buffers.input.size_bytes);
   // The vector unit: `cols` lanes, each taking one operand element per cycle.
   const int64_t lanes = dp.array.cols;
   const int64_t values = batch * out.size();
@@ -365,12 +460,24 @@ void place(Schedule& s, int64_t capacity) {
   for (size_t j = 0; j < n; ++j)
     for (const Operand& op : s.layers[j].operands)
       if (op.storage >= 0) last_use[static_cast<size_t>(op.storage)] = j;
-  std::vector<int64_t> held(n);  // per layer: its operands and the tensors kept across it
-  for (size_t j = 0; j < n; ++j) held[j] = s.layers[j].input_bytes;
+  // Per layer: its operands (a banded layer's bands in their slots) and the tensors kept
+  // across it. A tensor a banded layer reads is read from DRAM, band by band.
+  std::vector<int64_t> held(n);
+  std::vector<char> banded_reader(n, 0);
+  for (size_t j = 0; j < n; ++j) {
+    const LayerPlan& p = s.layers[j];
+    held[j] = p.input_bytes;
+    if (p.bands.empty()) continue;
+    int64_t largest = 0;
+    for (const Band& b : p.bands) largest = std::max(largest, b.bytes);
+    held[j] = p.band_slots * largest;
+    for (const Operand& op : p.operands)
+      if (op.storage >= 0) banded_reader[static_cast<size_t>(op.storage)] = 1;
+  }
   std::vector<char> on_chip(n, 0);
   for (size_t i = 0; i < n; ++i) {
     const LayerPlan& p = s.layers[i];
-    if (p.alias || i + 1 == n) continue;
+    if (p.alias || i + 1 == n || banded_reader[i]) continue;
     bool fits = held[i] + p.output_bytes <= capacity;
     for (size_t j = i + 1; fits && j <= last_use[i]; ++j)
       fits = reads(j, i) || held[j] + p.output_bytes <= capacity;

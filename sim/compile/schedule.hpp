@@ -23,9 +23,15 @@
 // how their readers address their input's storage (an alias, no data moves). Pooling, add,
 // concat, shift and global pooling run on the vector unit, `array.cols` lanes wide.
 //
+// Input banding: a convolution, pooling, add, concat, shift or global pooling whose operands do
+// not fit the input buffer runs in bands of output rows (global pooling: of input rows), each
+// band of each image loading the input rows it reads, halo included (LayerPlan::bands); its
+// operands and its bands are always read from DRAM.
+//
 // Limits (each a mapping error naming the layer and the limit): two weight tiles fit the
 // weight buffer (double buffering), or with resident weights the whole weight image does; a
-// layer's inputs fit the input buffer; the partial sums of the smallest tile the dataflow
+// layer's inputs fit the input buffer, or one band of one output row of them does (a dense
+// layer's must fit whole); the partial sums of the smallest tile the dataflow
 // allows fit the output buffer; column-combined weights need a dataflow whose cells can pick a
 // lane (ws, os).
 #include <cstdint>
@@ -47,11 +53,21 @@ struct TilePlan {
   // The weight block (output tile x reduction tile) it loads, numbered in the order of the
   // first vector chunk; later chunks load the same blocks again.
   int64_t block = 0;
+  int64_t band = -1;  // a banded layer's band whose input rows it reads (-1: not banded)
   // Where its block lies in the network's weight image: every layer's blocks in order, each
   // at a 64-byte boundary (a DRAM burst: a tile's fetch reads only its own bursts), or, with
   // resident weights, at a word of the weight buffer. The image is at DRAM address 0, and at
   // weight-buffer address 0 when the weights are resident.
   int64_t weight_address = 0;
+};
+
+// A band of a layer whose operands do not fit the input buffer: one image's output rows
+// [out_begin, out_end) (global pooling: input rows), loaded with the input rows they read.
+struct Band {
+  int64_t image = 0, out_begin = 0, out_end = 0;
+  std::vector<std::pair<int64_t, int64_t>> rows;  // per operand: its input rows [first, end)
+  int64_t bytes = 0;                              // those rows of every operand, all channels
+  int64_t vec_begin = 0, vec_end = 0;             // convolutions: the band's vectors
 };
 
 // One tensor a layer reads.
@@ -84,6 +100,13 @@ struct LayerPlan {
   bool alias = false;         // relu, flatten: the output is the input's storage
   int storage = -1;           // whose output region holds the output (itself unless an alias)
   int64_t vector_cycles = 0;  // layers on the vector unit: its cycles
+  // Input banding: when the operands do not fit the input buffer, a spatial layer runs band by
+  // band, each band's input rows (halo included) loaded from DRAM into one of `band_slots`
+  // regions of the buffer (two: the next band loads while this one runs; one when two do not
+  // fit). Empty: the operands are loaded whole.
+  std::vector<Band> bands;
+  int64_t band_slots = 0;
+  int64_t halo_bytes = 0;  // bytes the bands read more than once (the overlapping rows)
 };
 
 struct Schedule {

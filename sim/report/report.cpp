@@ -270,6 +270,7 @@ void write_json(const RunReport& r, std::ostream& out) {
     w.field("tiles", l.tiles).field("skipped_tiles", l.skipped_tiles);
     w.field("dram_bytes_read", static_cast<int64_t>(l.dram_read));
     w.field("dram_bytes_written", static_cast<int64_t>(l.dram_written));
+    w.field("bands", l.bands).field("halo_bytes_read", static_cast<int64_t>(l.halo_bytes));
     w.field("weight_buffer_bytes", static_cast<int64_t>(l.wbuf_bytes));
     w.field("input_buffer_bytes", static_cast<int64_t>(l.ibuf_bytes));
     w.field("output_buffer_bytes", static_cast<int64_t>(l.obuf_bytes));

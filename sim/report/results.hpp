@@ -19,6 +19,10 @@ struct LayerResult {
   uint64_t dram_read = 0, dram_written = 0;
   uint64_t wbuf_bytes = 0, ibuf_bytes = 0, obuf_bytes = 0;
   uint64_t decoder_throttle = 0;
+  // Input banding (compile::LayerPlan::bands): bands per batch, and the bytes of input rows
+  // read more than once (in dram_read).
+  int64_t bands = 0;
+  uint64_t halo_bytes = 0;
   // Every counter's events in [start, end) (first batch only; empty afterwards): what the
   // cost model prices per layer.
   std::vector<stats::Record> events;

@@ -76,8 +76,18 @@ m=(--model cnn-dense8.tnet --dataset idx:data12)
 expect 2 "layer 'fc1': double-buffered weight tiles need 2 x 256 bytes; buffers.weight.size is 256 bytes" \
   -- "$TRINE" run "${m[@]}" --set "buffers.weight.size=256 B"
 expect 2 "--set array.act_bits=6: array.act_bits: cnn-dense8.tnet: layer 'conv1': its inputs have 8 bits; array.act_bits is 6 (set array.act_bits to 8 or more, or retrain with --act-bits 6)" -- "$TRINE" run "${m[@]}" --set array.act_bits=6
-expect 2 "layer 'conv1': its input needs 144 bytes; buffers.input.size is 128 bytes" \
-  -- "$TRINE" run "${m[@]}" --set "buffers.input.size=128 B"
+expect 2 "layer 'conv1': one band of its input (one row of output) needs 140 bytes; buffers.input.size is 64 bytes" \
+  -- "$TRINE" run --set "buffers.input.size=64 B"
+# Input banding (issue 25): a smaller input buffer than conv1's input runs it in bands,
+# bit-exact, re-reading the halo rows (report.json counts them).
+expect 0 "bit-exact" -- "$TRINE" run "${m[@]}" --set "buffers.input.size=128 B" --report banded
+/usr/bin/python3 - banded/report.json <<'PY' && ok || bad "banded conv1: bands or halo missing in report.json"
+import json, sys
+layers = {l["name"]: l for l in json.load(open(sys.argv[1]))["layers"]}
+c = layers["conv1"]
+assert c["bands"] > 1 and c["halo_bytes_read"] > 0, c
+assert c["dram_bytes_read"] >= 144 + c["halo_bytes_read"], c
+PY
 
 # A batch streams several images through the same weights: bit-exact, the dense layers fetch
 # their weights once per batch and keep the array busier.

@@ -60,13 +60,13 @@ cat > bad.yaml <<'YAML'
 version: 1
 name: too-small
 axes:
-  buffers.input.size: [512 B, 64 KiB]
+  buffers.input.size: [64 B, 64 KiB]
   array.rows: [8, 16]
 YAML
 expect 0 "submitted job" -- "$TRINE" sweep bad.yaml -o s3 --backend slurm --chunk 1
 wait_job "$(cat s3/slurm/submit-1.job)" && ok || bad "the failing sweep did not finish"
 expect 3 "2 done, 2 failed, 0 missing" -- "$TRINE" sweep --collect s3
-[[ $(grep -c ",failed,.*its input needs .*\[node $node\]" s3/results.csv) == 2 ]] && ok \
+[[ $(grep -c ",failed,.*one band of its input .*\[node $node\]" s3/results.csv) == 2 ]] && ok \
   || bad "failed rows lack the error or the node: $(cat s3/results.csv)"
 expect 0 "" -- "$TRINE" sweep bad.yaml -o s4 --backend slurm --dry-run
 [[ -x s4/slurm/submit-1.sbatch && ! -e s4/slurm/submit-1.job ]] && ok || bad "--dry-run submitted"

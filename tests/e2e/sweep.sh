@@ -50,13 +50,13 @@ version: 1
 name: too-small
 run: {batch: 1, images: 1}
 axes:
-  buffers.input.size: [512 B, 64 KiB]
+  buffers.input.size: [64 B, 64 KiB]
   array.rows: [8, 16]
 YAML
 expect 102 "2 failed" -- "$TRINE" sweep bad.yaml -j 2 -o bad
 [[ $(grep -c ',failed,' bad/results.csv) == 2 && $(grep -c ',ok,' bad/results.csv) == 2 ]] && ok \
   || bad "expected 2 failed and 2 ok rows: $(cat bad/results.csv)"
-grep -q "layer 'conv1': its input needs" bad/results.csv && ok || bad "the failure lacks its error"
+grep -q "layer 'conv1': one band of its input" bad/results.csv && ok || bad "the failure lacks its error"
 grep -q '"status":"failed".*"error":"' bad/results.jsonl && ok || bad "jsonl lacks the error"
 
 # Spec errors: located, status 2, nothing run.

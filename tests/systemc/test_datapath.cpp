@@ -307,7 +307,7 @@ TEST_CASE("datapath: 100 random graphs on random design points, cycle == fast ==
                                    net::WeightForm::NK, net::WeightForm::ColComb,
                                    net::WeightForm::LowBit};
   std::map<std::string, int64_t> kinds;  // layers run, by kind
-  int64_t grouped = 0, depthwise = 0, tiles = 0;
+  int64_t grouped = 0, depthwise = 0, tiles = 0, banded = 0;
   for (int k = 0; k < 100; ++k) {
     const net::Network n = testing::random_graph(forms[k % 5], 500 + k);
     config::DesignPoint dp = config::default_design_point().point;
@@ -317,7 +317,19 @@ TEST_CASE("datapath: 100 random graphs on random design points, cycle == fast ==
     if (k % 4 == 0) dp.buffers.output.size_bytes = dp.array.cols * 4 * (1 + k % 5);
     const int64_t batch = 1 + k % 3;
     if (!pick_array(dp, k / 2, forms[k % 5])) continue;
-    const compile::Schedule s = compile::compile(n, dp, batch);
+    compile::Schedule s = compile::compile(n, dp, batch);
+    if (k % 3 == 1) {  // an input buffer below the largest operands: those layers run in bands
+      int64_t largest = 0;
+      for (const compile::LayerPlan& p : s.layers) largest = std::max(largest, p.input_bytes);
+      dp.buffers.input.size_bytes = std::max<int64_t>(64, largest / 2);
+      try {
+        s = compile::compile(n, dp, batch);
+        banded += std::count_if(s.layers.begin(), s.layers.end(),
+                                [](const compile::LayerPlan& p) { return !p.bands.empty(); });
+      } catch (const compile::MappingError&) {
+        dp.buffers.input.size_bytes = config::default_design_point().point.buffers.input.size_bytes;
+      }
+    }
     const data::Dataset images =
         testing::random_dataset(batch, n.input.height, n.input.width, 10, k, n.input.channels);
     const NetworkRun fast = run_network(n, s, dp, models::array::ModelKind::Fast, images, k);
@@ -340,4 +352,5 @@ TEST_CASE("datapath: 100 random graphs on random design points, cycle == fast ==
   CHECK(grouped >= 20);
   CHECK(depthwise >= 10);
   CHECK(tiles > 1000);
+  CHECK(banded >= 10);
 }

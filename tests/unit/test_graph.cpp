@@ -278,11 +278,60 @@ TEST_CASE("graph: tensors stay on chip while they have readers and fit, else go 
   CHECK(cat.input_from_dram);
   CHECK(cat.output_to_dram);  // 384 in + 384 out > 512
   CHECK_FALSE(plan_of(s, g, "gap").output_to_dram);
-  // Below the largest layer's operands: a located limit naming the layer.
+  // Below the largest layer's operands: that layer runs in bands of output rows (the add's
+  // two 4x8x8 operands: 64 bytes a row, three rows in each of two 250-byte slots).
   dp.buffers.input.size_bytes = 500;
+  s = compile::compile(g, dp);
+  const compile::LayerPlan& add = plan_of(s, g, "add");
+  REQUIRE(add.bands.size() == 3);
+  CHECK(add.band_slots == 2);
+  CHECK((add.bands[0].out_begin == 0 && add.bands[0].out_end == 3 && add.bands[2].out_end == 8));
+  CHECK(add.bands[0].bytes == 192);
+  CHECK(add.halo_bytes == 0);  // an add reads each row once
+  CHECK(add.operands[0].from_dram);
+  CHECK(plan_of(s, g, "conv2").output_to_dram);  // a banded layer reads its operands from DRAM
+  // Below one band of one row: a located limit naming the layer and the bytes.
+  dp.buffers.input.size_bytes = 90;
   CHECK_THROWS_WITH(compile::compile(g, dp),
-                    "layer 'add': its inputs need 512 bytes; buffers.input.size is 500 bytes (set "
-                    "buffers.input.size to 512 or more bytes, or a smaller batch)");
+                    "layer 'conv2': one band of its input (one row of output) needs 96 bytes; "
+                    "buffers.input.size is 90 bytes (set buffers.input.size to 96 or more bytes)");
+}
+
+// Issue 25, item 3: bands of output rows re-read their halo rows; their vectors partition the
+// layer's, and no tile spans two bands.
+TEST_CASE("graph: a convolution whose input does not fit runs in bands", "[graph][bands]") {
+  const net::Network n = testing::example_cnn(net::WeightForm::Dense8, 3, 20, 20, 3);
+  config::DesignPoint dp = config::default_design_point().point;
+  dp.buffers.input.size_bytes = 512;  // conv1's input is 3 x 20 x 20 = 1200 bytes
+  const compile::Schedule s = compile::compile(n, dp, 2);
+  const compile::LayerPlan& conv = plan_of(s, n, "conv1");
+  REQUIRE_FALSE(conv.bands.empty());
+  CHECK(conv.band_slots == 2);
+  int64_t loaded = 0, vectors = 0;
+  for (size_t b = 0; b < conv.bands.size(); ++b) {
+    const compile::Band& band = conv.bands[b];
+    CHECK(band.bytes <= 256);
+    // 3x3, pad 1: output rows [r0, r1) read input rows [r0 - 1, r1 + 1), clipped.
+    CHECK(band.rows[0].first == std::max<int64_t>(0, band.out_begin - 1));
+    CHECK(band.rows[0].second == std::min<int64_t>(20, band.out_end + 1));
+    CHECK(band.bytes == 3 * (band.rows[0].second - band.rows[0].first) * 20);
+    loaded += band.bytes;
+    vectors += band.vec_end - band.vec_begin;
+    if (b > 0 && conv.bands[b - 1].image == band.image)
+      CHECK(band.vec_begin == conv.bands[b - 1].vec_end);
+  }
+  CHECK(vectors == conv.vectors);  // two images' positions, each once
+  CHECK(conv.halo_bytes == loaded - conv.input_bytes);
+  CHECK(conv.halo_bytes > 0);
+  for (const compile::TilePlan& t : conv.tiles) {
+    const compile::Band& band = conv.bands[static_cast<size_t>(t.band)];
+    CHECK(t.vec_begin >= band.vec_begin);
+    CHECK(t.vec_end <= band.vec_end);
+  }
+  // Global pooling bands its input rows; a dense layer's input must fit whole.
+  const net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
+  dp.buffers.input.size_bytes = 1 << 20;
+  CHECK(plan_of(compile::compile(g, dp), g, "gap").bands.empty());
 }
 
 TEST_CASE("graph: a grouped convolution maps group by group; the vector unit's cycles", "[graph]") {
