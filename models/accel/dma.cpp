@@ -86,8 +86,11 @@ int64_t Dma::finish_of(Job j, sc_core::sc_time* at) {
 }
 
 bool Dma::earlier_done(Job j) const {
-  for (Job i = first_; i < j; ++i)
-    if (!jobs_[static_cast<size_t>(i - first_)]->done) return false;
+  // Jobs before done_below_ are all done (a done job stays done): a banded layer waits for
+  // thousands of jobs in a row, and rescanning from the first would be quadratic.
+  done_below_ = std::max(done_below_, first_);
+  while (done_below_ < j && jobs_[static_cast<size_t>(done_below_ - first_)]->done) ++done_below_;
+  if (done_below_ < j) return false;
   return true;
 }
 

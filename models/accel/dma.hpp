@@ -85,6 +85,7 @@ class Dma : public sc_core::sc_module, public HasStats {
   Ring<std::unique_ptr<JobState>> jobs_;  // jobs first_, first_ + 1, ... not yet released
   std::vector<std::unique_ptr<JobState>> spare_;
   Job first_ = 0, next_ = 0;         // next_: the first job not fully issued
+  mutable Job done_below_ = 0;       // every job before it is done (earlier_done's memo)
   bool blocked_ = false;             // a request awaits END_REQ
   sc_core::sc_time next_request_;    // when the last request phase ends (END_REQ's delay)
   PayloadPool<JobState*> payloads_;  // tagged with their job

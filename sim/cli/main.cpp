@@ -7,6 +7,7 @@
 
 #include "sim/cli/options.hpp"
 #include "sim/util/error.hpp"
+#include "sim/util/process.hpp"
 #include "sim/util/version.hpp"
 
 namespace {
@@ -45,6 +46,7 @@ void usage(std::ostream& out) {
 // SystemC owns the process entry (its kernel is set up around sc_main), so main only keeps
 // the banner away from the output and hands over.
 int sc_main(int argc, char** argv) {
+  trine::process::keep_freed_memory();  // each inference frees and allocates the same tensors
   const Args all(argv + 1, argv + argc);
   if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
     usage(all.empty() ? std::cerr : std::cout);

@@ -8,9 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <thread>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "sim/net/footprint.hpp"
 #include "sim/ref/reference.hpp"
@@ -18,6 +15,7 @@
 #include "sim/train/model.hpp"
 #include "sim/util/error.hpp"
 #include "sim/util/json.hpp"
+#include "sim/util/process.hpp"
 #include "sim/util/rng.hpp"
 #include "sim/util/version.hpp"
 
@@ -230,13 +228,7 @@ net::Network export_network(QNet& q, Method& method, const TrainOptions& opt) {
 }  // namespace
 
 void configure_runtime(int threads) {
-#ifdef __GLIBC__
-  // Training allocates and frees the same megabyte-sized tensors at every step. glibc serves
-  // them with mmap and returns them to the kernel on free, so every step page-faults them in
-  // again (on this VM a 1.6 MB copy then costs 9 ms instead of 0.9): keep freed memory instead.
-  mallopt(M_MMAP_THRESHOLD, 256 << 20);
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
-#endif
+  process::keep_freed_memory();  // training frees and allocates the same tensors every step
   // Weights and optimizer moments that decay towards zero (pruned weights, Adam's averages)
   // reach subnormal floats, which cost a hundred times a normal operation on x86; flush them.
   at::globalContext().setFlushDenormal(true);

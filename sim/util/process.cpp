@@ -1,5 +1,9 @@
 #include "sim/util/process.hpp"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,6 +70,13 @@ std::string last_line(const std::string& text) {
   while (std::getline(in, line))
     if (!line.empty()) last = line;
   return last;
+}
+
+void keep_freed_memory() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
 }
 
 }  // namespace trine::process

@@ -23,6 +23,11 @@ Exit decode(int wait_status);
 // Waits for `pid`.
 Exit wait(pid_t pid);
 
+// Keeps freed memory in the process: glibc serves large blocks (a layer's tensors, its
+// accumulators) with mmap and returns them to the kernel on free, so every inference or step
+// page-faults them in again (on this VM a 1.6 MB copy then costs 9 ms instead of 0.9).
+void keep_freed_memory();
+
 // The path of the running executable (/proc/self/exe).
 std::string self_executable();
 

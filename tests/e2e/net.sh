@@ -23,6 +23,17 @@ done
 expect 0 "MACs" -- "$TRINE" net --arch alexnet --width 4 --input 3x64x64 --form dense8 -o alex.tnet
 expect 0 "bit-exact" -- "$TRINE" run --model alex.tnet --images 1 --dataset synthetic:size=3x64x64 \
   --set buffers.input.size=1MiB
+# Issue 25's acceptance: ResNet-50 at 3x224x224 on the default design point (64 KiB input
+# buffer: its large layers run in bands), bit-exact; report.json shows the bands and halo.
+expect 0 "4.089e+09 MACs" -- "$TRINE" net --arch resnet50 --input 3x224x224 --form dense8 -o r50.tnet
+expect 0 "bit-exact with the integer reference" -- "$TRINE" run --model r50.tnet --images 1 --report r50
+/usr/bin/python3 - r50/report.json <<'PY' && ok || bad "resnet50: conv1 not banded in report.json"
+import json, sys
+layers = {l["name"]: l for l in json.load(open(sys.argv[1]))["layers"]}
+c = layers["conv1"]
+assert c["bands"] >= 3 and c["halo_bytes_read"] > 0, c
+assert layers["add1"]["bands"] > 1 and layers["add1"]["halo_bytes_read"] == 0, layers["add1"]
+PY
 # The same arguments write the same bytes, whatever the threads.
 "$TRINE" net --arch resnet20 --width 4 --form nk:8,2 --threads 1 -o a.tnet > /dev/null
 "$TRINE" net --arch resnet20 --width 4 --form nk:8,2 --threads 2 -o b.tnet > /dev/null
