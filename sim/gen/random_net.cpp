@@ -232,67 +232,19 @@ int acc_bits_for(const net::WeightMatrix& w) {
   return std::clamp(static_cast<int>(std::ceil(std::log2(bound + 1))) + 1, 32, 48);
 }
 
-net::Layer compute_layer(const train::LayerSpec& s, bool last, const FormSpec& form,
-                         SplitMix64& rng) {
-  net::Layer l;
-  l.kind = s.op == train::LayerOp::Dense ? net::LayerKind::Dense : net::LayerKind::Conv2d;
-  l.in_channels = s.op == train::LayerOp::Dense ? s.cols() : s.in_c;
-  l.out_channels = s.out_c;
-  l.groups = s.groups;
-  l.kernel_h = l.kernel_w = s.op == train::LayerOp::Dense ? 1 : s.kernel;
-  l.stride_h = l.stride_w = s.op == train::LayerOp::Dense ? 1 : s.stride;
-  l.pad_h = l.pad_w = s.op == train::LayerOp::Dense ? 0 : s.pad;
+// The weights of compute layer `l` (a shell of spec layer `s`), drawn in `form`.
+void fill_compute(net::Layer& l, const train::LayerSpec& s, bool last, const FormSpec& form,
+                  SplitMix64& rng) {
   const net::WeightMatrix w = random_matrix(form, s.rows(), s.cols(), rng);
   l.acc_bits = acc_bits_for(w);
   l.weights = encode(form, w);
-  l.relu = s.relu;
   // The classifier's outputs are its accumulators: nothing to requantize.
   l.out_bits = last ? 32 : 8;
   l.method = {{"method", form.method.name}};
-  for (const auto& [key, value] : form.method.params) {
-    const auto params = weight_params(form.method.name);
+  const auto params = weight_params(form.method.name);
+  for (const auto& [key, value] : form.method.params)
     if (std::find(params.begin(), params.end(), key) != params.end())
       l.method.emplace_back(key, number(value));
-  }
-  return l;
-}
-
-net::Layer layer_for(const train::LayerSpec& s, bool last, const FormSpec& form, SplitMix64& rng) {
-  using train::LayerOp;
-  net::Layer l;
-  switch (s.op) {
-    case LayerOp::Dense:
-    case LayerOp::Conv:
-      l = compute_layer(s, last, form, rng);
-      break;
-    case LayerOp::MaxPool:
-    case LayerOp::AvgPool:
-      l.kind = s.op == LayerOp::MaxPool ? net::LayerKind::MaxPool : net::LayerKind::AvgPool;
-      l.kernel_h = l.kernel_w = s.kernel;
-      l.stride_h = l.stride_w = s.stride;
-      break;
-    case LayerOp::Flatten:
-      l.kind = net::LayerKind::Flatten;
-      break;
-    case LayerOp::GlobalAvgPool:
-      l.kind = net::LayerKind::GlobalAvgPool;
-      break;
-    case LayerOp::Concat:
-      l.kind = net::LayerKind::Concat;
-      break;
-    case LayerOp::Shift:
-      l.kind = net::LayerKind::Shift;
-      for (int64_t c = 0; c < s.in_c; ++c) l.offsets.push_back(train::shift_offset(c));
-      break;
-    case LayerOp::Add:
-      l.kind = net::LayerKind::Add;
-      l.scales.assign(s.from.size(), net::Requant{});
-      l.relu = s.relu;
-      l.out_bits = 8;
-      break;
-  }
-  l.name = s.name;
-  return l;
 }
 
 }  // namespace
@@ -304,11 +256,8 @@ net::Network random_network(const train::NetSpec& spec, const FormSpec& form, ui
   n.input = {spec.input.channels, spec.input.height, spec.input.width, 8, 0};
   n.classes = spec.input.classes;
   for (size_t i = 0; i < spec.layers.size(); ++i) {
-    const train::LayerSpec& s = spec.layers[i];
-    net::Layer l = layer_for(s, i + 1 == spec.layers.size(), form, rng);
-    if (!(s.from.size() == 1 && s.from[0] == static_cast<int>(i) - 1))
-      for (int k : s.from)
-        l.inputs.push_back(k < 0 ? "input" : spec.layers[static_cast<size_t>(k)].name);
+    net::Layer l = train::layer_shell(spec, i);
+    if (l.is_compute()) fill_compute(l, spec.layers[i], i + 1 == spec.layers.size(), form, rng);
     n.layers.push_back(std::move(l));
   }
   return n;

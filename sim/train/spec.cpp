@@ -324,6 +324,53 @@ NetSpec parse_net(const std::string& spec, const ImageShape& input) {
                    "; NAME:width=W,input=CxHxW) or a .yaml file describing the layers");
 }
 
+net::Layer layer_shell(const NetSpec& spec, size_t i) {
+  const LayerSpec& s = spec.layers[i];
+  net::Layer l;
+  l.name = s.name;
+  if (!(s.from.size() == 1 && s.from[0] == static_cast<int>(i) - 1))
+    for (int k : s.from)
+      l.inputs.push_back(k < 0 ? "input" : spec.layers[static_cast<size_t>(k)].name);
+  const bool conv = s.op == LayerOp::Conv;
+  switch (s.op) {
+    case LayerOp::Dense:
+    case LayerOp::Conv:
+      l.kind = conv ? net::LayerKind::Conv2d : net::LayerKind::Dense;
+      l.in_channels = conv ? s.in_c : s.cols();
+      l.out_channels = s.out_c;
+      l.groups = s.groups;
+      l.kernel_h = l.kernel_w = conv ? s.kernel : 1;
+      l.stride_h = l.stride_w = conv ? s.stride : 1;
+      l.pad_h = l.pad_w = conv ? s.pad : 0;
+      break;
+    case LayerOp::MaxPool:
+    case LayerOp::AvgPool:
+      l.kind = s.op == LayerOp::MaxPool ? net::LayerKind::MaxPool : net::LayerKind::AvgPool;
+      l.kernel_h = l.kernel_w = s.kernel;
+      l.stride_h = l.stride_w = s.stride;
+      break;
+    case LayerOp::Flatten:
+      l.kind = net::LayerKind::Flatten;
+      break;
+    case LayerOp::GlobalAvgPool:
+      l.kind = net::LayerKind::GlobalAvgPool;
+      break;
+    case LayerOp::Concat:
+      l.kind = net::LayerKind::Concat;
+      break;
+    case LayerOp::Shift:
+      l.kind = net::LayerKind::Shift;
+      for (int64_t c = 0; c < s.in_c; ++c) l.offsets.push_back(shift_offset(c));
+      break;
+    case LayerOp::Add:
+      l.kind = net::LayerKind::Add;
+      l.scales.assign(s.from.size(), net::Requant{});
+      break;
+  }
+  if (s.is_compute() || s.op == LayerOp::Add) l.relu = s.relu;
+  return l;
+}
+
 std::pair<int, int> shift_offset(int64_t channel) {
   const int d = static_cast<int>(channel % 9);
   return {d / 3 - 1, d % 3 - 1};

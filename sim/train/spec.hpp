@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/net/network.hpp"
+
 namespace trine::train {
 
 enum class LayerOp { Dense, Conv, MaxPool, AvgPool, Flatten, Add, Concat, GlobalAvgPool, Shift };
@@ -50,6 +52,11 @@ struct NetSpec {
 // the network's input shape (default: the dataset's); images are fitted to it. Throws
 // InputError.
 NetSpec parse_net(const std::string& spec, const ImageShape& input);
+
+// Layer i of `spec` as a network layer, without what training (or trine net) decides: weights,
+// biases, requantization, an add's scales (one identity scale per input). Its name, inputs
+// (none when it takes the previous layer), kind, geometry, relu and 8-bit outputs.
+net::Layer layer_shell(const NetSpec& spec, size_t i);
 
 // Kung et al.'s shift (Wu et al.'s pattern): channel c moves by ((c % 9) / 3 - 1, c % 9 % 3 -
 // 1), the nine 3x3 directions in turn; out(c, y, x) = in(c, y + dy, x + dx), zero outside.

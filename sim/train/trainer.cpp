@@ -120,14 +120,6 @@ net::Requant rescale(int in_exp, int out_exp) {
 }
 
 // The names of a layer's inputs, empty when it takes the previous layer (a chain stays 1.0).
-std::vector<std::string> input_names(const NetSpec& spec, size_t i) {
-  const std::vector<int>& from = spec.layers[i].from;
-  if (from.size() == 1 && from[0] == static_cast<int>(i) - 1) return {};
-  std::vector<std::string> names;
-  for (int k : from) names.push_back(k < 0 ? "input" : spec.layers[static_cast<size_t>(k)].name);
-  return names;
-}
-
 void export_compute(const QNet& q, size_t i, Method& method, const TrainOptions& opt,
                     const net::Network& n, net::Layer& l) {
   const QLayer& ql = q.layers()[i];
@@ -185,40 +177,14 @@ net::Network export_network(QNet& q, Method& method, const TrainOptions& opt) {
   for (size_t i = 0; i < q.layers().size(); ++i) {
     const QLayer& ql = q.layers()[i];
     const LayerSpec& s = ql.spec;
-    net::Layer l;
-    l.name = s.name;
-    l.inputs = input_names(spec, i);
-    switch (s.op) {
-      case LayerOp::Flatten:
-        l.kind = net::LayerKind::Flatten;
-        break;
-      case LayerOp::MaxPool:
-      case LayerOp::AvgPool:
-        l.kind = s.op == LayerOp::MaxPool ? net::LayerKind::MaxPool : net::LayerKind::AvgPool;
-        l.kernel_h = l.kernel_w = s.kernel;
-        l.stride_h = l.stride_w = s.stride;
-        break;
-      case LayerOp::GlobalAvgPool:
-        l.kind = net::LayerKind::GlobalAvgPool;
-        break;
-      case LayerOp::Concat:
-        l.kind = net::LayerKind::Concat;
-        break;
-      case LayerOp::Shift:
-        l.kind = net::LayerKind::Shift;
-        for (int64_t c = 0; c < s.in_c; ++c) l.offsets.push_back(shift_offset(c));
-        break;
-      case LayerOp::Add:
-        l.kind = net::LayerKind::Add;
-        for (int e : ql.in_exps) l.scales.push_back(rescale(e, ql.out_exp));
-        l.relu = s.relu;
-        l.out_bits = opt.act_bits;
-        break;
-      case LayerOp::Dense:
-      case LayerOp::Conv:
-        export_compute(q, i, method, opt, n, l);
-        l.method = layer_meta;
-        break;
+    net::Layer l = layer_shell(spec, i);
+    if (s.op == LayerOp::Add) {
+      l.scales.clear();
+      for (int e : ql.in_exps) l.scales.push_back(rescale(e, ql.out_exp));
+      l.out_bits = opt.act_bits;
+    } else if (s.is_compute()) {
+      export_compute(q, i, method, opt, n, l);
+      l.method = layer_meta;
     }
     n.layers.push_back(std::move(l));
   }

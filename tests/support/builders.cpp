@@ -344,12 +344,15 @@ net::Layer random_layer(const train::LayerSpec& s, bool last, WeightForm form, s
     }
     case LayerOp::MaxPool:
     case LayerOp::AvgPool:
-      return pool_layer(s.name, s.op == LayerOp::MaxPool ? net::LayerKind::MaxPool
-                                                         : net::LayerKind::AvgPool,
-                        static_cast<int>(s.kernel), static_cast<int>(s.stride));
-    case LayerOp::Flatten: return pool_layer(s.name, net::LayerKind::Flatten, 1, 1);
-    case LayerOp::GlobalAvgPool: return pool_layer(s.name, net::LayerKind::GlobalAvgPool, 1, 1);
-    case LayerOp::Concat: return pool_layer(s.name, net::LayerKind::Concat, 1, 1);
+      return pool_layer(
+          s.name, s.op == LayerOp::MaxPool ? net::LayerKind::MaxPool : net::LayerKind::AvgPool,
+          static_cast<int>(s.kernel), static_cast<int>(s.stride));
+    case LayerOp::Flatten:
+      return pool_layer(s.name, net::LayerKind::Flatten, 1, 1);
+    case LayerOp::GlobalAvgPool:
+      return pool_layer(s.name, net::LayerKind::GlobalAvgPool, 1, 1);
+    case LayerOp::Concat:
+      return pool_layer(s.name, net::LayerKind::Concat, 1, 1);
     case LayerOp::Shift: {
       net::Layer l = pool_layer(s.name, net::LayerKind::Shift, 1, 1);
       for (int64_t c = 0; c < s.in_c; ++c) l.offsets.push_back(train::shift_offset(c));
@@ -376,14 +379,12 @@ net::Network random_weights(const train::NetSpec& spec, WeightForm form, uint32_
   n.name = spec.name + "-random-" + net::form_name(form);
   n.input = {spec.input.channels, spec.input.height, spec.input.width, 8, 0};
   n.classes = spec.input.classes;
-  n.meta = {{"producer", "tests/support/builders"}, {"net", spec.text},
-            {"seed", std::to_string(seed)}};
+  n.meta = {
+      {"producer", "tests/support/builders"}, {"net", spec.text}, {"seed", std::to_string(seed)}};
   for (size_t i = 0; i < spec.layers.size(); ++i) {
     const train::LayerSpec& s = spec.layers[i];
     net::Layer l = random_layer(s, i + 1 == spec.layers.size(), form, rng);
-    if (!(s.from.size() == 1 && s.from[0] == static_cast<int>(i) - 1))
-      for (int k : s.from)
-        l.inputs.push_back(k < 0 ? "input" : spec.layers[static_cast<size_t>(k)].name);
+    l.inputs = train::layer_shell(spec, i).inputs;
     n.layers.push_back(std::move(l));
   }
   return n;
