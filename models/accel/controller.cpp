@@ -149,9 +149,14 @@ InferenceResult Controller::infer(const std::vector<const uint8_t*>& batch) {
     expected.push_back(expected_->take());
     reference_.input(batch[b], image_[b]);
   }
+  const auto images = static_cast<int64_t>(images_.size() / batch.size() * batch.size());
   for (const compile::LayerPlan& p : schedule_.layers) {
     report::LayerResult lr = run_layer(p, probe);
     trace_layer(lr, batch.size());
+    if (layer_hook_)
+      layer_hook_(static_cast<int64_t>(results_.size() * batch.size()),
+                  static_cast<int64_t>(batch.size()), images, static_cast<int64_t>(p.layer + 1),
+                  static_cast<int64_t>(schedule_.layers.size()));
     if (first_batch) r.layers.push_back(std::move(lr));
     if (differs(p, expected, r)) {
       r.end = now();

@@ -74,6 +74,11 @@ class Controller : public sc_core::sc_module, public HasStats, public accel::Hos
   using BatchHook = std::function<bool(int64_t done, int64_t total)>;
   void set_batch_hook(BatchHook hook) { batch_hook_ = std::move(hook); }
   bool interrupted() const { return interrupted_; }
+  // Called after each layer: the images of earlier batches done, the batch's size, the images
+  // to run, and the layers of this batch done out of all: progress within a long batch.
+  using LayerHook = std::function<void(int64_t images_done, int64_t batch, int64_t images,
+                                       int64_t layers_done, int64_t layers)>;
+  void set_layer_hook(LayerHook hook) { layer_hook_ = std::move(hook); }
   // Checks the outputs against the integer reference of `other` (same layers and shapes),
   // not of the network run: what a test of the check itself needs. Before the simulation;
   // `other` must outlive it.
@@ -140,6 +145,7 @@ class Controller : public sc_core::sc_module, public HasStats, public accel::Hos
   bool finished_ = false;
   bool interrupted_ = false;
   BatchHook batch_hook_;
+  LayerHook layer_hook_;
   StatsProbe probe_;
   report::Trace* trace_ = nullptr;
 };

@@ -42,21 +42,31 @@ net::Network load_model(const po::variables_map& vm) {
 
 // Images done, elapsed and an estimate of what is left, on one line of a terminal that it
 // rewrites at most five times a second; cleared at the end. Nothing when not a terminal.
+// Progress on a terminal, after half a second: images done and the layers of the current
+// batch, elapsed time and an estimate (a one-image run of a large network takes seconds).
 class Progress {
  public:
   explicit Progress(bool show) : show_(show), start_(Clock::now()), last_(start_) {}
   ~Progress() {
     if (drawn_) std::fprintf(stderr, "\r\033[K");
   }
-  void update(int64_t done, int64_t total) {
+  void update(int64_t done, int64_t batch, int64_t total, int64_t layers_done, int64_t layers) {
     const Clock::time_point now = Clock::now();
-    if (!show_ || (drawn_ && now - last_ < std::chrono::milliseconds(200)) || done >= total) return;
+    if (!show_ || now - start_ < std::chrono::milliseconds(500) ||
+        (drawn_ && now - last_ < std::chrono::milliseconds(200)) || total <= 0 || layers <= 0)
+      return;
     last_ = now;
     drawn_ = true;
     const double elapsed = std::chrono::duration<double>(now - start_).count();
-    const double left = elapsed / static_cast<double>(done) * static_cast<double>(total - done);
-    std::fprintf(stderr, "\r\033[Ktrine run: %lld/%lld images, %.1f s, about %.0f s left",
-                 static_cast<long long>(done), static_cast<long long>(total), elapsed, left);
+    const double units = static_cast<double>(done * layers + batch * layers_done);
+    const double left =
+        elapsed / std::max(1.0, units) * (static_cast<double>(total * layers) - units);
+    std::fprintf(
+        stderr,
+        "\r\033[Ktrine run: %lld/%lld images (next: layer %lld/%lld), %.1f s, about %.1f s "
+        "left",
+        static_cast<long long>(done), static_cast<long long>(total),
+        static_cast<long long>(layers_done), static_cast<long long>(layers), elapsed, left);
     std::fflush(stderr);
   }
 
@@ -194,11 +204,12 @@ int cmd_run(const Args& args) {
   if (vm.count("vcd")) top.array.trace_signals(vcd);
   {
     const StopOnSignal stop;  // Ctrl-C: stop after the current batch, keep what is complete
-    Progress progress(count > batch && ::isatty(STDERR_FILENO));
-    top.controller.set_batch_hook([&](int64_t done, int64_t total) {
-      progress.update(done, total);
-      return !StopOnSignal::requested();
-    });
+    Progress progress(::isatty(STDERR_FILENO));
+    top.controller.set_layer_hook(
+        [&](int64_t done, int64_t batch, int64_t total, int64_t layers_done, int64_t layers) {
+          progress.update(done, batch, total, layers_done, layers);
+        });
+    top.controller.set_batch_hook([&](int64_t, int64_t) { return !StopOnSignal::requested(); });
     sc_core::sc_start();
   }
   top.finish();
