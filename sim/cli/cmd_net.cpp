@@ -11,6 +11,7 @@
 #include "sim/net/footprint.hpp"
 #include "sim/net/tnet.hpp"
 #include "sim/train/spec.hpp"
+#include "sim/util/limits.hpp"
 
 namespace trine::cli {
 
@@ -132,6 +133,13 @@ int cmd_net(const Args& args) {
   if (!parse("net", "--arch NAME --form FORM[:params] [options] -o OUT.tnet", args, opts, {}, vm))
     return 0;
   const train::NetSpec spec = shape_of(vm);
+  int64_t weights = 0;  // bounded before any is drawn
+  for (const train::LayerSpec& l : spec.layers)
+    if (l.is_compute()) weights += l.rows() * l.cols();
+  if (weights > limits::kGeneratedWeights)
+    throw InputError("trine net: --arch " + vm["arch"].as<std::string>() + " has " +
+                     std::to_string(weights) + " weights; trine net makes networks of at most " +
+                     std::to_string(limits::kGeneratedWeights) + " (docs/inputs.md)");
   const gen::FormSpec form = gen::parse_form(
       vm["form"].as<std::string>(), vm.count("sparsity") ? vm["sparsity"].as<double>() : -1);
   if (vm.count("sparsity") && vm["sparsity"].as<double>() < 0)

@@ -17,6 +17,9 @@ constexpr int64_t kDatasetBytes = int64_t{4} << 30;
 // Elements of one tensor: a layer's weights or one image's activations at any layer
 // (ResNet-50 at 224x224 peaks at 0.8 M activations, VGG-16's fc6 has 103 M weights).
 constexpr int64_t kTensorElements = int64_t{1} << 30;
+// Weights of a network `trine net` makes (twice VGG-16's 138 M): the reference and the
+// datapath keep them decoded, about 5 bytes each beside the file's.
+constexpr int64_t kGeneratedWeights = int64_t{1} << 28;
 // Points of a sweep before its filter (each point is a process and a row).
 constexpr int64_t kSweepPoints = 100000;
 // A sweep filter: its length, and how deeply its operators may nest.

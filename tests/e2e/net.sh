@@ -53,6 +53,9 @@ expect 2 "--sparsity: nk fixes its own sparsity" -- "$TRINE" net --arch lenet5 -
 expect 2 "trine net: --width applies to the built-in families" -- "$TRINE" net --arch lenet5 --width 3 --form dense8 -o x.tnet
 expect 2 "window 3 is larger than its 1x1 input" -- "$TRINE" net --arch alexnet --input 3x32x32 --form dense8 -o x.tnet
 expect 2 "--input must be CxHxW" -- "$TRINE" net --arch resnet20 --input 3x32 --form dense8 -o x.tnet
+expect 2 "weights; trine net makes networks of at most 268435456" -- "$TRINE" net --arch resnet50 --width 512 --form dense8 -o x.tnet
+expect 2 "--classes must be in [1, 100000]" -- "$TRINE" net --arch resnet20 --classes 0 --form dense8 -o x.tnet
+expect 2 "--calib-images must be in [1, 10000]" -- "$TRINE" net --arch resnet20 --calib-images -3 --form dense8 -o x.tnet
 [[ ! -e x.tnet ]] && ok || bad "a refused trine net wrote x.tnet"
 
 echo "net.sh: $passed passed, $failed failed"
