@@ -72,6 +72,7 @@ Controller::Controller(sc_core::sc_module_name name, const config::DesignPoint& 
   set(K::Concat, own(accel::make_concat_executor(*this, counters)));
   set(K::Shift, own(accel::make_shift_executor(*this, counters)));
   set(K::GlobalAvgPool, own(accel::make_global_pool_executor(*this, counters)));
+  set(K::Input, own(accel::make_input_executor()));
   for (K kind : net::all_kinds())
     TRINE_ASSERT(executor_[static_cast<size_t>(kind)] != nullptr, "every kind has an executor");
   uint64_t at = compute_->weights_end();
@@ -196,7 +197,7 @@ report::LayerResult Controller::run_layer(const compile::LayerPlan& p, bool prob
   lr.name = l.name;
   lr.kind = net::kind_name(l.kind);
   lr.form = l.is_compute() ? net::form_name(l.weights.form) : "";
-  lr.unit = l.is_compute() ? "array" : p.alias ? "" : "vector";
+  lr.unit = l.is_compute() ? "array" : p.alias || l.kind == net::LayerKind::Input ? "" : "vector";
   lr.start = now();
   lr.tiles = static_cast<int64_t>(p.tiles.size());
   lr.skipped_tiles = p.skipped_tiles;
@@ -211,6 +212,7 @@ report::LayerResult Controller::run_layer(const compile::LayerPlan& p, bool prob
   accel::LayerWork work{l, p, types_[p.layer], {}, outs_[p.layer], ready, lr};
   for (const compile::Operand& op : p.operands)
     work.inputs.push_back(op.producer < 0 ? &image_ : &outs_[static_cast<size_t>(op.producer)]);
+  if (l.kind == net::LayerKind::Input) work.inputs.push_back(&image_);  // made from the image
   int64_t end = executor_[static_cast<size_t>(l.kind)]->run(work);
   wait_until(clock_.time(end));
   if (p.output_to_dram) end = store_output(p, lr);

@@ -129,6 +129,8 @@ class VectorExecutor : public Executor {
 // Relu and flatten: how the next layers address their input (relu clamps on the way); no
 // cycles, no traffic.
 std::unique_ptr<Executor> make_alias_executor();
+// Input layers: made by the host from the image (LayerWork::inputs: the images); no cycles.
+std::unique_ptr<Executor> make_input_executor();
 std::unique_ptr<Executor> make_pool_executor(Host& host, const VectorCounters& counters);
 std::unique_ptr<Executor> make_add_executor(Host& host, const VectorCounters& counters);
 std::unique_ptr<Executor> make_concat_executor(Host& host, const VectorCounters& counters);

@@ -8,6 +8,7 @@
 #include "sim/data/synthetic.hpp"
 #include "sim/gen/calibrate.hpp"
 #include "sim/gen/random_net.hpp"
+#include "sim/gen/topology.hpp"
 #include "sim/net/footprint.hpp"
 #include "sim/net/tnet.hpp"
 #include "sim/train/spec.hpp"
@@ -68,6 +69,44 @@ train::NetSpec shape_of(const po::variables_map& vm) {
   }
 }
 
+// Refuses a network of more weights than trine net makes, before any is drawn.
+void check_weights(int64_t weights, const std::string& what) {
+  if (weights > limits::kGeneratedWeights)
+    throw InputError("trine net: " + what + " has " + std::to_string(weights) +
+                     " weights; trine net makes networks of at most " +
+                     std::to_string(limits::kGeneratedWeights) + " (docs/inputs.md)");
+}
+
+net::Network from_arch(const po::variables_map& vm, const gen::FormSpec& form, uint64_t seed) {
+  const train::NetSpec spec = shape_of(vm);
+  int64_t weights = 0;
+  for (const train::LayerSpec& l : spec.layers)
+    if (l.is_compute()) weights += l.rows() * l.cols();
+  check_weights(weights, "--arch " + vm["arch"].as<std::string>());
+  return gen::random_network(spec, form, seed);
+}
+
+// A topology's layers; the image that seeds their inputs is --input (default 1x28x28, the
+// default data set's).
+net::Network from_topology(const po::variables_map& vm, const gen::FormSpec& form, uint64_t seed) {
+  for (const char* option : {"width", "classes"})
+    if (vm.count(option))
+      throw InputError(std::string("trine net: --") + option +
+                       " applies to --arch; a topology file gives every layer's shape");
+  const std::string path = vm["topology"].as<std::string>();
+  const std::vector<gen::TopologyRow> rows = gen::read_topology(path);
+  int64_t weights = 0;  // each row's is below 2^30: the sum of a file's rows cannot overflow
+  for (const gen::TopologyRow& r : rows)
+    weights += r.out_c() * (r.depthwise ? 1 : r.channels) * r.filter_h * r.filter_w;
+  check_weights(weights, path);
+  train::ImageShape image{1, 28, 28, 10};
+  if (vm.count("input")) image = parse_input(vm["input"].as<std::string>(), image);
+  std::string stem = path.substr(path.find_last_of('/') + 1);
+  stem = stem.substr(0, stem.rfind('.'));
+  return gen::topology_network(rows, stem.empty() ? "topology" : stem,
+                               {image.channels, image.height, image.width, 8, 0}, form, seed);
+}
+
 data::Dataset calibration_images(const po::variables_map& vm, const net::Network& n) {
   const int64_t count = vm["calib-images"].as<int64_t>();
   if (count < 1 || count > 10000)
@@ -109,12 +148,16 @@ void print_summary(const net::Network& n, const std::vector<gen::LayerActivity>&
 int cmd_net(const Args& args) {
   po::options_description opts("net options");
   opts.add_options()(
-      "arch", po::value<std::string>()->required(),
+      "arch", po::value<std::string>(),
       "the network's shape: a built-in family (resnet50, mobilenetv2, vgg16, alexnet, resnet18, "
       "resnet20, vgg11, vgg-small, mobilenet, shiftnet; NAME:width=W,input=CxHxW), lenet5, "
       "mlp:784-...-10, or a YAML graph (docs/training.md)")(
+      "topology", po::value<std::string>(),
+      "instead of --arch: a SCALE-Sim topology CSV (convolution or GEMM form), each row an "
+      "independent layer reading its own input from DRAM (docs/net.md)")(
       "input", po::value<std::string>(),
-      "input CxHxW (default: the family's own, e.g. 3x224x224 for resnet50; 1x28x28 otherwise)")(
+      "input CxHxW (default: the family's own, e.g. 3x224x224 for resnet50; 1x28x28 otherwise; "
+      "with --topology, the image that seeds the layers' inputs)")(
       "width", po::value<int64_t>(), "a family's base width (its first stage's channels)")(
       "classes", po::value<int64_t>(), "classifier outputs (default: the family's, 1000 or 10)")(
       "form", po::value<std::string>()->required(),
@@ -130,29 +173,26 @@ int cmd_net(const Args& args) {
       "threads", po::value<int>()->default_value(0), "calibration threads (0: all cores)")(
       "output,o", po::value<std::string>()->required(), "the .tnet to write");
   po::variables_map vm;
-  if (!parse("net", "--arch NAME --form FORM[:params] [options] -o OUT.tnet", args, opts, {}, vm))
+  if (!parse("net",
+             "(--arch NAME | --topology FILE.csv) --form FORM[:params] [options] -o OUT.tnet", args,
+             opts, {}, vm))
     return 0;
-  const train::NetSpec spec = shape_of(vm);
-  int64_t weights = 0;  // bounded before any is drawn
-  for (const train::LayerSpec& l : spec.layers)
-    if (l.is_compute()) weights += l.rows() * l.cols();
-  if (weights > limits::kGeneratedWeights)
-    throw InputError("trine net: --arch " + vm["arch"].as<std::string>() + " has " +
-                     std::to_string(weights) + " weights; trine net makes networks of at most " +
-                     std::to_string(limits::kGeneratedWeights) + " (docs/inputs.md)");
+  if (vm.count("arch") == vm.count("topology"))
+    throw InputError("trine net: give the network's shape by --arch or by --topology (one)");
   const gen::FormSpec form = gen::parse_form(
       vm["form"].as<std::string>(), vm.count("sparsity") ? vm["sparsity"].as<double>() : -1);
   if (vm.count("sparsity") && vm["sparsity"].as<double>() < 0)
     throw InputError("trine net: --sparsity must be in [0, 0.99]");
   const uint64_t seed = vm["seed"].as<uint64_t>();
-  net::Network n = gen::random_network(spec, form, seed);
+  net::Network n = vm.count("topology") ? from_topology(vm, form, seed) : from_arch(vm, form, seed);
   const data::Dataset images = calibration_images(vm, n);
   const auto start = std::chrono::steady_clock::now();
   const auto act = gen::calibrate(n, images, vm["threads"].as<int>());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   n.meta = {{"producer", "trine net"},
-            {"arch", vm["arch"].as<std::string>()},
+            {vm.count("arch") ? "arch" : "topology",
+             vm[vm.count("arch") ? "arch" : "topology"].as<std::string>()},
             {"form", form.text()},
             {"seed", std::to_string(seed)},
             {"calibration", vm["calib"].as<std::string>() + ", " + std::to_string(images.count) +

@@ -399,6 +399,11 @@ LayerPlan plan_layer(const net::Network& network, size_t i, const std::vector<in
   p.kind = l.kind;
   p.batch = batch;
   p.alias = l.kind == LayerKind::Relu || l.kind == LayerKind::Flatten;
+  if (l.kind == LayerKind::Input) {  // the host writes it to DRAM before the inference
+    p.storage = static_cast<int>(i);
+    p.output_bytes = batch * out.size() * activation_bytes(out.bits);
+    return p;
+  }
   for (int k : inputs) {
     const bool from_image = k < 0;
     Operand op;
@@ -439,6 +444,7 @@ LayerPlan plan_layer(const net::Network& network, size_t i, const std::vector<in
       break;
     case LayerKind::Relu:
     case LayerKind::Flatten:
+    case LayerKind::Input:
       break;  // addressing only
   }
   return p;
@@ -447,7 +453,8 @@ LayerPlan plan_layer(const net::Network& network, size_t i, const std::vector<in
 // Decides, tensor by tensor in the order they are produced, which stay in the input buffer
 // for their whole life (see the header): a tensor stays when, at every layer from its producer
 // to its last reader, the layer's operands, the tensors already kept across it and this one fit.
-// The network's result (its last layer's own output) goes to DRAM.
+// The network's result (its last layer's own output) goes to DRAM, and so does every output
+// no layer reads (a topology's layers: each is a result); input layers are in DRAM already.
 void place(Schedule& s, int64_t capacity) {
   const size_t n = s.layers.size();
   std::vector<size_t> last_use(n);
@@ -474,10 +481,15 @@ void place(Schedule& s, int64_t capacity) {
     for (const Operand& op : p.operands)
       if (op.storage >= 0) banded_reader[static_cast<size_t>(op.storage)] = 1;
   }
+  std::vector<char> read(n, 0);
+  for (size_t j = 0; j < n; ++j)
+    for (const Operand& op : s.layers[j].operands)
+      if (op.storage >= 0) read[static_cast<size_t>(op.storage)] = 1;  // aliases count
   std::vector<char> on_chip(n, 0);
   for (size_t i = 0; i < n; ++i) {
     const LayerPlan& p = s.layers[i];
-    if (p.alias || i + 1 == n || banded_reader[i]) continue;
+    if (p.alias || i + 1 == n || banded_reader[i] || !read[i] || p.kind == LayerKind::Input)
+      continue;
     bool fits = held[i] + p.output_bytes <= capacity;
     for (size_t j = i + 1; fits && j <= last_use[i]; ++j)
       fits = reads(j, i) || held[j] + p.output_bytes <= capacity;
@@ -493,7 +505,9 @@ void place(Schedule& s, int64_t capacity) {
       op.from_dram = op.storage < 0 || !on_chip[static_cast<size_t>(op.storage)];
       p.input_from_dram = p.input_from_dram || op.from_dram;
     }
-    p.output_to_dram = p.alias ? j + 1 == n && !p.input_from_dram : !on_chip[j];
+    p.output_to_dram = p.kind == LayerKind::Input ? false
+                       : p.alias                  ? j + 1 == n && !p.input_from_dram
+                                                  : !on_chip[j];
   }
 }
 

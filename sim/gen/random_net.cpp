@@ -232,10 +232,11 @@ int acc_bits_for(const net::WeightMatrix& w) {
   return std::clamp(static_cast<int>(std::ceil(std::log2(bound + 1))) + 1, 32, 48);
 }
 
-// The weights of compute layer `l` (a shell of spec layer `s`), drawn in `form`.
-void fill_compute(net::Layer& l, const train::LayerSpec& s, bool last, const FormSpec& form,
+}  // namespace
+
+void fill_weights(net::Layer& l, int64_t rows, int64_t cols, bool last, const FormSpec& form,
                   SplitMix64& rng) {
-  const net::WeightMatrix w = random_matrix(form, s.rows(), s.cols(), rng);
+  const net::WeightMatrix w = random_matrix(form, rows, cols, rng);
   l.acc_bits = acc_bits_for(w);
   l.weights = encode(form, w);
   // The classifier's outputs are its accumulators: nothing to requantize.
@@ -247,8 +248,6 @@ void fill_compute(net::Layer& l, const train::LayerSpec& s, bool last, const For
       l.method.emplace_back(key, number(value));
 }
 
-}  // namespace
-
 net::Network random_network(const train::NetSpec& spec, const FormSpec& form, uint64_t seed) {
   SplitMix64 rng(seed);
   net::Network n;
@@ -257,7 +256,9 @@ net::Network random_network(const train::NetSpec& spec, const FormSpec& form, ui
   n.classes = spec.input.classes;
   for (size_t i = 0; i < spec.layers.size(); ++i) {
     net::Layer l = train::layer_shell(spec, i);
-    if (l.is_compute()) fill_compute(l, spec.layers[i], i + 1 == spec.layers.size(), form, rng);
+    if (l.is_compute())
+      fill_weights(l, spec.layers[i].rows(), spec.layers[i].cols(), i + 1 == spec.layers.size(),
+                   form, rng);
     n.layers.push_back(std::move(l));
   }
   return n;

@@ -33,6 +33,11 @@ net::WeightMatrix random_matrix(const FormSpec& form, int64_t rows, int64_t cols
 // keeping the largest weight of each row in a group, as the trainer does).
 net::Weights encode(const FormSpec& form, net::WeightMatrix w);
 
+// Compute layer `l`'s rows x cols weights drawn in `form`, its accumulator width and method;
+// `last`: the classifier, whose outputs are its accumulators (32 bits, not requantized).
+void fill_weights(net::Layer& l, int64_t rows, int64_t cols, bool last, const FormSpec& form,
+                  SplitMix64& rng);
+
 // Every compute layer of `spec` with random weights of `form`, everything else as the spec says;
 // the same spec, form and seed give the same network on every platform.
 net::Network random_network(const train::NetSpec& spec, const FormSpec& form, uint64_t seed);

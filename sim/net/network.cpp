@@ -15,8 +15,8 @@ const std::string kTensorLimitText =
 }  // namespace
 
 const char* kind_name(LayerKind k) {
-  static const char* names[] = {"dense",   "conv2d", "maxpool", "avgpool",       "relu",
-                                "flatten", "add",    "concat",  "globalavgpool", "shift"};
+  static const char* names[] = {"dense", "conv2d", "maxpool",       "avgpool", "relu", "flatten",
+                                "add",   "concat", "globalavgpool", "shift",   "input"};
   return names[static_cast<int>(k)];
 }
 
@@ -24,8 +24,16 @@ const std::vector<LayerKind>& all_kinds() {
   static const std::vector<LayerKind> kinds = {
       LayerKind::Dense,         LayerKind::Conv2d,  LayerKind::MaxPool, LayerKind::AvgPool,
       LayerKind::Relu,          LayerKind::Flatten, LayerKind::Add,     LayerKind::Concat,
-      LayerKind::GlobalAvgPool, LayerKind::Shift};
+      LayerKind::GlobalAvgPool, LayerKind::Shift,   LayerKind::Input};
   return kinds;
+}
+
+void repeat_image(const std::vector<int32_t>& image, std::vector<int32_t>& out) {
+  size_t from = 0;
+  for (int32_t& v : out) {
+    v = image[from];
+    if (++from == image.size()) from = 0;
+  }
 }
 
 bool is_chain(const Network& n) {
@@ -129,6 +137,11 @@ std::vector<std::vector<int>> input_indices(const Network& n, const std::string&
   std::vector<std::vector<int>> graph(n.layers.size());
   for (size_t i = 0; i < n.layers.size(); ++i) {
     const Layer& l = n.layers[i];
+    if (l.kind == LayerKind::Input) {  // made from the image, by the host
+      if (!l.inputs.empty()) fail(l.name, "an input layer takes no inputs (it repeats the image)");
+      graph[i].push_back(-1);
+      continue;
+    }
     for (const std::string& name : l.inputs) {
       if (name == "input") {
         graph[i].push_back(-1);
@@ -169,8 +182,9 @@ bool Layer::operator==(const Layer& o) const {
          groups == o.groups && offsets == o.offsets && in_channels == o.in_channels &&
          out_channels == o.out_channels && kernel_h == o.kernel_h && kernel_w == o.kernel_w &&
          stride_h == o.stride_h && stride_w == o.stride_w && pad_h == o.pad_h && pad_w == o.pad_w &&
-         (!is_compute() || weights == o.weights) && bias == o.bias && requant == o.requant &&
-         relu == o.relu && out_bits == o.out_bits && acc_bits == o.acc_bits && method == o.method;
+         height == o.height && width == o.width && (!is_compute() || weights == o.weights) &&
+         bias == o.bias && requant == o.requant && relu == o.relu && out_bits == o.out_bits &&
+         acc_bits == o.acc_bits && method == o.method;
 }
 
 bool Network::operator==(const Network& o) const {
@@ -307,6 +321,14 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
         for (const auto& [dy, dx] : l.offsets)
           if (std::abs(dy) > kMaxShiftOffset || std::abs(dx) > kMaxShiftOffset)
             bad("an offset is larger than " + std::to_string(kMaxShiftOffset));
+        break;
+      case LayerKind::Input:
+        if (l.out_channels < 1 || l.height < 1 || l.width < 1)
+          bad("its shape must be at least 1x1x1");
+        if (l.out_channels > limits::kTensorElements / l.height / l.width)
+          bad("its shape " + std::to_string(l.out_channels) + "x" + std::to_string(l.height) + "x" +
+              std::to_string(l.width) + " is too large; " + kTensorLimitText);
+        t = {l.out_channels, l.height, l.width, false, image.bits};
         break;
     }
     if (t.size() > limits::kTensorElements)

@@ -12,7 +12,8 @@
 namespace trine::net {
 
 // Add, Concat, GlobalAvgPool and Shift came with format 1.1 (docs/tnet.md): a file that uses
-// one, names a layer's inputs or groups a convolution is written as 1.1; any other as 1.0.
+// one, names a layer's inputs or groups a convolution is written as 1.1; Input came with 1.2;
+// any other file is written as 1.0.
 enum class LayerKind {
   Dense,
   Conv2d,
@@ -23,7 +24,11 @@ enum class LayerKind {
   Add,
   Concat,
   GlobalAvgPool,
-  Shift
+  Shift,
+  // A further input of the network: a tensor the host writes to DRAM before each inference,
+  // the image's activations repeated in order over its shape (a topology file's layers each
+  // read one: docs/net.md). It takes no inputs.
+  Input
 };
 const char* kind_name(LayerKind k);
 // A shift's largest offset along an axis.
@@ -78,6 +83,7 @@ struct Layer {
   // (groups = in_channels: depthwise).
   int64_t in_channels = 0, out_channels = 0, groups = 1;
   int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
+  int64_t height = 0, width = 0;  // Input: its tensor is out_channels x height x width
   Weights weights;
   std::vector<int32_t> bias;  // empty or out_channels values, in accumulator units
   Requant requant;
@@ -88,10 +94,10 @@ struct Layer {
 
   bool is_compute() const { return kind == LayerKind::Dense || kind == LayerKind::Conv2d; }
   bool takes_many() const { return kind == LayerKind::Add || kind == LayerKind::Concat; }
-  // Uses what format 1.1 added (inputs, a 1.1 kind, groups): what makes a network a graph.
+  // Uses what format 1.1 or 1.2 added (inputs, a later kind, groups): makes a network a graph.
   bool is_graph_layer() const {
     return !inputs.empty() || takes_many() || kind == LayerKind::GlobalAvgPool ||
-           kind == LayerKind::Shift || groups != 1;
+           kind == LayerKind::Shift || kind == LayerKind::Input || groups != 1;
   }
   bool operator==(const Layer& o) const;
 };
@@ -115,7 +121,11 @@ struct Network {
 // True when every layer takes the previous one's output and is of a format 1.0 kind: what the
 // accelerator runs today (graphs run on the reference model).
 bool is_chain(const Network& n);
-// Each layer's inputs as indices into the layers, -1 for the network's input. Throws InputError
+// Input layers' values: the image's activations `image` (the network's input), repeated in
+// order over `out` (out[i] = image[i mod image.size()]), one image.
+void repeat_image(const std::vector<int32_t>& image, std::vector<int32_t>& out);
+// Each layer's inputs as indices into the layers, -1 for the network's input (none for an
+// Input layer, which must name none). Throws InputError
 // naming `where` for a name that is not unique or is "input", an input that names no layer, a
 // cycle, an input listed after the layer that takes it, or a wrong number of inputs.
 std::vector<std::vector<int>> input_indices(const Network& n, const std::string& where);

@@ -129,6 +129,12 @@ std::string pair(int64_t a, int64_t b) {
 
 }  // namespace
 
+uint16_t tnet_minor(const Network& n) {
+  for (const Layer& l : n.layers)
+    if (l.kind == LayerKind::Input) return 2;
+  return is_chain(n) ? 0 : 1;
+}
+
 std::vector<uint8_t> serialize(const Network& n) {
   infer_types(n, n.name.empty() ? "network" : n.name);  // never write what cannot be read
   std::vector<Payload> payloads;
@@ -175,6 +181,9 @@ std::vector<uint8_t> serialize(const Network& n) {
       case LayerKind::Concat:
       case LayerKind::GlobalAvgPool:
         break;
+      case LayerKind::Input:
+        m << "    shape: [" << l.out_channels << ", " << l.height << ", " << l.width << "]\n";
+        break;
       case LayerKind::Add:
         m << "    scales:\n";
         for (const Requant& q : l.scales)
@@ -214,7 +223,7 @@ std::vector<uint8_t> serialize(const Network& n) {
   ByteWriter out;
   out.raw(kMagic, 8);
   out.u16(kTnetMajor);
-  out.u16(is_chain(n) ? 0 : kTnetMinor);  // 1.0 unless it uses what 1.1 added
+  out.u16(tnet_minor(n));
   out.u32(kHeaderBytes);
   out.u64(area + offset);  // file size
   out.u64(kHeaderBytes);   // manifest offset
@@ -443,6 +452,23 @@ class ManifestReader {
     return out;
   }
 
+  // An input layer's [channels, height, width].
+  void shape(yaml::MapReader& m, Layer& l) {
+    const YAML::Node node = m.need("shape");
+    if (!node.IsSequence() || node.size() != 3)
+      throw InputError(yaml::where(node, file_), m.path("shape"),
+                       "expected [channels, height, width]");
+    int64_t v[3];
+    for (size_t k = 0; k < 3; ++k) {
+      v[k] = yaml::to_int(node[k], file_, m.path("shape"));
+      if (v[k] < 1 || v[k] > limits::kTensorElements)
+        throw InputError(yaml::where(node[k], file_), m.path("shape"),
+                         std::to_string(v[k]) + " is out of range [1, " +
+                             std::to_string(limits::kTensorElements) + "]");
+    }
+    l.out_channels = v[0], l.height = v[1], l.width = v[2];
+  }
+
   Layer layer(const YAML::Node& node, const std::string& path) {
     yaml::MapReader m(node, file_, path);
     Layer l;
@@ -501,6 +527,9 @@ class ManifestReader {
       case LayerKind::Flatten:
       case LayerKind::Concat:
       case LayerKind::GlobalAvgPool:
+        break;
+      case LayerKind::Input:
+        shape(m, l);
         break;
       case LayerKind::Add:
         l.scales = scales(m.need("scales"), m.path("scales"));

@@ -11,9 +11,13 @@
 namespace trine::net {
 
 constexpr uint16_t kTnetMajor = 1;
-constexpr uint16_t kTnetMinor = 1;  // written only by files that use what 1.1 added
+constexpr uint16_t kTnetMinor = 2;  // the newest minor; each file is written with the oldest
+                                    // minor that has what it uses (tnet_minor())
 constexpr size_t kTnetAlign = 64;
 
+// The minor version a network is written with: 2 when it has an input layer, 1 when it is a
+// graph otherwise (inputs, add, concat, global pooling, shift, groups), else 0.
+uint16_t tnet_minor(const Network& n);
 std::vector<uint8_t> serialize(const Network& n);
 // Parses and fully validates a file's bytes; `name` is used in messages. Throws InputError.
 Network parse(const std::vector<uint8_t>& bytes, const std::string& name);

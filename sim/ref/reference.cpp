@@ -299,6 +299,9 @@ Tensor Reference::layer(size_t i, const std::vector<const Tensor*>& ins) const {
     case LayerKind::Shift:
       shift(l, in, out);
       break;
+    case LayerKind::Input:
+      net::repeat_image(in.data, out.data);
+      break;
   }
   return out;
 }

@@ -7,7 +7,7 @@ TRINE=$(realpath "$1")
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # counters, expect, $work
 cd "$work"
 
-expect 0 "usage: trine net --arch NAME" -- "$TRINE" net --help
+expect 0 "usage: trine net (--arch NAME | --topology FILE.csv)" -- "$TRINE" net --help
 expect 0 "mobilenetv2" -- "$TRINE" net --help
 # Every form on a family small enough for the default design point, each bit-exact.
 i=0
@@ -34,6 +34,33 @@ c = layers["conv1"]
 assert c["bands"] >= 3 and c["halo_bytes_read"] > 0, c
 assert layers["add1"]["bands"] > 1 and layers["add1"]["halo_bytes_read"] == 0, layers["add1"]
 PY
+# A SCALE-Sim topology (item 2): independent layers, each reading its own input from DRAM and
+# writing its output there, bit-exact; a GEMM topology; located errors.
+cat > topo.csv <<'CSV'
+Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
+Conv1, 34, 34, 3, 3, 3, 16, 1,
+Conv2_DP, 34, 34, 3, 3, 16, 1, 2,   # depthwise (SCALE-Sim's "DP")
+Conv3, 16, 16, 1, 1, 16, 32, 1,
+FC, 1, 1, 1, 1, 512, 10, 1,
+CSV
+expect 0 "8 layers, 6.154e+05 MACs" -- "$TRINE" net --topology topo.csv --form nk:8,2 -o topo.tnet
+expect 0 "bit-exact with the integer reference" -- "$TRINE" run --model topo.tnet --images 2 --report topo
+/usr/bin/python3 - topo/report.json <<'PY' && ok || bad "topology: rows not independent in report.json"
+import json, sys
+layers = {l["name"]: l for l in json.load(open(sys.argv[1]))["layers"]}
+for name, ifmap, out in [("Conv1", 3 * 34 * 34, 16 * 32 * 32), ("Conv2_DP", 16 * 34 * 34, 16 * 16 * 16),
+                         ("Conv3", 16 * 16 * 16, 32 * 16 * 16)]:
+    l = layers[name]
+    assert l["dram_bytes_read"] >= ifmap and l["dram_bytes_written"] == out, (name, l)
+    assert layers[name + ".ifmap"]["kind"] == "input", layers[name + ".ifmap"]
+PY
+printf 'Layer, M, N, K\nQKT, 64, 32, 16\nLinear, 16, 48, 32\n' > gemm.csv
+expect 0 "4 layers, 5.734e+04 MACs" -- "$TRINE" net --topology gemm.csv --form dense8 -o gemm.tnet
+expect 0 "bit-exact" -- "$TRINE" run --model gemm.tnet --images 1
+printf 'Layer name, IFMAP Height, Eh\n' > bad.csv
+expect 2 "bad.csv:1: header: unknown column 'Eh'" -- "$TRINE" net --topology bad.csv --form dense8 -o x.tnet
+expect 2 "give the network's shape by --arch or by --topology" -- "$TRINE" net --topology topo.csv --arch lenet5 --form dense8 -o x.tnet
+expect 2 "--width applies to --arch" -- "$TRINE" net --topology topo.csv --width 8 --form dense8 -o x.tnet
 # The same arguments write the same bytes, whatever the threads.
 "$TRINE" net --arch resnet20 --width 4 --form nk:8,2 --threads 1 -o a.tnet > /dev/null
 "$TRINE" net --arch resnet20 --width 4 --form nk:8,2 --threads 2 -o b.tnet > /dev/null

@@ -238,6 +238,19 @@ class GraphBuilder {
     const std::string a = conv(from, pick(1, 3), 1, 1, 1), b = conv(from, pick(1, 3), 3, 1, 1);
     return push(pool_layer("cat", net::LayerKind::Concat, 1, 1), {a, b});
   }
+  // A second input of the network (an input layer of x's height and width) and x, each through
+  // a convolution, concatenated.
+  std::string side_input(const std::string& from) {
+    const net::TensorType t = type(from);
+    net::Layer in;
+    in.name = "side";
+    in.kind = net::LayerKind::Input;
+    in.out_channels = pick(1, 3), in.height = t.height, in.width = t.width;
+    const std::string side = push(std::move(in), {});
+    const std::string a = conv(from, pick(1, 3), 1, 1, 1);
+    const std::string b = conv(side, pick(1, 3), pick(0, 1) ? 3 : 1, 1, 1);
+    return push(pool_layer("cat", net::LayerKind::Concat, 1, 1), {a, b});
+  }
   std::string shift(const std::string& from) {
     net::Layer l = pool_layer("shift", net::LayerKind::Shift, 1, 1);
     for (int64_t c = 0; c < type(from).channels; ++c)
@@ -280,7 +293,7 @@ net::Network random_graph(WeightForm form, uint32_t seed) {
   std::string x = g.conv("input", g.pick(2, 4), 3, 1, 1);
   for (int blocks = g.pick(3, 6); blocks > 0; --blocks) {
     const net::TensorType t = g.type(x);
-    switch (g.pick(0, 5)) {
+    switch (g.pick(0, 6)) {
       case 0:
         x = g.conv(x, g.pick(2, 5), g.pick(0, 1) ? 3 : 1, 1, 1);
         break;
@@ -295,6 +308,9 @@ net::Network random_graph(WeightForm form, uint32_t seed) {
         break;
       case 4:
         x = g.shift(x);
+        break;
+      case 5:
+        x = g.side_input(x);
         break;
       default:
         if (t.height >= 4 && t.width >= 4)

@@ -36,6 +36,11 @@ void vector_layer(const net::Layer& l, const std::vector<const ref::Tensor*>& in
     case K::GlobalAvgPool:
       models::accel::global_average(*ins[0], type, out);
       break;
+    case K::Input:  // the host's: the image repeated (ins[0] is the image)
+      out.type = type;
+      out.data.resize(static_cast<size_t>(type.size()));
+      net::repeat_image(ins[0]->data, out.data);
+      break;
     case K::Relu:
     case K::Flatten:
       out = *ins[0];
