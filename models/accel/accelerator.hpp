@@ -30,8 +30,8 @@ class Accelerator : public sc_core::sc_module {
               const compile::Schedule& schedule, std::vector<const uint8_t*> images,
               bool trace = false);
 
-  // The run's events once the simulation is over (empty unless constructed with `trace`).
-  report::Trace event_trace() const;  // (not trace(): that is sc_object's VCD hook)
+  // The run's events once the simulation is over (null unless constructed with `trace`).
+  report::Trace* event_trace();  // (not trace(): that is sc_object's VCD hook)
   // Brings the off-chip side up to the end of the run (DRAM refreshes of the idle tail and its
   // derived statistics); call once the simulation is over.
   void finish() {
@@ -47,7 +47,10 @@ class Accelerator : public sc_core::sc_module {
   Controller controller;
 
  private:
-  std::unique_ptr<report::Trace> trace_;         // layers, decodes and tiles, from the controller
+  void start_trace();
+  std::unique_ptr<report::Trace> trace_;  // layers, tiles, DMA jobs and DRAM commands
+  bool trace_finished_ = false;
+  std::vector<uint64_t> command_seq_;            // per DRAM channel: commands traced so far
   std::unique_ptr<stats::CounterSet> counters_;  // for the controller's probe, found once
 };
 

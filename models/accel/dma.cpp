@@ -94,6 +94,14 @@ bool Dma::earlier_done(Job j) const {
   return true;
 }
 
+void Dma::report_unfinished() const {
+  if (!listener_) return;
+  for (size_t i = 0; i < jobs_.size(); ++i) {
+    const JobState& j = *jobs_[i];
+    if (!j.done) listener_(j.id, {j.addr, j.bytes, j.write, false, j.submit_cycle, 0});
+  }
+}
+
 void Dma::release() {
   if (log_jobs_) return;  // the log keeps every job; states stay too (a trace is short)
   while (!jobs_.empty() && jobs_.front()->done && jobs_.front()->waited && first_ < next_) {
@@ -111,6 +119,7 @@ void Dma::complete(JobState& j, const sc_core::sc_time& at) {
     log_[static_cast<size_t>(j.id)].done = true;
     log_[static_cast<size_t>(j.id)].finished = j.done_cycle;
   }
+  if (listener_) listener_(j.id, {j.addr, j.bytes, j.write, true, j.submit_cycle, j.done_cycle});
   j.finished.notify();  // immediate: a waiting controller runs in this same evaluation phase
 }
 

@@ -16,6 +16,7 @@
 #include <systemc>
 #include <tlm>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -57,6 +58,11 @@ class Dma : public sc_core::sc_module, public HasStats {
     int64_t submitted = 0, finished = 0;  // clock cycles
   };
   const std::vector<JobRecord>& job_log() const { return log_; }
+  // Without the log (whose memory grows with the run): `f` hears of each job as it finishes,
+  // and of the unfinished ones at report_unfinished() (traces of any length).
+  using JobListener = std::function<void(Job, const JobRecord&)>;
+  void set_job_listener(JobListener f) { listener_ = std::move(f); }
+  void report_unfinished() const;
 
  private:
   SC_HAS_PROCESS(Dma);
@@ -90,6 +96,7 @@ class Dma : public sc_core::sc_module, public HasStats {
   sc_core::sc_time next_request_;    // when the last request phase ends (END_REQ's delay)
   PayloadPool<JobState*> payloads_;  // tagged with their job
   std::vector<JobRecord> log_;
+  JobListener listener_;
   sc_core::sc_event resume_;  // a deferred start or END_REQ: issue() again
   stats::Group stats_;
   stats::Counter jobs_count_, requests_, bytes_read_, bytes_written_;

@@ -33,12 +33,7 @@ int Vcd::add(const std::string& scope, const std::string& name, int width) {
   return static_cast<int>(signals_.size()) - 1;
 }
 
-void Vcd::change(int64_t time, int signal, int64_t value) {
-  changes_.push_back({time, signal, value, changes_.size()});
-}
-
-void Vcd::write(std::ostream& out, const std::function<uint64_t(int64_t)>& to_ps,
-                const std::string& comment) const {
+void Vcd::write_header(std::ostream& out, const std::string& comment) const {
   out << "$comment " << comment << " $end\n$timescale 1 ps $end\n";
   // Dotted scopes nest ("array.rows" is the module rows inside the module array).
   std::map<std::string, std::vector<size_t>> scopes;
@@ -65,23 +60,20 @@ void Vcd::write(std::ostream& out, const std::function<uint64_t(int64_t)>& to_ps
   }
   for (; !open.empty(); open.pop_back()) out << "$upscope $end\n";
   out << "$enddefinitions $end\n";
-  std::vector<Change> c = changes_;
-  // By time, then signal; of several changes of one signal at one time, the last counts.
-  std::sort(c.begin(), c.end(), [](const Change& a, const Change& b) {
-    if (a.time != b.time) return a.time < b.time;
-    return a.signal != b.signal ? a.signal < b.signal : a.order < b.order;
-  });
-  std::vector<int64_t> last(signals_.size(), 0);
-  std::vector<bool> seen(signals_.size(), false);
   out << "#0\n$dumpvars\n";
   for (size_t i = 0; i < signals_.size(); ++i)
     out << (signals_[i].width == 1 ? "0" : "b0 ") << signals_[i].code << '\n';
   out << "$end\n";
+}
+
+void Vcd::write(std::ostream& out, const std::function<uint64_t(int64_t)>& to_ps,
+                const std::string& comment) {
+  write_header(out, comment);
+  std::vector<int64_t> last(signals_.size(), 0);
+  std::vector<bool> seen(signals_.size(), false);
   int64_t now = 0;
-  for (size_t k = 0; k < c.size(); ++k) {
-    const Change& ch = c[k];
-    if (k + 1 < c.size() && c[k + 1].time == ch.time && c[k + 1].signal == ch.signal) continue;
-    if (seen[ch.signal] ? last[ch.signal] == ch.value : ch.value == 0) continue;
+  auto emit = [&](const Change& ch) {
+    if (seen[ch.signal] ? last[ch.signal] == ch.value : ch.value == 0) return;
     seen[ch.signal] = true;
     last[ch.signal] = ch.value;
     if (ch.time != now) {
@@ -93,7 +85,17 @@ void Vcd::write(std::ostream& out, const std::function<uint64_t(int64_t)>& to_ps
       out << (ch.value & 1) << s.code << '\n';
     else
       out << 'b' << bits(ch.value, s.width) << ' ' << s.code << '\n';
-  }
+  };
+  // Changes come in order; one is held back until the next shows it was the last of its
+  // signal at its time.
+  bool pending = false;
+  Change held{};
+  changes_.for_each([&](const Change& ch) {
+    if (pending && !(ch.time == held.time && ch.signal == held.signal)) emit(held);
+    held = ch;
+    pending = true;
+  });
+  if (pending) emit(held);
 }
 
 }  // namespace trine::models::array

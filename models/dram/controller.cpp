@@ -308,6 +308,7 @@ void ChannelController::issue(const CommandRecord& c) {
   next_cmd_ = at + 1;
   candidates_current_ = false;
   if (log_) log_->push_back(c);
+  if (listener_) listener_(c);
 }
 
 void ChannelController::bank_opens(Rank& rk, int64_t at) {

@@ -5,6 +5,7 @@
 // stepped. The SystemC target (dram.hpp) and the tests drive it.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -57,6 +58,8 @@ class ChannelController {
   ChannelController(const DramSpec& spec, int channel, const PagePolicy& page,
                     const Scheduler& scheduler, int queue_depth, ChannelStats& stats,
                     std::vector<CommandRecord>* log);
+  // `f` hears of every command as it issues (traces: nothing kept here).
+  void set_listener(std::function<void(const CommandRecord&)> f) { listener_ = std::move(f); }
 
   // A burst at `address` (mapped by `mapping` to this channel) arriving at cycle
   // `arrival` >= now(); it waits until the queue has room.
@@ -156,6 +159,7 @@ class ChannelController {
   size_t depth_;
   ChannelStats& stats_;
   std::vector<CommandRecord>* log_;
+  std::function<void(const CommandRecord&)> listener_;
 
   int64_t now_ = 0;
   // Watchdog: the last cycle a request completed or the queue was empty, and how long a

@@ -141,6 +141,10 @@ void MemorySystem::finish(int64_t cycle) {
   read_latency_max_ns_.set(static_cast<double>(longest) * spec_.tck_ps / 1000.0);
 }
 
+void MemorySystem::set_command_listener(const std::function<void(const CommandRecord&)>& f) {
+  for (auto& c : channels_) c->set_listener(f);
+}
+
 std::vector<CommandRecord> MemorySystem::command_log() const {
   std::vector<CommandRecord> all;
   for (const auto& l : logs_) all.insert(all.end(), l.begin(), l.end());

@@ -3,6 +3,7 @@
 // stored bytes and the statistics. The SystemC target (dram.hpp) wraps it; tests and
 // benchmarks may drive it directly.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -51,6 +52,8 @@ class MemorySystem {
   void finish(int64_t cycle);
   // The command log of all channels, ordered by (cycle, channel).
   std::vector<CommandRecord> command_log() const;
+  // Every channel's commands as they issue, to `f` (in issue order within a channel).
+  void set_command_listener(const std::function<void(const CommandRecord&)>& f);
 
  private:
   DramSpec spec_;

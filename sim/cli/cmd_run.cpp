@@ -255,19 +255,17 @@ int cmd_run(const Args& args) {
   }
   if (vm.count("trace")) {
     const std::string dir = output_dir(vm, "trace");
-    const report::Trace trace = top.event_trace();
-    write_file_atomic(dir + "/events.txt", trace.events_text());
+    top.event_trace()->write(dir + "/events.txt", dir + "/trace.json");
     write_file_atomic(dir + "/summary.txt", report::summary_text(rep));
-    write_file_atomic(dir + "/trace.json", trace.chrome_json());
   }
   if (vm.count("vcd")) {
-    std::ostringstream out;
     const models::ClockDomain clock(dp.clock.frequency_hz);
-    vcd.write(
-        out, [&](int64_t cycle) { return clock.ps(cycle); },
-        "trine " + std::string(version()) + ": array of design point " + dp.name + ", network " +
-            net.name);
-    write_file_atomic(vm["vcd"].as<std::string>(), out.str());
+    write_file_streamed(vm["vcd"].as<std::string>(), [&](std::ostream& out) {
+      vcd.write(
+          out, [&](int64_t cycle) { return clock.ps(cycle); },
+          "trine " + std::string(version()) + ": array of design point " + dp.name + ", network " +
+              net.name);
+    });
   }
   // A sweep's row stands for the whole point: an interrupted run leaves none (the sweep runs
   // the point again); its report and trace say how many images they cover.

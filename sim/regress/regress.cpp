@@ -181,6 +181,14 @@ int run_cases(const std::vector<std::string>& dirs, const Options& o) {
   int failed = 0;
   const fs::path tmp = fs::temp_directory_path() / ("trine-regress-" + std::to_string(::getpid()));
   fs::create_directories(tmp);
+  // Removed however the loop ends (a bad case throws InputError out of it).
+  struct Cleanup {
+    fs::path path;
+    ~Cleanup() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  } cleanup{tmp};
   for (const std::string& dir : dirs) {
     const Case c = load_case(dir);
     const std::string out = (tmp / c.name).string();
@@ -210,7 +218,6 @@ int run_cases(const std::vector<std::string>& dirs, const Options& o) {
                 << " events)\n";
     }
   }
-  fs::remove_all(tmp);
   return failed;
 }
 

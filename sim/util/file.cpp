@@ -85,6 +85,36 @@ void write_file_atomic(const std::string& path, const void* data, size_t size) {
   }
 }
 
+void write_file_streamed(const std::string& path, const std::function<void(std::ostream&)>& fill) {
+  struct stat st;
+  const bool exists = ::stat(path.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) throw InputError(path, "is a folder; name a file to write");
+  const bool direct = exists && !S_ISREG(st.st_mode);
+  const std::string target = direct ? path : link_target(path);
+  const std::string tmp = direct ? path : target + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw InputError(path, "cannot write file");
+    try {
+      fill(out);
+    } catch (...) {
+      out.close();
+      if (!direct) std::remove(tmp.c_str());
+      throw;
+    }
+    out.flush();
+    if (!out) {
+      out.close();
+      if (!direct) std::remove(tmp.c_str());
+      throw InputError(path, "write failed");
+    }
+  }
+  if (!direct && std::rename(tmp.c_str(), target.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InputError(path, "cannot move the finished file into place");
+  }
+}
+
 std::string read_file_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;

@@ -2,6 +2,8 @@
 // Files written whole or not at all: a temporary name, then a rename, so that a failed or
 // interrupted run never leaves a half-written output behind.
 #include <cstdint>
+#include <functional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,9 @@ namespace trine {
 // A path that names a device or a pipe is written to directly (never replaced); a symbolic
 // link's target is replaced, not the link; a folder is an InputError.
 void write_file_atomic(const std::string& path, const void* data, size_t size);
+// The same for output too large to hold: `fill` writes it to the stream (a temporary file, then
+// renamed; a device or a pipe directly).
+void write_file_streamed(const std::string& path, const std::function<void(std::ostream&)>& fill);
 // The whole file as text; "" if it cannot be read (callers that must have it check first).
 // For files trine wrote itself; inputs go through read_input_file.
 std::string read_file_text(const std::string& path);
