@@ -87,11 +87,12 @@ void print_table(const models::InferenceResult& r, const config::DesignPoint& dp
     name_w = std::max(name_w, static_cast<int>(l.name.size()));
     kind_w = std::max(kind_w, static_cast<int>(l.kind.size()));
   }
-  std::printf("%-*s %-*s %-8s %10s %9s %7s %6s %11s %10s %10s %10s %10s %10s\n", name_w, "layer",
-              kind_w, "kind", "form", "cycles", "stall", "util%", "MAC%", "MACs", "dram_rd",
-              "dram_wr", "wbuf_B", "ibuf_B", "obuf_B");
+  // dram_rd, dram_wr: the bytes asked for; burst_rd, burst_wr: the whole bursts moved.
+  std::printf("%-*s %-*s %-8s %10s %9s %7s %6s %11s %10s %10s %10s %10s %10s %10s %10s\n", name_w,
+              "layer", kind_w, "kind", "form", "cycles", "stall", "util%", "MAC%", "MACs",
+              "dram_rd", "dram_wr", "burst_rd", "burst_wr", "wbuf_B", "ibuf_B", "obuf_B");
   int64_t cycles = 0, stall = 0, macs = 0;
-  uint64_t rd = 0, wr = 0, wb = 0, ib = 0, ob = 0;
+  uint64_t rd = 0, wr = 0, brd = 0, bwr = 0, wb = 0, ib = 0, ob = 0;
   for (const models::LayerResult& l : r.layers) {
     // The array's utilization, as bit-steps and as MACs per cell-cycle; "-" for layers the
     // array does not run.
@@ -102,24 +103,31 @@ void print_table(const models::InferenceResult& r, const config::DesignPoint& dp
                     pct(static_cast<double>(l.mapped_cell_cycles), cell_cycles));
       std::snprintf(mac, sizeof mac, "%.1f", pct(static_cast<double>(l.macs), cell_cycles));
     }
-    std::printf("%-*s %-*s %-8s %10lld %9lld %7s %6s %11lld %10llu %10llu %10llu %10llu %10llu\n",
-                name_w, l.name.c_str(), kind_w, l.kind.c_str(), l.form.c_str(),
-                static_cast<long long>(l.cycles()), static_cast<long long>(l.stall()), util, mac,
-                static_cast<long long>(l.macs), static_cast<unsigned long long>(l.dram_read),
-                static_cast<unsigned long long>(l.dram_written),
-                static_cast<unsigned long long>(l.wbuf_bytes),
-                static_cast<unsigned long long>(l.ibuf_bytes),
-                static_cast<unsigned long long>(l.obuf_bytes));
+    const report::Transferred moved = report::transferred(l, dp);
+    std::printf(
+        "%-*s %-*s %-8s %10lld %9lld %7s %6s %11lld %10llu %10llu %10llu %10llu %10llu %10llu "
+        "%10llu\n",
+        name_w, l.name.c_str(), kind_w, l.kind.c_str(), l.form.c_str(),
+        static_cast<long long>(l.cycles()), static_cast<long long>(l.stall()), util, mac,
+        static_cast<long long>(l.macs), static_cast<unsigned long long>(l.dram_read),
+        static_cast<unsigned long long>(l.dram_written),
+        static_cast<unsigned long long>(moved.read), static_cast<unsigned long long>(moved.written),
+        static_cast<unsigned long long>(l.wbuf_bytes),
+        static_cast<unsigned long long>(l.ibuf_bytes),
+        static_cast<unsigned long long>(l.obuf_bytes));
     cycles += l.cycles(), stall += l.stall(), macs += l.macs;
-    rd += l.dram_read, wr += l.dram_written, wb += l.wbuf_bytes, ib += l.ibuf_bytes,
-        ob += l.obuf_bytes;
+    rd += l.dram_read, wr += l.dram_written, brd += moved.read, bwr += moved.written;
+    wb += l.wbuf_bytes, ib += l.ibuf_bytes, ob += l.obuf_bytes;
   }
-  std::printf("%-*s %-*s %-8s %10lld %9lld %7s %6s %11lld %10llu %10llu %10llu %10llu %10llu\n",
-              name_w, "total", kind_w, "", "", static_cast<long long>(cycles),
-              static_cast<long long>(stall), "", "", static_cast<long long>(macs),
-              static_cast<unsigned long long>(rd), static_cast<unsigned long long>(wr),
-              static_cast<unsigned long long>(wb), static_cast<unsigned long long>(ib),
-              static_cast<unsigned long long>(ob));
+  std::printf(
+      "%-*s %-*s %-8s %10lld %9lld %7s %6s %11lld %10llu %10llu %10llu %10llu %10llu %10llu "
+      "%10llu\n",
+      name_w, "total", kind_w, "", "", static_cast<long long>(cycles),
+      static_cast<long long>(stall), "", "", static_cast<long long>(macs),
+      static_cast<unsigned long long>(rd), static_cast<unsigned long long>(wr),
+      static_cast<unsigned long long>(brd), static_cast<unsigned long long>(bwr),
+      static_cast<unsigned long long>(wb), static_cast<unsigned long long>(ib),
+      static_cast<unsigned long long>(ob));
 }
 
 // The folder an output option names, created if need be.
@@ -240,7 +248,12 @@ int cmd_run(const Args& args) {
   in.network = net.name;
   in.batch = batch;
   in.images = image;
-  if (image > batch) in.accuracy = accuracy;
+  // A network with input layers (a topology's independent rows) classifies nothing: its
+  // "classes" are the last row's outputs, so an accuracy against the labels would mean nothing.
+  const bool classifies = std::none_of(net.layers.begin(), net.layers.end(), [](const auto& l) {
+    return l.kind == net::LayerKind::Input;
+  });
+  if (image > batch && classifies) in.accuracy = accuracy;
   in.first = &first;
   in.preload = top.controller.preload();
   in.statistics = models::collect_statistics(top);
@@ -297,10 +310,13 @@ int cmd_run(const Args& args) {
   std::fflush(stdout);
   report::print_summary(rep, std::cout);
   std::cout << "check        bit-exact with the integer reference";
-  if (image > batch)
+  if (image > batch && classifies)
     std::printf("; %lld images, accuracy %.4f (%lld/%lld), %.0f cycles per image\n",
                 static_cast<long long>(image), accuracy, static_cast<long long>(correct),
                 static_cast<long long>(image), per_image);
+  else if (image > batch)
+    std::printf("; %lld images, %.0f cycles per image\n", static_cast<long long>(image),
+                per_image);
   else
     std::cout << "; prediction " << first.predictions.front() << "\n";
   return interrupted ? 130 : 0;

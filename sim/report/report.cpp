@@ -40,6 +40,22 @@ Bounds bounds_of(const LayerResult& l, const config::DesignPoint& dp) {
   return b;
 }
 
+}  // namespace
+
+Transferred transferred(const LayerResult& l, const config::DesignPoint& dp) {
+  if (dp.offchip == config::Offchip::Io) return {l.dram_read, l.dram_written};
+  const config::DramOrg& o = dp.dram.device.org;
+  const auto burst = static_cast<double>(o.bus_width / 8 * o.burst_length);
+  double reads = 0, writes = 0;
+  for (const stats::Record& e : l.events) {
+    if (e.event.kind == "dram.read") reads += e.value;
+    if (e.event.kind == "dram.write") writes += e.value;
+  }
+  return {static_cast<uint64_t>(reads * burst), static_cast<uint64_t>(writes * burst)};
+}
+
+namespace {
+
 // Counter windows summed by counter, in first-seen order.
 std::vector<stats::Record> sum_windows(const std::vector<LayerResult>& layers) {
   std::vector<stats::Record> out;
@@ -100,6 +116,7 @@ RunReport build_report(RunInputs in) {
   for (const LayerResult& l : in.first->layers) {
     LayerReport lr;
     lr.result = l;
+    lr.transferred = transferred(l, dp);
     lr.result.events.clear();
     lr.bounds = bounds_of(l, dp);
     if (lr.bounds.best() > 0)
@@ -270,6 +287,8 @@ void write_json(const RunReport& r, std::ostream& out) {
     w.field("tiles", l.tiles).field("skipped_tiles", l.skipped_tiles);
     w.field("dram_bytes_read", static_cast<int64_t>(l.dram_read));
     w.field("dram_bytes_written", static_cast<int64_t>(l.dram_written));
+    w.field("dram_burst_bytes_read", static_cast<int64_t>(lr.transferred.read));
+    w.field("dram_burst_bytes_written", static_cast<int64_t>(lr.transferred.written));
     w.field("bands", l.bands).field("halo_bytes_read", static_cast<int64_t>(l.halo_bytes));
     w.field("weight_buffer_bytes", static_cast<int64_t>(l.wbuf_bytes));
     w.field("input_buffer_bytes", static_cast<int64_t>(l.ibuf_bytes));
@@ -302,7 +321,8 @@ void write_layers_csv(const RunReport& r, std::ostream& out) {
   const config::DesignPoint& dp = r.in.design->point;
   out << "layer,kind,form,cycles,stall_cycles,utilization,mac_utilization,compute_bound_cycles,"
          "memory_bound_cycles,over_bounds,macs,dram_bytes_read,dram_bytes_written,"
-         "weight_buffer_bytes,input_buffer_bytes,output_buffer_bytes";
+         "dram_burst_bytes_read,dram_burst_bytes_written,weight_buffer_bytes,input_buffer_bytes,"
+         "output_buffer_bytes";
   if (!r.layers.empty())
     for (const auto& [path, n] : r.layers.front().buffer_accesses)
       out << ',' << path.substr(path.rfind('.') + 1) << "_accesses";
@@ -314,7 +334,8 @@ void write_layers_csv(const RunReport& r, std::ostream& out) {
         << json::number(utilization(l, dp)) << ','
         << json::number(mac_utilization(l.macs, l.cycles(), dp)) << ',' << lr.bounds.compute << ','
         << lr.bounds.memory << ',' << json::number(lr.over_bounds) << ',' << l.macs << ','
-        << l.dram_read << ',' << l.dram_written << ',' << l.wbuf_bytes << ',' << l.ibuf_bytes << ','
+        << l.dram_read << ',' << l.dram_written << ',' << lr.transferred.read << ','
+        << lr.transferred.written << ',' << l.wbuf_bytes << ',' << l.ibuf_bytes << ','
         << l.obuf_bytes;
     for (const auto& [path, n] : lr.buffer_accesses) out << ',' << json::number(n);
     for (Component c : kAll) out << ',' << json::number(lr.energy.breakdown[c]);
@@ -326,8 +347,10 @@ std::vector<Figure> headline(const RunReport& r) {
   const config::DesignPoint& dp = r.in.design->point;
   const cost::Breakdown& b = r.total.breakdown;
   const double batch = static_cast<double>(r.in.batch);
-  int64_t stall = 0, mapped = 0, rd = 0, wr = 0, macs = 0;
+  int64_t stall = 0, mapped = 0, rd = 0, wr = 0, macs = 0, burst_rd = 0, burst_wr = 0;
   for (const LayerReport& l : r.layers) {
+    burst_rd += static_cast<int64_t>(l.transferred.read);
+    burst_wr += static_cast<int64_t>(l.transferred.written);
     stall += l.result.stall();
     macs += l.result.macs;
     mapped += l.result.mapped_cell_cycles;
@@ -347,6 +370,8 @@ std::vector<Figure> headline(const RunReport& r) {
   num("mac_utilization", mac_utilization(macs, r.cycles, dp));
   num("dram_bytes_read", static_cast<double>(rd));
   num("dram_bytes_written", static_cast<double>(wr));
+  num("dram_burst_bytes_read", static_cast<double>(burst_rd));
+  num("dram_burst_bytes_written", static_cast<double>(burst_wr));
   num("energy_per_inference_nj", b.total() / 1e3 / batch);
   num("energy_on_chip_nj", on_chip(b) / 1e3 / batch);
   for (Component c : kAll)

@@ -20,8 +20,18 @@ struct Bounds {
   int64_t best() const { return compute > memory ? compute : memory; }
 };
 
+// What moved off chip, beside what was asked for (LayerResult::dram_read, dram_written): the
+// DRAM moves whole bursts, so a request that starts or ends inside one moves all of it, and
+// the DRAM's energy is priced on the bursts. From the DRAM's read and write commands issued
+// during the layer; with `offchip: io` the link moves exactly the bytes asked for.
+struct Transferred {
+  uint64_t read = 0, written = 0;
+};
+Transferred transferred(const LayerResult& l, const config::DesignPoint& dp);
+
 struct LayerReport {
   LayerResult result;  // without the events
+  Transferred transferred;
   Bounds bounds;
   double over_bounds = 0;  // cycles / best bound (0 when both bounds are 0)
   // Word accesses (reads + writes) of each on-chip SRAM, by module path, in tree order.

@@ -70,6 +70,16 @@ def recompute(report_path, tech_path):
         sys.exit(f"layers.csv adds up to {layers} pJ, the total is {total}")
     if len(rows) != len(r["layers"]) or not r["events"]:
         sys.exit("layers.csv and report.json disagree, or no events were priced")
+    # Bytes asked for and whole bursts moved: the bursts are what the DRAM's energy priced.
+    if design.get("offchip", "dram") == "dram":
+        org = design["dram"]["org"]
+        burst = number(org["bus_width"]) // 8 * number(org["burst_length"])
+        for key, event in (("read", "dram.read"), ("written", "dram.write")):
+            moved = sum(l[f"dram_burst_bytes_{key}"] for l in r["layers"])
+            priced = sum(e["count"] for e in r["events"] if e["event"] == event) * burst
+            asked = sum(l[f"dram_bytes_{key}"] for l in r["layers"])
+            if moved != priced or moved < asked:
+                sys.exit(f"DRAM bytes {key}: {moved} in bursts, {priced} priced, {asked} asked for")
     print(f"{report_path}: {total / 1e3:.1f} nJ recomputed from {len(r['events'])} counters")
 
 

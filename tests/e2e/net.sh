@@ -54,6 +54,9 @@ for name, ifmap, out in [("Conv1", 3 * 34 * 34, 16 * 32 * 32), ("Conv2_DP", 16 *
     assert l["dram_bytes_read"] >= ifmap and l["dram_bytes_written"] == out, (name, l)
     assert layers[name + ".ifmap"]["kind"] == "input", layers[name + ".ifmap"]
 PY
+out=$("$TRINE" run --model topo.tnet --images 3)
+[[ $out == *"3 images, "*" cycles per image"* && $out != *accuracy* ]] && ok \
+  || bad "a topology run reports an accuracy: $out"
 printf 'Layer, M, N, K\nQKT, 64, 32, 16\nLinear, 16, 48, 32\n' > gemm.csv
 expect 0 "4 layers, 5.734e+04 MACs" -- "$TRINE" net --topology gemm.csv --form dense8 -o gemm.tnet
 expect 0 "bit-exact" -- "$TRINE" run --model gemm.tnet --images 1
