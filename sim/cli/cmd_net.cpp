@@ -95,10 +95,18 @@ net::Network from_topology(const po::variables_map& vm, const gen::FormSpec& for
                        " applies to --arch; a topology file gives every layer's shape");
   const std::string path = vm["topology"].as<std::string>();
   const std::vector<gen::TopologyRow> rows = gen::read_topology(path);
-  int64_t weights = 0;  // each row's is below 2^30: the sum of a file's rows cannot overflow
-  for (const gen::TopologyRow& r : rows)
+  // Each row's figures are below 2^30: the sums over a file's rows cannot overflow.
+  int64_t weights = 0, values = 0;
+  for (const gen::TopologyRow& r : rows) {
     weights += r.out_c() * (r.depthwise ? 1 : r.channels) * r.filter_h * r.filter_w;
+    values += r.ifmap_h * r.ifmap_w * r.channels + r.out_c() * r.out_h() * r.out_w();
+  }
   check_weights(weights, path);
+  if (values > limits::kGeneratedActivations)
+    throw InputError("trine net: " + path + " has " + std::to_string(values) +
+                     " activations (its rows' inputs and outputs); trine net makes networks of "
+                     "at most " +
+                     std::to_string(limits::kGeneratedActivations) + " (docs/inputs.md)");
   train::ImageShape image{1, 28, 28, 10};
   if (vm.count("input")) image = parse_input(vm["input"].as<std::string>(), image);
   std::string stem = path.substr(path.find_last_of('/') + 1);

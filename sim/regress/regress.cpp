@@ -15,6 +15,7 @@
 #include "sim/util/file.hpp"
 #include "sim/util/limits.hpp"
 #include "sim/util/process.hpp"
+#include "sim/util/spill.hpp"
 
 namespace trine::regress {
 
@@ -179,16 +180,8 @@ std::string compare_summary(const std::string& expected, const std::string& actu
 
 int run_cases(const std::vector<std::string>& dirs, const Options& o) {
   int failed = 0;
-  const fs::path tmp = fs::temp_directory_path() / ("trine-regress-" + std::to_string(::getpid()));
-  fs::create_directories(tmp);
-  // Removed however the loop ends (a bad case throws InputError out of it).
-  struct Cleanup {
-    fs::path path;
-    ~Cleanup() {
-      std::error_code ignored;
-      fs::remove_all(path, ignored);
-    }
-  } cleanup{tmp};
+  TempDir scratch("regress");  // removed however the loop ends (a bad case throws out of it)
+  const fs::path tmp = scratch.path();
   for (const std::string& dir : dirs) {
     const Case c = load_case(dir);
     const std::string out = (tmp / c.name).string();

@@ -20,6 +20,10 @@ constexpr int64_t kTensorElements = int64_t{1} << 30;
 // Weights of a network `trine net` makes (twice VGG-16's 138 M): the reference and the
 // datapath keep them decoded, about 5 bytes each beside the file's.
 constexpr int64_t kGeneratedWeights = int64_t{1} << 28;
+// Activations of one image over all tensors of a network `trine net` makes from a topology
+// file (every row's input and output; the reference and the datapath keep each, 4 bytes a
+// value): 2^26, four times VGG-16's at 224x224.
+constexpr int64_t kGeneratedActivations = int64_t{1} << 26;
 // Points of a sweep before its filter (each point is a process and a row).
 constexpr int64_t kSweepPoints = 100000;
 // A sweep filter: its length, and how deeply its operators may nest.

@@ -2,19 +2,19 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "sim/util/error.hpp"
 
 namespace trine {
 
 TempDir::~TempDir() {
-  for (const std::string& f : files_) std::remove(f.c_str());
-  if (!path_.empty()) ::rmdir(path_.c_str());
+  std::error_code ignored;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
 }
 
-std::string TempDir::file(const std::string& name) {
+const std::string& TempDir::path() {
   if (path_.empty()) {
     const char* tmp = std::getenv("TMPDIR");
     std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/trine-" + prefix_ + "-XXXXXX";
@@ -22,8 +22,7 @@ std::string TempDir::file(const std::string& name) {
       throw InputError(pattern, "cannot make a temporary folder (set TMPDIR to a writable one)");
     path_ = pattern;
   }
-  files_.push_back(path_ + "/" + name);
-  return files_.back();
+  return path_;
 }
 
 }  // namespace trine

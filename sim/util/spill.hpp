@@ -15,19 +15,19 @@
 
 namespace trine {
 
-// A folder of temporary files under $TMPDIR (else /tmp), made when first asked for, removed
-// with its files when destroyed.
+// A scratch folder under $TMPDIR (else /tmp), made when first asked for, removed with all it
+// holds when destroyed, however the owner's work ends.
 class TempDir {
  public:
   explicit TempDir(std::string prefix) : prefix_(std::move(prefix)) {}
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name);  // a path in it (made on first use)
+  const std::string& path();  // made on first use
+  std::string file(const std::string& name) { return path() + "/" + name; }
 
  private:
   std::string prefix_, path_;
-  std::vector<std::string> files_;
 };
 
 // Codec: static void put(std::ostream&, const T&); static bool get(std::istream&, T&) (false

@@ -62,6 +62,8 @@ expect 0 "4 layers, 5.734e+04 MACs" -- "$TRINE" net --topology gemm.csv --form d
 expect 0 "bit-exact" -- "$TRINE" run --model gemm.tnet --images 1
 printf 'Layer name, IFMAP Height, Eh\n' > bad.csv
 expect 2 "bad.csv:1: header: unknown column 'Eh'" -- "$TRINE" net --topology bad.csv --form dense8 -o x.tnet
+printf 'Layer, M, N, K\nbig, 200000, 300, 300\n' > huge.csv
+expect 2 "huge.csv has 120000000 activations" -- "$TRINE" net --topology huge.csv --form dense8 -o x.tnet
 expect 2 "give the network's shape by --arch or by --topology" -- "$TRINE" net --topology topo.csv --arch lenet5 --form dense8 -o x.tnet
 expect 2 "--width applies to --arch" -- "$TRINE" net --topology topo.csv --width 8 --form dense8 -o x.tnet
 # The same arguments write the same bytes, whatever the threads.
