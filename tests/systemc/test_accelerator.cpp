@@ -223,7 +223,7 @@ TEST_CASE("accelerator: banded layers run bit-exact and read each band's rows fr
 }
 
 TEST_CASE(
-    "accelerator: resident weights are loaded once before the first inference; "
+    "accelerator: resident weights are loaded once before the first inference, "
     "inferences read no weights from DRAM and compute the same outputs",
     "[accelerator]") {
   const net::Network n = testing::example_cnn(net::WeightForm::LowBit, 8);

@@ -332,7 +332,7 @@ TEST_CASE("network families: shapes, blocks and parameters", "[spec]") {
                     Catch::Contains("the images are too small for this network"));
 }
 
-TEST_CASE("graph specs in YAML: inputs, add, concat, groups, shift; located errors", "[spec]") {
+TEST_CASE("graph specs in YAML: inputs, add, concat, groups, shift, located errors", "[spec]") {
   const train::ImageShape img{1, 8, 8, 10};
   std::ofstream("graph_net.yaml")
       << "layers:\n"

@@ -35,7 +35,7 @@ size_t index_of(const net::Network& n, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("graph: .tnet 1.1 round trip; chains stay 1.0", "[graph][tnet]") {
+TEST_CASE("graph: .tnet 1.1 round trip, chains stay 1.0", "[graph][tnet]") {
   for (net::WeightForm form : {net::WeightForm::Dense8, net::WeightForm::NK,
                                net::WeightForm::ColComb, net::WeightForm::LowBit}) {
     const net::Network g = testing::example_graph(form, 3);
@@ -60,7 +60,7 @@ TEST_CASE("graph: .tnet 1.1 round trip; chains stay 1.0", "[graph][tnet]") {
   } catch (const InputError& e) {
     CHECK(std::string(e.what()).find("unknown layer kind 'concat3' (this trine reads dense, "
                                      "conv2d, maxpool, avgpool, relu, flatten, add, concat, "
-                                     "globalavgpool, shift)") != std::string::npos);
+                                     "globalavgpool, shift, input)") != std::string::npos);
   }
 }
 
@@ -112,7 +112,7 @@ TEST_CASE("graph: add rescales each input with a rounding shift and saturates", 
   CHECK(signed_out.data[1] == -8);
 }
 
-TEST_CASE("graph: concat stacks channels; global pooling rounds half up", "[graph][ref]") {
+TEST_CASE("graph: concat stacks channels, global pooling rounds half up", "[graph][ref]") {
   const net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
   const ref::Reference r(g);
   std::vector<int32_t> x(256), y(128);
@@ -133,7 +133,7 @@ TEST_CASE("graph: concat stacks channels; global pooling rounds half up", "[grap
   CHECK(gap.data == std::vector<int32_t>{1, 0, 3, 1, 0, 0});
 }
 
-TEST_CASE("graph: a grouped convolution reads its group's channels; shift moves planes",
+TEST_CASE("graph: a grouped convolution reads its group's channels, shift moves planes",
           "[graph][ref]") {
   net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
   net::Layer& dw = g.layers[index_of(g, "dw")];
@@ -334,7 +334,7 @@ TEST_CASE("graph: a convolution whose input does not fit runs in bands", "[graph
   CHECK(plan_of(compile::compile(g, dp), g, "gap").bands.empty());
 }
 
-TEST_CASE("graph: a grouped convolution maps group by group; the vector unit's cycles", "[graph]") {
+TEST_CASE("graph: a grouped convolution maps group by group, the vector unit's cycles", "[graph]") {
   const net::Network g = testing::example_graph(net::WeightForm::Dense8, 1);
   config::DesignPoint dp = config::default_design_point().point;
   dp.array.rows = dp.array.cols = 4;
