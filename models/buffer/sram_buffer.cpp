@@ -24,7 +24,8 @@ SramBuffer::SramBuffer(sc_core::sc_module_name name, const config::BufferConfig&
   // Each access costs what one word of one bank costs: the bank is the macro that switches.
   const std::vector<std::pair<std::string, double>> macro{
       {"bank_bytes", static_cast<double>(cfg.size_bytes / cfg.banks)},
-      {"word_bits", static_cast<double>(cfg.word_bits)}};
+      {"word_bits", static_cast<double>(cfg.word_bits)},
+      {"ports", static_cast<double>(cfg.ports)}};
   reads_per_bank_.resize(static_cast<size_t>(cfg.banks));
   writes_per_bank_.resize(static_cast<size_t>(cfg.banks));
   for (int64_t b = 0; b < cfg.banks; ++b) {

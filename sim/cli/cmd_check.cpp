@@ -18,6 +18,9 @@ int cmd_check(const Args& args) {
       "resolved", "print each design point with every default filled in and units explicit")(
       "keys", "list every design-point key with its type, range and unit")(
       "tech-keys", "list every technology-file key with its type, range and unit")(
+      "tech-table", po::value<std::string>()->implicit_value("40nm"),
+      "print a technology's figures against their independent checks as a Markdown table "
+      "(default: 40nm; or a path to a technology .yaml)")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a design-point key before checking, e.g. --set array.rows=32");
   po::positional_options_description pos;
@@ -25,7 +28,7 @@ int cmd_check(const Args& args) {
   po::variables_map vm;
   if (!parse("check",
              "[--resolved] [--set KEY=VALUE]... [FILE...]   (no FILE: the embedded default "
-             "design point)\n       trine check --keys | --tech-keys",
+             "design point)\n       trine check --keys | --tech-keys | --tech-table [TECH]",
              args, opts, pos, vm))
     return 0;
   if (vm.count("keys")) {
@@ -36,11 +39,16 @@ int cmd_check(const Args& args) {
     std::cout << cost::technology_keys();
     return 0;
   }
+  if (vm.count("tech-table")) {
+    std::cout << cost::check_table(
+        cost::load_technology(vm["tech-table"].as<std::string>(), Location{"--tech-table", 0, 0}));
+    return 0;
+  }
   std::vector<std::string> files;
   if (vm.count("file")) files = vm["file"].as<std::vector<std::string>>();
   if (files.empty()) {  // the embedded default, with any --set
     const config::LoadedDesignPoint dp = load_arch(vm);
-    const cost::CostModel priced(cost::technology_of(dp), dp.point);
+    const cost::CostModel priced(cost::technology_of(dp), dp.point, dp.locations);
     if (vm.count("resolved"))
       std::cout << config::resolved_yaml(dp.point);
     else
@@ -57,7 +65,7 @@ int cmd_check(const Args& args) {
     }
     const config::LoadedDesignPoint dp = config::load_design_point(f, overrides(vm));
     // The technology it names, and the DRAM currents the cost model needs.
-    const cost::CostModel priced(cost::technology_of(dp), dp.point);
+    const cost::CostModel priced(cost::technology_of(dp), dp.point, dp.locations);
     if (vm.count("resolved")) {
       if (files.size() > 1) std::cout << "# " << f << "\n";
       std::cout << config::resolved_yaml(dp.point);

@@ -183,7 +183,6 @@ int cmd_run(const Args& args) {
   const cost::Technology tech =
       cost::load_technology(dp.tech, arch.locations.count("tech") ? arch.locations.at("tech")
                                                                   : Location{arch.file, 0, 0});
-  const cost::CostModel cost_model(tech, dp);
   if (vm.count("vcd") && dp.array.model != models::array::ModelKind::Cycle)
     throw InputError(
         "trine run: --vcd needs array.model=cycle (the fast model does not step "
@@ -198,6 +197,8 @@ int cmd_run(const Args& args) {
                                               : std::string("<embedded>/") + kDefaultModel);
     }
   }();
+  // After the mapping: a design whose layers cannot map says so before how its buffers are priced.
+  const cost::CostModel cost_model(tech, dp, arch.locations);
   const data::Dataset d =
       data::fit_images(data::load(vm["dataset"].as<std::string>(), data::Split::Test, count),
                        net.input.channels, net.input.height, net.input.width, net.name);
@@ -315,8 +316,7 @@ int cmd_run(const Args& args) {
                 static_cast<long long>(image), accuracy, static_cast<long long>(correct),
                 static_cast<long long>(image), per_image);
   else if (image > batch)
-    std::printf("; %lld images, %.0f cycles per image\n", static_cast<long long>(image),
-                per_image);
+    std::printf("; %lld images, %.0f cycles per image\n", static_cast<long long>(image), per_image);
   else
     std::cout << "; prediction " << first.predictions.front() << "\n";
   return interrupted ? 130 : 0;

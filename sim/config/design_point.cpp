@@ -113,7 +113,12 @@ void DramPower::describe(FieldVisitor& v) {
   v.real("idd4w", idd4w, 0, 10000, "mA", "burst write, per device");
   v.real("idd5b", idd5b, 0, 10000, "mA", "burst refresh (all banks), per device");
   v.real("vpp", vpp, 0, 5, "V", "second supply (DDR4 VPP, LPDDR4 VDD1); 0: none");
-  v.real("ipp", ipp, 0, 10000, "mA", "average current of the second supply, per device");
+  v.real("ipp", ipp, 0, 10000, "mA",
+         "standby current of the second supply (DDR4 IPP3N), per device");
+  v.real("ipp0", ipp0, 0, 10000, "mA",
+         "second supply during activate-precharge cycling (DDR4 IPP0); 0: not given (= ipp)");
+  v.real("ipp5b", ipp5b, 0, 10000, "mA",
+         "second supply during burst refresh (DDR4 IPP5B); 0: not given (= ipp)");
 }
 
 void DramDevice::describe(FieldVisitor& v) {

@@ -108,6 +108,9 @@ struct DramTiming {
 struct DramPower {
   double vdd = 0, idd0 = 0, idd2n = 0, idd3n = 0, idd4r = 0, idd4w = 0, idd5b = 0;
   double vpp = 0, ipp = 0;
+  // The second supply during activate-precharge cycling and burst refresh (DDR4 IPP0, IPP5B);
+  // 0: not given, taken as `ipp` (no current above standby).
+  double ipp0 = 0, ipp5b = 0;
   void describe(FieldVisitor& v);
 };
 

@@ -1,6 +1,11 @@
 #include "sim/cost/cost_model.hpp"
 
+#include "sim/config/yaml_util.hpp"
+
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <stdexcept>
 
 namespace trine::cost {
 
@@ -60,78 +65,140 @@ Term CostModel::design(const char* key, double value, double coefficient) const 
   return {std::string("design:") + key, value, coefficient};
 }
 
-CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp)
-    : tech_(tech_in), dp_(dp) {
-  const config::DramPower& p = dp.dram.device.power;
+Term CostModel::table(const BufferMacro& b, const char* field, double value,
+                      double coefficient) const {
+  char key[160];
+  std::snprintf(key, sizeof key, "table:%s/%.0fB/%.0fb/%s/%s", b.cell.c_str(), b.bank_bytes,
+                b.word_bits, b.ports == 1 ? "1RW" : "1R1W", field);
+  return {key, value, coefficient};
+}
+
+BufferMacro CostModel::buffer_macro(const std::string& name, const config::BufferConfig& cfg,
+                                    const config::KeyLocations& where) const {
+  BufferMacro b;
+  b.name = name;
+  b.banks = cfg.banks;
+  b.bank_bytes = static_cast<double>(cfg.size_bytes / std::max<int64_t>(cfg.banks, 1));
+  b.word_bits = static_cast<double>(cfg.word_bits);
+  b.ports = static_cast<int>(cfg.ports);
+  b.cell = tech_.sram.cell(tech_.process);
+  b.latency_ns = static_cast<double>(cfg.latency_cycles) * 1e9 /
+                 static_cast<double>(std::max<int64_t>(dp_.clock.frequency_hz, 1));
+  try {
+    if (b.ports > 2) throw std::out_of_range("the SRAM table has macros of one or two ports");
+    b.macro = tech_.sram.loaded.macro(b.cell, b.bank_bytes, b.word_bits, b.ports);
+  } catch (const std::out_of_range& e) {
+    const std::string key = "buffers." + name;
+    const auto it = where.find(key + ".size");
+    char what[160];
+    std::snprintf(what, sizeof what, "a bank of %s (%lld banks) with %.0f-bit words, %d port%s, ",
+                  yaml::bytes_text(static_cast<int64_t>(b.bank_bytes)).c_str(),
+                  static_cast<long long>(b.banks), b.word_bits, b.ports, b.ports == 1 ? "" : "s");
+    throw InputError(
+        it != where.end() ? it->second : Location{"design point '" + dp_.name + "'", 0, 0}, key,
+        what + std::string("is ") + e.what());
+  }
+  return b;
+}
+
+void CostModel::check_dram_currents() const {
+  const config::DramPower& p = dp_.dram.device.power;
   const std::pair<const char*, double> needed[] = {
       {"vdd", p.vdd},     {"idd0", p.idd0},   {"idd2n", p.idd2n}, {"idd3n", p.idd3n},
       {"idd4r", p.idd4r}, {"idd4w", p.idd4w}, {"idd5b", p.idd5b}};
-  const bool has_dram = dp.offchip == config::Offchip::Dram;
+  if (dp_.offchip != config::Offchip::Dram) return;
   for (const auto& [key, value] : needed)
-    if (has_dram && !(value > 0))
-      throw InputError(Location{"DRAM preset " + dp.dram.preset, 0, 0},
+    if (!(value > 0))
+      throw InputError(Location{"DRAM preset " + dp_.dram.preset, 0, 0},
                        std::string("dram.power.") + key,
                        "missing: the DRAM energy model needs it (set it in the preset or under "
                        "dram.power in the design point)");
+}
 
-  const double cells = static_cast<double>(dp.array.rows * dp.array.cols);
+CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp,
+                     const config::KeyLocations& where)
+    : tech_(tech_in), dp_(dp) {
+  check_dram_currents();
+  buffers_ = {buffer_macro("weight", dp.buffers.weight, where),
+              buffer_macro("input", dp.buffers.input, where),
+              buffer_macro("output", dp.buffers.output, where)};
+  build_static();
+  build_area();
+}
+
+namespace {
+
+// Counts of the design's logic, for area and leakage (gate equivalents follow from them).
+struct LogicCounts {
+  double cells = 0, acc_bits = 0, lanes = 0, table_bits = 0;
+  bool parallel = false;
+};
+
+LogicCounts logic_counts(const config::DesignPoint& dp) {
+  LogicCounts c;
+  c.cells = static_cast<double>(dp.array.rows * dp.array.cols);
   // Output-stationary cells each keep an accumulator; the other dataflows one per column.
   const bool os = dp.array.dataflow == models::array::Dataflow::OutputStationary;
-  const double acc_bits =
+  c.acc_bits =
       static_cast<double>((os ? dp.array.rows * dp.array.cols : dp.array.cols) * dp.array.acc_bits);
-  const bool parallel = dp.array.cell == models::array::Cell::BitParallel;
-  const Figure& cell_leakage =
-      parallel ? tech_.array.parallel.cell_leakage : tech_.array.cell_leakage;
-  const Figure& cell_area = parallel ? tech_.array.parallel.cell_area : tech_.array.cell_area;
-  const char* leakage_key = parallel ? "array.parallel.cell_leakage" : "array.cell_leakage";
-  const char* area_key = parallel ? "array.parallel.cell_area" : "array.cell_area";
-  const bool table = dp.decoder.kind == config::DecoderKind::Table;
-  const double table_bits =
-      table ? static_cast<double>(dp.decoder.table_entries) * kTableRowBits : 0.0;
-  const double lanes = static_cast<double>(dp.decoder.lanes);
-  const double kib =
-      static_cast<double>(dp.buffers.weight.size_bytes + dp.buffers.input.size_bytes +
-                          dp.buffers.output.size_bytes) /
-      1024.0;
-  const config::DramOrg& o = dp.dram.device.org;
-  const double devices = static_cast<double>(o.channels * o.ranks * (o.bus_width / o.device_width));
+  c.parallel = dp.array.cell == models::array::Cell::BitParallel;
+  c.lanes = static_cast<double>(dp.decoder.lanes);
+  if (dp.decoder.kind == config::DecoderKind::Table)
+    c.table_bits = static_cast<double>(dp.decoder.table_entries) * kTableRowBits;
+  return c;
+}
 
-  // uW: mA x V = mW.
+}  // namespace
+
+// Leakage and area both count gate equivalents: area at logic.gate_area, leakage at the
+// process's logic.gate_leakage; SRAM banks come from the table.
+void CostModel::build_static() {
+  const LogicCounts n = logic_counts(dp_);
+  const double leak = tech_.logic.gate_leakage(tech_.process).value;
+  const Figure& cell = n.parallel ? tech_.array.parallel.cell_gates : tech_.array.cell_gates;
+  const char* cell_key = n.parallel ? "array.parallel.cell_gates" : "array.cell_gates";
+  StaticPower buffers{"buffers.leakage", Component::Leakage, {}};
+  for (const BufferMacro& b : buffers_)
+    buffers.terms.push_back(
+        table(b, "leakage_uw", b.macro.leakage_uw, static_cast<double>(b.banks)));
   static_ = {
       {"array.leakage",
        Component::Leakage,
-       {tech(leakage_key, cell_leakage, cells),
-        tech("array.accumulator_leakage_bit", tech_.array.accumulator_leakage_bit, acc_bits)}},
-      {"buffers.leakage",
-       Component::Leakage,
-       {tech("sram.leakage_per_kib", tech_.sram.leakage_per_kib, kib)}},
+       {tech(cell_key, cell, n.cells * leak),
+        tech("array.accumulator_gates_bit", tech_.array.accumulator_gates_bit, n.acc_bits * leak)}},
+      buffers,
       {"decoder.leakage",
        Component::Leakage,
-       {tech("decoder.lane_leakage", tech_.decoder.lane_leakage, lanes),
-        tech("decoder.table_leakage_bit", tech_.decoder.table_leakage_bit, table_bits)}},
+       {tech("decoder.lane_gates", tech_.decoder.lane_gates, n.lanes * leak),
+        tech("decoder.table_gates_bit", tech_.decoder.table_gates_bit, n.table_bits * leak)}},
   };
-  if (has_dram)
-    static_.push_back({"dram.background",
-                       Component::Dram,
-                       {design("dram.power.idd2n", p.idd2n, p.vdd * devices * 1000.0),
-                        design("dram.power.ipp", p.ipp, p.vpp * devices * 1000.0)}});
+  if (dp_.offchip != config::Offchip::Dram) return;
+  // uW: mA x V = mW.
+  const config::DramPower& p = dp_.dram.device.power;
+  const config::DramOrg& o = dp_.dram.device.org;
+  const double devices = static_cast<double>(o.channels * o.ranks * (o.bus_width / o.device_width));
+  static_.push_back({"dram.background",
+                     Component::Dram,
+                     {design("dram.power.idd2n", p.idd2n, p.vdd * devices * 1000.0),
+                      design("dram.power.ipp", p.ipp, p.vpp * devices * 1000.0)}});
+}
+
+void CostModel::build_area() {
+  const LogicCounts n = logic_counts(dp_);
+  const double ge = tech_.logic.gate_area.value;
+  const Figure& cell = n.parallel ? tech_.array.parallel.cell_gates : tech_.array.cell_gates;
+  const char* cell_key = n.parallel ? "array.parallel.cell_gates" : "array.cell_gates";
   area_ = {
       {"array",
-       {tech(area_key, cell_area, cells),
-        tech("array.accumulator_area_bit", tech_.array.accumulator_area_bit, acc_bits)}},
-      {"buffers.weight",
-       {tech("sram.area_per_kib", tech_.sram.area_per_kib,
-             static_cast<double>(dp.buffers.weight.size_bytes) / 1024.0)}},
-      {"buffers.input",
-       {tech("sram.area_per_kib", tech_.sram.area_per_kib,
-             static_cast<double>(dp.buffers.input.size_bytes) / 1024.0)}},
-      {"buffers.output",
-       {tech("sram.area_per_kib", tech_.sram.area_per_kib,
-             static_cast<double>(dp.buffers.output.size_bytes) / 1024.0)}},
+       {tech(cell_key, cell, n.cells * ge),
+        tech("array.accumulator_gates_bit", tech_.array.accumulator_gates_bit, n.acc_bits * ge)}}};
+  for (const BufferMacro& b : buffers_)
+    area_.push_back({"buffers." + b.name,
+                     {table(b, "area_um2", b.macro.area_um2, static_cast<double>(b.banks))}});
+  area_.push_back(
       {"decoder",
-       {tech("decoder.lane_area", tech_.decoder.lane_area, lanes),
-        tech("decoder.table_area_bit", tech_.decoder.table_area_bit, table_bits)}},
-  };
+       {tech("decoder.lane_gates", tech_.decoder.lane_gates, n.lanes * ge),
+        tech("decoder.table_gates_bit", tech_.decoder.table_gates_bit, n.table_bits * ge)}});
 }
 
 double CostModel::area_mm2() const {
@@ -140,25 +207,54 @@ double CostModel::area_mm2() const {
   return um2 / 1e6;
 }
 
+namespace {
+
+double param_of(const stats::EnergyEvent& e, const char* name) {
+  for (const auto& [k, v] : e.params)
+    if (k == name) return v;
+  throw RunError("energy event '" + e.kind + "' does not declare its parameter '" + name + "'");
+}
+
+}  // namespace
+
+Price CostModel::price_sram(const stats::EnergyEvent& e, bool read) const {
+  BufferMacro b;
+  b.bank_bytes = param_of(e, "bank_bytes");
+  b.word_bits = param_of(e, "word_bits");
+  b.ports = static_cast<int>(param_of(e, "ports"));
+  b.cell = tech_.sram.cell(tech_.process);
+  try {
+    b.macro = tech_.sram.loaded.macro(b.cell, b.bank_bytes, b.word_bits, b.ports);
+  } catch (const std::out_of_range& x) {
+    throw RunError(std::string("an SRAM bank the cost model was not built for: ") + x.what());
+  }
+  return {
+      Component::Buffers,
+      {read ? table(b, "read_pj", b.macro.read_pj, 1) : table(b, "write_pj", b.macro.write_pj, 1)}};
+}
+
+// Scaling by a multiplier (requantization, an add's rescaling): an acc x mult-bit multiply, a
+// rounding add and a barrel shift over the product, and for a rescale the add into the sum.
+Price CostModel::price_logic(const stats::EnergyEvent& e) const {
+  const LogicTech& l = tech_.logic;
+  const bool requant = e.kind == "array.requantize";
+  const double in = param_of(e, requant ? "acc_bits" : "act_bits");
+  const double mult = param_of(e, "mult_bits");
+  return {Component::Array,
+          {tech("logic.multiplier_bit", l.multiplier_bit, in * mult),
+           tech("logic.adder_bit", l.adder_bit, (requant ? 1 : 2) * (in + mult)),
+           tech("logic.shifter_bit", l.shifter_bit, in + mult)}};
+}
+
 Price CostModel::price(const stats::EnergyEvent& e) const {
-  auto param = [&](const char* name) {
-    for (const auto& [k, v] : e.params)
-      if (k == name) return v;
-    throw RunError("energy event '" + e.kind + "' does not declare its parameter '" + name + "'");
-  };
+  auto param = [&](const char* name) { return param_of(e, name); };
   const std::string& k = e.kind;
   const ArrayTech& a = tech_.array;
   const LogicTech& l = tech_.logic;
-  if (k == "sram.read" || k == "sram.write") {
-    const double size = param("bank_bytes") / (tech_.sram.reference_size.value * 1024.0);
-    const double c = param("word_bits") / 64.0 * std::pow(size, tech_.sram.size_exponent.value);
-    return {Component::Buffers,
-            {k == "sram.read" ? tech("sram.read_64b", tech_.sram.read_64b, c)
-                              : tech("sram.write_64b", tech_.sram.write_64b, c)}};
-  }
+  if (k == "sram.read" || k == "sram.write") return price_sram(e, k == "sram.read");
   if (k == "decoder.table_lookup") {
     const double c = std::pow(param("table_entries") / tech_.decoder.table_reference_entries.value,
-                              tech_.sram.size_exponent.value);
+                              tech_.decoder.size_exponent.value);
     return {Component::Decoder, {tech("decoder.table_lookup", tech_.decoder.table_lookup, c)}};
   }
   if (k == "decoder.unit")
@@ -184,8 +280,7 @@ Price CostModel::price(const stats::EnergyEvent& e) const {
             {tech("array.parallel.mac_int8", a.parallel.mac_int8, param("act_bits") / 8)}};
   if (k == "array.parallel.cell_cycle")
     return {Component::Array, {tech("array.parallel.cell_cycle", a.parallel.cell_cycle, 1)}};
-  if (k == "array.requantize")
-    return {Component::Array, {tech("array.requantize", a.requantize, 1)}};
+  if (k == "array.requantize" || k == "vector.rescale") return price_logic(e);
   if (k == "array.weight_shift_bit")
     return {Component::Array, {tech("logic.register_bit", l.register_bit, 1)}};
   if (k == "array.accumulate") {
@@ -197,15 +292,16 @@ Price CostModel::price(const stats::EnergyEvent& e) const {
   if (k == "array.psum_add")
     return {Component::Array, {tech("logic.adder_bit", l.adder_bit, param("acc_bits"))}};
   if (k == "io.bit") return {Component::Io, {tech("io.pad_bit", tech_.io.pad_bit, 1)}};
-  if (k == "vector.rescale")
-    return {Component::Array, {tech("vector.rescale", tech_.vector.rescale, 1)}};
   if (k == "vector.move")  // a lane register takes the value
     return {Component::Array, {tech("logic.register_bit", l.register_bit, param("act_bits"))}};
   if (k == "array.pool_op")
     return {Component::Array, {tech("logic.adder_bit", l.adder_bit, param("act_bits"))}};
+  return price_dram(k);
+}
 
-  // DRAM commands from datasheet currents (the DRAMPower method): the current above the
-  // standby current it replaces, over the command's duration, at VDD, in every device of a rank.
+// DRAM commands from datasheet currents (the DRAMPower method): the current above the standby
+// current it replaces, over the command's duration, at VDD, in every device of a rank.
+Price CostModel::price_dram(const std::string& k) const {
   const config::DramPower& p = dp_.dram.device.power;
   const config::DramOrg& o = dp_.dram.device.org;
   const config::DramTiming& t = dp_.dram.device.timing;
@@ -217,15 +313,25 @@ Price CostModel::price(const stats::EnergyEvent& e) const {
   auto current = [&](const char* key, double value, double cycles) {
     return design(key, value, cycles * scale);
   };
+  // The second supply's current above its standby one, where the preset gives it.
+  const double scale_pp = p.vpp * per_rank * tck_ns;
+  auto second = [&](std::vector<Term> terms, const char* key, double value, double cycles) {
+    if (value > 0 && p.vpp > 0) {
+      terms.push_back(design(key, value, cycles * scale_pp));
+      terms.push_back(design("dram.power.ipp", p.ipp, -cycles * scale_pp));
+    }
+    return terms;
+  };
   const double tras = static_cast<double>(t.tRAS), trp = static_cast<double>(t.tRP),
                trfc = static_cast<double>(t.tRFC);
   if (k == "dram.activate")
-    return {
-        Component::Dram,
-        {current("dram.power.idd0", p.idd0, tras), current("dram.power.idd3n", p.idd3n, -tras)}};
+    return {Component::Dram, second({current("dram.power.idd0", p.idd0, tras),
+                                     current("dram.power.idd3n", p.idd3n, -tras)},
+                                    "dram.power.ipp0", p.ipp0, tras)};
   if (k == "dram.precharge")
-    return {Component::Dram,
-            {current("dram.power.idd0", p.idd0, trp), current("dram.power.idd2n", p.idd2n, -trp)}};
+    return {Component::Dram, second({current("dram.power.idd0", p.idd0, trp),
+                                     current("dram.power.idd2n", p.idd2n, -trp)},
+                                    "dram.power.ipp0", p.ipp0, trp)};
   if (k == "dram.read")
     return {
         Component::Dram,
@@ -237,9 +343,9 @@ Price CostModel::price(const stats::EnergyEvent& e) const {
         {current("dram.power.idd4w", p.idd4w, burst), current("dram.power.idd3n", p.idd3n, -burst),
          tech("dram.io_per_bit", tech_.dram.io_per_bit, burst_bits)}};
   if (k == "dram.refresh")
-    return {
-        Component::Dram,
-        {current("dram.power.idd5b", p.idd5b, trfc), current("dram.power.idd3n", p.idd3n, -trfc)}};
+    return {Component::Dram, second({current("dram.power.idd5b", p.idd5b, trfc),
+                                     current("dram.power.idd3n", p.idd3n, -trfc)},
+                                    "dram.power.ipp5b", p.ipp5b, trfc)};
   if (k == "dram.active_standby")
     return {Component::Dram,
             {current("dram.power.idd3n", p.idd3n, 1), current("dram.power.idd2n", p.idd2n, -1)}};

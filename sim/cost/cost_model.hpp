@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/config/design_point.hpp"
+#include "sim/config/schema_io.hpp"
 #include "sim/cost/technology.hpp"
 #include "sim/stats/stats.hpp"
 
@@ -71,10 +72,24 @@ struct Energy {
   Breakdown breakdown;
 };
 
+// One buffer's banks as SRAM macros of the technology's table.
+struct BufferMacro {
+  std::string name;  // "weight", "input", "output"
+  int64_t banks = 0;
+  double bank_bytes = 0, word_bits = 0;
+  int ports = 1;
+  std::string cell;       // the table's cell type for the process
+  SramMacro macro;        // one bank
+  double latency_ns = 0;  // what the design point gives it: latency_cycles at the clock
+};
+
 class CostModel {
  public:
-  // Checks that the DRAM preset gives the currents the DRAM energies need (InputError).
-  CostModel(const Technology& tech, const config::DesignPoint& dp);
+  // Checks that the DRAM preset gives the currents the DRAM energies need, and that every
+  // buffer bank lies within the technology's SRAM table (InputErrors, located with `where`,
+  // the design point's key locations, when given).
+  CostModel(const Technology& tech, const config::DesignPoint& dp,
+            const config::KeyLocations& where = {});
 
   const Technology& technology() const { return tech_; }
   // The price of `event` kind as a record declares it; an event the model cannot price is a
@@ -85,12 +100,24 @@ class CostModel {
   const std::vector<StaticPower>& static_power() const { return static_; }
   const std::vector<AreaItem>& area() const { return area_; }
   double area_mm2() const;
+  const std::vector<BufferMacro>& buffers() const { return buffers_; }
 
  private:
   Term tech(const char* key, const Figure& f, double coefficient) const;
   Term design(const char* key, double value, double coefficient) const;
+  // A figure of the SRAM table, `field` of the macro of a bank (read_pj, leakage_uw, ...).
+  Term table(const BufferMacro& b, const char* field, double value, double coefficient) const;
+  BufferMacro buffer_macro(const std::string& name, const config::BufferConfig& cfg,
+                           const config::KeyLocations& where) const;
+  void check_dram_currents() const;
+  void build_static();
+  void build_area();
+  Price price_sram(const stats::EnergyEvent& e, bool read) const;
+  Price price_logic(const stats::EnergyEvent& e) const;
+  Price price_dram(const std::string& kind) const;
   const Technology tech_;
   const config::DesignPoint dp_;
+  std::vector<BufferMacro> buffers_;
   std::vector<StaticPower> static_;
   std::vector<AreaItem> area_;
 };

@@ -338,4 +338,33 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
   return types;
 }
 
+namespace {
+
+// Bits to hold every multiplier of `r`.
+int requant_bits(const Requant& r) {
+  int64_t largest = 0;
+  bool negative = false;
+  auto see = [&](int64_t m) {
+    negative = negative || m < 0;
+    largest = std::max<int64_t>(largest, m < 0 ? -m : m);
+  };
+  see(r.multiplier);
+  for (int32_t m : r.multipliers) see(m);
+  int bits = 1;
+  while (bits < 63 && (largest >> bits) != 0) ++bits;
+  return bits + (negative ? 1 : 0);
+}
+
+}  // namespace
+
+MultiplierWidths multiplier_widths(const Network& n) {
+  MultiplierWidths w;
+  for (const Layer& l : n.layers) {
+    if (l.is_compute()) w.requant = std::max(w.requant, requant_bits(l.requant));
+    if (l.kind == LayerKind::Add)
+      for (const Requant& r : l.scales) w.rescale = std::max(w.rescale, requant_bits(r));
+  }
+  return w;
+}
+
 }  // namespace trine::net

@@ -130,6 +130,16 @@ void repeat_image(const std::vector<int32_t>& image, std::vector<int32_t>& out);
 // cycle, an input listed after the layer that takes it, or a wrong number of inputs.
 std::vector<std::vector<int>> input_indices(const Network& n, const std::string& where);
 
+// Bits of the widest multiplier the hardware must hold: of the compute layers'
+// requantizations, and of the add layers' rescalings (magnitude bits, plus a sign bit when a
+// multiplier is negative; 1 when there is none). The cost model prices the multipliers at
+// these widths: a unit is built for the widest value it takes.
+struct MultiplierWidths {
+  int requant = 1;
+  int rescale = 1;
+};
+MultiplierWidths multiplier_widths(const Network& n);
+
 // Output type of every layer, checking that the network is well formed (shapes chain, compute
 // layers take unsigned activations, weights match their layer, inputs of an add agree in
 // shape, of a concat in height, width and type, ...). Throws InputError naming

@@ -1,5 +1,7 @@
 #include "sim/report/report.hpp"
 
+#include "sim/config/yaml_util.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -141,6 +143,16 @@ RunReport build_report(RunInputs in) {
     r.cycles += l.cycles();
     r.layers.push_back(std::move(lr));
   }
+  for (const cost::BufferMacro& b : in.cost->buffers())
+    if (b.macro.access_ns > b.latency_ns * (1 + 1e-9)) {
+      char msg[320];
+      std::snprintf(msg, sizeof msg,
+                    "buffers.%s: the SRAM table gives its %s banks an access time of %.2f ns, "
+                    "more than latency_cycles allow (%.2f ns): the timing is optimistic",
+                    b.name.c_str(), yaml::bytes_text(static_cast<int64_t>(b.bank_bytes)).c_str(),
+                    b.macro.access_ns, b.latency_ns);
+      r.warnings.push_back(msg);
+    }
   r.seconds = static_cast<double>(r.cycles) / hz;
   r.total = in.cost->energy(sum_windows(in.first->layers), r.seconds);
   if (in.preload)
@@ -164,8 +176,10 @@ void print_summary(const RunReport& r, std::ostream& out) {
       static_cast<long long>(r.cycles), r.seconds * 1e6,
       static_cast<double>(dp.clock.frequency_hz) / 1e6, static_cast<long long>(r.in.batch));
   out << line;
-  std::snprintf(line, sizeof line, "energy       %.1f nJ per inference (technology %s)\n", nj,
-                r.in.cost->technology().name.c_str());
+  const cost::Technology& tech = r.in.cost->technology();
+  std::snprintf(line, sizeof line,
+                "energy       %.1f nJ per inference (technology %s, process %s)\n", nj,
+                tech.name.c_str(), models::name_of(cost::kProcesses, tech.process));
   out << line;
   double background = 0;
   for (const cost::StaticPower& s : r.in.cost->static_power())
@@ -194,6 +208,16 @@ void print_summary(const RunReport& r, std::ostream& out) {
                 r.in.cost->area_mm2(), array, buffers, decoder,
                 io ? "I/O pads not counted" : "DRAM off chip");
   out << line;
+  for (const cost::BufferMacro& m : r.in.cost->buffers()) {
+    std::snprintf(line, sizeof line,
+                  "  sram %-6s %lld x %s x %.0f b: read %.2f pJ, write %.2f pJ, leakage "
+                  "%.1f uW, %.2f ns (%s)\n",
+                  m.name.c_str(), static_cast<long long>(m.banks),
+                  yaml::bytes_text(static_cast<int64_t>(m.bank_bytes)).c_str(), m.word_bits,
+                  m.macro.read_pj, m.macro.write_pj, m.macro.leakage_uw, m.macro.access_ns,
+                  m.macro.basis.c_str());
+    out << line;
+  }
   std::snprintf(line, sizeof line, "throughput   %.0f inferences/s, %.3g inferences/J\n",
                 r.inferences_per_second, r.inferences_per_joule);
   out << line;
@@ -207,6 +231,29 @@ void print_summary(const RunReport& r, std::ostream& out) {
   }
   for (const std::string& w : r.warnings) out << "warning      " << w << "\n";
 }
+
+namespace {
+
+// Each buffer's banks as the SRAM table prices them, and how the table was read.
+void sram_macros(json::Writer& w, const cost::CostModel& cost) {
+  const cost::Technology& tech = cost.technology();
+  w.key("sram").begin_object();
+  w.field("table", tech.sram.loaded.file());
+  w.field("process", models::name_of(cost::kProcesses, tech.process));
+  w.key("buffers").begin_array();
+  for (const cost::BufferMacro& b : cost.buffers()) {
+    w.begin_object().field("buffer", b.name).field("banks", b.banks);
+    w.field("bank_bytes", b.bank_bytes).field("word_bits", b.word_bits).field("ports", b.ports);
+    w.field("cell", b.cell).field("read_pj", b.macro.read_pj).field("write_pj", b.macro.write_pj);
+    w.field("leakage_uw", b.macro.leakage_uw).field("area_um2", b.macro.area_um2);
+    w.field("access_ns", b.macro.access_ns).field("latency_ns", b.latency_ns);
+    w.field("basis", b.macro.basis);
+    w.end_object();
+  }
+  w.end_array().end_object();
+}
+
+}  // namespace
 
 void write_json(const RunReport& r, std::ostream& out) {
   const config::DesignPoint& dp = r.in.design->point;
@@ -254,6 +301,7 @@ void write_json(const RunReport& r, std::ostream& out) {
     w.end_object();
   }
   w.end_array().end_object();
+  sram_macros(w, *r.in.cost);
   w.key("static_power").begin_array();
   for (const cost::StaticPower& s : r.in.cost->static_power()) {
     w.begin_object().field("name", s.name).field("component", cost::component_name(s.component));

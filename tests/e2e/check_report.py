@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Checks a trine report.json against its inputs, independently of trine's code.
 
-recompute REPORT TECH.yaml  every term value equals the technology file's figure or the resolved
-                            design point's key; events (count x sum of value x coefficient) plus
+recompute REPORT TECH.yaml  every term value equals the technology file's figure, its SRAM
+                            table's interpolation, or the resolved design point's key; events (count x sum of value x coefficient) plus
                             static power over the run time give each component and the total;
                             the layers add up to the total.
 changed A B COMPONENT       B's energy differs from A's in COMPONENT only.
@@ -34,14 +34,54 @@ def lookup(tree, dotted):
     return tree
 
 
+def sram_table(tech_path, tech, report):
+    """The technology's SRAM table rows (one bank): the CSV beside the technology file, or the
+    embedded one the report names (the repository's copy)."""
+    path = os.path.join(os.path.dirname(tech_path), tech["sram"]["table"])
+    if not os.path.exists(path):
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+        path = report["sram"]["table"].replace("<embedded>", root)
+    return [row for row in csv.DictReader(line for line in open(path) if not line.startswith("#"))
+            if row["banks"] == "1"]
+
+
+def table_value(rows, key):
+    """'itrs-lop/12288B/96b/1RW/read_pj': bilinear in log2(capacity) and the word width."""
+    cell, size, bits, ports, field = key.split("/")
+    kib, bits = float(size[:-1]) / 1024, float(bits[:-1])
+    rows = [r for r in rows if r["cell_type"] == cell and r["ports"] == ports]
+    column, scale = {"read_pj": ("read_energy_pj", 1), "write_pj": ("write_energy_pj", 1),
+                     "leakage_uw": ("leakage_mw", 1e3), "area_um2": ("area_mm2", 1e6)}[field]
+    at = {(float(r["capacity_kib"]), float(r["word_bits"])): float(r[column]) * scale for r in rows}
+
+    def around(grid, x):
+        lo = max(g for g in grid if g <= x)
+        hi = min(g for g in grid if g >= x)
+        return lo, hi
+
+    k0, k1 = around({k for k, _ in at}, kib)
+    w0, w1 = around({w for _, w in at}, bits)
+    tk = math.log2(kib / k0) / math.log2(k1 / k0) if k1 > k0 else 0
+    tw = (bits - w0) / (w1 - w0) if w1 > w0 else 0
+    low = at[(k0, w0)] + (at[(k1, w0)] - at[(k0, w0)]) * tk
+    high = at[(k0, w1)] + (at[(k1, w1)] - at[(k0, w1)]) * tk
+    return low + (high - low) * tw
+
+
 def recompute(report_path, tech_path):
     r = json.load(open(report_path))
     tech = yaml.safe_load(open(tech_path))
     design = yaml.safe_load(r["resolved_design_point"])
+    table = sram_table(tech_path, tech, r)
 
     def term_value(t):
         kind, key = t["key"].split(":", 1)
-        want = number(lookup(tech, key)["value"]) if kind == "tech" else number(lookup(design, key))
+        if kind == "table":
+            want = table_value(table, key)
+        elif kind == "tech":
+            want = number(lookup(tech, key)["value"])
+        else:
+            want = number(lookup(design, key))
         if not close(t["value"], want):
             sys.exit(f"{t['key']}: report says {t['value']}, the input file {want}")
         return t["value"] * t["coefficient"]

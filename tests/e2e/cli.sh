@@ -85,13 +85,15 @@ a=$("$TRINE" infer --model graph.tnet --dataset idx:data8 --predictions -j 1)
 b=$("$TRINE" infer --model graph.tnet --dataset idx:data8 --predictions -j 2)
 [[ $a == *"accuracy: "* && "$a" == "$b" ]] && ok || bad "infer on a graph: $a"
 # The accelerator runs the graph bit-exact on both array models; with a 512-byte input buffer,
-# add's output no longer fits beside its inputs: written to DRAM and read back by concat.
+# add's output no longer fits beside its inputs: written to DRAM and read back by concat (its
+# 128 B banks priced by a test SRAM table: lib.sh).
+tiny_sram_tech "$SRC" "$work"
 expect 0 "bit-exact with the integer reference; 4 images" -- \
   "$TRINE" run --model graph.tnet --dataset idx:data8 --images 4
 expect 0 "globalavgpool" -- "$TRINE" run --model graph.tnet --dataset idx:data8 --images 1
 expect 0 "bit-exact with the integer reference; 3 images" -- \
   "$TRINE" run --model graph.tnet --dataset idx:data8 --images 3 --set array.model=cycle \
-  --set buffers.input.size=512 --report spill
+  --set buffers.input.size=512 --set "tech=$work/tiny-tech.yaml" --report spill
 csv_field() { awk -F, -v l="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
   $1 == l { print $col[c] }' "$1"; }
 [[ $(csv_field spill/layers.csv add dram_bytes_written) == 256 &&

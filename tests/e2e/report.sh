@@ -9,6 +9,7 @@ TRINE=$(realpath "$1") SRC=$(realpath "$2")
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # counters, expect, $work
 cd "$work"
 py() { /usr/bin/python3 "$SRC/tests/e2e/check_report.py" "$@"; }
+json_field() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
 expect 0 "energy" -- "$TRINE" run --report base
 [[ -s base/report.json && -s base/layers.csv ]] && ok || bad "--report did not write both files"
@@ -33,13 +34,36 @@ print(text[:v] + "value: " + val + text[e:], end="")
 PY
   printf 'tech: %s-tech.yaml\n' "$1" > "dp/$1.yaml"
 }
-for case in "read_64b 17.8@pJ buffers" "bit_step_ternary 0.040@pJ array" \
-            "table_lookup 1.12@pJ decoder" "io_per_bit 7.5@pJ dram" "leakage_per_kib 0.74@uW leakage"; do
+for case in "bit_step_ternary 0.040@pJ array" "table_lookup 1.12@pJ decoder" \
+            "io_per_bit 7.5@pJ dram" "gate_leakage_lp 0.00188@uW leakage"; do
   read -r fig val comp <<< "$case"
   double "$fig" "${val/@/ }"
   expect 0 "" -- "$TRINE" run --arch "dp/$fig.yaml" --report "$fig"
   out=$(py changed base/report.json "$fig/report.json" "$comp" 2>&1) && ok || bad "doubling $fig: $out"
 done
+
+# The SRAM table is an input too: a copy beside a technology file, its read energies doubled,
+# changes only the buffers; the high-performance process leaks far more in gates and SRAM.
+sed 's/^  table: sram-cacti7-40nm.csv/  table: doubled.csv/' "$SRC/configs/tech/40nm.yaml" > dp/doubled-tech.yaml
+awk -F, -v OFS=, 'NR > 1 { $6 = 2 * $6 } { print }' "$SRC/configs/tech/sram-cacti7-40nm.csv" > dp/doubled.csv
+printf 'tech: doubled-tech.yaml\n' > dp/doubled.yaml
+expect 0 "" -- "$TRINE" run --arch dp/doubled.yaml --report doubled
+out=$(py changed base/report.json doubled/report.json buffers 2>&1) && ok || bad "doubling SRAM reads: $out"
+out=$(py recompute doubled/report.json dp/doubled-tech.yaml 2>&1) && ok || bad "recompute doubled: $out"
+sed 's/^process: lp/process: hp/' "$SRC/configs/tech/40nm.yaml" > hp-tech.yaml
+expect 0 "process hp" -- "$TRINE" run --set tech=$work/hp-tech.yaml --report hp
+out=$(py recompute hp/report.json hp-tech.yaml 2>&1) && ok || bad "recompute hp: $out"
+out=$(py compare base/report.json hp/report.json 'b["energy"]["components_pj"]["leakage"] > 5 * a["energy"]["components_pj"]["leakage"] and b["sram"]["buffers"][0]["cell"] == "itrs-hp"') \
+  && ok || bad "the hp process does not leak more: $out"
+# docs/cost.md's table of figures against their checks is the technology file's.
+doc=$(sed -n '/^<!-- tech-table/,/^<!-- \/tech-table/p' "$SRC/docs/cost.md" | sed '1d;$d')
+[[ -n $doc && $doc == "$("$TRINE" check --tech-table)" ]] && ok \
+  || bad "docs/cost.md's figure table differs from trine check --tech-table"
+expect 0 "| \`logic.multiplier_bit\` | 0.0027 pJ |" -- "$TRINE" check --tech-table "$SRC/configs/tech/40nm.yaml"
+expect 2 "tech: 'x' is not one of: 40nm" -- "$TRINE" check --tech-table x
+# The SRAM figures the report used, and how the table gave them.
+out=$(json_field base/report.json 'd["sram"]["buffers"][0]["basis"]') 
+[[ $out == "table point 16 KiB x 64 b" ]] && ok || bad "report.json sram basis: $out"
 
 # Every dataflow and cell prices its own events: recomputed from the report, and the
 # bit-parallel cell's figure changes only the array's energy.
@@ -63,7 +87,7 @@ out=$(py compare base/report.json bigger/report.json 'b["area"]["total_mm2"] > a
 /usr/bin/python3 - "$SRC/configs/tech/40nm.yaml" > dp/holed-tech.yaml <<'PY'
 import sys
 text = open(sys.argv[1]).read()
-at = text.index("  unit:\n"); end = text.index("  lane_area:\n")
+at = text.index("  unit:\n"); end = text.index("  lane_gates:\n")
 print(text[:at] + text[end:], end="")
 PY
 printf 'tech: holed-tech.yaml\n' > dp/holed.yaml
@@ -72,7 +96,7 @@ expect 2 "dp/holed-tech.yaml: decoder.unit.value: missing" -- "$TRINE" run --arc
 printf 'tech: 4Onm\n' > dp/typo.yaml
 expect 2 "dp/typo.yaml:1:7: tech: '4Onm' is not one of: 40nm" -- "$TRINE" run --arch dp/typo.yaml
 expect 2 "dp/typo.yaml:1:7: tech:" -- "$TRINE" check dp/typo.yaml
-expect 0 "technology '40nm'" -- "$TRINE" check dp/read_64b.yaml
+expect 0 "technology '40nm'" -- "$TRINE" check dp/bit_step_ternary.yaml
 
 # The same weights in another form: same outputs, more weight traffic when uncompressed.
 expect 0 "5 layers as dense8" -- "$TRINE" convert --model "$SRC/configs/nets/default.tnet" -o dense.tnet
