@@ -181,6 +181,30 @@ def event_nj(r, event, counter_prefix):
                if e["event"] == event and e["counter"].startswith(counter_prefix)) / 1e3 / r["batch"]
 
 
+def component_nj(r, component):
+    return r["energy"]["components_pj"][component] / 1e3 / r["batch"]
+
+
+def static_nj(r, name):
+    """A static power's energy over the run, per inference."""
+    return sum(s["energy_pj"] for s in r["static_power"] if s["name"] == name) / 1e3 / r["batch"]
+
+
+def sram_kib(r):
+    return sum(b["banks"] * b["bank_bytes"] for b in r["sram"]["buffers"]) / 1024
+
+
+def requant_bits(r):
+    """The multiplier width the report priced requantization at (its multiplier term's
+    coefficient over the accumulator bits)."""
+    import yaml
+    acc = yaml.safe_load(r["resolved_design_point"])["array"]["acc_bits"]
+    for e in r["events"]:
+        if e["event"] == "array.requantize":
+            return round(e["terms"][0]["coefficient"] / acc)
+    return 0
+
+
 s, d = summary("mlp_lowbit"), summary("mlp_dense8")
 rl, rb, rd = report("yin2017", "lowbit"), report("yin2017", "lowbit-b16"), report("yin2017", "dense8")
 rc = report("yin2017-chip", "lowbit")
@@ -210,29 +234,34 @@ L += ["## Yin et al. 2017: low precision with structured compression", "",
     f"classification; trine's accelerator streams them from DRAM into a double-buffered weight "
     f"buffer, so every weight byte is written to and read from that buffer, and a "
     f"weight-stationary array at batch 1 also writes and reads 32-bit partial sums in the "
-    f"output buffer for every reduction tile: buffers take "
-    f"{rl['energy']['components_pj']['buffers'] / 1e3:.0f} of the {on_chip_nj(rl):.0f} nJ. "
-    f"Batching amortizes the weight traffic ({on_chip_nj(rb):.0f} nJ per classification at "
-    f"batch 16). The MLP's size is not in the abstract; trine uses 784-512-512-10. The DRAM, "
-    f"which Yin's design does not need, dominates trine's total: its background power alone is "
-    f"drawn for the whole {rl['latency_us']:.0f} us inference.", "",
+    f"output buffer for every reduction tile: of the {on_chip_nj(rl):.0f} nJ on chip, buffer "
+    f"accesses take {component_nj(rl, 'buffers'):.0f}, the SRAM's leakage over the whole "
+    f"{rl['latency_us']:.0f} us inference {static_nj(rl, 'buffers.leakage'):.0f} ("
+    f"{sram_kib(rl):.0f} KiB of CACTI 7's low-power cells) and the array "
+    f"{component_nj(rl, 'array'):.0f} (its registers, and requantization by "
+    f"{requant_bits(rl)}-bit multipliers). Batching amortizes the weight traffic and the "
+    f"leakage ({on_chip_nj(rb):.0f} nJ per classification at batch 16). The MLP's size is not "
+    f"in the abstract; trine uses 784-512-512-10. The DRAM, which Yin's design does not need, "
+    f"dominates trine's total: its background power alone is drawn for the whole inference.", "",
     f"*Yin's chip shape* (`configs/papers/yin2017-chip.yaml`: weights resident, no DRAM, an 8x8 "
     f"array of bit-parallel cells so that each kept 8x8 block is one tile and each pruned one a "
     f"skipped tile) takes {on_chip_nj(rc):.0f} nJ on chip per classification "
     f"({on_chip_nj(rc) / 20:.1f}x the paper's 20 nJ; the I/O pads add "
     f"{event_nj(rc, 'io.bit', 'top.io'):.0f} nJ off chip, and the one-time weight load "
-    f"{rc['weight_preload']['energy_pj'] / 1e3:.0f} nJ). It cannot come within 2x, for two "
-    f"reasons trine's figures state: reading the {weight_bits / 1e3:.0f} kbit of encoded "
-    f"weights from a 48 KiB SRAM costs {wread:.0f} nJ alone "
-    f"({wread * 1e3 / weight_bits:.2f} pJ per bit, Horowitz's 8 KB SRAM figure scaled by "
-    f"sqrt(size)), more than twice the paper's whole budget, so Yin's weight memory must be "
-    f"about {wread / 20:.0f}x cheaper per bit than trine's SRAM model (a custom wide macro at "
-    f"low voltage would be; the cost model is being checked against CACTI 7); and a "
-    f"weight-stationary array writes each reduction tile's 32-bit partial sums to the output "
-    f"buffer and reads them back for the next ({psums:.0f} nJ), where an MLP engine keeps each "
-    f"neuron's sum in an accumulator until its row is done. The arithmetic itself (the "
+    f"{rc['weight_preload']['energy_pj'] / 1e3:.0f} nJ). It cannot come within 2x, for reasons "
+    f"trine's figures state: its {sram_kib(rc):.0f} KiB of SRAM leak "
+    f"{static_nj(rc, 'buffers.leakage'):.0f} nJ over the {rc['latency_us']:.0f} us "
+    f"classification (CACTI 7's low-power cells, about 29 uW per KiB; a chip that power-gates "
+    f"or runs faster leaks less); reading the {weight_bits / 1e3:.0f} kbit of encoded weights "
+    f"costs {wread:.0f} nJ ({wread * 1e3 / weight_bits:.3f} pJ per bit from CACTI 7's "
+    f"{rc['sram']['buffers'][0]['bank_bytes'] / 1024:.0f} KiB banks), "
+    f"{wread / 20 * 100:.0f} % of the paper's whole budget; a weight-stationary array writes each "
+    f"reduction tile's 32-bit partial sums to the output buffer and reads them back for the "
+    f"next ({psums:.0f} nJ), where an MLP engine keeps each neuron's sum in an accumulator until "
+    f"its row is done; and the arithmetic (the "
     f"{sum(l['nonzero_macs'] for l in rc['layers']) / 1e3:.0f} k kept MACs with their "
-    f"registers) is {rc['energy']['components_pj']['array'] / 1e3 / rc['batch']:.0f} nJ.", ""]
+    f"registers, and requantization by {requant_bits(rc)}-bit multipliers) is "
+    f"{component_nj(rc, 'array'):.0f} nJ.", ""]
 
 L += ["## Reproduce", "", "```", "scripts/papers            # trains what build/train-table lacks, "
       "then simulates (minutes)", "```", "",

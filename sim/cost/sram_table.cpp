@@ -96,7 +96,11 @@ SramTable SramTable::parse(const std::string& text, const std::string& file) {
     r.cell = f[column[0]];
     r.kib = num(1);
     r.word_bits = num(2);
-    r.banks = static_cast<int>(num(3));
+    const double banks = num(3);
+    if (banks != std::floor(banks) || banks < 1 || banks > 4096)
+      throw InputError(at + "banks: expected a whole number in [1, 4096], got '" + f[column[3]] +
+                       "'");
+    r.banks = static_cast<int>(banks);
     const std::string& ports = f[column[4]];
     if (ports != "1RW" && ports != "1R1W")
       throw InputError(at + "ports: expected 1RW or 1R1W, got '" + ports + "'");
@@ -106,8 +110,11 @@ SramTable SramTable::parse(const std::string& text, const std::string& file) {
     r.leakage_mw = num(7);
     r.area_mm2 = num(8);
     r.access_ns = num(9);
-    if (r.cell.empty() || !(r.kib > 0) || !(r.word_bits > 0) || r.banks < 1)
-      throw InputError(at + "a row needs a cell type, a capacity, a word width and banks > 0");
+    if (r.cell.empty() || !(r.kib > 0) || !(r.word_bits > 0) || r.kib > 1 << 30 ||
+        r.word_bits > 1 << 20)
+      throw InputError(at +
+                       "a row needs a cell type, a capacity in (0, 2^30] KiB and a word width "
+                       "in (0, 2^20] bits");
     if (t.find(r.cell, r.kib, r.word_bits, r.ports) && r.banks == 1)
       throw InputError(at + "repeats the point " + r.cell + ", " + kib_text(r.kib) + ", " +
                        std::to_string(static_cast<int>(r.word_bits)) + "-bit words");

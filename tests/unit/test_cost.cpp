@@ -197,6 +197,11 @@ TEST_CASE("a user's technology file reads its own SRAM table beside it", "[cost]
                     dir + "/mine.csv:2: ports: expected 1RW or 1R1W, got '2RW'");
   std::ofstream(dir + "/mine.csv") << "cell_type,capacity_kib,word_bits,banks,ports,"
                                       "read_energy_pj,write_energy_pj,leakage_mw,area_mm2,"
+                                      "access_time_ns\nitrs-lop,1,64,1.5e14,1RW,2,2,0.1,0.01,0.5\n";
+  CHECK_THROWS_WITH(cost::load_technology(dir + "/mine.yaml", Location{"dp.yaml", 1, 7}),
+                    dir + "/mine.csv:2: banks: expected a whole number in [1, 4096], got '1.5e14'");
+  std::ofstream(dir + "/mine.csv") << "cell_type,capacity_kib,word_bits,banks,ports,"
+                                      "read_energy_pj,write_energy_pj,leakage_mw,area_mm2,"
                                       "access_time_ns\nitrs-lop,1,64,1,1RW,2,2,0.1,0.01,0.5\n";
   CHECK_THROWS_WITH(cost::load_technology(dir + "/mine.yaml", Location{"dp.yaml", 1, 7}),
                     Catch::Contains("sram.cell_hp: 'itrs-hp' is no cell type of the table"));
