@@ -17,8 +17,8 @@ enum class Scope {
   OtherRank,  // same channel, another rank
 };
 
-enum Kind { kAct, kPre, kRead, kWrite, kRef, kKinds };
-const char* const kKindNames[kKinds] = {"ACT", "PRE", "read", "write", "REF"};
+enum Kind { kAct, kPre, kRead, kWrite, kRef, kPde, kPdx, kKinds };
+const char* const kKindNames[kKinds] = {"ACT", "PRE", "read", "write", "REF", "PDE", "PDX"};
 
 Kind kind_of(Command c) {
   switch (c) {
@@ -34,6 +34,10 @@ Kind kind_of(Command c) {
       return kWrite;
     case Command::REF:
       return kRef;
+    case Command::PDE:
+      return kPde;
+    case Command::PDX:
+      return kPdx;
   }
   return kRef;
 }
@@ -72,6 +76,19 @@ std::vector<Rule> rules(const DramSpec& s) {
       {kWrite, kWrite, Scope::OtherRank, bl + t.tRTRS, "tRTRS"},
       {kRead, kWrite, Scope::OtherRank, t.tCL + bl + t.tRTRS - t.tCWL, "tRTRS"},
       {kWrite, kRead, Scope::OtherRank, t.tCWL + bl + t.tRTRS - t.tCL, "tRTRS"},
+      // Power-down: entered once the rank's reads have their data out, its writes have
+      // recovered and its refresh is done; left no sooner than tCKE; tXP before any command.
+      {kAct, kPde, Scope::Rank, 1, "tACTPDEN"},
+      {kPre, kPde, Scope::Rank, 1, "tPRPDEN"},
+      {kRead, kPde, Scope::Rank, t.tCL + bl + 1, "tRDPDEN"},
+      {kWrite, kPde, Scope::Rank, t.tCWL + bl + t.tWR, "tWRPDEN"},
+      {kRef, kPde, Scope::Rank, t.tRFC, "tRFC"},
+      {kPde, kPdx, Scope::Rank, t.tCKE, "tCKE"},
+      {kPdx, kAct, Scope::Rank, t.tXP, "tXP"},
+      {kPdx, kPre, Scope::Rank, t.tXP, "tXP"},
+      {kPdx, kRead, Scope::Rank, t.tXP, "tXP"},
+      {kPdx, kWrite, Scope::Rank, t.tXP, "tXP"},
+      {kPdx, kRef, Scope::Rank, t.tXP, "tXP"},
   };
 }
 
@@ -95,6 +112,7 @@ std::vector<Violation> check_protocol(const DramSpec& s, const std::vector<Comma
   std::map<std::pair<int, int>, std::vector<int64_t>> acts;  // per rank, for tFAW
   std::map<std::pair<int, int>, std::vector<int64_t>> refs;  // per rank
   std::map<int, int64_t> last_command;                       // per channel
+  std::vector<bool> powered_down(static_cast<size_t>(ranks), false);
   struct Burst {
     int64_t begin, end;
     int rank;
@@ -146,10 +164,22 @@ std::vector<Violation> check_protocol(const DramSpec& s, const std::vector<Comma
       continue;
     }
     const size_t bank = bank_of(a);
+    // Power-down is CKE, not a command: entered by an awake rank, left by a sleeping one; no
+    // command reaches a rank while it is down.
+    const size_t rank = rank_of(a);
+    if (k == kPde || k == kPdx) {
+      if (powered_down[rank] == (k == kPde))
+        fail(i, "power-down", k == kPde ? "entry while powered down" : "exit while powered up");
+      powered_down[rank] = k == kPde;
+    } else if (powered_down[rank]) {
+      fail(i, "power-down", "command to a rank that is powered down");
+    }
     // Command bus: one command per cycle per channel, in time order.
-    if (auto it = last_command.find(a.channel); it != last_command.end() && c.cycle <= it->second)
-      fail(i, "command bus", "issued at or before the previous command of its channel");
-    last_command[a.channel] = c.cycle;
+    if (k != kPde && k != kPdx) {
+      if (auto it = last_command.find(a.channel); it != last_command.end() && c.cycle <= it->second)
+        fail(i, "command bus", "issued at or before the previous command of its channel");
+      last_command[a.channel] = c.cycle;
+    }
 
     // Pairwise timing.
     for (const Rule& r : table) {

@@ -9,7 +9,8 @@
 namespace trine::dram {
 
 namespace {
-const char* const kNames[kCommandKinds] = {"ACT", "PRE", "RD", "WR", "RDA", "WRA", "REF"};
+const char* const kNames[kCommandKinds] = {"ACT", "PRE", "RD",  "WR", "RDA",
+                                           "WRA", "REF", "PDE", "PDX"};
 }
 
 const char* command_name(Command c) {
@@ -23,6 +24,9 @@ bool is_write(Command c) {
 }
 bool is_column(Command c) {
   return is_read(c) || is_write(c);
+}
+bool is_power_down(Command c) {
+  return c == Command::PDE || c == Command::PDX;
 }
 
 std::string format_command(const CommandRecord& r) {
@@ -51,10 +55,11 @@ std::vector<CommandRecord> read_command_log(std::istream& in, const std::string&
     for (int k = 0; k < kCommandKinds; ++k)
       if (name == kNames[k]) r.command = static_cast<Command>(k), known = true;
     if (!s || !known || (s >> extra))
-      throw InputError(Location{file, lineno, 1}, "command log",
-                       "expected '<cycle> <ACT|PRE|RD|WR|RDA|WRA|REF> <channel> <rank> <group> "
-                       "<bank> <row> <column>', got '" +
-                           line + "'");
+      throw InputError(
+          Location{file, lineno, 1}, "command log",
+          "expected '<cycle> <ACT|PRE|RD|WR|RDA|WRA|REF|PDE|PDX> <channel> <rank> <group> "
+          "<bank> <row> <column>', got '" +
+              line + "'");
     log.push_back(r);
   }
   return log;

@@ -8,13 +8,16 @@
 
 namespace trine::dram {
 
-enum class Command : uint8_t { ACT, PRE, RD, WR, RDA, WRA, REF };
-constexpr int kCommandKinds = 7;
+// PDE and PDX are power-down entry and exit: CKE falling and rising for a rank, not commands on
+// the command bus (they may share a cycle with each other, never with a command).
+enum class Command : uint8_t { ACT, PRE, RD, WR, RDA, WRA, REF, PDE, PDX };
+constexpr int kCommandKinds = 9;
 
 const char* command_name(Command c);
 bool is_read(Command c);   // RD, RDA
 bool is_write(Command c);  // WR, WRA
 bool is_column(Command c);
+bool is_power_down(Command c);  // PDE, PDX
 
 // Where a burst lives. `bank` counts within its bank group.
 struct DramAddress {

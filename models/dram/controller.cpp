@@ -40,6 +40,14 @@ ChannelStats::ChannelStats(stats::Group& g, const DramSpec& spec, int channel)
                     "device cycles each rank had a row open (active instead of precharged "
                     "standby)",
                     {"dram.active_standby", {}}),
+      powerdown_precharged(g, stat_name(channel, "powerdown_precharged"), "rank-cycles",
+                           "device cycles each rank spent in precharge power-down",
+                           {"dram.precharge_powerdown", {}}),
+      powerdown_active(g, stat_name(channel, "powerdown_active"), "rank-cycles",
+                       "device cycles each rank spent in active power-down (a row open)",
+                       {"dram.active_powerdown", {}}),
+      powerdowns(g, stat_name(channel, "powerdowns"), "entries",
+                 "power-down entries of the channel"),
       read_latency(g, stat_name(channel, "read_latency"), "cycles",
                    "read latency from arrival at the controller to the last data beat"),
       write_latency(g, stat_name(channel, "write_latency"), "cycles",
@@ -72,7 +80,8 @@ ChannelStats::ChannelStats(stats::Group& g, const DramSpec& spec, int channel)
 
 ChannelController::ChannelController(const DramSpec& spec, int channel, const PagePolicy& page,
                                      const Scheduler& scheduler, int queue_depth,
-                                     ChannelStats& stats, std::vector<CommandRecord>* log)
+                                     ChannelStats& stats, std::vector<CommandRecord>* log,
+                                     int64_t power_down_idle)
     : s_(spec),
       channel_(channel),
       page_(page),
@@ -84,7 +93,8 @@ ChannelController::ChannelController(const DramSpec& spec, int channel, const Pa
       groups_(static_cast<size_t>(spec.org.ranks * spec.org.bank_groups)),
       ranks_(static_cast<size_t>(spec.org.ranks)),
       queued_hits_(banks_.size(), 0),
-      kind_stamp_(banks_.size() * 3, 0) {
+      kind_stamp_(banks_.size() * 3, 0),
+      pd_idle_(power_down_idle) {
   for (Rank& r : ranks_) r.refresh_due = spec.t.tREFI;
   first_refresh_due_ = spec.t.tREFI;
   const auto& t = spec.t;
@@ -283,6 +293,10 @@ void ChannelController::issue(const CommandRecord& c) {
       stats_.bytes_written += static_cast<uint64_t>(s_.burst_bytes);
       stats_.data_bus_busy += static_cast<uint64_t>(burst);
       break;
+    case Command::PDE:
+    case Command::PDX:
+      TRINE_ASSERT(false, "power-down is not issued as a command");
+      break;
     case Command::REF: {
       const size_t first = static_cast<size_t>(c.at.rank * s_.banks_per_rank);
       for (size_t i = first; i < first + static_cast<size_t>(s_.banks_per_rank); ++i)
@@ -299,16 +313,70 @@ void ChannelController::issue(const CommandRecord& c) {
     // The device precharges as soon as tRAS and tRTP/tWR allow; the bank is closed to the
     // controller from now on.
     b.next_act = std::max(b.next_act, b.next_pre + t.tRP);
+    quiet_at_ = std::max(quiet_at_, b.next_pre + 1);  // (tPRPDEN after the precharge itself)
     bank_closes(rk, at);  // (active until the precharge itself: a few cycles more)
     b.open_row = -1;
     queued_hits_[bi] = 0;
     stats_.precharges += 1;
     bs.precharges += 1;
   }
+  // The first cycle a power-down entry may follow this command: read data out, write data in
+  // and recovered, a refresh done.
+  int64_t quiet = at + 1;
+  if (is_read(c.command)) quiet = at + t.tCL + burst + 1;
+  if (is_write(c.command)) quiet = at + t.tCWL + burst + t.tWR;
+  if (c.command == Command::REF) quiet = at + t.tRFC;
+  quiet_at_ = std::max(quiet_at_, quiet);
+  last_command_ = at;
   next_cmd_ = at + 1;
   candidates_current_ = false;
+  log_command(c);
+}
+
+void ChannelController::log_command(const CommandRecord& c) {
   if (log_) log_->push_back(c);
   if (listener_) listener_(c);
+}
+
+int64_t ChannelController::power_down_entry() const {
+  if (pd_idle_ <= 0 || pd_state_ != 0 || !queue_.empty()) return kNever;
+  return std::max({quiet_at_, last_command_ + pd_idle_, next_cmd_});
+}
+
+void ChannelController::enter_power_down(int64_t at) {
+  bool open = false;
+  for (const Rank& r : ranks_) open = open || r.open_banks > 0;
+  pd_state_ = open ? 2 : 1;
+  pd_entered_ = pd_counted_ = at;
+  stats_.powerdowns += 1;
+  for (size_t r = 0; r < ranks_.size(); ++r) {
+    DramAddress a;
+    a.channel = channel_;
+    a.rank = static_cast<int32_t>(r);
+    log_command({at, Command::PDE, a});
+  }
+}
+
+void ChannelController::exit_power_down(int64_t at) {
+  count_power_down(at);
+  pd_state_ = 0;
+  for (size_t r = 0; r < ranks_.size(); ++r) {
+    DramAddress a;
+    a.channel = channel_;
+    a.rank = static_cast<int32_t>(r);
+    log_command({at, Command::PDX, a});
+  }
+  next_cmd_ = std::max(next_cmd_, at + s_.t.tXP);
+  last_command_ = at;
+  candidates_current_ = false;
+  choice_current_ = false;
+}
+
+void ChannelController::count_power_down(int64_t upto) {
+  if (pd_state_ == 0 || upto <= pd_counted_) return;
+  const uint64_t cycles = static_cast<uint64_t>(upto - pd_counted_) * ranks_.size();
+  (pd_state_ == 1 ? stats_.powerdown_precharged : stats_.powerdown_active) += cycles;
+  pd_counted_ = upto;
 }
 
 void ChannelController::bank_opens(Rank& rk, int64_t at) {
@@ -342,6 +410,18 @@ void ChannelController::admit(int64_t now) {
 
 void ChannelController::run_until(int64_t limit) {
   while (now_ < limit) {
+    if (pd_state_ != 0 &&
+        ((!pending_.empty() && pending_.front().arrival <= now_) || now_ >= first_refresh_due_)) {
+      // A request arrived or a refresh fell due: power up, once tCKE has passed.
+      const int64_t up = std::max(now_, pd_entered_ + s_.t.tCKE);
+      if (up >= limit) {
+        now_ = limit;
+        wake_ = up;
+        break;
+      }
+      now_ = up;
+      exit_power_down(up);
+    }
     if (queue_.empty()) {
       progress_at_ = now_;
     } else if (now_ - progress_at_ > stall_limit_) {
@@ -408,6 +488,15 @@ void ChannelController::run_until(int64_t limit) {
       wake_ = ++now_;
       continue;
     }
+    const int64_t entry = power_down_entry();
+    if (entry != kNever && entry < first_refresh_due_ &&
+        (pending_.empty() || pending_.front().arrival > entry)) {
+      if (entry <= now_) {
+        enter_power_down(now_);
+        continue;
+      }
+      wake = std::min(wake, entry);
+    }
     int64_t next = std::min(wake, ref_ready);
     if (now_ < first_refresh_due_)
       next = std::min(next, first_refresh_due_);
@@ -421,6 +510,7 @@ void ChannelController::run_until(int64_t limit) {
   }
   wake_ = std::max(wake_, now_);
   count_open_time(now_);
+  count_power_down(now_);
 }
 
 int64_t ChannelController::next_event() const {
@@ -441,10 +531,14 @@ int64_t ChannelController::earliest_done() const {
     column = std::max(column, from);
     best = std::min(best, column + (r.write ? s_.t.tCWL : s_.t.tCL) + s_.burst_cycles);
   };
-  for (const Queued& q : queue_) consider(q.r, q.bank, q.group, now_);
+  // Powered down: nothing issues before the exit (at the arrival, tCKE after entry) plus tXP.
+  auto up = [&](int64_t from) {
+    return pd_state_ == 0 ? from : std::max(from, pd_entered_ + s_.t.tCKE) + s_.t.tXP;
+  };
+  for (const Queued& q : queue_) consider(q.r, q.bank, q.group, up(now_));
   for (size_t i = 0; i < pending_.size(); ++i) {
     const Request& r = pending_[i];
-    consider(r, bank_index(r.at), group_index(r.at), std::max(now_, r.arrival));
+    consider(r, bank_index(r.at), group_index(r.at), up(std::max(now_, r.arrival)));
   }
   return best;
 }

@@ -49,15 +49,18 @@ struct ChannelStats {
   stats::Counter activates, precharges, reads, writes, row_hits, row_misses, row_conflicts;
   stats::Counter refreshes, bytes_read, bytes_written, data_bus_busy;
   stats::Counter active_cycles;  // rank-cycles with a row open (active standby)
+  // Rank-cycles in precharge and active power-down, and power-down entries (dram.power_down).
+  stats::Counter powerdown_precharged, powerdown_active, powerdowns;
   stats::Distribution read_latency, write_latency;
 };
 
 class ChannelController {
  public:
   // `log`, when given, receives every command in issue order.
+  // `power_down_idle`: cycles without a request before the ranks power down (0: never).
   ChannelController(const DramSpec& spec, int channel, const PagePolicy& page,
                     const Scheduler& scheduler, int queue_depth, ChannelStats& stats,
-                    std::vector<CommandRecord>* log);
+                    std::vector<CommandRecord>* log, int64_t power_down_idle = 0);
   // `f` hears of every command as it issues (traces: nothing kept here).
   void set_listener(std::function<void(const CommandRecord&)> f) { listener_ = std::move(f); }
 
@@ -136,6 +139,8 @@ class ChannelController {
       case Command::WRA:
         return std::max({next_cmd_, b.next_wr, g.next_wr, r.next_wr});
       case Command::REF:
+      case Command::PDE:
+      case Command::PDX:
         break;
     }
     no_ready_rule();
@@ -151,6 +156,13 @@ class ChannelController {
   void bank_opens(Rank& rk, int64_t at);
   void bank_closes(Rank& rk, int64_t at);
   void count_open_time(int64_t upto);
+  // Power-down (all ranks of the channel together): the cycle the ranks may enter it, given
+  // the state (kNever when they may not); entry and exit, logged per rank; residency counted.
+  int64_t power_down_entry() const;
+  void enter_power_down(int64_t at);
+  void exit_power_down(int64_t at);
+  void count_power_down(int64_t upto);
+  void log_command(const CommandRecord& c);
 
   const DramSpec& s_;
   int channel_;
@@ -184,6 +196,14 @@ class ChannelController {
   uint32_t stamp_ = 0;                // build_candidates() calls, mod 2^32
   int64_t first_refresh_due_ = 0;     // the earliest refresh_due of all ranks
   std::vector<Completion> done_;
+  // Power-down: the policy, the state (0 up, 1 precharge power-down, 2 active power-down), its
+  // entry cycle, the cycle up to which its residency is counted, the last command's cycle
+  // (idle time counts from it) and the first cycle its effects allow an entry (read data out,
+  // write recovered, refresh done).
+  int64_t pd_idle_ = 0;
+  int pd_state_ = 0;
+  int64_t pd_entered_ = 0, pd_counted_ = 0;
+  int64_t last_command_ = 0, quiet_at_ = 0;
 };
 
 }  // namespace trine::dram

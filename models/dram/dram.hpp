@@ -20,8 +20,8 @@
 #include "models/common/ring.hpp"
 #include "models/common/stats_walker.hpp"
 #include "models/dram/clock.hpp"
-#include "sim/util/divider.hpp"
 #include "models/dram/memory.hpp"
+#include "sim/util/divider.hpp"
 
 namespace trine::models {
 

@@ -14,6 +14,8 @@ enum class MappingKind { RowBankCol, BankRowCol, RowColBank };
 enum class PagePolicyKind { Open, Closed, Adaptive };
 // Which queued request goes next.
 enum class SchedulerKind { Fcfs, FrFcfs };
+// When the controller powers its ranks down (CKE low).
+enum class PowerDownKind { Never, Idle };
 
 inline constexpr std::array<models::Named<MappingKind>, 3> kMappings{{
     {MappingKind::RowBankCol, "row-bank-col",
@@ -35,6 +37,14 @@ inline constexpr std::array<models::Named<SchedulerKind>, 2> kSchedulers{{
     {SchedulerKind::Fcfs, "fcfs", "first come, first served"},
     {SchedulerKind::FrFcfs, "fr-fcfs",
      "first ready, first come, first served: the command that can issue earliest"},
+}};
+
+inline constexpr std::array<models::Named<PowerDownKind>, 2> kPowerDowns{{
+    {PowerDownKind::Never, "never", "the ranks stay powered up (CKE high) throughout"},
+    {PowerDownKind::Idle, "idle",
+     "after power_down_idle cycles without a request the ranks enter power-down (precharge "
+     "power-down if every bank is closed, else active power-down) and leave it when a request "
+     "arrives or a refresh falls due"},
 }};
 
 }  // namespace trine::dram

@@ -50,7 +50,8 @@ MemorySystem::MemorySystem(const config::DramConfig& cfg, stats::Group& stats, b
     channel_stats_.push_back(std::make_unique<ChannelStats>(stats, spec_, c));
     channels_.push_back(std::make_unique<ChannelController>(
         spec_, c, *page_, *scheduler_, static_cast<int>(cfg.queue_depth), *channel_stats_.back(),
-        log ? &logs_[static_cast<size_t>(c)] : nullptr));
+        log ? &logs_[static_cast<size_t>(c)] : nullptr,
+        cfg.power_down == PowerDownKind::Idle ? cfg.power_down_idle : 0));
   }
   peak_bandwidth_.set(spec_.peak_bytes_per_second() / 1e9);
 }

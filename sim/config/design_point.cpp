@@ -102,6 +102,8 @@ void DramTiming::describe(FieldVisitor& v) {
   v.integer("tRTRS", tRTRS, 0, big, "cycles", "data bus gap when it passes to another rank");
   v.integer("tRFC", tRFC, 1, big, "cycles", "refresh cycle time");
   v.integer("tREFI", tREFI, 1, 100 * big, "cycles", "refresh interval");
+  v.integer("tXP", tXP, 1, big, "cycles", "power-down exit to the next command");
+  v.integer("tCKE", tCKE, 1, big, "cycles", "shortest power-down (CKE low to high)");
 }
 
 void DramPower::describe(FieldVisitor& v) {
@@ -119,6 +121,10 @@ void DramPower::describe(FieldVisitor& v) {
          "second supply during activate-precharge cycling (DDR4 IPP0); 0: not given (= ipp)");
   v.real("ipp5b", ipp5b, 0, 10000, "mA",
          "second supply during burst refresh (DDR4 IPP5B); 0: not given (= ipp)");
+  v.real("idd2p", idd2p, 0, 10000, "mA",
+         "precharge power-down, per device (dram.power_down: idle needs it)");
+  v.real("idd3p", idd3p, 0, 10000, "mA",
+         "active power-down, per device (dram.power_down: idle needs it)");
 }
 
 void DramDevice::describe(FieldVisitor& v) {
@@ -142,6 +148,11 @@ void DramConfig::describe(FieldVisitor& v) {
   v.choice_of("page_policy", page_policy, dram::kPagePolicies, page_doc.c_str());
   v.choice_of("scheduler", scheduler, dram::kSchedulers, scheduler_doc.c_str());
   v.integer("queue_depth", queue_depth, 1, 1024, "requests", "controller request queue depth");
+  static const std::string power_down_doc =
+      "when the ranks power down: " + models::docs_of(dram::kPowerDowns);
+  v.choice_of("power_down", power_down, dram::kPowerDowns, power_down_doc.c_str());
+  v.integer("power_down_idle", power_down_idle, 1, 1'000'000'000, "cycles",
+            "device cycles without a request before power-down (power_down: idle)");
   v.section("org", "overrides of the preset's organisation",
             [&](FieldVisitor& s) { device.org.describe(s); });
   v.section("timing", "overrides of the preset's timing",

@@ -101,6 +101,7 @@ struct DramTiming {
   int64_t tRCD = 0, tRP = 0, tCL = 0, tCWL = 0, tRAS = 0, tRC = 0;
   int64_t tCCD_S = 0, tCCD_L = 0, tRRD_S = 0, tRRD_L = 0, tFAW = 0;
   int64_t tWR = 0, tWTR_S = 0, tWTR_L = 0, tRTW = 0, tRTP = 0, tRTRS = 0, tRFC = 0, tREFI = 0;
+  int64_t tXP = 0, tCKE = 0;  // power-down exit to a command; shortest power-down
   void describe(FieldVisitor& v);
 };
 
@@ -111,6 +112,7 @@ struct DramPower {
   // The second supply during activate-precharge cycling and burst refresh (DDR4 IPP0, IPP5B);
   // 0: not given, taken as `ipp` (no current above standby).
   double ipp0 = 0, ipp5b = 0;
+  double idd2p = 0, idd3p = 0;  // precharge and active power-down (0: not given)
   void describe(FieldVisitor& v);
 };
 
@@ -129,7 +131,9 @@ struct DramConfig {
   dram::PagePolicyKind page_policy = dram::PagePolicyKind::Open;
   dram::SchedulerKind scheduler = dram::SchedulerKind::FrFcfs;
   int64_t queue_depth = 0;
-  DramDevice device;  // the preset, with the design point's overrides applied
+  dram::PowerDownKind power_down = dram::PowerDownKind::Never;
+  int64_t power_down_idle = 0;  // cycles without a request before power-down (power_down: idle)
+  DramDevice device;            // the preset, with the design point's overrides applied
   void describe(FieldVisitor& v);
 };
 

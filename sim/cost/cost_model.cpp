@@ -113,6 +113,14 @@ void CostModel::check_dram_currents() const {
                        std::string("dram.power.") + key,
                        "missing: the DRAM energy model needs it (set it in the preset or under "
                        "dram.power in the design point)");
+  if (dp_.dram.power_down == dram::PowerDownKind::Never) return;
+  for (const auto& [key, value] : {std::pair<const char*, double>{"idd2p", p.idd2p},
+                                   std::pair<const char*, double>{"idd3p", p.idd3p}})
+    if (!(value > 0))
+      throw InputError(Location{"DRAM preset " + dp_.dram.preset, 0, 0},
+                       std::string("dram.power.") + key,
+                       "missing: dram.power_down: idle prices power-down with it (set it in "
+                       "the preset or under dram.power in the design point)");
 }
 
 CostModel::CostModel(const Technology& tech_in, const config::DesignPoint& dp,
@@ -349,7 +357,38 @@ Price CostModel::price_dram(const std::string& k) const {
   if (k == "dram.active_standby")
     return {Component::Dram,
             {current("dram.power.idd3n", p.idd3n, 1), current("dram.power.idd2n", p.idd2n, -1)}};
+  // Power-down replaces the standby current of its state: IDD2P for IDD2N, IDD3P for IDD3N
+  // (the background and active standby already count the latter), per rank-cycle.
+  if (k == "dram.precharge_powerdown")
+    return {Component::Dram,
+            {current("dram.power.idd2p", p.idd2p, 1), current("dram.power.idd2n", p.idd2n, -1)}};
+  if (k == "dram.active_powerdown")
+    return {Component::Dram,
+            {current("dram.power.idd3p", p.idd3p, 1), current("dram.power.idd3n", p.idd3n, -1)}};
   throw RunError("the cost model has no energy for event '" + k + "'");
+}
+
+DramStates CostModel::dram_states(const Energy& e) const {
+  DramStates st;
+  if (dp_.offchip != config::Offchip::Dram) return st;
+  double active = 0, down_pre = 0, down_act = 0;  // rank-cycles
+  for (const PricedEvent& p : e.events) {
+    if (p.event == "dram.active_standby") active += p.count;
+    if (p.event == "dram.precharge_powerdown") down_pre += p.count;
+    if (p.event == "dram.active_powerdown") down_act += p.count;
+  }
+  const config::DramPower& p = dp_.dram.device.power;
+  const config::DramOrg& o = dp_.dram.device.org;
+  const double clock = static_cast<double>(dp_.dram.device.timing.clock_hz);
+  const double rank_cycles = e.seconds * clock * static_cast<double>(o.channels * o.ranks);
+  // pJ per rank-cycle at a VDD current, with the second supply's standby current beside it.
+  const double per = 1e9 / clock * static_cast<double>(o.bus_width / o.device_width);
+  auto at = [&](double idd) { return (idd * p.vdd + p.ipp * p.vpp) * per; };
+  st.precharged = (rank_cycles - active - down_pre) * at(p.idd2n);
+  st.active = (active - down_act) * at(p.idd3n);
+  st.powerdown_precharged = down_pre * at(p.idd2p);
+  st.powerdown_active = down_act * at(p.idd3p);
+  return st;
 }
 
 Energy CostModel::energy(const std::vector<stats::Record>& counters, double seconds) const {

@@ -72,6 +72,14 @@ struct Energy {
   Breakdown breakdown;
 };
 
+// The DRAM's background energy of a window (pJ) by the state its ranks were in: precharged
+// and active standby, precharge and active power-down. It is the static background plus the
+// standby and power-down events, split by the rank-cycles each state took.
+struct DramStates {
+  double precharged = 0, active = 0, powerdown_precharged = 0, powerdown_active = 0;
+  double total() const { return precharged + active + powerdown_precharged + powerdown_active; }
+};
+
 // One buffer's banks as SRAM macros of the technology's table.
 struct BufferMacro {
   std::string name;  // "weight", "input", "output"
@@ -101,6 +109,8 @@ class CostModel {
   const std::vector<AreaItem>& area() const { return area_; }
   double area_mm2() const;
   const std::vector<BufferMacro>& buffers() const { return buffers_; }
+  // Zero without a DRAM (offchip: io).
+  DramStates dram_states(const Energy& e) const;
 
  private:
   Term tech(const char* key, const Figure& f, double coefficient) const;

@@ -181,9 +181,8 @@ void print_summary(const RunReport& r, std::ostream& out) {
                 "energy       %.1f nJ per inference (technology %s, process %s)\n", nj,
                 tech.name.c_str(), models::name_of(cost::kProcesses, tech.process));
   out << line;
-  double background = 0;
-  for (const cost::StaticPower& s : r.in.cost->static_power())
-    if (s.component == Component::Dram) background += s.microwatts() * r.total.seconds * 1e6;
+  const cost::DramStates states = r.in.cost->dram_states(r.total);
+  const double background = states.total();
   const bool io = dp.offchip == config::Offchip::Io;
   for (Component c : kAll) {
     if (c == (io ? Component::Dram : Component::Io)) continue;  // the one that is not there
@@ -191,8 +190,12 @@ void print_summary(const RunReport& r, std::ostream& out) {
                   b[c] / 1e3 / batch, b.total() > 0 ? 100.0 * b[c] / b.total() : 0.0);
     out << line;
     if (c == Component::Dram) {
-      std::snprintf(line, sizeof line, "  (background %.1f, commands and I/O %.1f)",
-                    background / 1e3 / batch, (b[c] - background) / 1e3 / batch);
+      std::snprintf(line, sizeof line,
+                    "  (background %.1f: standby %.1f precharged, %.1f active; power-down %.1f "
+                    "precharged, %.1f active; commands and I/O %.1f)",
+                    background / 1e3 / batch, states.precharged / 1e3 / batch,
+                    states.active / 1e3 / batch, states.powerdown_precharged / 1e3 / batch,
+                    states.powerdown_active / 1e3 / batch, (b[c] - background) / 1e3 / batch);
       out << line;
     }
     out << "\n";
@@ -281,6 +284,14 @@ void write_json(const RunReport& r, std::ostream& out) {
       .field("per_inference_pj", b.total() / static_cast<double>(r.in.batch));
   w.field("on_chip_pj", on_chip(b));
   breakdown(w, "components_pj", b);
+  if (dp.offchip == config::Offchip::Dram) {
+    const cost::DramStates st = r.in.cost->dram_states(r.total);
+    w.key("dram_background_pj").begin_object();
+    w.field("total", st.total()).field("standby_precharged", st.precharged);
+    w.field("standby_active", st.active).field("powerdown_precharged", st.powerdown_precharged);
+    w.field("powerdown_active", st.powerdown_active);
+    w.end_object();
+  }
   w.field("seconds", r.total.seconds);
   w.end_object();
   w.field("inferences_per_second", r.inferences_per_second);

@@ -55,6 +55,13 @@ expect 0 "process hp" -- "$TRINE" run --set tech=$work/hp-tech.yaml --report hp
 out=$(py recompute hp/report.json hp-tech.yaml 2>&1) && ok || bad "recompute hp: $out"
 out=$(py compare base/report.json hp/report.json 'b["energy"]["components_pj"]["leakage"] > 5 * a["energy"]["components_pj"]["leakage"] and b["sram"]["buffers"][0]["cell"] == "itrs-hp"') \
   && ok || bad "the hp process does not leak more: $out"
+# Power-down (DDR4-2400's IDD2P and IDD3P): the same run, less DRAM background energy, every
+# term recomputed; the background splits by state and adds up.
+expect 0 "power-down" -- "$TRINE" run --set dram.power_down=idle --report pd
+out=$(py recompute pd/report.json "$SRC/configs/tech/40nm.yaml" 2>&1) && ok || bad "recompute pd: $out"
+out=$(py compare base/report.json pd/report.json 'b["energy"]["dram_background_pj"]["total"] < 0.95 * a["energy"]["dram_background_pj"]["total"] and b["predictions"] == a["predictions"] and abs(sum(v for k, v in b["energy"]["dram_background_pj"].items() if k != "total") - b["energy"]["dram_background_pj"]["total"]) < 1e-6 * b["energy"]["dram_background_pj"]["total"] and a["energy"]["dram_background_pj"]["powerdown_active"] == 0') \
+  && ok || bad "power-down did not lower the DRAM background: $out"
+expect 2 "dram.power.idd2p: missing" -- "$TRINE" run --set dram.preset=LPDDR4-3200 --set dram.power_down=idle
 # docs/cost.md's table of figures against their checks is the technology file's.
 doc=$(sed -n '/^<!-- tech-table/,/^<!-- \/tech-table/p' "$SRC/docs/cost.md" | sed '1d;$d')
 [[ -n $doc && $doc == "$("$TRINE" check --tech-table)" ]] && ok \

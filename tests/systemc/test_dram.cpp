@@ -179,43 +179,93 @@ TEST_CASE("dram: refreshes come every tREFI busy or idle", "[dram]") {
   }
 }
 
-// One test case per preset: each runs every mapping, page policy and scheduler.
+TEST_CASE("dram: power-down after idle and up when a request arrives, tXP before its command",
+          "[dram]") {
+  for (const char* page : {"open", "closed"}) {
+    INFO(page);
+    stats::Group g("dram");
+    dram::MemorySystem m(dram_config("DDR4-2400", {{"dram.power_down", "idle"},
+                                                   {"dram.power_down_idle", "16"},
+                                                   {"dram.page_policy", page}}),
+                         g, true);
+    const auto& t = m.spec().t;
+    const int64_t burst = m.spec().burst_cycles;
+    dram::DramAddress at;
+    at.row = 5;
+    const int64_t first = latency(m, at, false, 0);  // ACT at 0, RD at tRCD
+    const int64_t second = latency(m, at, false, 5000);
+    const auto log = m.command_log();
+    std::vector<dram::CommandRecord> down;
+    for (const auto& c : log)
+      if (dram::is_power_down(c.command)) down.push_back(c);
+    REQUIRE(down.size() >= 2);
+    // Entry: 16 cycles after the read (its data is out by then), exit at the arrival.
+    const int64_t rd = t.tRCD, closed = std::string(page) == "closed";
+    const int64_t entry = std::max(rd + 16, closed ? rd + t.tRTP + 1 : rd + t.tCL + burst + 1);
+    CHECK(down[0].command == Command::PDE);
+    CHECK(down[0].cycle == std::max(entry, closed ? t.tRAS + 1 : 0));
+    CHECK(down[1].command == Command::PDX);
+    CHECK(down[1].cycle == 5000);
+    // The row stayed open (open page: a hit after tXP) or the bank closed (a miss after tXP).
+    CHECK(first == t.tRCD + t.tCL + burst);
+    CHECK(second == t.tXP + (closed ? t.tRCD : 0) + t.tCL + burst);
+    // Residency: every entry to its exit, the last one to the end of the run (5000 + 900).
+    double cycles = 0;
+    for (size_t i = 0; i < down.size(); i += 2)
+      cycles +=
+          static_cast<double>((i + 1 < down.size() ? down[i + 1].cycle : 5900) - down[i].cycle);
+    CHECK(down.size() == 3);
+    CHECK(stat(g, closed ? "ch0.powerdown_precharged" : "ch0.powerdown_active") == cycles);
+    CHECK(stat(g, closed ? "ch0.powerdown_active" : "ch0.powerdown_precharged") == 0);
+    CHECK(dram::check_protocol(m.spec(), log, 5000 + 900).empty());
+  }
+}
+
+// One test case per preset: each runs every mapping, page policy, scheduler and power-down
+// policy (traces with idle gaps, so that ranks power down and up again, with rows open or not).
 void check_random_traces(const std::string& preset) {
   for (const std::string& mapping : dram::mapping_names())
     for (const std::string& page : dram::page_policy_names())
       for (const std::string& sched : dram::scheduler_names())
-        for (const char* ranks : {"1", "2"}) {
-          INFO(preset << " " << mapping << " " << page << " " << sched << " ranks " << ranks);
-          stats::Group g("dram");
-          dram::MemorySystem m(dram_config(preset, {{"dram.mapping", mapping},
-                                                    {"dram.page_policy", page},
-                                                    {"dram.scheduler", sched},
-                                                    {"dram.org.ranks", ranks},
-                                                    {"dram.org.channels", "2"}}),
-                               g, true);
-          // Random addresses near each other, so rows are hit, missed and conflicted.
-          std::vector<dram::TraceEntry> trace;
-          SplitMix64 rng(std::hash<std::string>()(mapping + page + sched + ranks));
-          const uint64_t burst = static_cast<uint64_t>(m.spec().burst_bytes);
-          int64_t cycle = 0;
-          for (int i = 0; i < 4000; ++i) {
-            cycle += rng.below(6);
-            const uint64_t region = static_cast<uint64_t>(rng.below(8)) << 26;
-            trace.push_back({cycle, region + static_cast<uint64_t>(rng.below(1 << 14)) * burst,
-                             rng.uniform() < 0.35});
+        for (const char* ranks : {"1", "2"})
+          for (const char* power : {"never", "idle"}) {
+            INFO(preset << " " << mapping << " " << page << " " << sched << " ranks " << ranks
+                        << " power-down " << power);
+            stats::Group g("dram");
+            dram::MemorySystem m(dram_config(preset, {{"dram.mapping", mapping},
+                                                      {"dram.page_policy", page},
+                                                      {"dram.scheduler", sched},
+                                                      {"dram.org.ranks", ranks},
+                                                      {"dram.org.channels", "2"},
+                                                      {"dram.power_down", power},
+                                                      {"dram.power_down_idle", "6"}}),
+                                 g, true);
+            // Random addresses near each other, so rows are hit, missed and conflicted.
+            std::vector<dram::TraceEntry> trace;
+            SplitMix64 rng(std::hash<std::string>()(mapping + page + sched + ranks));
+            const uint64_t burst = static_cast<uint64_t>(m.spec().burst_bytes);
+            int64_t cycle = 0;
+            for (int i = 0; i < 4000; ++i) {
+              cycle += rng.below(6) + (i % 40 == 0 ? 1000 + rng.below(1000) : 0);
+              const uint64_t region = static_cast<uint64_t>(rng.below(8)) << 26;
+              trace.push_back({cycle, region + static_cast<uint64_t>(rng.below(1 << 14)) * burst,
+                               rng.uniform() < 0.35});
+            }
+            int64_t end = 0;
+            const auto log = run_trace(m, trace, end);
+            const auto v = dram::check_protocol(m.spec(), log, end);
+            for (size_t i = 0; i < v.size() && i < 5; ++i)
+              UNSCOPED_INFO(v[i].rule << ": " << v[i].message);
+            CHECK(v.empty());
+            CHECK(stat(g, "ch0.reads") + stat(g, "ch1.reads") + stat(g, "ch0.writes") +
+                      stat(g, "ch1.writes") ==
+                  4000);
+            CHECK(stat(g, "ch0.refreshes") ==
+                  static_cast<double>(end / m.spec().t.tREFI * m.spec().org.ranks));
+            const double down = stat(g, "ch0.powerdowns") + stat(g, "ch1.powerdowns");
+            INFO("power-downs " << down << ", end " << end);
+            CHECK((std::string(power) == "idle" ? down >= 1 : down == 0));
           }
-          int64_t end = 0;
-          const auto log = run_trace(m, trace, end);
-          const auto v = dram::check_protocol(m.spec(), log, end);
-          for (size_t i = 0; i < v.size() && i < 5; ++i)
-            UNSCOPED_INFO(v[i].rule << ": " << v[i].message);
-          CHECK(v.empty());
-          CHECK(stat(g, "ch0.reads") + stat(g, "ch1.reads") + stat(g, "ch0.writes") +
-                    stat(g, "ch1.writes") ==
-                4000);
-          CHECK(stat(g, "ch0.refreshes") ==
-                static_cast<double>(end / m.spec().t.tREFI * m.spec().org.ranks));
-        }
 }
 
 TEST_CASE("dram: the protocol checker finds no violation on random traces of DDR3-1600",
@@ -282,6 +332,28 @@ TEST_CASE("dram: the protocol checker catches each kind of violation", "[dram][c
   CHECK(has(ranks, "data bus"));
   // Refresh: a long log with none.
   CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1)}, 20 * t.tREFI), "tREFI"));
+  // Power-down: entered before a read's data is out, left before tCKE, a command before tXP
+  // or while down, entered twice; both ranks may change CKE in one cycle.
+  const int64_t rd = t.tRCD, rd_out = rd + t.tCL + bl + 1;
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(rd, C::RD, 0, 0, 0, 1),
+                          cmd(rd_out - 1, C::PDE, 0, 0, 0)}),
+            "tRDPDEN"));
+  const std::vector<dram::CommandRecord> ok_pd = {cmd(0, C::ACT, 0, 0, 0, 1),
+                                                  cmd(rd, C::RD, 0, 0, 0, 1),
+                                                  cmd(rd_out, C::PDE, 0, 0, 0),
+                                                  cmd(rd_out, C::PDE, 1, 0, 0),
+                                                  cmd(rd_out + t.tCKE, C::PDX, 0, 0, 0),
+                                                  cmd(rd_out + t.tCKE, C::PDX, 1, 0, 0),
+                                                  cmd(rd_out + t.tCKE + t.tXP, C::RD, 0, 0, 0, 1)};
+  CHECK(rules_broken(ok_pd).empty());
+  CHECK(has(rules_broken({cmd(0, C::PDE, 0, 0, 0), cmd(t.tCKE - 1, C::PDX, 0, 0, 0)}), "tCKE"));
+  CHECK(has(rules_broken({cmd(0, C::PDE, 0, 0, 0), cmd(t.tCKE, C::PDX, 0, 0, 0),
+                          cmd(t.tCKE + t.tXP - 1, C::ACT, 0, 0, 0, 1)}),
+            "tXP"));
+  CHECK(has(rules_broken({cmd(0, C::PDE, 0, 0, 0), cmd(t.tCKE + 20, C::ACT, 0, 0, 0, 1)}),
+            "power-down"));
+  CHECK(has(rules_broken({cmd(0, C::PDE, 0, 0, 0), cmd(5, C::PDE, 0, 0, 0)}), "power-down"));
+  CHECK(has(rules_broken({cmd(0, C::PDX, 0, 0, 0)}), "power-down"));
 }
 
 TEST_CASE("dram: mappings are bijections that alternate bank groups first", "[dram]") {

@@ -443,3 +443,38 @@ TEST_CASE("with DRAMPower's DDR4 device, trine's DRAM energies are DRAMPower's",
   CHECK(act_pre / (act + pre) == Approx(0.43).margin(0.01));
   CHECK(preset.price({"dram.refresh", {}}).each() / 8 / ref == Approx(4.7).margin(0.05));
 }
+
+TEST_CASE("power-down replaces the standby currents, and the background splits by state",
+          "[cost]") {
+  const cost::Technology t = parse(tech_text());
+  const config::DesignPoint dp =
+      config::default_design_point({config::parse_override("dram.power_down=idle")}).point;
+  const cost::CostModel m(t, dp);
+  // DDR4-2400: IDD2P 25, IDD2N 34, IDD3P 37, IDD3N 43 mA at 1.2 V, 8 devices, 0.833 ns.
+  const double tck = 1e9 / 1200e6;
+  CHECK(m.price({"dram.precharge_powerdown", {}}).each() == Approx((25 - 34) * tck * 1.2 * 8));
+  CHECK(m.price({"dram.active_powerdown", {}}).each() == Approx((37 - 43) * tck * 1.2 * 8));
+  // A window of 12,000 cycles (10 us): 3,000 with a row open, of which 1,000 powered down,
+  // and 5,000 in precharge power-down.
+  const std::vector<stats::Record> counters = {
+      counter("open", 3000, {"dram.active_standby", {}}),
+      counter("pd_active", 1000, {"dram.active_powerdown", {}}),
+      counter("pd_precharged", 5000, {"dram.precharge_powerdown", {}}),
+  };
+  const cost::Energy e = m.energy(counters, 10e-6);
+  const cost::DramStates st = m.dram_states(e);
+  auto pj = [&](double idd, double cycles) { return (idd * 1.2 + 3 * 2.5) * tck * 8 * cycles; };
+  CHECK(st.precharged == Approx(pj(34, 12000 - 3000 - 5000)));
+  CHECK(st.active == Approx(pj(43, 2000)));
+  CHECK(st.powerdown_active == Approx(pj(37, 1000)));
+  CHECK(st.powerdown_precharged == Approx(pj(25, 5000)));
+  CHECK(st.total() == Approx(e.breakdown[Component::Dram]));
+  // A preset without power-down currents cannot price the policy.
+  CHECK_THROWS_WITH(
+      cost::CostModel(
+          t, config::default_design_point({config::parse_override("dram.power_down=idle"),
+                                           config::parse_override("dram.preset=LPDDR4-3200")})
+                 .point),
+      "DRAM preset LPDDR4-3200: dram.power.idd2p: missing: dram.power_down: idle prices "
+      "power-down with it (set it in the preset or under dram.power in the design point)");
+}
