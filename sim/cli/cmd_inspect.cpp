@@ -77,15 +77,20 @@ int cmd_inspect(const Args& args) {
               static_cast<long long>(n.classes));
   for (const auto& [k, v] : n.meta) std::printf("%s: %s\n", k.c_str(), v.c_str());
   const bool show = !act.empty();
-  std::printf("\n%-3s %-12s %-13s %-14s %-8s %-22s %10s %10s %8s %7s %10s%s\n", "#", "layer",
-              "kind", "output", "form", "parameters", "weights", "nonzero", "sparsity", "bits/w",
-              "bytes", show ? "    zeros  saturated" : "");
+  // The layer column is as wide as the longest name (topology files name layers at length).
+  int name_width = 12;
+  for (const net::Layer& l : n.layers)
+    name_width = std::max(name_width, static_cast<int>(std::min<size_t>(l.name.size(), 200)));
+  std::printf("\n%-3s %-*s %-13s %-14s %-8s %-22s %10s %10s %8s %7s %10s%s\n", "#", name_width,
+              "layer", "kind", "output", "form", "parameters", "weights", "nonzero", "sparsity",
+              "bits/w", "bytes", show ? "    zeros  saturated" : "");
   const net::Footprint f = net::footprint(n);
   // A graph: each layer's inputs, on a line of their own under it.
   const bool graph = !net::is_chain(n);
   const std::vector<std::vector<int>> inputs = net::input_indices(n, path);
   auto inputs_line = [&](size_t i) {
-    if (!graph) return;
+    // (an input layer reads no tensor: the host writes it)
+    if (!graph || n.layers[i].kind == net::LayerKind::Input) return;
     std::string names;
     for (int k : inputs[i])
       names += (names.empty() ? "" : ", ") +
@@ -95,7 +100,7 @@ int cmd_inspect(const Args& args) {
   size_t next = 0;  // next compute layer's footprint
   for (size_t i = 0; i < n.layers.size(); ++i) {
     const net::Layer& l = n.layers[i];
-    std::printf("%-3zu %-12s %-13s %-14s ", i, l.name.c_str(), net::kind_name(l.kind),
+    std::printf("%-3zu %-*s %-13s %-14s ", i, name_width, l.name.c_str(), net::kind_name(l.kind),
                 type_text(types[i]).c_str());
     if (l.is_compute()) {
       const net::LayerFootprint& lf = f.layers[next++];

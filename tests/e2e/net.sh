@@ -90,5 +90,13 @@ expect 2 "--classes must be in [1, 100000]" -- "$TRINE" net --arch resnet20 --cl
 expect 2 "--calib-images must be in [1, 10000]" -- "$TRINE" net --arch resnet20 --calib-images -3 --form dense8 -o x.tnet
 [[ ! -e x.tnet ]] && ok || bad "a refused trine net wrote x.tnet"
 
+# inspect widens its layer column to the longest name: the kind column lines up.
+printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\na_rather_long_layer_name_conv_1, 8, 8, 3, 3, 4, 8, 1,\n' > long.csv
+"$TRINE" net --topology long.csv --form dense8 -o long.tnet > /dev/null
+"$TRINE" inspect long.tnet > long.txt
+head_at=$(grep -m1 '^#  *layer' long.txt | awk '{ print index($0, "kind") }')
+row_at=$(grep -m1 ' conv2d ' long.txt | awk '{ print index($0, "conv2d") }')
+[[ -n $head_at && $head_at == "$row_at" ]] && ok || bad "inspect columns misaligned: $(cat long.txt)"
+
 echo "net.sh: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
