@@ -38,6 +38,8 @@ Kind kind_of(Command c) {
       return kPde;
     case Command::PDX:
       return kPdx;
+    case Command::PREA:
+      return kPre;
   }
   return kRef;
 }
@@ -182,14 +184,31 @@ std::vector<Violation> check_protocol(const DramSpec& s, const std::vector<Comma
     }
 
     // Pairwise timing.
-    for (const Rule& r : table) {
-      if (r.after != k) continue;
-      const int64_t before = lookback(a, r.scope, r.before);
-      if (before != kNone && c.cycle < before + r.gap)
-        fail(i, r.name,
-             std::string("only ") + std::to_string(c.cycle - before) + " cycles after the " +
-                 kKindNames[r.before] + ", needs " + std::to_string(r.gap));
+    auto timing = [&](const DramAddress& at) {
+      for (const Rule& r : table) {
+        if (r.after != k) continue;
+        const int64_t before = lookback(at, r.scope, r.before);
+        if (before != kNone && c.cycle < before + r.gap)
+          fail(i, r.name,
+               std::string("only ") + std::to_string(c.cycle - before) + " cycles after the " +
+                   kKindNames[r.before] + ", needs " + std::to_string(r.gap));
+      }
+    };
+    if (c.command == Command::PREA) {
+      // A precharge of every open bank of the rank, each under the precharge rules.
+      for (int g = 0; g < s.org.bank_groups; ++g)
+        for (int b = 0; b < s.org.banks_per_group; ++b) {
+          DramAddress one = a;
+          one.group = g;
+          one.bank = b;
+          if (open_row[bank_of(one)] < 0) continue;
+          timing(one);
+          open_row[bank_of(one)] = -1;
+          record(one, kPre, c.cycle);
+        }
+      continue;
     }
+    timing(a);
 
     // State rules.
     switch (k) {

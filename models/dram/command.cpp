@@ -9,8 +9,8 @@
 namespace trine::dram {
 
 namespace {
-const char* const kNames[kCommandKinds] = {"ACT", "PRE", "RD",  "WR", "RDA",
-                                           "WRA", "REF", "PDE", "PDX"};
+const char* const kNames[kCommandKinds] = {"ACT", "PRE", "RD",  "WR",  "RDA",
+                                           "WRA", "REF", "PDE", "PDX", "PREA"};
 }
 
 const char* command_name(Command c) {
@@ -57,7 +57,7 @@ std::vector<CommandRecord> read_command_log(std::istream& in, const std::string&
     if (!s || !known || (s >> extra))
       throw InputError(
           Location{file, lineno, 1}, "command log",
-          "expected '<cycle> <ACT|PRE|RD|WR|RDA|WRA|REF|PDE|PDX> <channel> <rank> <group> "
+          "expected '<cycle> <ACT|PRE|PREA|RD|WR|RDA|WRA|REF|PDE|PDX> <channel> <rank> <group> "
           "<bank> <row> <column>', got '" +
               line + "'");
     log.push_back(r);

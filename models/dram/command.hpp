@@ -10,8 +10,9 @@ namespace trine::dram {
 
 // PDE and PDX are power-down entry and exit: CKE falling and rising for a rank, not commands on
 // the command bus (they may share a cycle with each other, never with a command).
-enum class Command : uint8_t { ACT, PRE, RD, WR, RDA, WRA, REF, PDE, PDX };
-constexpr int kCommandKinds = 9;
+// PREA precharges every open bank of a rank (before a refresh).
+enum class Command : uint8_t { ACT, PRE, RD, WR, RDA, WRA, REF, PDE, PDX, PREA };
+constexpr int kCommandKinds = 10;
 
 const char* command_name(Command c);
 bool is_read(Command c);   // RD, RDA

@@ -141,31 +141,26 @@ bool ChannelController::refresh_command(int64_t now, CommandRecord& out, int64_t
   bool found = false;
   for (size_t r = 0; r < ranks_.size(); ++r) {
     if (!refresh_due(static_cast<int>(r), now)) continue;
-    // Close every open bank, then refresh the rank once all of them have precharged.
+    // One precharge-all closes the open banks (once each may precharge), then the refresh
+    // issues once every bank may activate again.
     DramAddress at;
     at.channel = channel_;
     at.rank = static_cast<int32_t>(r);
     CommandRecord c{0, Command::REF, at};
-    int64_t t = std::max(next_cmd_, ranks_[r].next_act);
+    int64_t refresh = std::max(next_cmd_, ranks_[r].next_act);
+    int64_t precharge = next_cmd_;
     bool any_open = false;
     const size_t first = r * static_cast<size_t>(s_.banks_per_rank);
     for (size_t i = first; i < first + static_cast<size_t>(s_.banks_per_rank); ++i) {
       const Bank& b = banks_[i];
+      refresh = std::max(refresh, b.next_act);
       if (b.open_row >= 0) {
-        const int64_t pre = std::max(next_cmd_, b.next_pre);
-        if (!any_open || pre < t) {
-          t = pre;
-          const int64_t in_rank = static_cast<int64_t>(i - first);
-          c.command = Command::PRE;
-          c.at.group = static_cast<int32_t>(in_rank / s_.org.banks_per_group);
-          c.at.bank = static_cast<int32_t>(in_rank % s_.org.banks_per_group);
-          c.at.row = b.open_row;
-        }
         any_open = true;
-      } else if (!any_open) {
-        t = std::max(t, b.next_act);
+        precharge = std::max(precharge, b.next_pre);
       }
     }
+    if (any_open) c.command = Command::PREA;
+    const int64_t t = any_open ? precharge : refresh;
     if (!found || t < ready_at) {
       out = c;
       out.cycle = t;
@@ -293,6 +288,20 @@ void ChannelController::issue(const CommandRecord& c) {
       stats_.bytes_written += static_cast<uint64_t>(s_.burst_bytes);
       stats_.data_bus_busy += static_cast<uint64_t>(burst);
       break;
+    case Command::PREA: {
+      const size_t first = static_cast<size_t>(c.at.rank * s_.banks_per_rank);
+      for (size_t i = first; i < first + static_cast<size_t>(s_.banks_per_rank); ++i) {
+        Bank& closing = banks_[i];
+        if (closing.open_row < 0) continue;
+        bank_closes(rk, at);
+        closing.open_row = -1;
+        queued_hits_[i] = 0;
+        closing.next_act = std::max(closing.next_act, at + t.tRP);
+        stats_.precharges += 1;  // (priced per bank closed, as DRAMPower counts a PREA)
+        stats_.banks[i].precharges += 1;
+      }
+      break;
+    }
     case Command::PDE:
     case Command::PDX:
       TRINE_ASSERT(false, "power-down is not issued as a command");

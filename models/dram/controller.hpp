@@ -141,6 +141,7 @@ class ChannelController {
       case Command::REF:
       case Command::PDE:
       case Command::PDX:
+      case Command::PREA:
         break;
     }
     no_ready_rule();

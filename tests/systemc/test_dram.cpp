@@ -166,8 +166,17 @@ TEST_CASE("dram: refreshes come every tREFI busy or idle", "[dram]") {
     const auto log =
         run_trace(busy, dram::generate_trace("random", 1 << 19, busy.spec(), 0.3, 2), end);
     std::vector<int64_t> refs;
-    for (const auto& c : log)
-      if (c.command == Command::REF) refs.push_back(c.cycle);
+    size_t alls = 0;
+    for (size_t i = 0; i < log.size(); ++i) {
+      if (log[i].command == Command::REF) refs.push_back(log[i].cycle);
+      if (log[i].command != Command::PREA) continue;
+      // One precharge-all closes the rank's open banks; its next command is the refresh.
+      ++alls;
+      REQUIRE(i + 1 < log.size());
+      CHECK(log[i + 1].command == Command::REF);
+      CHECK(log[i + 1].cycle == log[i].cycle + busy.spec().t.tRP);
+    }
+    CHECK(alls > 0);
     REQUIRE(refs.size() >= 3);
     CHECK(static_cast<int64_t>(refs.size()) == end / refi);
     for (size_t i = 0; i < refs.size(); ++i) {
@@ -332,6 +341,17 @@ TEST_CASE("dram: the protocol checker catches each kind of violation", "[dram][c
   CHECK(has(ranks, "data bus"));
   // Refresh: a long log with none.
   CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1)}, 20 * t.tREFI), "tREFI"));
+  // Precharge-all: each open bank under its precharge rules; the refresh tRP after it.
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRRD_S, C::ACT, 0, 1, 0, 1),
+                          cmd(t.tRAS, C::PREA, 0, 0, 0)}),
+            "tRAS"));
+  CHECK(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRRD_S, C::ACT, 0, 1, 0, 1),
+                      cmd(t.tRRD_S + t.tRAS, C::PREA, 0, 0, 0),
+                      cmd(t.tRRD_S + t.tRAS + t.tRP, C::REF, 0, 0, 0)})
+            .empty());
+  CHECK(has(rules_broken({cmd(0, C::ACT, 0, 0, 0, 1), cmd(t.tRAS, C::PREA, 0, 0, 0),
+                          cmd(t.tRAS + t.tRP - 1, C::REF, 0, 0, 0)}),
+            "tRP"));
   // Power-down: entered before a read's data is out, left before tCKE, a command before tXP
   // or while down, entered twice; both ranks may change CKE in one cycle.
   const int64_t rd = t.tRCD, rd_out = rd + t.tCL + bl + 1;
