@@ -231,6 +231,13 @@ Price CostModel::price_sram(const stats::EnergyEvent& e, bool read) const {
   b.word_bits = param_of(e, "word_bits");
   b.ports = static_cast<int>(param_of(e, "ports"));
   b.cell = tech_.sram.cell(tech_.process);
+  // The design's buffers were looked up once, when the model was built.
+  for (const BufferMacro& known : buffers_)
+    if (known.bank_bytes == b.bank_bytes && known.word_bits == b.word_bits &&
+        known.ports == b.ports)
+      return {Component::Buffers,
+              {read ? table(known, "read_pj", known.macro.read_pj, 1)
+                    : table(known, "write_pj", known.macro.write_pj, 1)}};
   try {
     b.macro = tech_.sram.loaded.macro(b.cell, b.bank_bytes, b.word_bits, b.ports);
   } catch (const std::out_of_range& x) {

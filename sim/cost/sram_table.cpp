@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
+#include "sim/config/yaml_util.hpp"
 #include "sim/util/error.hpp"
 
 namespace trine::cost {
@@ -38,15 +41,9 @@ double number(const std::string& text, const std::string& where) {
   return v;
 }
 
+// "512 B", "16 KiB", "4 MiB": the design point's way of writing sizes.
 std::string kib_text(double kib) {
-  std::ostringstream s;
-  if (kib >= 1024)
-    s << kib / 1024 << " MiB";
-  else if (kib >= 1)
-    s << kib << " KiB";
-  else
-    s << kib * 1024 << " B";
-  return s.str();
+  return yaml::bytes_text(std::llround(kib * 1024));
 }
 
 // The two grid values around `x` (equal when x is one), or false outside.
@@ -71,6 +68,8 @@ SramTable SramTable::parse(const std::string& text, const std::string& file) {
   std::string line;
   int number_of_line = 0;
   int column[kColumnCount];
+  // One-bank points seen, so that a repeat is found in log time (a table may be 16 MiB).
+  std::set<std::tuple<std::string, double, double, int>> points;
   bool header = false;
   size_t header_fields = 0;
   while (std::getline(in, line)) {
@@ -115,7 +114,7 @@ SramTable SramTable::parse(const std::string& text, const std::string& file) {
       throw InputError(at +
                        "a row needs a cell type, a capacity in (0, 2^30] KiB and a word width "
                        "in (0, 2^20] bits");
-    if (t.find(r.cell, r.kib, r.word_bits, r.ports) && r.banks == 1)
+    if (r.banks == 1 && !points.emplace(r.cell, r.kib, r.word_bits, r.ports).second)
       throw InputError(at + "repeats the point " + r.cell + ", " + kib_text(r.kib) + ", " +
                        std::to_string(static_cast<int>(r.word_bits)) + "-bit words");
     t.rows_.push_back(r);
