@@ -17,35 +17,35 @@ void shape(ref::Tensor& out, const net::TensorType& type) {
 void pool(const net::Layer& l, const ref::Tensor& in, const net::TensorType& type,
           ref::Tensor& out) {
   // The vector unit: one lane per output column of a row; each cycle every lane takes the
-  // same window element (a compare for max, an add for average).
+  // same window element (a compare for max, an add for average). A lane whose element lies in
+  // the padding is masked: it keeps its maximum, or adds zero.
   shape(out, type);
-  const int64_t W = in.type.width, OW = type.width, sw = l.stride_w;
+  const int64_t H = in.type.height, W = in.type.width, OW = type.width, sw = l.stride_w;
   const bool max = l.kind == net::LayerKind::MaxPool;
   std::vector<int32_t> best(static_cast<size_t>(OW));
   std::vector<int64_t> sum(static_cast<size_t>(OW));
   for (int64_t c = 0; c < type.channels; ++c)
     for (int64_t y = 0; y < type.height; ++y) {
-      int32_t* to = out.data.data() + (c * type.height + y) * OW;
-      const int32_t* rows = in.data.data() + (c * in.type.height + y * l.stride_h) * W;
-      if (max) {
-        std::fill(best.begin(), best.end(), INT32_MIN);
-        for (int64_t ky = 0; ky < l.kernel_h; ++ky)
-          for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
-            const int32_t* row = rows + ky * W + kx;
-            for (int64_t x = 0; x < OW; ++x)
-              best[static_cast<size_t>(x)] = std::max(best[static_cast<size_t>(x)], row[x * sw]);
-          }
-        std::copy(best.begin(), best.end(), to);
-        continue;
-      }
+      std::fill(best.begin(), best.end(), INT32_MIN);
       std::fill(sum.begin(), sum.end(), 0);
-      for (int64_t ky = 0; ky < l.kernel_h; ++ky)
+      for (int64_t ky = 0; ky < l.kernel_h; ++ky) {
+        const int64_t iy = y * l.stride_h - l.pad_h + ky;
+        if (iy < 0 || iy >= H) continue;
+        const int32_t* row = in.data.data() + (c * H + iy) * W;
         for (int64_t kx = 0; kx < l.kernel_w; ++kx) {
-          const int32_t* row = rows + ky * W + kx;
-          for (int64_t x = 0; x < OW; ++x) sum[static_cast<size_t>(x)] += row[x * sw];
+          // Lanes [x0, x1) read inside the row (ref::valid_outputs: the padding's geometry).
+          const auto [x0, x1] = ref::valid_outputs(OW, sw, l.pad_w, kx, W);
+          for (int64_t x = x0; x < x1; ++x) {
+            const int32_t v = row[x * sw - l.pad_w + kx];
+            best[static_cast<size_t>(x)] = std::max(best[static_cast<size_t>(x)], v);
+            sum[static_cast<size_t>(x)] += v;
+          }
         }
+      }
+      int32_t* to = out.data.data() + (c * type.height + y) * OW;
       for (int64_t x = 0; x < OW; ++x)
-        to[x] = ref::average(sum[static_cast<size_t>(x)], l.kernel_h * l.kernel_w);
+        to[x] = max ? best[static_cast<size_t>(x)]
+                    : ref::average(sum[static_cast<size_t>(x)], l.kernel_h * l.kernel_w);
     }
 }
 

@@ -302,7 +302,7 @@ std::pair<int64_t, int64_t> input_rows(const net::Layer& l, int64_t r0, int64_t 
       break;
     case LayerKind::MaxPool:
     case LayerKind::AvgPool:
-      first = r0 * l.stride_h, end = (r1 - 1) * l.stride_h + l.kernel_h;
+      first = r0 * l.stride_h - l.pad_h, end = (r1 - 1) * l.stride_h - l.pad_h + l.kernel_h;
       break;
     case LayerKind::Shift:  // out(y) = in(y + dy)
       for (const auto& [dy, dx] : l.offsets) {

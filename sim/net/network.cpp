@@ -294,9 +294,13 @@ std::vector<TensorType> layer_types(const Network& n, const std::string& where) 
       case LayerKind::AvgPool: {
         if (l.kernel_h < 1 || l.kernel_w < 1 || l.stride_h < 1 || l.stride_w < 1)
           bad("kernel and stride must be >= 1");
-        if (l.kernel_h > t.height || l.kernel_w > t.width) bad("window is larger than the input");
-        t.height = (t.height - l.kernel_h) / l.stride_h + 1;
-        t.width = (t.width - l.kernel_w) / l.stride_w + 1;
+        // At most half a window of padding: every window then holds an input value.
+        if (l.pad_h < 0 || l.pad_w < 0 || 2 * l.pad_h > l.kernel_h || 2 * l.pad_w > l.kernel_w)
+          bad("padding must be in [0, kernel / 2]");
+        if (l.kernel_h > t.height + 2 * l.pad_h || l.kernel_w > t.width + 2 * l.pad_w)
+          bad("window is larger than the input");
+        t.height = (t.height + 2 * l.pad_h - l.kernel_h) / l.stride_h + 1;
+        t.width = (t.width + 2 * l.pad_w - l.kernel_w) / l.stride_w + 1;
         break;
       }
       case LayerKind::Relu:

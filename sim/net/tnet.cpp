@@ -1,5 +1,6 @@
 #include "sim/net/tnet.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -130,6 +131,10 @@ std::string pair(int64_t a, int64_t b) {
 }  // namespace
 
 uint16_t tnet_minor(const Network& n) {
+  auto padded_pool = [](const Layer& l) {
+    return (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool) && (l.pad_h || l.pad_w);
+  };
+  if (std::any_of(n.layers.begin(), n.layers.end(), padded_pool)) return 3;
   for (const Layer& l : n.layers)
     if (l.kind == LayerKind::Input) return 2;
   return is_chain(n) ? 0 : 1;
@@ -175,6 +180,7 @@ std::vector<uint8_t> serialize(const Network& n) {
       case LayerKind::AvgPool:
         m << "    kernel: " << pair(l.kernel_h, l.kernel_w)
           << "\n    stride: " << pair(l.stride_h, l.stride_w) << "\n";
+        if (l.pad_h || l.pad_w) m << "    padding: " << pair(l.pad_h, l.pad_w) << "\n";
         break;
       case LayerKind::Relu:
       case LayerKind::Flatten:
@@ -522,6 +528,7 @@ class ManifestReader {
       case LayerKind::AvgPool:
         std::tie(l.kernel_h, l.kernel_w) = pair(m, "kernel", 1);
         std::tie(l.stride_h, l.stride_w) = pair(m, "stride", 1);
+        if (m.has("padding")) std::tie(l.pad_h, l.pad_w) = pair(m, "padding", 0);
         break;
       case LayerKind::Relu:
       case LayerKind::Flatten:

@@ -193,6 +193,8 @@ void conv(const Layer& l, const detail::Kernel& k, const Tensor& in, Tensor& out
   }
 }
 
+// A window clipped to the input: max takes the values inside, average divides their sum by the
+// whole window (padding counts as zeros, PyTorch's count_include_pad).
 void pool(const Layer& l, const Tensor& in, Tensor& out) {
   const int64_t H = in.type.height, W = in.type.width;
   const int64_t OH = out.type.height, OW = out.type.width, KH = l.kernel_h, KW = l.kernel_w;
@@ -201,11 +203,13 @@ void pool(const Layer& l, const Tensor& in, Tensor& out) {
   for (int64_t c = 0; c < in.type.channels; ++c)
     for (int64_t oy = 0; oy < OH; ++oy)
       for (int64_t ox = 0; ox < OW; ++ox) {
-        const int32_t* window = in.data.data() + (c * H + oy * l.stride_h) * W + ox * l.stride_w;
+        const int64_t top = oy * l.stride_h - l.pad_h, left = ox * l.stride_w - l.pad_w;
+        const int64_t y0 = std::max<int64_t>(top, 0), y1 = std::min(top + KH, H);
+        const int64_t x0 = std::max<int64_t>(left, 0), x1 = std::min(left + KW, W);
         int64_t best = INT64_MIN, sum = 0;
-        for (int64_t ky = 0; ky < KH; ++ky)
-          for (int64_t kx = 0; kx < KW; ++kx) {
-            const int64_t v = window[ky * W + kx];
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) {
+            const int64_t v = in.data[static_cast<size_t>((c * H + iy) * W + ix)];
             best = std::max(best, v);
             sum += v;
           }

@@ -313,11 +313,12 @@ net::Network random_graph(WeightForm form, uint32_t seed) {
         x = g.side_input(x);
         break;
       default:
-        if (t.height >= 4 && t.width >= 4)
-          x = g.push(
-              pool_layer("pool", g.pick(0, 1) ? net::LayerKind::MaxPool : net::LayerKind::AvgPool,
-                         2, 2),
-              {x});
+        if (t.height >= 4 && t.width >= 4) {
+          net::Layer p = pool_layer(
+              "pool", g.pick(0, 1) ? net::LayerKind::MaxPool : net::LayerKind::AvgPool, 2, 2);
+          if (g.pick(0, 1)) p.kernel_h = p.kernel_w = 3, p.pad_h = p.pad_w = 1;  // torchvision's
+          x = g.push(p, {x});
+        }
         break;
     }
   }

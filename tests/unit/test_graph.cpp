@@ -48,6 +48,16 @@ TEST_CASE("graph: .tnet 1.1 round trip, chains stay 1.0", "[graph][tnet]") {
           std::string::npos);
   }
   CHECK(net::serialize(testing::example_cnn(net::WeightForm::NK, 3))[10] == 0);
+  // A padded pool is what 1.3 added: written only then, read back equal.
+  net::Network padded = testing::example_cnn(net::WeightForm::NK, 3);
+  for (net::Layer& l : padded.layers)
+    if (l.kind == LayerKind::MaxPool) l.kernel_h = l.kernel_w = 3, l.pad_h = l.pad_w = 1;
+  const std::vector<uint8_t> padded_bytes = net::serialize(padded);
+  CHECK(padded_bytes[10] == 3);
+  CHECK(net::parse(padded_bytes, "p.tnet") == padded);
+  CHECK(testing::tnet_manifest(padded_bytes)
+            .find("kind: maxpool\n    kernel: [3, 3]\n    stride: "
+                  "[2, 2]\n    padding: [1, 1]\n") != std::string::npos);
   CHECK(net::is_chain(testing::example_cnn(net::WeightForm::NK, 3)));
   CHECK_FALSE(net::is_chain(testing::example_graph(net::WeightForm::NK, 3)));
   // A reader that does not know a kind names it, and the kinds it reads.

@@ -82,6 +82,22 @@ TEST_CASE("max and average pooling, computed by hand", "[reference]") {
   CHECK(ref::average(14, 4) == 4);   // 3.5 -> 4
 }
 
+TEST_CASE("padded pooling: max over the window's inputs, average over the whole window",
+          "[reference]") {
+  // 3x3 windows, stride 2, padding 1 over 1..9: the corners' windows hold 2x2 inputs.
+  net::Layer max = testing::pool_layer("pool", LayerKind::MaxPool, 3, 2);
+  max.pad_h = max.pad_w = 1;
+  CHECK(ref::Reference(tiny({max}, 4)).run(kImage).data == std::vector<int32_t>{5, 6, 8, 9});
+  net::Layer avg = max;
+  avg.kind = LayerKind::AvgPool;
+  // Sums 12, 16, 24, 28 over 9 (padding counts as zeros): 1.33, 1.78, 2.67, 3.11 -> 1, 2, 3, 3.
+  CHECK(ref::Reference(tiny({avg}, 4)).run(kImage).data == std::vector<int32_t>{1, 2, 3, 3});
+  // More than half a window of padding would leave windows with no input.
+  avg.kernel_h = avg.kernel_w = 1;
+  CHECK_THROWS_WITH(net::infer_types(tiny({avg}, 4), "t"),
+                    Catch::Contains("padding must be in [0, kernel / 2]"));
+}
+
 TEST_CASE("accumulator saturation happens before requantization", "[reference]") {
   net::WeightMatrix w(1, 9);
   for (auto& v : w.values) v = 127;
