@@ -25,6 +25,8 @@ const trine::cli::Command kCommands[] = {
     {"train", "train and compress a network (LibTorch), write a .tnet", trine::cli::cmd_train},
     {"net", "a network of any shape with random compressed weights, calibrated; write a .tnet",
      trine::cli::cmd_net},
+    {"import", "an ONNX model, quantized (and compressed) after training; write a .tnet",
+     trine::cli::cmd_import},
     {"run", "simulate inference on the accelerator, bit-exact against the reference",
      trine::cli::cmd_run},
     {"dram", "simulate the DRAM alone on a trace or a generated pattern", trine::cli::cmd_dram},

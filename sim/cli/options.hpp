@@ -39,6 +39,7 @@ int cmd_convert(const Args& args);
 int cmd_infer(const Args& args);
 int cmd_train(const Args& args);
 int cmd_net(const Args& args);
+int cmd_import(const Args& args);
 int cmd_dram(const Args& args);
 int cmd_run(const Args& args);
 int cmd_sweep(const Args& args);

@@ -1,0 +1,168 @@
+// trine import: an ONNX model as a trine network, quantized after training with calibrated
+// activation ranges (docs/import.md).
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "sim/cli/options.hpp"
+#include "sim/gen/calibrate.hpp"
+#include "sim/import/float_forward.hpp"
+#include "sim/import/onnx_reader.hpp"
+#include "sim/import/quantize.hpp"
+#include "sim/net/tnet.hpp"
+#include "sim/ref/reference.hpp"
+#include "sim/util/file.hpp"
+
+namespace trine::cli {
+
+namespace {
+
+// --mean/--std: one value per input channel, or one for all.
+std::vector<float> channel_values(const po::variables_map& vm, const char* option,
+                                  int64_t channels) {
+  const std::string text = vm[option].as<std::string>();
+  std::vector<float> values;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || !std::isfinite(v) ||
+        (std::string(option) == "std" && !(v > 0)))
+      throw InputError(std::string("trine import: --") + option + " must be " +
+                       (std::string(option) == "std" ? "positive " : "") +
+                       "numbers separated by commas, not '" + text + "'");
+    values.push_back(static_cast<float>(v));
+  }
+  if (values.size() == 1) values.assign(static_cast<size_t>(channels), values.front());
+  if (static_cast<int64_t>(values.size()) != channels)
+    throw InputError(std::string("trine import: --") + option + " gives " +
+                     std::to_string(values.size()) + " values for a model of " +
+                     std::to_string(channels) + " input channels");
+  return values;
+}
+
+data::Dataset images(const po::variables_map& vm, const import::FloatNet& n, data::Split split,
+                     int64_t count) {
+  std::string spec = vm["calib"].as<std::string>();
+  if (spec == "synthetic")
+    spec = "synthetic:size=" + import::shape_text(n.input) + ",train=" + std::to_string(count) +
+           ",test=" + std::to_string(count);
+  return data::fit_images(data::load(spec, split, count), n.input.channels, n.input.height,
+                          n.input.width, n.name);
+}
+
+int64_t count_option(const po::variables_map& vm, const char* option, int64_t lo) {
+  const int64_t v = vm[option].as<int64_t>();
+  if (v < lo || v > 100000)
+    throw InputError(std::string("trine import: --") + option + " must be in [" +
+                     std::to_string(lo) + ", 100000]");
+  return v;
+}
+
+void print_layers(const import::Quantized& q, const import::FloatNet& f,
+                  const std::vector<gen::LayerActivity>& act, const std::vector<double>& sqnr) {
+  std::printf("%-28s %-34s %-12s %12s %12s %10s %9s\n", "layer", "from", "output", "range", "scale",
+              "saturated", "SQNR dB");
+  for (size_t i = 0; i < f.layers.size(); ++i) {
+    const import::FloatLayer& l = f.layers[i];
+    const import::LayerScale& s = q.scales[i];
+    std::printf("%-28s %-34s %-12s %12.4g %12.4g", l.name.c_str(), l.ops.c_str(),
+                import::shape_text(l.out).c_str(), s.range, s.scale);
+    if (act[i].requantized)
+      std::printf(" %9.3f%%", 100.0 * act[i].saturated_fraction());
+    else
+      std::printf(" %10s", "-");
+    std::printf(" %9.1f\n", sqnr[i]);
+  }
+}
+
+double accuracy(const std::vector<int64_t>& predictions, const data::Dataset& d) {
+  int64_t correct = 0;
+  for (size_t i = 0; i < predictions.size(); ++i) correct += predictions[i] == d.labels[i];
+  return predictions.empty() ? 0 : static_cast<double>(correct) / predictions.size();
+}
+
+void write_predictions(const std::string& path, const data::Dataset& d,
+                       const std::vector<int64_t>& floats, const std::vector<int64_t>& ints) {
+  std::string text = "# image label float quantized\n";
+  for (size_t i = 0; i < floats.size(); ++i)
+    text += std::to_string(i) + " " + std::to_string(d.labels[i]) + " " +
+            std::to_string(floats[i]) + " " + std::to_string(ints[i]) + "\n";
+  write_file_atomic(path, text);
+}
+
+// Images over which the per-layer SQNR is measured (each is a float and an integer run).
+constexpr int64_t kSqnrImages = 8;
+
+}  // namespace
+
+int cmd_import(const Args& args) {
+  po::options_description opts("import options");
+  opts.add_options()("model", po::value<std::string>()->required(), "the ONNX model")(
+      "output,o", po::value<std::string>()->required(), "the .tnet to write")(
+      "calib", po::value<std::string>()->default_value("fashion-mnist"),
+      "data set whose training images calibrate the activation ranges and whose test images "
+      "measure accuracy: fashion-mnist, idx:DIR, cifar10:DIR or synthetic, fitted to the input")(
+      "images", po::value<int64_t>()->default_value(100), "calibration images")(
+      "test-images", po::value<int64_t>()->default_value(10000),
+      "test images for the accuracies (at most the split's)")(
+      "calibration", po::value<std::string>()->default_value("percentile:99.99"),
+      "range rule: minmax, or percentile:P (the magnitude below P % of a tensor's nonzero "
+      "calibration outputs)")(
+      "mean", po::value<std::string>(),
+      "per-channel mean of torchvision's Normalize (m1,m2,m3), on pixels / 255")(
+      "std", po::value<std::string>(), "per-channel standard deviation of Normalize")(
+      "predictions", po::value<std::string>(),
+      "write one line per test image: index, label, the float model's prediction, the quantized "
+      "network's")("threads", po::value<int>()->default_value(0), "threads (0: all cores)");
+  po::positional_options_description pos;
+  pos.add("model", 1);
+  po::variables_map vm;
+  if (!parse("import", "MODEL.onnx -o OUT.tnet [options]", args, opts, pos, vm)) return 0;
+  if (vm.count("mean") != vm.count("std"))
+    throw InputError("trine import: --mean and --std go together");
+  const std::string model = vm["model"].as<std::string>();
+  const import::QuantOptions qo{import::parse_calibration(vm["calibration"].as<std::string>(),
+                                                          "trine import: --calibration")};
+  const int64_t calib_count = count_option(vm, "images", 1);
+  const int64_t test_count = count_option(vm, "test-images", 0);
+  const int threads = vm["threads"].as<int>();
+  if (vm.count("predictions") && test_count == 0)
+    throw InputError("trine import: --predictions needs test images (--test-images > 0)");
+
+  import::FloatNet f = import::read_onnx(model);
+  std::string stem = model.substr(model.find_last_of('/') + 1);
+  f.name = stem.substr(0, stem.rfind('.'));
+  if (vm.count("mean"))
+    f.norm = {channel_values(vm, "mean", f.input.channels),
+              channel_values(vm, "std", f.input.channels)};
+  const data::Dataset calib = images(vm, f, data::Split::Train, calib_count);
+  const import::FloatRun ranges = import::run_float(f, calib, threads, true);
+  import::Quantized q = import::quantize(f, ranges, qo, model);
+  q.net.meta = {{"producer", "trine import"},
+                {"model", stem},
+                {"opset", std::to_string(f.opset)},
+                {"calibration", vm["calib"].as<std::string>() + ", " + std::to_string(calib.count) +
+                                    " images, " + qo.calibration.text()}};
+  if (vm.count("mean"))
+    q.net.meta.emplace_back("normalization", "mean " + vm["mean"].as<std::string>() + ", std " +
+                                                 vm["std"].as<std::string>());
+  const std::string out = vm["output"].as<std::string>();
+  net::write_tnet(q.net, out);
+  print_layers(q, f, gen::activity(q.net, calib, threads), import::sqnr(f, q, calib, kSqnrImages));
+  if (test_count > 0) {
+    const data::Dataset test = images(vm, f, data::Split::Test, test_count);
+    const std::vector<int64_t> fp = import::run_float(f, test, threads, false).predictions;
+    const ref::Evaluation qe = ref::evaluate(q.net, test, threads);
+    const double fa = accuracy(fp, test), qa = qe.accuracy();
+    std::printf("accuracy on %lld test images: float %.2f%%, quantized %.2f%% (%+.2f points)\n",
+                static_cast<long long>(test.count), 100 * fa, 100 * qa, 100 * (qa - fa));
+    if (vm.count("predictions"))
+      write_predictions(vm["predictions"].as<std::string>(), test, fp, qe.predictions);
+  }
+  std::printf("%s: %s, %zu layers from %d ONNX nodes (opset %d), written to %s\n", model.c_str(),
+              q.net.name.c_str(), q.net.layers.size(), f.nodes, f.opset, out.c_str());
+  return 0;
+}
+
+}  // namespace trine::cli
