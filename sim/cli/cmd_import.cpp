@@ -6,6 +6,7 @@
 
 #include "sim/cli/options.hpp"
 #include "sim/gen/calibrate.hpp"
+#include "sim/gen/random_net.hpp"
 #include "sim/import/float_forward.hpp"
 #include "sim/import/onnx_reader.hpp"
 #include "sim/import/quantize.hpp"
@@ -91,10 +92,24 @@ void write_predictions(const std::string& path, const data::Dataset& d,
   write_file_atomic(path, text);
 }
 
+// The network in `form`: weights projected, activation ranges calibrated on `calib` with
+// them, quantized.
+import::Quantized quantized(const import::FloatNet& folded, const gen::FormSpec& form,
+                            const data::Dataset& calib, import::QuantOptions qo, int threads,
+                            const std::string& model){
+    const std::vector<import::Projection> weights = import::project_all(folded, form);
+const import::FloatRun ranges =
+    import::run_float(import::with_projected(folded, weights), calib, threads, true);
+qo.layer_meta = {{"method", form.method.name},
+                 {"form", form.weights_text()},
+                 {"training", "none: post-training projection (trine import)"}};
+return import::quantize(folded, weights, ranges, qo, model);
+}  // namespace
+
 // Images over which the per-layer SQNR is measured (each is a float and an integer run).
 constexpr int64_t kSqnrImages = 8;
 
-}  // namespace
+}  // namespace trine::cli
 
 int cmd_import(const Args& args) {
   po::options_description opts("import options");
@@ -109,6 +124,11 @@ int cmd_import(const Args& args) {
       "calibration", po::value<std::string>()->default_value("percentile:99.99"),
       "range rule: minmax, or percentile:P (the magnitude below P % of a tensor's nonzero "
       "calibration outputs)")(
+      "method", po::value<std::string>()->default_value("dense8"),
+      "weight form, projected without retraining, in `trine train --method help`'s grammar: "
+      "dense8, ternary, nk:N,K, colcomb:alpha=A,gamma=G,sparsity=S, lowbit:bits=B,block=K,keep=F")(
+      "sparsity", po::value<double>(),
+      "fraction of weights pruned by magnitude (dense8 0, ternary 0.7, colcomb its sparsity)")(
       "mean", po::value<std::string>(),
       "per-channel mean of torchvision's Normalize (m1,m2,m3), on pixels / 255")(
       "std", po::value<std::string>(), "per-channel standard deviation of Normalize")(
@@ -136,12 +156,16 @@ int cmd_import(const Args& args) {
   if (vm.count("mean"))
     f.norm = {channel_values(vm, "mean", f.input.channels),
               channel_values(vm, "std", f.input.channels)};
+  const gen::FormSpec form = gen::parse_form(
+      vm["method"].as<std::string>(), vm.count("sparsity") ? vm["sparsity"].as<double>() : -1,
+      "--method", "trine import projects the weights without retraining");
   const data::Dataset calib = images(vm, f, data::Split::Train, calib_count);
-  const import::FloatRun ranges = import::run_float(f, calib, threads, true);
-  import::Quantized q = import::quantize(f, ranges, qo, model);
+  const import::FloatNet folded = import::fold_normalization(f, model);
+  import::Quantized q = quantized(folded, form, calib, qo, threads, model);
   q.net.meta = {{"producer", "trine import"},
                 {"model", stem},
                 {"opset", std::to_string(f.opset)},
+                {"method", form.weights_text() + ", post-training"},
                 {"calibration", vm["calib"].as<std::string>() + ", " + std::to_string(calib.count) +
                                     " images, " + qo.calibration.text()}};
   if (vm.count("mean"))
@@ -155,8 +179,19 @@ int cmd_import(const Args& args) {
     const std::vector<int64_t> fp = import::run_float(f, test, threads, false).predictions;
     const ref::Evaluation qe = ref::evaluate(q.net, test, threads);
     const double fa = accuracy(fp, test), qa = qe.accuracy();
-    std::printf("accuracy on %lld test images: float %.2f%%, quantized %.2f%% (%+.2f points)\n",
-                static_cast<long long>(test.count), 100 * fa, 100 * qa, 100 * (qa - fa));
+    std::printf("accuracy on %lld test images: float %.2f%%", static_cast<long long>(test.count),
+                100 * fa);
+    if (form.form != net::WeightForm::Dense8 || form.sparsity > 0) {
+      // The method's own cost: beside the plain 8-bit network's.
+      const double dense =
+          ref::evaluate(
+              quantized(folded, gen::parse_form("dense8", -1), calib, qo, threads, model).net, test,
+              threads)
+              .accuracy();
+      std::printf(", 8-bit %.2f%% (%+.2f points)", 100 * dense, 100 * (dense - fa));
+    }
+    std::printf(", %s %.2f%% (%+.2f points)\n", form.weights_text().c_str(), 100 * qa,
+                100 * (qa - fa));
     if (vm.count("predictions"))
       write_predictions(vm["predictions"].as<std::string>(), test, fp, qe.predictions);
   }

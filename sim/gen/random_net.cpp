@@ -106,7 +106,19 @@ std::string FormSpec::text() const {
   return s;
 }
 
-FormSpec parse_form(const std::string& text, double sparsity) {
+std::string FormSpec::weights_text() const {
+  std::string s = method.name;
+  const std::vector<std::string> shaping = weight_params(method.name);
+  for (const auto& [key, value] : method.params)
+    if (std::find(shaping.begin(), shaping.end(), key) != shaping.end())
+      s += (s.size() == method.name.size() ? ":" : ",") + key + "=" + number(value);
+  if ((form == WeightForm::Dense8 || form == WeightForm::Ternary) && sparsity > 0)
+    s += (s.size() == method.name.size() ? ":" : ",") + std::string("sparsity=") + number(sparsity);
+  return s;
+}
+
+FormSpec parse_form(const std::string& text, double sparsity, const std::string& option,
+                    const std::string& tool) {
   FormSpec f;
   f.method = train::parse_method(text);
   f.form = net::form_from_name(f.method.name);
@@ -114,8 +126,7 @@ FormSpec parse_form(const std::string& text, double sparsity) {
   for (const std::string& key : f.method.given)
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
       throw InputError(
-          "--form '" + text + "': " + key +
-          " is a training parameter; trine net draws the weights themselves and " +
+          option + " '" + text + "': " + key + " is a training parameter; " + tool + " and " +
           (allowed.empty() ? "takes no parameter for " + f.method.name : "takes " + list(allowed)));
   const double fixed = default_sparsity(f.form, f.method);
   if (sparsity >= 0 && fixed < 0)
@@ -125,7 +136,7 @@ FormSpec parse_form(const std::string& text, double sparsity) {
   if (sparsity >= 0 && f.form == WeightForm::ColComb &&
       std::count(f.method.given.begin(), f.method.given.end(), "sparsity") &&
       f.method.get("sparsity") != sparsity)
-    throw InputError("--sparsity " + number(sparsity) + " and --form '" + text +
+    throw InputError("--sparsity " + number(sparsity) + " and " + option + " '" + text +
                      "' disagree: give the sparsity once");
   if (sparsity > 0.99) throw InputError("--sparsity must be in [0, 0.99]");
   f.sparsity = sparsity >= 0 ? sparsity : std::max(0.0, fixed);

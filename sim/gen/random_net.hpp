@@ -17,13 +17,17 @@ struct FormSpec {
   train::MethodSpec method;  // the form's parameters (`trine train --method help`)
   double sparsity = 0;       // dense8, ternary, colcomb: the fraction of weights drawn as zero
   std::string text() const;  // canonical: "colcomb:alpha=8,gamma=0.1,sparsity=0.8"
+  // Only what shapes the weights: "nk:n=8,k=2", "ternary:sparsity=0.7", "dense8".
+  std::string weights_text() const;
 };
 
 // `text` in the trainer's method grammar ("nk:8,2", "lowbit:bits=3,block=8,keep=0.25") and
 // `sparsity` (--sparsity; < 0: not given). Only parameters that shape the weights are taken:
 // a training parameter (lambda, ramp, ...) is refused, as is a sparsity the form fixes itself
 // ((N,k), low-bit blocks) or two different sparsities for column combining. Throws InputError.
-FormSpec parse_form(const std::string& text, double sparsity);
+// `option` names the text in messages, `tool` says what the caller does with the weights.
+FormSpec parse_form(const std::string& text, double sparsity, const std::string& option = "--form",
+                    const std::string& tool = "trine net draws the weights themselves");
 
 // A rows x cols matrix of the form (before column combining's grouping): int8 weights of the
 // rounded normal distribution of docs/net.md, zeros where a Bernoulli(sparsity) draw says so;

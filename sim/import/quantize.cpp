@@ -140,24 +140,15 @@ net::Requant fixed_point(const std::vector<double>& ratios, const std::string& w
   return q;
 }
 
-void quantize_compute(const FloatLayer& f, double in_scale, const LayerScale& out, int in_bits,
-                      const std::string& where, net::Layer& l) {
+void quantize_compute(const FloatLayer& f, const Projection& p, double in_scale,
+                      const LayerScale& out, int in_bits, const std::string& where, net::Layer& l) {
   const int64_t rows = f.out_channels, cols = f.cols();
-  net::WeightMatrix w(rows, cols);
   std::vector<double> ratios;
   double largest_row = 0, largest_bias = 0;
   for (int64_t o = 0; o < rows; ++o) {
-    double peak = 0;
-    for (int64_t c = 0; c < cols; ++c)
-      peak = std::max(peak,
-                      std::fabs(static_cast<double>(f.weights[static_cast<size_t>(o * cols + c)])));
-    const double ws = peak > 0 ? peak / 127.0 : 1.0;
+    const double ws = p.scale[static_cast<size_t>(o)];
     double row = 0;
-    for (int64_t c = 0; c < cols; ++c) {
-      const double q = std::nearbyint(f.weights[static_cast<size_t>(o * cols + c)] / ws);
-      w.at(o, c) = static_cast<int8_t>(std::clamp(q, -127.0, 127.0));
-      row += std::fabs(q);
-    }
+    for (int64_t c = 0; c < cols; ++c) row += std::abs(p.codes.at(o, c));
     largest_row = std::max(largest_row, row);
     const double b = f.bias.empty() ? 0.0 : f.bias[static_cast<size_t>(o)] / (in_scale * ws);
     const double rounded = std::clamp(std::nearbyint(b), -2147483647.0, 2147483647.0);
@@ -165,7 +156,7 @@ void quantize_compute(const FloatLayer& f, double in_scale, const LayerScale& ou
     largest_bias = std::max(largest_bias, std::fabs(rounded));
     ratios.push_back(in_scale * ws / out.scale);
   }
-  l.weights = net::encode_dense8(w);
+  l.weights = p.weights;
   l.requant = fixed_point(ratios, where, f.name);
   l.relu = f.relu;
   l.out_bits = out.bits;
@@ -207,9 +198,11 @@ FloatNet fold_normalization(const FloatNet& n, const std::string& where) {
   return f;
 }
 
-Quantized quantize(const FloatNet& original, const FloatRun& calib, const QuantOptions& options,
-                   const std::string& where) {
-  const FloatNet n = fold_normalization(original, where);
+Quantized quantize(const FloatNet& n, const std::vector<Projection>& weights, const FloatRun& calib,
+                   const QuantOptions& options, const std::string& where) {
+  TRINE_ASSERT(n.norm.identity() && weights.size() == n.layers.size() &&
+                   calib.ranges.size() == n.layers.size(),
+               "quantize takes a folded network, its projections and its ranges");
   Quantized q;
   q.scales.assign(n.layers.size(), LayerScale{});
   output_types(n, options, where, q.scales);
@@ -237,8 +230,8 @@ Quantized quantize(const FloatNet& original, const FloatRun& calib, const QuantO
     if (f.is_compute()) {
       const int k = f.inputs.front();
       const int in_bits = k < 0 ? 8 : q.scales[static_cast<size_t>(k)].bits;
-      quantize_compute(f, scale_of(k), q.scales[i], in_bits, where, l);
-      l.method = {{"method", "dense8"}, {"quantization", "post-training, per output channel"}};
+      quantize_compute(f, weights[i], scale_of(k), q.scales[i], in_bits, where, l);
+      l.method = options.layer_meta;
     } else if (f.kind == net::LayerKind::Add) {
       for (int k : f.inputs)
         l.scales.push_back(fixed_point({scale_of(k) / q.scales[i].scale}, where, f.name));

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/import/compress.hpp"
 #include "sim/import/float_forward.hpp"
 #include "sim/import/float_net.hpp"
 #include "sim/net/network.hpp"
@@ -27,6 +28,7 @@ struct QuantOptions {
   Calibration calibration;
   int act_bits = 8;     // activations between layers
   int logit_bits = 16;  // the last layer's outputs, when it is a compute layer without relu
+  net::Meta layer_meta = {{"method", "dense8"}};  // each compute layer's method metadata
 };
 
 // What quantization chose for one layer's output.
@@ -42,13 +44,14 @@ struct Quantized {
   std::vector<LayerScale> scales;  // per layer
 };
 
-// Folds the input normalization into the layers that read the image, then quantizes with the
-// ranges of `calib` (run_float with ranges, on the same network). Throws InputError naming
-// `where` and the layer when the network cannot be expressed in trine's arithmetic (a compute
-// layer reading values that can be negative, a normalized image read by a layer that does not
-// compute).
-Quantized quantize(const FloatNet& n, const FloatRun& calib, const QuantOptions& options,
-                   const std::string& where);
+// Quantizes `n` (its normalization folded: fold_normalization) with its compute layers'
+// weights as `weights` projects them (compress.hpp: project_all) and the activation ranges of
+// `calib` (run_float with ranges, on the network those weights make: with_projected). Throws
+// InputError naming `where` and the layer when the network cannot be expressed in trine's
+// arithmetic (a compute layer reading values that can be negative, a concat of signed and
+// unsigned tensors).
+Quantized quantize(const FloatNet& n, const std::vector<Projection>& weights, const FloatRun& calib,
+                   const QuantOptions& options, const std::string& where);
 
 // Per layer, the signal-to-quantization-noise ratio in dB of the quantized network's outputs
 // (dequantized by their scales) against the float model's, over the first `count` images of
@@ -57,7 +60,8 @@ std::vector<double> sqnr(const FloatNet& n, const Quantized& q, const data::Data
                          int64_t count);
 
 // `n` with its normalization folded into the layers that read the image (their padding then
-// pads with pixel 0, not with the normalized 0: docs/import.md).
+// pads with pixel 0, not with the normalized 0: docs/import.md). Throws InputError naming
+// `where` when a layer that reads the normalized image does not compute.
 FloatNet fold_normalization(const FloatNet& n, const std::string& where);
 
 }  // namespace trine::import

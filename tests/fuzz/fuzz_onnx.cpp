@@ -22,8 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     d.count = 1, d.channels = n.input.channels, d.height = n.input.height, d.width = n.input.width;
     d.pixels.assign(static_cast<size_t>(n.input.size()), 128);
     d.labels = {0};
+    const auto weights = trine::import::project_all(n, trine::gen::parse_form("dense8", -1));
     const trine::import::FloatRun run = trine::import::run_float(n, d, 1, true);
-    trine::import::quantize(n, run, {}, "fuzz.onnx");
+    trine::import::quantize(n, weights, run, {}, "fuzz.onnx");
   } catch (const trine::InputError&) {
   }
   return 0;

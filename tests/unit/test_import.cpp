@@ -92,6 +92,10 @@ data::Dataset one_image(const import::FloatNet& n, std::vector<uint8_t> pixels) 
   return d;
 }
 
+std::vector<import::Projection> dense8(const import::FloatNet& n) {
+  return import::project_all(n, gen::parse_form("dense8", -1));
+}
+
 }  // namespace
 
 TEST_CASE("import: batch norm folds into the convolution before it, by hand", "[import]") {
@@ -176,7 +180,7 @@ TEST_CASE("import: an add rescales each input to its scale, a concat shares one"
   const import::FloatRun run = import::run_float(n, d, 1, true);
   import::QuantOptions o;
   o.calibration.rule = import::Calibration::Rule::MinMax;
-  const import::Quantized q = import::quantize(n, run, o, "m.onnx");
+  const import::Quantized q = import::quantize(n, dense8(n), run, o, "m.onnx");
   // The add and the first convolution share the concat's scale, the larger range (4 / 255).
   CHECK(q.scales[0].scale == Approx(4.0 / 255));
   CHECK(q.scales[2].scale == Approx(4.0 / 255));
@@ -251,6 +255,6 @@ TEST_CASE("import: a compute layer reading negative values is refused", "[import
   b.node("Conv", {"a", "w2"}, "y", "c2");
   const import::FloatNet n = b.read("y", {1, 1, 2, 2});
   const import::FloatRun run = import::run_float(n, one_image(n, {1, 2, 3, 4}), 1, true);
-  CHECK_THROWS_WITH(import::quantize(n, run, {}, "m.onnx"),
+  CHECK_THROWS_WITH(import::quantize(n, dense8(n), run, {}, "m.onnx"),
                     Catch::Contains("layer 'c2' (Conv) reads values that can be negative"));
 }
