@@ -77,6 +77,19 @@ void print_layers(const import::Quantized& q, const import::FloatNet& f,
   }
 }
 
+// A quantized model's scales that trine keeps, and those it re-expresses with why.
+void print_notes(const std::vector<import::ScaleNote>& notes) {
+  if (notes.empty()) return;
+  size_t kept = 0;
+  for (const import::ScaleNote& n : notes) kept += n.how == "kept";
+  std::printf("QDQ scales: %zu of %zu kept as the model gives them\n", kept, notes.size());
+  for (const import::ScaleNote& n : notes)
+    if (n.how != "kept")
+      std::printf("  %-28s model %.4g (%s, zero point %g), trine %.4g: %s\n", n.tensor.c_str(),
+                  n.model_scale, n.model_signed ? "int8" : "uint8", n.zero_point, n.scale,
+                  n.how.c_str());
+}
+
 double accuracy(const std::vector<int64_t>& predictions, const data::Dataset& d) {
   int64_t correct = 0;
   for (size_t i = 0; i < predictions.size(); ++i) correct += predictions[i] == d.labels[i];
@@ -174,13 +187,15 @@ int cmd_import(const Args& args) {
   const std::string out = vm["output"].as<std::string>();
   net::write_tnet(q.net, out);
   print_layers(q, f, gen::activity(q.net, calib, threads), import::sqnr(f, q, calib, kSqnrImages));
+  print_notes(q.notes);
   if (test_count > 0) {
     const data::Dataset test = images(vm, f, data::Split::Test, test_count);
     const std::vector<int64_t> fp = import::run_float(f, test, threads, false).predictions;
     const ref::Evaluation qe = ref::evaluate(q.net, test, threads);
     const double fa = accuracy(fp, test), qa = qe.accuracy();
-    std::printf("accuracy on %lld test images: float %.2f%%", static_cast<long long>(test.count),
-                100 * fa);
+    // A QDQ model's float evaluation applies its own quantization (fake-quantized tensors).
+    std::printf("accuracy on %lld test images: %s %.2f%%", static_cast<long long>(test.count),
+                f.quantized() ? "QDQ model" : "float", 100 * fa);
     if (form.form != net::WeightForm::Dense8 || form.sparsity > 0) {
       // The method's own cost: beside the plain 8-bit network's.
       const double dense =
@@ -188,9 +203,9 @@ int cmd_import(const Args& args) {
               quantized(folded, gen::parse_form("dense8", -1), calib, qo, threads, model).net, test,
               threads)
               .accuracy();
-      std::printf(", 8-bit %.2f%% (%+.2f points)", 100 * dense, 100 * (dense - fa));
+      std::printf(", trine 8-bit %.2f%% (%+.2f points)", 100 * dense, 100 * (dense - fa));
     }
-    std::printf(", %s %.2f%% (%+.2f points)\n", form.weights_text().c_str(), 100 * qa,
+    std::printf(", trine %s %.2f%% (%+.2f points)\n", form.weights_text().c_str(), 100 * qa,
                 100 * (qa - fa));
     if (vm.count("predictions"))
       write_predictions(vm["predictions"].as<std::string>(), test, fp, qe.predictions);

@@ -160,9 +160,22 @@ Projection project(const gen::FormSpec& form, const std::vector<float>& w, int64
 
 std::vector<Projection> project_all(const FloatNet& n, const gen::FormSpec& form) {
   std::vector<Projection> out(n.layers.size());
-  for (size_t i = 0; i < n.layers.size(); ++i)
-    if (n.layers[i].is_compute())
-      out[i] = project(form, n.layers[i].weights, n.layers[i].out_channels, n.layers[i].cols());
+  // A quantized model's own int8 codes and scales are its 8-bit weights.
+  const bool plain = form.form == net::WeightForm::Dense8 && form.sparsity == 0;
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    const FloatLayer& l = n.layers[i];
+    if (!l.is_compute()) continue;
+    if (plain && !l.codes.empty()) {
+      Projection& p = out[i];
+      p.codes = net::WeightMatrix(l.out_channels, l.cols());
+      for (size_t e = 0; e < l.codes.size(); ++e)
+        p.codes.values[e] = static_cast<int8_t>(l.codes[e]);
+      p.scale = l.code_scales;
+      p.weights = net::encode_dense8(p.codes);
+      continue;
+    }
+    out[i] = project(form, l.weights, l.out_channels, l.cols());
+  }
   return out;
 }
 

@@ -119,6 +119,15 @@ void global_average(const Shape& in_shape, const float* in, float* out) {
   }
 }
 
+// A QDQ pair's arithmetic: (saturate(round_half_even(x / s) + z) - z) x s, uint8 or int8.
+void fake_quantize(const FloatLayer::Fixed& f, std::vector<float>& v) {
+  const bool int8 = f.type == 3;  // onnx::TensorProto::INT8
+  const double lo = int8 ? -128 : 0, hi = int8 ? 127 : 255;
+  for (float& x : v)
+    x = static_cast<float>(
+        (std::clamp(std::nearbyint(x / f.scale) + f.zero_point, lo, hi) - f.zero_point) * f.scale);
+}
+
 // One layer's output from its inputs' (`shapes` theirs).
 void layer(const FloatLayer& l, const std::vector<const Values*>& ins,
            const std::vector<Shape>& shapes, Values& out) {
@@ -159,6 +168,7 @@ void layer(const FloatLayer& l, const std::vector<const Values*>& ins,
   }
   if (l.relu)
     for (float& v : out) v = std::min(std::max(v, 0.0f), l.cap);
+  if (l.fixed.scale > 0) fake_quantize(l.fixed, out);
 }
 
 Values image(const FloatNet& n, const uint8_t* pixels) {
@@ -170,6 +180,7 @@ Values image(const FloatNet& n, const uint8_t* pixels) {
     for (int64_t e = 0; e < plane; ++e)
       x[static_cast<size_t>(c * plane + e)] = (pixels[c * plane + e] / 255.0f - mean) / sd;
   }
+  if (n.input_fixed.scale > 0) fake_quantize(n.input_fixed, x);
   return x;
 }
 

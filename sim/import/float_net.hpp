@@ -36,6 +36,16 @@ struct FloatLayer {
   // capped at 6; a plain Relu's cap is infinite.
   bool relu = false;
   float cap = std::numeric_limits<float>::infinity();
+  // Quantized (QDQ) models: the scale, zero point and integer type (onnx::TensorProto's) that
+  // a QuantizeLinear / DequantizeLinear pair gives this layer's output (scale 0: none).
+  struct Fixed {
+    double scale = 0, zero_point = 0;
+    int type = 0;
+  } fixed;
+  // Weights a DequantizeLinear gave as integer codes (as `weights`, q - zero point) with one
+  // scale per output channel: quantization keeps them as they are. Empty otherwise.
+  std::vector<int32_t> codes;
+  std::vector<double> code_scales;
   bool is_compute() const {
     return kind == net::LayerKind::Dense || kind == net::LayerKind::Conv2d;
   }
@@ -51,16 +61,26 @@ struct Normalization {
   bool identity() const { return mean.empty(); }
 };
 
+using LayerFixedInput = FloatLayer::Fixed;
+
 struct FloatNet {
   std::string name;
   Shape input;
   Normalization norm;
   std::vector<FloatLayer> layers;  // in an order where every input comes first
+  LayerFixedInput input_fixed;     // the image's QuantizeLinear, if any (see FloatLayer::fixed)
   int opset = 0;
   int nodes = 0;  // in the ONNX graph
   // Operators dropped on import (Identity, Dropout, a final Softmax), counted for the summary.
   std::vector<std::string> dropped;
   int64_t classes() const { return layers.back().out.size(); }
+  // A quantized (QDQ) model: some tensor has a scale of its own.
+  bool quantized() const {
+    if (input_fixed.scale > 0) return true;
+    for (const FloatLayer& l : layers)
+      if (l.fixed.scale > 0 || !l.codes.empty()) return true;
+    return false;
+  }
 };
 
 }  // namespace trine::import

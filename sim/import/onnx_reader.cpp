@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
+
+#include "sim/import/onnx_constants.hpp"
 
 #include "sim/util/error.hpp"
 #include "sim/util/file.hpp"
@@ -47,6 +50,16 @@ struct Value {
   // (PyTorch exports AvgPool2d's padding so); `shape` is without it.
   int64_t pad_h = 0, pad_w = 0;
   bool padded() const { return pad_h || pad_w; }
+  // A QuantizeLinear's integers (scale > 0), read only by a Cast or a DequantizeLinear.
+  FloatLayer::Fixed quant;
+};
+
+// A constant a DequantizeLinear made from integers: its codes (q - zero point) and scales.
+struct Codes {
+  std::vector<int64_t> dims;
+  std::vector<int32_t> codes;
+  std::vector<double> scale;  // one, or one per index along `axis`
+  int64_t axis = 0;
 };
 
 class Reader {
@@ -103,6 +116,16 @@ class Reader {
   void reshape(const NodeProto& n);
   void identity(const NodeProto& n);
   void pad(const NodeProto& n);
+  void quantize_linear(const NodeProto& n);
+  void dequantize_linear(const NodeProto& n);
+  void cast(const NodeProto& n);
+  void constant_of_shape(const NodeProto& n);
+  bool fold_constant(const NodeProto& n);
+  FloatLayer::Fixed activation_quant(const NodeProto& n) const;
+  // The codes of a weight, per output channel: fills l.codes (rows x cols, the layout of
+  // l.weights, element (o, c) at `at(o, c)` of the constant) when the constant has them.
+  void take_codes(const NodeProto& n, int k, int64_t out_axis,
+                  const std::function<int64_t(int64_t, int64_t)>& at, FloatLayer& l) const;
   void softmax(const NodeProto& n);
   void fuse_relu(const NodeProto& n, float cap);
   void fold_bias(const NodeProto& n, FloatLayer& l, int k);
@@ -114,28 +137,35 @@ class Reader {
   std::map<std::string, Value> values_;
   std::map<std::string, int> consumers_;  // nodes (and graph outputs) reading each tensor
   std::string image_;
-  std::set<std::string> names_;  // of the layers
+  std::set<std::string> names_;     // of the layers
+  std::deque<TensorProto> folded_;  // constants computed from constants
+  std::map<std::string, Codes> codes_;
 };
 
 const std::map<std::string, Reader::Handler>& Reader::handlers() {
-  static const std::map<std::string, Handler> table = {{"Conv", &Reader::conv},
-                                                       {"Gemm", &Reader::gemm},
-                                                       {"MatMul", &Reader::matmul},
-                                                       {"Relu", &Reader::relu},
-                                                       {"Clip", &Reader::clip},
-                                                       {"BatchNormalization", &Reader::batch_norm},
-                                                       {"MaxPool", &Reader::pool},
-                                                       {"AveragePool", &Reader::pool},
-                                                       {"GlobalAveragePool", &Reader::global_pool},
-                                                       {"Add", &Reader::add},
-                                                       {"Concat", &Reader::concat},
-                                                       {"Flatten", &Reader::flatten},
-                                                       {"Reshape", &Reader::reshape},
-                                                       {"Pad", &Reader::pad},
-                                                       {"Identity", &Reader::identity},
-                                                       {"Dropout", &Reader::identity},
-                                                       {"Softmax", &Reader::softmax},
-                                                       {"LogSoftmax", &Reader::softmax}};
+  static const std::map<std::string, Handler> table = {
+      {"Conv", &Reader::conv},
+      {"Gemm", &Reader::gemm},
+      {"MatMul", &Reader::matmul},
+      {"Relu", &Reader::relu},
+      {"Clip", &Reader::clip},
+      {"BatchNormalization", &Reader::batch_norm},
+      {"MaxPool", &Reader::pool},
+      {"AveragePool", &Reader::pool},
+      {"GlobalAveragePool", &Reader::global_pool},
+      {"Add", &Reader::add},
+      {"Concat", &Reader::concat},
+      {"Flatten", &Reader::flatten},
+      {"Reshape", &Reader::reshape},
+      {"Pad", &Reader::pad},
+      {"QuantizeLinear", &Reader::quantize_linear},
+      {"DequantizeLinear", &Reader::dequantize_linear},
+      {"Cast", &Reader::cast},
+      {"ConstantOfShape", &Reader::constant_of_shape},
+      {"Identity", &Reader::identity},
+      {"Dropout", &Reader::identity},
+      {"Softmax", &Reader::softmax},
+      {"LogSoftmax", &Reader::softmax}};
   return table;
 }
 
@@ -152,7 +182,7 @@ FloatNet Reader::run() {
   net_.name = g.name().empty() ? "imported" : g.name();
   net_.nodes = g.node_size();
   for (const NodeProto& n : g.node()) {
-    if (n.op_type() == "Constant") continue;
+    if (n.op_type() == "Constant" || fold_constant(n)) continue;
     (this->*handlers().at(n.op_type()))(n);
   }
   read_output();
@@ -224,7 +254,9 @@ void Reader::read_input() {
     fail("input '" + in.name() + "' is " + shape_text(net_.input) +
          "; trine imports images of 1 to 4 channels and at most 4096 pixels a side");
   image_ = in.name();
-  values_[image_] = {-1, net_.input};
+  Value image;
+  image.shape = net_.input;
+  values_[image_] = image;
 }
 
 void Reader::count_consumers() {
@@ -264,6 +296,11 @@ const Value& Reader::value(const NodeProto& n, int k, bool padded_ok) const {
   if (k >= n.input_size() || n.input(k).empty())
     fail(n, "input " + std::to_string(k) + " is missing");
   const auto it = values_.find(n.input(k));
+  if (it != values_.end() && it->second.quant.scale > 0 && n.op_type() != "Cast" &&
+      n.op_type() != "DequantizeLinear")
+    fail(n,
+         "reads the integers of a QuantizeLinear; trine reads them through a "
+         "DequantizeLinear (the QDQ form)");
   if (it != values_.end() && it->second.padded() && !padded_ok)
     fail(n,
          "reads the output of a Pad; trine takes a Pad's zeros into the Conv or AveragePool "
@@ -276,35 +313,6 @@ const Value& Reader::value(const NodeProto& n, int k, bool padded_ok) const {
   fail(n, "input '" + n.input(k) + "' is not computed from the image by an operator trine reads");
 }
 
-// Element count of a constant, checked before anything of its size is read.
-int64_t elements(const TensorProto& t, const std::function<void(const std::string&)>& fail) {
-  int64_t count = 1;
-  for (int64_t d : t.dims()) {
-    if (d < 0) fail("has a negative dimension");
-    if (d && count > limits::kTensorElements / d) fail("is larger than trine's largest tensor");
-    count *= d;
-  }
-  return count;
-}
-
-template <class T, class Repeated>
-std::vector<T> typed(const TensorProto& t, int64_t count, const Repeated& field,
-                     const std::function<void(const std::string&)>& fail) {
-  std::vector<T> out;
-  if (t.has_raw_data()) {
-    if (static_cast<int64_t>(t.raw_data().size()) != count * static_cast<int64_t>(sizeof(T)))
-      fail("holds " + std::to_string(t.raw_data().size()) + " bytes for " + std::to_string(count) +
-           " values");
-    out.resize(static_cast<size_t>(count));
-    std::memcpy(out.data(), t.raw_data().data(), t.raw_data().size());
-    return out;
-  }
-  if (field.size() != count)
-    fail("holds " + std::to_string(field.size()) + " values for " + std::to_string(count));
-  out.assign(field.begin(), field.end());
-  return out;
-}
-
 std::vector<float> Reader::floats(const NodeProto& n, int k, std::vector<int64_t>* dims) const {
   if (k >= n.input_size() || n.input(k).empty())
     fail(n, "input " + std::to_string(k) + " is missing");
@@ -314,37 +322,23 @@ std::vector<float> Reader::floats(const NodeProto& n, int k, std::vector<int64_t
     fail(n, "its " + std::string(k == 1 ? "weight" : "parameter") + " '" + name +
                 "' is not a constant (an initializer or a Constant node); trine imports fixed "
                 "weights");
-  const TensorProto& t = *it->second;
-  auto bad = [&](const std::string& msg) { fail(n, "constant '" + name + "' " + msg); };
-  if (t.data_location() == TensorProto::EXTERNAL)
-    bad("is stored in an external file; save the model with its weights inside");
-  if (dims) dims->assign(t.dims().begin(), t.dims().end());
-  const int64_t count = elements(t, bad);
-  std::vector<float> out;
-  if (t.data_type() == TensorProto::FLOAT) return typed<float>(t, count, t.float_data(), bad);
-  if (t.data_type() == TensorProto::DOUBLE) {
-    const std::vector<double> d = typed<double>(t, count, t.double_data(), bad);
-    return std::vector<float>(d.begin(), d.end());
-  }
-  bad("is not float (type " + std::to_string(t.data_type()) + ")");
-  return out;
+  const ConstTensor c = read_constant(
+      *it->second, [&](const std::string& msg) { fail(n, "constant '" + name + "' " + msg); });
+  if (dims) *dims = c.dims;
+  return std::vector<float>(c.values.begin(), c.values.end());
 }
 
 std::vector<int64_t> Reader::ints(const NodeProto& n, int k) const {
   const std::string& name = n.input(k);
   const auto it = constants_.find(name);
   if (it == constants_.end()) fail(n, "its input '" + name + "' must be a constant");
-  const TensorProto& t = *it->second;
   auto bad = [&](const std::string& msg) { fail(n, "constant '" + name + "' " + msg); };
-  const int64_t count = elements(t, bad);
-  if (count > 16) bad("has more than 16 values");
-  if (t.data_type() == TensorProto::INT64) return typed<int64_t>(t, count, t.int64_data(), bad);
-  if (t.data_type() == TensorProto::INT32) {
-    const std::vector<int32_t> v = typed<int32_t>(t, count, t.int32_data(), bad);
-    return std::vector<int64_t>(v.begin(), v.end());
-  }
-  bad("is not an integer tensor");
-  return {};
+  if (it->second->dims_size() > 1 || (it->second->dims_size() == 1 && it->second->dims(0) > 16))
+    bad("has more than 16 values");
+  const ConstTensor c = read_constant(*it->second, bad);
+  if (c.type == TensorProto::FLOAT || c.type == TensorProto::DOUBLE)
+    bad("is not an integer tensor");
+  return std::vector<int64_t>(c.values.begin(), c.values.end());
 }
 
 const onnx::AttributeProto* Reader::attribute(const NodeProto& n, const std::string& name) const {
@@ -393,7 +387,10 @@ FloatLayer& Reader::add_layer(const NodeProto& n, net::LayerKind kind, std::vect
   l.inputs = std::move(inputs);
   l.out = out;
   net_.layers.push_back(std::move(l));
-  values_[n.output(0)] = {static_cast<int>(net_.layers.size()) - 1, out};
+  Value v;
+  v.layer = static_cast<int>(net_.layers.size()) - 1;
+  v.shape = out;
+  values_[n.output(0)] = v;
   return net_.layers.back();
 }
 
@@ -481,6 +478,8 @@ void Reader::conv(const NodeProto& n) {
   l.pad_h = shell.pad_h, l.pad_w = shell.pad_w;
   l.in_channels = in.shape.channels, l.out_channels = dims[0], l.groups = groups;
   l.weights = std::move(w);
+  take_codes(
+      n, 1, 0, [&](int64_t o, int64_t i) { return o * l.cols() + i; }, l);
   if (n.input_size() > 2 && !n.input(2).empty()) fold_bias(n, l, 2);
 }
 
@@ -513,6 +512,10 @@ void Reader::gemm(const NodeProto& n) {
     for (int64_t i = 0; i < ins; ++i)
       l.weights[static_cast<size_t>(o * ins + i)] =
           alpha * b[static_cast<size_t>(trans ? o * ins + i : i * outs + o)];
+  if (alpha == 1.0f)
+    take_codes(
+        n, 1, trans ? 0 : 1,
+        [&](int64_t o, int64_t i) { return trans ? o * ins + i : i * outs + o; }, l);
   if (n.input_size() > 2 && !n.input(2).empty()) {
     fold_bias(n, l, 2);
     const float beta = float_attr(n, "beta", 1.0f);
@@ -537,6 +540,8 @@ void Reader::matmul(const NodeProto& n) {
   for (int64_t o = 0; o < outs; ++o)
     for (int64_t i = 0; i < ins; ++i)
       l.weights[static_cast<size_t>(o * ins + i)] = b[static_cast<size_t>(i * outs + o)];
+  take_codes(
+      n, 1, 1, [&](int64_t o, int64_t i) { return i * outs + o; }, l);
 }
 
 // A relu capped at `cap` on the output of the layer before: fused into it when only this node
@@ -604,6 +609,7 @@ void Reader::batch_norm(const NodeProto& n) {
     l->bias[o] = static_cast<float>((l->bias[o] - mean[o]) * f + beta[o]);
   }
   l->ops += "+BatchNormalization";
+  l->codes.clear(), l->code_scales.clear();  // the folded weights are no longer the codes
   alias(n, 0);
 }
 
@@ -727,6 +733,120 @@ void Reader::softmax(const NodeProto& n) {
   if (model_.graph().output_size() < 1 || model_.graph().output(0).name() != n.output(0))
     fail(n, "trine drops a " + n.op_type() + " only when it gives the model's output");
   identity(n);
+}
+
+// A DequantizeLinear, QuantizeLinear, Cast or ConstantOfShape of constants: evaluated now, its
+// output a constant (a DequantizeLinear's also keeps its integer codes). False for any other.
+bool Reader::fold_constant(const NodeProto& n) {
+  if (!folds(n.op_type())) return false;
+  for (const std::string& in : n.input())
+    if (!in.empty() && !is_constant(in)) return false;
+  auto bad = [&](const std::string& msg) { fail(n, msg); };
+  std::vector<ConstTensor> ins;
+  for (const std::string& in : n.input())
+    ins.push_back(in.empty() ? ConstTensor{} : read_constant(*constants_.at(in), bad));
+  std::vector<const ConstTensor*> ptrs;
+  for (const ConstTensor& c : ins) ptrs.push_back(&c);
+  if (n.op_type() != "Cast" && n.op_type() != "ConstantOfShape" && ins.size() < 2)
+    fail(n, "has no scale");
+  const ConstTensor out = fold(n.op_type(), ptrs, n, bad);
+  folded_.push_back(write_constant(out, n.output(0)));
+  constants_[n.output(0)] = &folded_.back();
+  if (n.op_type() == "DequantizeLinear" && ins[0].type != TensorProto::FLOAT) {
+    Codes c;
+    c.dims = ins[0].dims;
+    c.scale = ins[1].values;
+    c.axis = int_attr(n, "axis", 1);
+    if (c.axis < 0) c.axis += static_cast<int64_t>(c.dims.size());
+    for (int64_t e = 0; e < ins[0].size(); ++e) {
+      const double zero = ins.size() > 2 && ins[2].size()
+                              ? ins[2].values[static_cast<size_t>(
+                                    ins[2].size() == 1 ? 0 : axis_index(c.dims, c.axis, e))]
+                              : 0;
+      c.codes.push_back(static_cast<int32_t>(ins[0].values[static_cast<size_t>(e)] - zero));
+    }
+    codes_[n.output(0)] = std::move(c);
+  }
+  return true;
+}
+
+// The scalar scale and zero point of a QuantizeLinear or DequantizeLinear of an activation.
+FloatLayer::Fixed Reader::activation_quant(const NodeProto& n) const {
+  if (n.input_size() < 2) fail(n, "has no scale");
+  const std::vector<float> scale = floats(n, 1);
+  FloatLayer::Fixed q;
+  q.type = TensorProto::UINT8;
+  if (n.input_size() > 2 && !n.input(2).empty()) {
+    const ConstTensor zero =
+        read_constant(*constants_.at(n.input(2)), [&](const std::string& msg) { fail(n, msg); });
+    if (zero.size() != 1) fail(n, "trine reads activations quantized per tensor (one zero point)");
+    q.zero_point = zero.values[0], q.type = zero.type;
+  }
+  if (scale.size() != 1 || !(scale[0] > 0) || !std::isfinite(scale[0]))
+    fail(n, "trine reads activations quantized per tensor (one positive scale)");
+  if (q.type != TensorProto::UINT8 && q.type != TensorProto::INT8)
+    fail(n, "quantizes to a type other than uint8 or int8");
+  q.scale = scale[0];
+  return q;
+}
+
+void Reader::quantize_linear(const NodeProto& n) {
+  Value v = value(n, 0);
+  v.quant = activation_quant(n);
+  values_[n.output(0)] = v;
+}
+
+// The pair's scale becomes the scale of the tensor it quantized (the image's, or its layer's).
+void Reader::dequantize_linear(const NodeProto& n) {
+  const auto it = values_.find(n.input(0));
+  if (it == values_.end() || it->second.quant.scale <= 0)
+    fail(n, "dequantizes a tensor that no QuantizeLinear made; trine reads the QDQ form");
+  const FloatLayer::Fixed q = activation_quant(n);
+  Value v = it->second;
+  if (q.scale != v.quant.scale || q.zero_point != v.quant.zero_point)
+    fail(n, "its scale or zero point differs from its QuantizeLinear's");
+  FloatLayer::Fixed& fixed =
+      v.layer < 0 ? net_.input_fixed : net_.layers[static_cast<size_t>(v.layer)].fixed;
+  if (fixed.scale > 0 && (fixed.scale != q.scale || fixed.zero_point != q.zero_point))
+    fail(n, "quantizes a tensor a second time with another scale");
+  fixed = q;
+  v.quant = {};
+  values_[n.output(0)] = v;
+}
+
+// Between a QuantizeLinear and its DequantizeLinear (PyTorch casts the integers to their type).
+void Reader::cast(const NodeProto& n) {
+  const Value& v = value(n, 0);
+  const int64_t to = int_attr(n, "to", 0);
+  if (v.quant.scale <= 0 || to != v.quant.type)
+    fail(n,
+         "trine reads a Cast of constants, or of a QuantizeLinear's integers to their own "
+         "type");
+  values_[n.output(0)] = v;
+}
+
+void Reader::constant_of_shape(const NodeProto& n) {
+  fail(n, "its shape is not a constant");
+}
+
+void Reader::take_codes(const NodeProto& n, int k, int64_t out_axis,
+                        const std::function<int64_t(int64_t, int64_t)>& at, FloatLayer& l) const {
+  const auto it = codes_.find(n.input(k));
+  if (it == codes_.end()) return;
+  const Codes& c = it->second;
+  // One scale per output channel (or one for all): codes x scale is then each row's form.
+  if (c.scale.size() != 1 && c.axis != out_axis) return;
+  const int64_t cols = l.cols();
+  std::vector<int32_t> codes(static_cast<size_t>(l.out_channels * cols));
+  for (int64_t o = 0; o < l.out_channels; ++o)
+    for (int64_t i = 0; i < cols; ++i) {
+      const int32_t q = c.codes[static_cast<size_t>(at(o, i))];
+      if (q < -128 || q > 127) return;  // not int8: quantization re-derives them
+      codes[static_cast<size_t>(o * cols + i)] = q;
+    }
+  l.codes = std::move(codes);
+  for (int64_t o = 0; o < l.out_channels; ++o)
+    l.code_scales.push_back(c.scale[static_cast<size_t>(c.scale.size() == 1 ? 0 : o)]);
 }
 
 }  // namespace

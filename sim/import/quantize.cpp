@@ -37,6 +37,8 @@ Calibration parse_calibration(const std::string& text, const std::string& option
 
 namespace {
 
+constexpr int onnx_int8 = 3;  // onnx::TensorProto::INT8
+
 int64_t top_of(bool is_signed, int bits) {
   return is_signed ? (int64_t{1} << (bits - 1)) - 1 : (int64_t{1} << bits) - 1;
 }
@@ -89,32 +91,71 @@ void output_types(const FloatNet& n, const QuantOptions& o, const std::string& w
   }
 }
 
-// The scale of every layer's output: one per group, from its members' calibrated ranges
-// (a capped relu's range is at most its cap); the image's group is at 1/255 a unit.
+// What became of each scale a QDQ model gives.
+void note_scales(const FloatNet& n, const std::vector<LayerScale>& s,
+                 std::vector<ScaleNote>& notes) {
+  auto note = [&](const std::string& tensor, const FloatLayer::Fixed& f, double scale,
+                  const std::string& otherwise) {
+    ScaleNote x{tensor, f.scale, f.zero_point, f.type == onnx_int8, scale, "kept"};
+    if (std::fabs(scale - f.scale) > 1e-6 * f.scale) x.how = otherwise;  // float32's precision
+    notes.push_back(x);
+  };
+  if (n.input_fixed.scale > 0)
+    note("input", n.input_fixed, 1 / 255.0, "trine feeds the pixels at 1/255");
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    const FloatLayer::Fixed& f = n.layers[i].fixed;
+    if (f.scale <= 0) continue;
+    std::string why = "re-expressed: zero point " + std::to_string(static_cast<int>(f.zero_point)) +
+                      " in trine's " + (s[i].is_signed ? "signed" : "unsigned") + " " +
+                      std::to_string(s[i].bits) + "-bit outputs";
+    if (s[i].bits > 8) why = "the classifier's outputs stay " + std::to_string(s[i].bits) + "-bit";
+    note(n.layers[i].name, f, s[i].scale, why);
+  }
+}
+
+// The magnitude a QDQ tensor's integers reach in trine's type: all of a uint8 or int8 range
+// of zero point 0 maps onto trine's (scale kept); another zero point is re-expressed by its
+// larger side (the positive side only when trine's tensor is unsigned).
+double fixed_range(const FloatLayer::Fixed& f, bool is_signed) {
+  const bool int8 = f.type == onnx_int8;
+  const double lo = ((int8 ? -128.0 : 0.0) - f.zero_point) * f.scale,
+               hi = ((int8 ? 127.0 : 255.0) - f.zero_point) * f.scale;
+  return is_signed ? std::max(std::fabs(lo), std::fabs(hi)) : std::max(hi, 0.0);
+}
+
+// The scale of every layer's output: one per group, from its members' calibrated ranges (a
+// capped relu's range is at most its cap), or the range a QDQ model gives one of them; the
+// image's group is at 1/255 a unit.
 void choose_scales(const FloatNet& n, const FloatRun& calib, const Calibration& c,
-                   std::vector<LayerScale>& s) {
+                   std::vector<LayerScale>& s, std::vector<ScaleNote>& notes) {
   Groups g(n.layers.size() + 1);
   for (size_t i = 0; i < n.layers.size(); ++i)
     if (passes_scale(n.layers[i].kind))
       for (int k : n.layers[i].inputs) g.join(static_cast<int>(i) + 1, k + 1);
-  std::vector<double> range(n.layers.size() + 1, 0.0);
-  std::vector<int64_t> top(n.layers.size() + 1, INT64_MAX);
+  const size_t nodes = n.layers.size() + 1;
+  std::vector<double> range(nodes, 0.0), fixed(nodes, 0.0);
+  std::vector<int64_t> top(nodes, INT64_MAX);
   for (size_t i = 0; i < n.layers.size(); ++i) {
+    const FloatLayer& l = n.layers[i];
     const Range& r = calib.ranges[i];
     double v = c.rule == Calibration::Rule::MinMax ? r.max : r.quantile(c.percentile / 100);
-    if (n.layers[i].relu) v = std::min(v, static_cast<double>(n.layers[i].cap));
+    if (l.relu) v = std::min(v, static_cast<double>(l.cap));
     const size_t root = static_cast<size_t>(g.find(static_cast<int>(i) + 1));
     range[root] = std::max(range[root], v);
     top[root] = std::min(top[root], top_of(s[i].is_signed, s[i].bits));
+    // The classifier keeps trine's wider outputs; the model's 8-bit scale would coarsen them.
+    if (l.fixed.scale > 0 && s[i].bits <= 8)
+      fixed[root] = std::max(fixed[root], fixed_range(l.fixed, s[i].is_signed));
   }
   const int image = g.find(0);
   for (size_t i = 0; i < n.layers.size(); ++i) {
-    const int root = g.find(static_cast<int>(i) + 1);
-    const double r = range[static_cast<size_t>(root)];
-    s[i].range = root == image ? top[static_cast<size_t>(root)] / 255.0 : (r > 0 ? r : 1.0);
-    s[i].scale = root == image ? 1 / 255.0
-                               : s[i].range / static_cast<double>(top[static_cast<size_t>(root)]);
+    const size_t root = static_cast<size_t>(g.find(static_cast<int>(i) + 1));
+    const double r = fixed[root] > 0 ? fixed[root] : range[root];
+    s[i].range = static_cast<int>(root) == image ? top[root] / 255.0 : (r > 0 ? r : 1.0);
+    s[i].scale =
+        static_cast<int>(root) == image ? 1 / 255.0 : s[i].range / static_cast<double>(top[root]);
   }
+  note_scales(n, s, notes);
 }
 
 // multiplier / 2^shift = ratio for each ratio, one shift, multipliers of up to 31 bits (at
@@ -193,6 +234,7 @@ FloatNet fold_normalization(const FloatNet& n, const std::string& where) {
       }
       l.bias[static_cast<size_t>(o)] += static_cast<float>(shift);
     }
+    l.codes.clear(), l.code_scales.clear();  // divided by std: no longer the model's codes
   }
   f.norm = {};
   return f;
@@ -206,7 +248,7 @@ Quantized quantize(const FloatNet& n, const std::vector<Projection>& weights, co
   Quantized q;
   q.scales.assign(n.layers.size(), LayerScale{});
   output_types(n, options, where, q.scales);
-  choose_scales(n, calib, options.calibration, q.scales);
+  choose_scales(n, calib, options.calibration, q.scales, q.notes);
   net::Network& out = q.net;
   out.name = n.name;
   out.input = {n.input.channels, n.input.height, n.input.width, 8, 0};

@@ -39,9 +39,19 @@ struct LayerScale {
   int bits = 0;
 };
 
+// A quantized (QDQ) model's scale for one tensor beside the one trine uses.
+struct ScaleNote {
+  std::string tensor;  // a layer's name, or "input"
+  double model_scale = 0, zero_point = 0;
+  bool model_signed = false;  // int8 (else uint8)
+  double scale = 0;           // trine's
+  std::string how;            // "kept", or why it differs
+};
+
 struct Quantized {
   net::Network net;
   std::vector<LayerScale> scales;  // per layer
+  std::vector<ScaleNote> notes;    // per tensor a QDQ model quantizes
 };
 
 // Quantizes `n` (its normalization folded: fold_normalization) with its compute layers'

@@ -65,14 +65,22 @@ $PY "$SRC/tests/import/torch_models.py" cnn cnn.onnx --epochs 1 --images 10000 2
   bad "cnn training failed"
 "$TRINE" import cnn.onnx -o cnn.tnet --predictions cnn.trine > cnn.txt || bad "cnn import failed"
 torch_acc=$(head -1 cnn.pred | awk '{ print $3 }')
-read -r trine_float trine_quant < <(sed -n 's/.*float \([0-9.]*\)%, dense8 \([0-9.]*\)%.*/\1 \2/p' cnn.txt)
+read -r trine_float trine_quant < <(sed -n 's/.*float \([0-9.]*\)%, trine dense8 \([0-9.]*\)%.*/\1 \2/p' cnn.txt)
 awk -v t="$torch_acc" -v f="$trine_float" -v q="$trine_quant" \
   'BEGIN { d = f - t; e = q - t; exit !(d * d < 0.01 && e > -1.0) }' && ok ||
   bad "cnn: PyTorch $torch_acc %, trine float $trine_float %, quantized $trine_quant %"
 expect 0 "bit-exact" -- "$TRINE" run --model cnn.tnet --images 8
+# The same CNN quantized by PyTorch (QDQ form, per-channel int8 weights): imported with its
+# own codes and scales, trine's integer network agrees with PyTorch's int8 one image by image.
+"$TRINE" import cnn-qdq.onnx -o qdq.tnet --predictions qdq.trine > qdq.txt || bad "qdq import failed"
+grep -q "QDQ scales: 5 of 8 kept as the model gives them" qdq.txt && ok || bad "qdq: $(cat qdq.txt)"
+grep -q "accuracy on 10000 test images: QDQ model" qdq.txt && ok || bad "qdq: $(cat qdq.txt)"
+quant=$(agree cnn-qdq.pred qdq.trine 4)
+at_least "$quant" 0.99 && ok || bad "qdq: trine agrees with PyTorch's int8 network on $quant"
+expect 0 "bit-exact" -- "$TRINE" run --model qdq.tnet --images 8
 # Compression after import (no retraining): every form bit-exact, its accuracy beside 8-bit's.
 for method in nk:8,2 ternary colcomb:alpha=8,gamma=0.2 lowbit:bits=3,block=8,keep=0.5; do
-  expect 0 ", 8-bit " -- "$TRINE" import cnn.onnx -o m.tnet --method "$method" --test-images 200
+  expect 0 ", trine 8-bit " -- "$TRINE" import cnn.onnx -o m.tnet --method "$method" --test-images 200
   expect 0 "bit-exact with the integer reference" -- "$TRINE" run --model m.tnet --images 2
 done
 expect 2 "--method 'nk:8,2,r=0.2': r is a training parameter; trine import projects" -- \

@@ -7,12 +7,15 @@ Usage: torch_models.py KIND OUT.onnx [--images N] [--epochs E]
   ops       every operator PyTorch emits for trine's layer kinds, random weights, batch norm
             kept as a node (3x32x32 input, normalized as torchvision's Normalize does)
   resnet18  torchvision's ResNet-18, random initial weights, 3x64x64 input
-  cnn       a small CNN trained for E epochs on Fashion-MNIST (1x28x28)
+  cnn       a small CNN trained for E epochs on Fashion-MNIST (1x28x28); beside it OUT-qdq.onnx,
+            the same network quantized by PyTorch (eager post-training static quantization,
+            onednn: per-channel int8 weights, uint8 activations) and exported in the QDQ form
 Beside OUT.onnx it writes OUT.pred: one line per test image of Fashion-MNIST (the first N,
 fitted to the input as trine fits them: centred on zeros, one channel repeated), `index label
 prediction`, PyTorch's float prediction; the first line says the accuracy.
 """
 import argparse
+import copy
 import gzip
 import struct
 import sys
@@ -120,6 +123,38 @@ def train(model, epochs):
     model.eval()
 
 
+class Quantizable(nn.Module):
+    def __init__(self, cnn):
+        super().__init__()
+        self.q, self.f, self.dq = torch.ao.quantization.QuantStub(), cnn.f, torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dq(self.f(self.q(x)))
+
+
+def quantized(cnn, calib):
+    """PyTorch's own post-training static quantization of the trained CNN."""
+    import torch.ao.quantization as tq
+    torch.backends.quantized.engine = "onednn"
+    m = Quantizable(copy.deepcopy(cnn)).eval()
+    # Linear + ReLU stay apart: quantized::linear_relu has no ONNX export in PyTorch 1.13.
+    tq.fuse_modules(m.f, [["0", "1", "2"], ["4", "5", "6"]], inplace=True)
+    m.qconfig = tq.get_default_qconfig("onednn")
+    tq.prepare(m, inplace=True)
+    with torch.no_grad():
+        m(calib)
+    return tq.convert(m)
+
+
+def write_predictions(path, model, images, labels, mean=None, std=None):
+    with torch.no_grad():
+        pred = model(to_input(images, mean, std)).argmax(1).numpy()
+    with open(path, "w") as f:
+        f.write(f"# accuracy {100.0 * np.mean(pred == labels):.2f}\n")
+        for i, (label, p) in enumerate(zip(labels, pred)):
+            f.write(f"{i} {label} {p}\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("kind", choices=["ops", "resnet18", "cnn"])
@@ -142,12 +177,13 @@ def main():
                       training=mode, do_constant_folding=a.kind != "ops",
                       input_names=["image"], output_names=["scores"])
     images, labels = fashion("test", a.images)
-    with torch.no_grad():
-        pred = model(to_input(fit(images, channels, size), mean, std)).argmax(1).numpy()
-    with open(a.out.rsplit(".", 1)[0] + ".pred", "w") as f:
-        f.write(f"# accuracy {100.0 * np.mean(pred == labels):.2f}\n")
-        for i, (label, p) in enumerate(zip(labels, pred)):
-            f.write(f"{i} {label} {p}\n")
+    stem = a.out.rsplit(".", 1)[0]
+    write_predictions(stem + ".pred", model, fit(images, channels, size), labels, mean, std)
+    if a.kind == "cnn":
+        q = quantized(model, to_input(fashion("train", 100)[0][:, None]))
+        torch.onnx.export(q, torch.zeros(1, 1, 28, 28), stem + "-qdq.onnx", opset_version=13,
+                          input_names=["image"], output_names=["scores"])
+        write_predictions(stem + "-qdq.pred", q, fit(images, 1, 28), labels)
 
 
 if __name__ == "__main__":

@@ -258,3 +258,57 @@ TEST_CASE("import: a compute layer reading negative values is refused", "[import
   CHECK_THROWS_WITH(import::quantize(n, dense8(n), run, {}, "m.onnx"),
                     Catch::Contains("layer 'c2' (Conv) reads values that can be negative"));
 }
+
+TEST_CASE("import: a QDQ model keeps its int8 codes and its activation scales", "[import]") {
+  Builder b(1, 2, 2);
+  auto typed = [&](const std::string& name, int type, const std::vector<int64_t>& dims,
+                   const std::vector<int32_t>& v) {
+    auto* t = b.m.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(type);
+    for (int64_t d : dims) t->add_dims(d);
+    for (int32_t x : v) t->add_int32_data(x);
+  };
+  typed("wq", onnx::TensorProto::INT8, {2, 1, 1, 1}, {100, -50});
+  b.floats("ws", {2}, {0.01f, 0.04f});
+  typed("wz", onnx::TensorProto::INT8, {2}, {0, 0});
+  typed("az", onnx::TensorProto::UINT8, {}, {0});
+  b.floats("as", {}, {0.02f});
+  b.ints("shape", {2});
+  Builder::attr(b.node("DequantizeLinear", {"wq", "ws", "wz"}, "w", "dqw"), "axis", int64_t{0});
+  b.node("ConstantOfShape", {"shape"}, "zeros", "cos");  // float zeros: a bias of 0
+  b.node("Conv", {"x", "w", "zeros"}, "c", "conv");
+  b.node("Relu", {"c"}, "r", "relu");
+  b.node("QuantizeLinear", {"r", "as", "az"}, "rq", "q");
+  Builder::attr(b.node("Cast", {"rq"}, "rc", "cast"), "to", int64_t{onnx::TensorProto::UINT8});
+  b.node("DequantizeLinear", {"rc", "as", "az"}, "y", "dq");
+  const import::FloatNet n = b.read("y", {1, 2, 2, 2});
+  REQUIRE(n.layers.size() == 1);
+  const import::FloatLayer& l = n.layers[0];
+  CHECK(l.codes == std::vector<int32_t>{100, -50});
+  CHECK(l.code_scales == std::vector<double>{0.01f, 0.04f});
+  CHECK(l.weights == std::vector<float>{1.0f, -2.0f});
+  CHECK(l.fixed.scale == Approx(0.02));
+  CHECK(n.quantized());
+  // The float model applies the pair: 255 -> 1.0 x 1.0 = 1.0 = 50 units of 0.02; channel 1's
+  // -2.0 is cut by the relu.
+  const auto out = import::forward_all(n, std::vector<uint8_t>(4, 255).data());
+  CHECK(out[0] == std::vector<float>{1, 1, 1, 1, 0, 0, 0, 0});
+  // Quantized with the model's codes and the pair's scale.
+  const data::Dataset d = one_image(n, {255, 255, 255, 255});
+  const import::Quantized q =
+      import::quantize(n, dense8(n), import::run_float(n, d, 1, true), {}, "m.onnx");
+  CHECK(q.scales[0].scale == Approx(0.02));
+  CHECK(q.net.layers[0].weights.decode().values == std::vector<int8_t>{100, -50});
+  CHECK(ref::Reference(q.net).run(d.image(0)).data ==
+        std::vector<int32_t>{50, 50, 50, 50, 0, 0, 0, 0});
+  REQUIRE(q.notes.size() == 1);
+  CHECK(q.notes[0].how == "kept");
+  // A DequantizeLinear of a float tensor is not the QDQ form.
+  Builder bad(1, 2, 2);
+  bad.floats("s", {}, {0.1f});
+  bad.node("DequantizeLinear", {"x", "s"}, "y", "dq");
+  CHECK_THAT(bad.error("y", {1, 1, 2, 2}),
+             Catch::Contains("node 'dq' (DequantizeLinear): dequantizes a tensor that no "
+                             "QuantizeLinear made"));
+}
