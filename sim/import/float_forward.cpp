@@ -11,6 +11,10 @@ namespace trine::import {
 // The bin of a float's exponent and its mantissa's top five bits: 32 bins an octave, each of
 // width 2^e / 32 (within 3.2 % of its lower edge), found without a logarithm.
 void Range::add(double magnitude) {
+  if (!std::isfinite(magnitude)) {
+    ++non_finite;
+    return;
+  }
   if (!(magnitude > 0)) return;
   max = std::max(max, magnitude);
   ++values;
@@ -24,6 +28,7 @@ void Range::add(double magnitude) {
 void Range::merge(const Range& o) {
   max = std::max(max, o.max);
   values += o.values;
+  non_finite += o.non_finite;
   for (size_t b = 0; b < bins.size(); ++b) bins[b] += o.bins[b];
 }
 

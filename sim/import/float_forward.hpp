@@ -15,7 +15,8 @@ namespace trine::import {
 struct Range {
   static constexpr int kBinsPerOctave = 32, kOctaves = 64;
   double max = 0;
-  int64_t values = 0;  // nonzero outputs counted
+  int64_t values = 0;      // nonzero outputs counted
+  int64_t non_finite = 0;  // outputs that overflowed float (or are NaN): not counted
   std::vector<int64_t> bins = std::vector<int64_t>(kBinsPerOctave * kOctaves, 0);
   void add(double magnitude);
   void merge(const Range& o);

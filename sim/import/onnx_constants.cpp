@@ -197,8 +197,31 @@ int64_t scale_axis(const onnx::NodeProto& node, const ConstTensor& x, const Cons
 
 }  // namespace
 
+namespace {
+
+ConstTensor evaluate(const std::string& op, const std::vector<const ConstTensor*>& in,
+                     const onnx::NodeProto& node,
+                     const std::function<void(const std::string&)>& fail);
+
+}  // namespace
+
+// Evaluates, then checks that every value fits its type: a float one a float, an integer one
+// no NaN (a weight of infinity is an input error, not a number to compute with).
 ConstTensor fold(const std::string& op, const std::vector<const ConstTensor*>& in,
                  const onnx::NodeProto& node, const std::function<void(const std::string&)>& fail) {
+  ConstTensor out = evaluate(op, in, node, fail);
+  for (double v : out.values)
+    if (is_float(out.type) ? !std::isfinite(v) || std::fabs(v) > 3.4e38 : std::isnan(v))
+      fail("gives a value that is not a finite " +
+           std::string(is_float(out.type) ? "float" : "integer"));
+  return out;
+}
+
+namespace {
+
+ConstTensor evaluate(const std::string& op, const std::vector<const ConstTensor*>& in,
+                     const onnx::NodeProto& node,
+                     const std::function<void(const std::string&)>& fail) {
   auto attribute = [&](const char* name) -> const onnx::AttributeProto* {
     for (const auto& a : node.attribute())
       if (a.name() == name) return &a;
@@ -220,7 +243,8 @@ ConstTensor fold(const std::string& op, const std::vector<const ConstTensor*>& i
   if (op == "ConstantOfShape") {
     int64_t count = 1;
     for (double d : in[0]->values) {
-      if (d < 0 || (d && count > limits::kTensorElements / static_cast<int64_t>(d)))
+      if (!(d >= 0) || d > static_cast<double>(limits::kTensorElements) ||
+          (d && count > limits::kTensorElements / static_cast<int64_t>(d)))
         fail("makes a tensor past trine's largest");
       count *= static_cast<int64_t>(d);
       out.dims.push_back(static_cast<int64_t>(d));
@@ -261,5 +285,7 @@ ConstTensor fold(const std::string& op, const std::vector<const ConstTensor*>& i
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace trine::import

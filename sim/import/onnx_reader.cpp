@@ -324,6 +324,9 @@ std::vector<float> Reader::floats(const NodeProto& n, int k, std::vector<int64_t
                 "weights");
   const ConstTensor c = read_constant(
       *it->second, [&](const std::string& msg) { fail(n, "constant '" + name + "' " + msg); });
+  for (double v : c.values)
+    if (!std::isfinite(v) || std::fabs(v) > 3.4e38)
+      fail(n, "constant '" + name + "' holds a value that is not a finite float");
   if (dims) *dims = c.dims;
   return std::vector<float>(c.values.begin(), c.values.end());
 }
@@ -338,6 +341,8 @@ std::vector<int64_t> Reader::ints(const NodeProto& n, int k) const {
   const ConstTensor c = read_constant(*it->second, bad);
   if (c.type == TensorProto::FLOAT || c.type == TensorProto::DOUBLE)
     bad("is not an integer tensor");
+  for (double v : c.values)
+    if (std::fabs(v) > 4e18) bad("holds a value beyond 4e18");
   return std::vector<int64_t>(c.values.begin(), c.values.end());
 }
 
@@ -758,14 +763,17 @@ bool Reader::fold_constant(const NodeProto& n) {
     c.scale = ins[1].values;
     c.axis = int_attr(n, "axis", 1);
     if (c.axis < 0) c.axis += static_cast<int64_t>(c.dims.size());
-    for (int64_t e = 0; e < ins[0].size(); ++e) {
+    bool int8 = true;  // codes trine can keep: int8 after the zero point
+    for (int64_t e = 0; e < ins[0].size() && int8; ++e) {
       const double zero = ins.size() > 2 && ins[2].size()
                               ? ins[2].values[static_cast<size_t>(
                                     ins[2].size() == 1 ? 0 : axis_index(c.dims, c.axis, e))]
                               : 0;
-      c.codes.push_back(static_cast<int32_t>(ins[0].values[static_cast<size_t>(e)] - zero));
+      const double q = ins[0].values[static_cast<size_t>(e)] - zero;
+      int8 = q >= -128 && q <= 127;
+      c.codes.push_back(int8 ? static_cast<int32_t>(q) : 0);
     }
-    codes_[n.output(0)] = std::move(c);
+    if (int8) codes_[n.output(0)] = std::move(c);
   }
   return true;
 }

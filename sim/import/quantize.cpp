@@ -245,6 +245,11 @@ Quantized quantize(const FloatNet& n, const std::vector<Projection>& weights, co
   TRINE_ASSERT(n.norm.identity() && weights.size() == n.layers.size() &&
                    calib.ranges.size() == n.layers.size(),
                "quantize takes a folded network, its projections and its ranges");
+  for (size_t i = 0; i < n.layers.size(); ++i)
+    if (calib.ranges[i].non_finite)
+      throw InputError(where, "layer '" + n.layers[i].name + "' (" + n.layers[i].ops + ") gives " +
+                                  std::to_string(calib.ranges[i].non_finite) +
+                                  " outputs that overflow float on the calibration images");
   Quantized q;
   q.scales.assign(n.layers.size(), LayerScale{});
   output_types(n, options, where, q.scales);
