@@ -111,7 +111,7 @@ std::string FormSpec::weights_text() const {
   const std::vector<std::string> shaping = weight_params(method.name);
   for (const auto& [key, value] : method.params)
     if (std::find(shaping.begin(), shaping.end(), key) != shaping.end())
-      s += (s.size() == method.name.size() ? ":" : ",") + key + "=" + number(value);
+      s += (s.size() == method.name.size() ? ":" : ",") + key + "=" + method.value(key);
   if ((form == WeightForm::Dense8 || form == WeightForm::Ternary) && sparsity > 0)
     s += (s.size() == method.name.size() ? ":" : ",") + std::string("sparsity=") + number(sparsity);
   return s;
@@ -208,8 +208,9 @@ net::Weights encode(const FormSpec& f, net::WeightMatrix w) {
   std::vector<uint8_t> nonzero(w.values.size());
   for (size_t i = 0; i < nonzero.size(); ++i) nonzero[i] = w.values[i] != 0;
   const int alpha = static_cast<int>(f.method.get_int("alpha"));
-  const auto groups = net::group_columns(nonzero, w.rows, w.cols, alpha,
-                                         static_cast<int64_t>(f.method.get("gamma") * w.rows));
+  const auto groups =
+      net::combine_columns(static_cast<net::ColumnGrouping>(f.method.get_int("grouping")), nonzero,
+                           w.rows, w.cols, alpha, f.method.get("gamma"));
   // Conflicts the grouping allowed: the largest magnitude of a row in a group stays (ties: the
   // lowest column), as the trainer resolves them.
   for (int64_t r = 0; r < w.rows; ++r)

@@ -229,6 +229,106 @@ std::vector<std::vector<int32_t>> group_columns(const std::vector<uint8_t>& nonz
   return groups;
 }
 
+const std::vector<std::string>& column_grouping_names() {
+  static const std::vector<std::string> names = {"merge", "first-fit"};
+  return names;
+}
+
+namespace {
+
+// Groups being merged: each one's columns, nonzero count and occupied rows (a bitset).
+struct Packing {
+  size_t words;
+  std::vector<std::vector<int32_t>> columns;
+  std::vector<int64_t> nonzeros;
+  std::vector<uint64_t> rows;  // groups x words
+  std::vector<bool> alive;
+  const uint64_t* occupied(size_t g) const { return &rows[g * words]; }
+  int64_t joint(size_t a, size_t b) const {  // |rows(a) | rows(b)|
+    int64_t n = 0;
+    for (size_t i = 0; i < words; ++i) n += __builtin_popcountll(occupied(a)[i] | occupied(b)[i]);
+    return n;
+  }
+  void merge(size_t a, size_t b) {
+    columns[a].insert(columns[a].end(), columns[b].begin(), columns[b].end());
+    nonzeros[a] += nonzeros[b];
+    for (size_t i = 0; i < words; ++i) rows[a * words + i] |= rows[b * words + i];
+    alive[b] = false;
+  }
+};
+
+Packing single_columns(const std::vector<uint8_t>& nonzero, int64_t rows, int64_t cols,
+                       std::vector<int32_t>& empty) {
+  Packing p;
+  p.words = static_cast<size_t>((rows + 63) / 64);
+  std::vector<int64_t> count(static_cast<size_t>(cols), 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      count[static_cast<size_t>(c)] += nonzero[static_cast<size_t>(r * cols + c)] != 0;
+  std::vector<int64_t> slot(static_cast<size_t>(cols), -1);
+  for (int64_t c = 0; c < cols; ++c) {
+    if (!count[static_cast<size_t>(c)]) {
+      empty.push_back(static_cast<int32_t>(c));
+      continue;
+    }
+    slot[static_cast<size_t>(c)] = static_cast<int64_t>(p.columns.size());
+    p.columns.push_back({static_cast<int32_t>(c)});
+    p.nonzeros.push_back(count[static_cast<size_t>(c)]);
+  }
+  p.rows.assign(p.columns.size() * p.words, 0);
+  p.alive.assign(p.columns.size(), true);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      if (nonzero[static_cast<size_t>(r * cols + c)])
+        p.rows[static_cast<size_t>(slot[static_cast<size_t>(c)]) * p.words +
+               static_cast<size_t>(r / 64)] |= uint64_t{1} << (r % 64);
+  return p;
+}
+
+}  // namespace
+
+std::vector<std::vector<int32_t>> merge_columns(const std::vector<uint8_t>& nonzero, int64_t rows,
+                                                int64_t cols, int alpha, int64_t budget) {
+  std::vector<int32_t> empty;
+  Packing p = single_columns(nonzero, rows, cols, empty);
+  for (size_t a = 0; a < p.columns.size(); ++a) {
+    if (!p.alive[a]) continue;
+    for (;;) {  // a's best legal partner: the largest joint occupancy (fewest empty rows)
+      size_t best = a;
+      int64_t best_joint = -1;
+      for (size_t b = a + 1; b < p.columns.size(); ++b) {
+        if (!p.alive[b] || p.columns[a].size() + p.columns[b].size() > static_cast<size_t>(alpha))
+          continue;
+        const int64_t joint = p.joint(a, b);
+        if (p.nonzeros[a] + p.nonzeros[b] - joint <= budget && joint > best_joint)
+          best = b, best_joint = joint;
+      }
+      if (best == a) break;
+      p.merge(a, best);
+    }
+  }
+  std::vector<std::vector<int32_t>> groups;
+  for (size_t g = 0; g < p.columns.size(); ++g)
+    if (p.alive[g]) groups.push_back(std::move(p.columns[g]));
+  for (int32_t c : empty) {
+    auto room = std::find_if(groups.begin(), groups.end(), [&](const std::vector<int32_t>& g) {
+      return g.size() < static_cast<size_t>(alpha);
+    });
+    if (room == groups.end()) room = groups.insert(groups.end(), std::vector<int32_t>{});
+    room->push_back(c);
+  }
+  for (auto& g : groups) std::sort(g.begin(), g.end());
+  return groups;
+}
+
+std::vector<std::vector<int32_t>> combine_columns(ColumnGrouping grouping,
+                                                  const std::vector<uint8_t>& nonzero, int64_t rows,
+                                                  int64_t cols, int alpha, double gamma) {
+  const int64_t budget = static_cast<int64_t>(gamma * static_cast<double>(rows));
+  return grouping == ColumnGrouping::Merge ? merge_columns(nonzero, rows, cols, alpha, budget)
+                                           : group_columns(nonzero, rows, cols, alpha, budget);
+}
+
 Weights encode_colcomb(const WeightMatrix& w, int alpha, std::vector<std::vector<int32_t>> groups) {
   if (alpha < 1 || alpha > 256) not_representable("colcomb", "alpha must be in [1, 256]");
   if (groups.empty()) {

@@ -98,6 +98,28 @@ Weights encode_colcomb(const WeightMatrix& w, int alpha,
                        std::vector<std::vector<int32_t>> groups = {});
 Weights encode_lowbit(const WeightMatrix& w, int bits, int block);
 
+// How column combining groups a layer's columns; names in enum order (`grouping=` of the
+// colcomb method): one list for the method's parameter, the dispatch and the tests.
+enum class ColumnGrouping { Merge, FirstFit };
+const std::vector<std::string>& column_grouping_names();
+
+// The authors' grouping (Kung et al.'s packing, docs/methods.md): every column with a nonzero
+// starts as its own group; merging groups a and b loses nnz(a) + nnz(b) - |rows(a) | rows(b)|
+// weights (the rows where both hold one, counted with multiplicity), and is legal when that is
+// at most `budget` and the merged group has at most `alpha` columns. The lowest-index group
+// with a legal partner merges with the partner with the fewest rows where both are zero (ties:
+// the lower index), and so on until no merge is legal. Groups come out ordered by their first
+// column, each sorted; all-zero columns then fill groups with room, in order, then new ones.
+// A group that has no legal partner never gets one (merges only grow groups), so each group is
+// finished in index order: O(groups^2 x rows / 64).
+std::vector<std::vector<int32_t>> merge_columns(const std::vector<uint8_t>& nonzero, int64_t rows,
+                                                int64_t cols, int alpha, int64_t budget);
+// `grouping`'s groups with the conflict budget int(gamma x rows) (merge: weights a group may
+// lose; first-fit: conflicting rows when a column joins a group).
+std::vector<std::vector<int32_t>> combine_columns(ColumnGrouping grouping,
+                                                  const std::vector<uint8_t>& nonzero, int64_t rows,
+                                                  int64_t cols, int alpha, double gamma);
+
 // Greedy column grouping (Kung et al.): columns in order of density, densest first (ties: lower
 // index), each into the first group with fewer than `alpha` columns whose occupied rows meet the
 // column's nonzero rows in at most `max_conflicts` rows, else into a new group. `nonzero` is

@@ -1,5 +1,6 @@
 #include "sim/train/spec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -398,8 +399,14 @@ const std::vector<MethodDecl>& method_decls() {
       {"colcomb",
        "column combining for systolic arrays: prune, combine, retrain rounds (Kung et al. 2019)",
        {{"alpha", 8, 1, 64, true, "most columns in one group", true},
-        {"gamma", 0.1, 0, 1, false, "most conflicting rows when a column joins a group (fraction)",
+        {"gamma", 0.5, 0, 64, false,
+         "conflict budget: merge: weights a group may lose, first-fit: rows a joining column may "
+         "conflict in; int(gamma x rows) either way (the authors' gamma)",
          true},
+        {"grouping", 0, 0, 1, true,
+         "merge: the authors' (pairs of groups, fewest jointly empty rows first); first-fit: "
+         "densest column into the first group it fits",
+         true, net::column_grouping_names()},
         {"sparsity", 0.8, 0, 0.99, false, "magnitude-pruning sparsity of the last round", true},
         {"rounds", 3, 1, 10, true, "prune-combine-retrain rounds, with rising sparsity"}},
        0},
@@ -423,10 +430,33 @@ double MethodSpec::get(const std::string& key) const {
   return 0;
 }
 
+namespace {
+
+const ParamDecl* param_decl(const std::string& method, const std::string& param) {
+  for (const MethodDecl& d : method_decls())
+    if (d.name == method)
+      for (const ParamDecl& p : d.params)
+        if (param == p.name) return &p;
+  return nullptr;
+}
+
+// A value as the grammar writes it: a choice's name, else the number.
+std::string value_text(const ParamDecl* p, double v) {
+  if (p && !p->choices.empty()) return p->choices[static_cast<size_t>(v)];
+  return fmt(v);
+}
+
+}  // namespace
+
+std::string MethodSpec::value(const std::string& key) const {
+  return value_text(param_decl(name, key), get(key));
+}
+
 std::string MethodSpec::text() const {
   std::string s = name;
   for (size_t i = 0; i < params.size(); ++i)
-    s += (i == 0 ? ":" : ",") + params[i].first + "=" + fmt(params[i].second);
+    s += (i == 0 ? ":" : ",") + params[i].first + "=" +
+         value_text(param_decl(name, params[i].first), params[i].second);
   return s;
 }
 
@@ -435,9 +465,16 @@ std::string methods_help() {
   o << "methods (--method NAME or NAME:KEY=VALUE,...):\n";
   for (const MethodDecl& d : method_decls()) {
     o << "  " << d.name << ": " << d.summary << "\n";
-    for (const ParamDecl& p : d.params)
-      o << "      " << p.name << "=" << fmt(p.value) << "  " << p.description << " [" << fmt(p.lo)
-        << ", " << fmt(p.hi) << "]\n";
+    for (const ParamDecl& p : d.params) {
+      o << "      " << p.name << "=" << value_text(&p, p.value) << "  " << p.description;
+      if (p.choices.empty()) {
+        o << " [" << fmt(p.lo) << ", " << fmt(p.hi) << "]\n";
+        continue;
+      }
+      std::string names;
+      for (const std::string& c : p.choices) names += (names.empty() ? "" : " | ") + c;
+      o << " [" << names << "]\n";
+    }
   }
   return o.str();
 }
@@ -486,6 +523,16 @@ MethodSpec parse_method(const std::string& text) {
     if (given[index]) throw InputError("--method '" + text + "': " + p.name + " is given twice");
     given[index] = true;
     m.given.push_back(p.name);
+    if (!p.choices.empty()) {
+      const auto at = std::find(p.choices.begin(), p.choices.end(), value);
+      std::string names;
+      for (const std::string& c : p.choices) names += (names.empty() ? "" : ", ") + c;
+      if (at == p.choices.end())
+        throw InputError("--method '" + text + "': " + p.name + " must be one of " + names +
+                         ", not '" + value + "'");
+      m.params[index].second = static_cast<double>(at - p.choices.begin());
+      continue;
+    }
     char* end = nullptr;
     const double v = std::strtod(value.c_str(), &end);
     if (value.empty() || *end || !std::isfinite(v) || v < p.lo || v > p.hi ||

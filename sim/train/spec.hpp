@@ -90,6 +90,9 @@ struct ParamDecl {
   // It shapes the weights themselves (a form's structure, sparsity), not how training gets
   // there: what `trine net` draws random weights with; it refuses the others.
   bool shapes_weights = false;
+  // A named choice: the value is the index of the name given (`grouping=merge`); text and
+  // help show the name.
+  std::vector<std::string> choices = {};
 };
 
 struct MethodDecl {
@@ -107,7 +110,8 @@ struct MethodSpec {
   std::vector<std::string> given;                      // the ones the text named, in order
   double get(const std::string& key) const;
   int64_t get_int(const std::string& key) const { return static_cast<int64_t>(get(key)); }
-  std::string text() const;  // canonical "nk:n=8,k=2"
+  std::string text() const;                         // canonical "nk:n=8,k=2"
+  std::string value(const std::string& key) const;  // as text writes it ("merge", "0.5")
 };
 
 // "dense8", "ternary", "ternary:r=0.7,lambda=2e-6", "nk:8,2", "colcomb:alpha=8,gamma=0.5",

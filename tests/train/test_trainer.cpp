@@ -270,7 +270,15 @@ TEST_CASE("method specs: names, positional and named parameters, ranges", "[spec
                     "lowbit)");
   CHECK_THROWS_WITH(train::parse_method("colcomb:beta=2"),
                     "--method 'colcomb:beta=2': colcomb has no parameter 'beta' (alpha, gamma, "
-                    "sparsity, rounds)");
+                    "grouping, sparsity, rounds)");
+  // A named choice: parsed into its index, written back as its name.
+  CHECK(train::parse_method("colcomb:grouping=first-fit").get_int("grouping") ==
+        static_cast<int64_t>(net::ColumnGrouping::FirstFit));
+  CHECK(train::parse_method("colcomb").text() ==
+        "colcomb:alpha=8,gamma=0.5,grouping=merge,sparsity=0.8,rounds=3");
+  CHECK_THROWS_WITH(train::parse_method("colcomb:grouping=best"),
+                    "--method 'colcomb:grouping=best': grouping must be one of merge, first-fit, "
+                    "not 'best'");
   CHECK_THROWS_WITH(train::parse_method("lowbit:bits=9"),
                     "--method 'lowbit:bits=9': bits must be an integer in [1, 8], not '9'");
   CHECK_THROWS_WITH(train::parse_method("nk:4,8"), "--method 'nk:4,8': k must not exceed n");

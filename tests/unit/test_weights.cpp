@@ -107,6 +107,59 @@ TEST_CASE("low-bit blocks: kept blocks hold k-bit codes, dropped blocks are all 
   CHECK(net::encode_lowbit(b, 1, 2).decode() == b);
 }
 
+TEST_CASE("merge grouping: the partner with the fewest jointly empty rows wins", "[weights]") {
+  using G = std::vector<std::vector<int32_t>>;
+  // Rows of columns 0, 1, 2: {0}, {1}, {1, 2}. Group 0's legal partners: 1 (2 rows occupied
+  // together, 2 empty) and 2 (3 occupied, 1 empty): 2 wins though 1 has the lower index; then
+  // 1 conflicts with {0, 2} in row 1 and stays alone. First-fit (densest first) pairs 2 and 0
+  // too, but from column 2's side.
+  const std::vector<uint8_t> nz = {1, 0, 0,  //
+                                   0, 1, 1,  //
+                                   0, 0, 1,  //
+                                   0, 0, 0};
+  CHECK(net::merge_columns(nz, 4, 3, 4, 0) == G{{0, 2}, {1}});
+  // Ties go to the lower index: columns 1 and 2 both fill row 0's group equally.
+  const std::vector<uint8_t> tie = {1, 0, 0,  //
+                                    0, 1, 0,  //
+                                    0, 0, 1};
+  CHECK(net::merge_columns(tie, 3, 3, 2, 0) == G{{0, 1}, {2}});
+}
+
+TEST_CASE("merge grouping: the budget counts every weight a group loses", "[weights]") {
+  using G = std::vector<std::vector<int32_t>>;
+  // Columns 0 and 1 both in rows 0 and 1 (merging them loses 2 weights), column 2 in row 2.
+  const std::vector<uint8_t> nz = {1, 1, 0,  //
+                                   1, 1, 0,  //
+                                   0, 0, 1,  //
+                                   0, 0, 0};
+  // Budget 1: {0, 1} is refused, {0, 2} merges; then 1 would cost 3 + 2 - 3 = 2: refused.
+  CHECK(net::merge_columns(nz, 4, 3, 4, 1) == G{{0, 2}, {1}});
+  // Budget 2: 2 is still the better partner first, then 1 joins within the budget.
+  CHECK(net::merge_columns(nz, 4, 3, 4, 2) == G{{0, 1, 2}});
+  // Earlier conflicts count: three columns in row 0 only, budget 1: {0, 1} loses one weight,
+  // adding 2 would make it two.
+  const std::vector<uint8_t> row0 = {1, 1, 1,  //
+                                     0, 0, 0};
+  CHECK(net::merge_columns(row0, 2, 3, 4, 1) == G{{0, 1}, {2}});
+  // gamma x rows, truncated, is the budget: 0.5 x 4 = 2; 0.49 x 4 = 1.96 -> 1.
+  CHECK(net::combine_columns(net::ColumnGrouping::Merge, nz, 4, 3, 4, 0.5) == G{{0, 1, 2}});
+  CHECK(net::combine_columns(net::ColumnGrouping::Merge, nz, 4, 3, 4, 0.49) == G{{0, 2}, {1}});
+  CHECK(net::combine_columns(net::ColumnGrouping::FirstFit, nz, 4, 3, 4, 0.5) ==
+        net::group_columns(nz, 4, 3, 4, 2));
+}
+
+TEST_CASE("merge grouping: alpha bounds a group, all-zero columns fill groups with room",
+          "[weights]") {
+  using G = std::vector<std::vector<int32_t>>;
+  const std::vector<uint8_t> nz = {1, 0, 0, 0, 0,  //
+                                   0, 0, 1, 0, 1};
+  // 0 and 2 fill a group of two (2 and 4 tie as partners: the lower index); 4 cannot join it
+  // (alpha) and stays alone; then the all-zero column 1 fills the first group with room ({4}),
+  // and 3 a new one.
+  CHECK(net::merge_columns(nz, 2, 5, 2, 0) == G{{0, 2}, {1, 4}, {3}});
+  CHECK(net::merge_columns(nz, 2, 5, 1, 0) == G{{0}, {2}, {4}, {1}, {3}});
+}
+
 TEST_CASE("column grouping: densest first, alpha, conflicts allowed up to a limit", "[weights]") {
   // 4 rows x 4 columns; column 0 dense in rows 0-1, 1 in row 2, 2 in rows 0 and 3, 3 in row 1.
   const std::vector<uint8_t> nz = {1, 0, 1, 0,  //

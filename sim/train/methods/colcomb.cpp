@@ -1,7 +1,8 @@
 // colcomb (Kung et al. 2019): rounds of prune -> combine -> retrain with rising sparsity. Each
-// round prunes every layer by magnitude, groups its sparse columns greedily (at most alpha per
-// group, at most gamma x rows conflicts when a column joins), keeps only the largest weight of
-// each row within each group, and retrains the survivors as 8-bit codes with the mask frozen.
+// round prunes every layer by magnitude, groups its sparse columns (at most alpha per group;
+// by default the authors' merge of groups within a budget of int(gamma x rows) lost weights,
+// net::merge_columns), keeps only the largest weight of each row within each group, and
+// retrains the survivors as 8-bit codes with the mask frozen.
 #include <cstdio>
 
 #include "sim/train/methods/method.hpp"
@@ -54,11 +55,13 @@ class ColComb : public Method {
       const int64_t keep = std::max<int64_t>(1, std::llround((1 - sparsity) * rows * cols));
       const double cut = std::get<0>(mag.flatten().topk(keep)).min().item<double>();
       torch::Tensor mask = (mag >= cut) & (mag > 0);
-      // Combine: group columns on the pruned pattern, conflicts allowed up to gamma x rows.
+      // Combine: group columns on the pruned pattern (`grouping`: the authors' merge or
+      // first-fit), within the conflict budget int(gamma x rows).
       const torch::Tensor nz = mask.to(torch::kUInt8).contiguous();
       std::vector<uint8_t> pattern(nz.data_ptr<uint8_t>(), nz.data_ptr<uint8_t>() + rows * cols);
-      groups_[i] = net::group_columns(pattern, rows, cols, alpha,
-                                      static_cast<int64_t>(spec().get("gamma") * rows));
+      groups_[i] =
+          net::combine_columns(static_cast<net::ColumnGrouping>(spec().get_int("grouping")),
+                               pattern, rows, cols, alpha, spec().get("gamma"));
       // Resolve conflicts: within each row of a group, only the largest magnitude survives
       // (ties: the lowest column).
       const torch::Tensor m = (mag * mask).to(torch::kFloat32).contiguous();
