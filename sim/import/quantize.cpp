@@ -158,13 +158,17 @@ void choose_scales(const FloatNet& n, const FloatRun& calib, const Calibration& 
   note_scales(n, s, notes);
 }
 
-// multiplier / 2^shift = ratio for each ratio, one shift, multipliers of up to 31 bits (at
-// least 1).
+// The largest shifts the arithmetic takes: a layer's requantization, an add's rescaling
+// (docs/arithmetic.md).
+constexpr int kRequantShift = 62, kRescaleShift = 31;
+
+// multiplier / 2^shift = ratio for each ratio, one shift of at most `max_shift`, multipliers of
+// up to 31 bits (at least 1).
 net::Requant fixed_point(const std::vector<double>& ratios, const std::string& where,
-                         const std::string& layer) {
+                         const std::string& layer, int max_shift) {
   const double peak = *std::max_element(ratios.begin(), ratios.end());
   auto fits = [&](int sh) { return std::round(std::ldexp(peak, sh)) <= 2147483647.0; };
-  int shift = 62;
+  int shift = max_shift;
   while (shift > 0 && !fits(shift)) --shift;
   if (!fits(shift) || !std::isfinite(peak))
     throw InputError(where, "layer '" + layer + "': its scale ratio " + std::to_string(peak) +
@@ -198,7 +202,7 @@ void quantize_compute(const FloatLayer& f, const Projection& p, double in_scale,
     ratios.push_back(in_scale * ws / out.scale);
   }
   l.weights = p.weights;
-  l.requant = fixed_point(ratios, where, f.name);
+  l.requant = fixed_point(ratios, where, f.name, kRequantShift);
   l.relu = f.relu;
   l.out_bits = out.bits;
   // The accumulator holds every possible sum without saturating.
@@ -281,7 +285,8 @@ Quantized quantize(const FloatNet& n, const std::vector<Projection>& weights, co
       l.method = options.layer_meta;
     } else if (f.kind == net::LayerKind::Add) {
       for (int k : f.inputs)
-        l.scales.push_back(fixed_point({scale_of(k) / q.scales[i].scale}, where, f.name));
+        l.scales.push_back(
+            fixed_point({scale_of(k) / q.scales[i].scale}, where, f.name, kRescaleShift));
       l.relu = f.relu;
       l.out_bits = q.scales[i].bits;
     }

@@ -312,3 +312,29 @@ TEST_CASE("import: a QDQ model keeps its int8 codes and its activation scales", 
              Catch::Contains("node 'dq' (DequantizeLinear): dequantizes a tensor that no "
                              "QuantizeLinear made"));
 }
+
+TEST_CASE("import: an add of very different scales rescales within its 31-bit shift", "[import]") {
+  // Ranges 1 and 20: the first input's ratio to the sum's scale is 1/21, which a shift of
+  // more than 31 would represent best; the arithmetic takes at most 31 (docs/arithmetic.md).
+  Builder b(1, 2, 2);
+  b.floats("w1", {1, 1, 1, 1}, {1.0f});
+  b.floats("w2", {1, 1, 1, 1}, {20.0f});
+  b.node("Conv", {"x", "w1"}, "a", "c1");
+  b.node("Relu", {"a"}, "ar", "r1");
+  b.node("Conv", {"x", "w2"}, "c", "c2");
+  b.node("Relu", {"c"}, "cr", "r2");
+  b.node("Add", {"ar", "cr"}, "s", "add");
+  b.node("Relu", {"s"}, "y", "r3");
+  const import::FloatNet n = b.read("y", {1, 1, 2, 2});
+  const data::Dataset d = one_image(n, {255, 255, 255, 255});
+  import::QuantOptions o;
+  o.calibration.rule = import::Calibration::Rule::MinMax;
+  const import::Quantized q =
+      import::quantize(n, dense8(n), import::run_float(n, d, 1, true), o, "m.onnx");
+  const net::Requant& small = q.net.layers[2].scales[0];
+  CHECK(small.shift <= 31);
+  CHECK(std::ldexp(static_cast<double>(small.multiplier), -static_cast<int>(small.shift)) ==
+        Approx(1.0 / 21).epsilon(1e-6));
+  // 255 x 1/21 + 255 x 20/21 = 255.
+  CHECK(ref::Reference(q.net).run(d.image(0)).data == std::vector<int32_t>(4, 255));
+}
