@@ -92,6 +92,19 @@ data::Dataset one_image(const import::FloatNet& n, std::vector<uint8_t> pixels) 
   return d;
 }
 
+// relu(relu(1 x image) + relu(w x image)) as `out`: convolutions c1 and c2 (outputs "ar" and
+// "cr"), their add (layer 2) and its relu.
+void two_branch_add(Builder& b, float w, const std::string& out) {
+  b.floats("w1", {1, 1, 1, 1}, {1.0f});
+  b.floats("w2", {1, 1, 1, 1}, {w});
+  b.node("Conv", {"x", "w1"}, "a", "c1");
+  b.node("Relu", {"a"}, "ar", "r1");
+  b.node("Conv", {"x", "w2"}, "c", "c2");
+  b.node("Relu", {"c"}, "cr", "r2");
+  b.node("Add", {"ar", "cr"}, "sum", "add");
+  b.node("Relu", {"sum"}, out, "r3");
+}
+
 std::vector<import::Projection> dense8(const import::FloatNet& n) {
   return import::project_all(n, gen::parse_form("dense8", -1));
 }
@@ -160,14 +173,7 @@ TEST_CASE("import: quantiles of a range are bin edges at most 3.2 % above", "[im
 
 TEST_CASE("import: an add rescales each input to its scale, a concat shares one", "[import]") {
   Builder b(1, 2, 2);
-  b.floats("w1", {1, 1, 1, 1}, {1.0f});
-  b.floats("w2", {1, 1, 1, 1}, {3.0f});
-  b.node("Conv", {"x", "w1"}, "a", "c1");
-  b.node("Relu", {"a"}, "ar", "r1");
-  b.node("Conv", {"x", "w2"}, "c", "c2");
-  b.node("Relu", {"c"}, "cr", "r2");
-  b.node("Add", {"ar", "cr"}, "sum", "add");
-  b.node("Relu", {"sum"}, "s", "r3");
+  two_branch_add(b, 3.0f, "s");
   b.node("Concat", {"s", "ar"}, "y", "cat")->add_attribute()->CopyFrom([] {
     onnx::AttributeProto a;
     a.set_name("axis");
@@ -317,14 +323,7 @@ TEST_CASE("import: an add of very different scales rescales within its 31-bit sh
   // Ranges 1 and 20: the first input's ratio to the sum's scale is 1/21, which a shift of
   // more than 31 would represent best; the arithmetic takes at most 31 (docs/arithmetic.md).
   Builder b(1, 2, 2);
-  b.floats("w1", {1, 1, 1, 1}, {1.0f});
-  b.floats("w2", {1, 1, 1, 1}, {20.0f});
-  b.node("Conv", {"x", "w1"}, "a", "c1");
-  b.node("Relu", {"a"}, "ar", "r1");
-  b.node("Conv", {"x", "w2"}, "c", "c2");
-  b.node("Relu", {"c"}, "cr", "r2");
-  b.node("Add", {"ar", "cr"}, "s", "add");
-  b.node("Relu", {"s"}, "y", "r3");
+  two_branch_add(b, 20.0f, "y");
   const import::FloatNet n = b.read("y", {1, 1, 2, 2});
   const data::Dataset d = one_image(n, {255, 255, 255, 255});
   import::QuantOptions o;
