@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -80,6 +81,7 @@ class Reader {
   void read_input();
   void count_consumers();
   void read_output();
+  void check_size() const;
 
   // Inputs of a node.
   bool is_constant(const std::string& name) const { return constants_.count(name) != 0; }
@@ -186,7 +188,31 @@ FloatNet Reader::run() {
     (this->*handlers().at(n.op_type()))(n);
   }
   read_output();
+  check_size();
   return std::move(net_);
+}
+
+// The work of evaluating the model against the limits, summed in doubles (each layer's is
+// below 2^60, and there are at most kMaxNodes layers).
+void Reader::check_size() const {
+  double weights = 0, activations = static_cast<double>(net_.input.size()), macs = 0;
+  for (const FloatLayer& l : net_.layers) {
+    weights += static_cast<double>(l.weights.size());
+    activations += static_cast<double>(l.out.size());
+    if (l.is_compute()) macs += static_cast<double>(l.out.size()) * static_cast<double>(l.cols());
+  }
+  auto refuse = [&](const char* what, double value, int64_t limit) {
+    char text[160];
+    std::snprintf(text, sizeof text, "the model has %.4g %s; trine imports at most %lld", value,
+                  what, static_cast<long long>(limit));
+    fail(std::string(text) + " (docs/inputs.md)");
+  };
+  if (weights > static_cast<double>(limits::kImportedWeights))
+    refuse("weights", weights, limits::kImportedWeights);
+  if (activations > static_cast<double>(limits::kImportedActivations))
+    refuse("activations per image", activations, limits::kImportedActivations);
+  if (macs > static_cast<double>(limits::kImportedMacs))
+    refuse("multiply-accumulates per image", macs, limits::kImportedMacs);
 }
 
 void Reader::check_opset() {

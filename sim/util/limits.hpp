@@ -24,6 +24,13 @@ constexpr int64_t kGeneratedWeights = int64_t{1} << 28;
 // file (every row's input and output; the reference and the datapath keep each, 4 bytes a
 // value): 2^26, four times VGG-16's at 224x224.
 constexpr int64_t kGeneratedActivations = int64_t{1} << 26;
+// An imported ONNX model (`trine import`): its weights, one image's activations over all of
+// its layers, and its multiply-accumulates per image (2^36 is 17 times VGG-16's at 224x224):
+// the importer evaluates it in float on every calibration and test image, so the work is
+// bounded before any is done.
+constexpr int64_t kImportedWeights = int64_t{1} << 28;
+constexpr int64_t kImportedActivations = int64_t{1} << 26;
+constexpr int64_t kImportedMacs = int64_t{1} << 36;
 // Points of a sweep before its filter (each point is a process and a row).
 constexpr int64_t kSweepPoints = 100000;
 // A sweep filter: its length, and how deeply its operators may nest.

@@ -337,3 +337,14 @@ TEST_CASE("import: an add of very different scales rescales within its 31-bit sh
   // 255 x 1/21 + 255 x 20/21 = 255.
   CHECK(ref::Reference(q.net).run(d.image(0)).data == std::vector<int32_t>(4, 255));
 }
+
+TEST_CASE("import: a model past the work trine evaluates is refused before any", "[import]") {
+  // 4 x 1024 x 1024 image, 16 filters of 4 x 64 x 64: 0.26 M weights and 19 M activations,
+  // but 2.4e11 multiply-accumulates per image, over the 2^36 limit.
+  Builder b(4, 1024, 1024);
+  b.floats("w", {16, 4, 64, 64}, std::vector<float>(16 * 4 * 64 * 64, 0.01f));
+  b.node("Conv", {"x", "w"}, "y", "huge");
+  CHECK_THAT(b.error("y", {1, 16, 961, 961}),
+             Catch::Contains("m.onnx: the model has 2.421e+11 multiply-accumulates per image; "
+                             "trine imports at most 68719476736"));
+}
