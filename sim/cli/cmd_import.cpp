@@ -160,6 +160,10 @@ int cmd_import(const Args& args) {
   const int64_t calib_count = count_option(vm, "images", 1);
   const int64_t test_count = count_option(vm, "test-images", 0);
   const int threads = vm["threads"].as<int>();
+  if (threads < 0 || threads > 256) throw InputError("trine import: --threads must be in [0, 256]");
+  // A negative --sparsity would read as "not given" below: refused, as trine net refuses it.
+  if (vm.count("sparsity") && !(vm["sparsity"].as<double>() >= 0))
+    throw InputError("trine import: --sparsity must be in [0, 0.99]");
   if (vm.count("predictions") && test_count == 0)
     throw InputError("trine import: --predictions needs test images (--test-images > 0)");
 

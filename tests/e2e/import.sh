@@ -47,6 +47,10 @@ expect 2 "--mean gives 2 values for a model of 1 input channels" -- \
   "$TRINE" import models/opset11.onnx -o bad.tnet --mean 0.1,0.2 --std 0.3,0.3
 expect 2 "--calibration must be minmax or percentile[:P]" -- \
   "$TRINE" import models/opset11.onnx -o bad.tnet --calibration percentile:20
+expect 2 "--sparsity must be in [0, 0.99]" -- \
+  "$TRINE" import models/opset11.onnx -o bad.tnet --sparsity -0.5
+expect 2 "--threads must be in [0, 256]" -- "$TRINE" import models/opset11.onnx -o bad.tnet --threads -3
+expect 2 "--images must be in [1, 100000]" -- "$TRINE" import models/opset11.onnx -o bad.tnet --images 0
 [[ ! -e bad.tnet ]] && ok || bad "a refused import wrote bad.tnet"
 
 # PyTorch's exporter: the operator model (batch norm kept as a node, Pad before AveragePool,
